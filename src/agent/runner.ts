@@ -1,0 +1,98 @@
+/**
+ * Drives one {@link Agent} on its thread, after Agrona's `AgentRunner`: duty cycle, idle strategy, repeat.
+ *
+ * The runner works in slices. A slice runs duty cycles back to back (the hot loop) and ends when the
+ * slice time is used up, when a control message is waiting, or when an async park was requested; the
+ * runner then gives the event loop one turn (control messages, timers, handler I/O) and starts the next
+ * slice. Worker agents park with blocking waits inside a slice; inline agents never block the thread.
+ *
+ * @module
+ */
+import type { Agent } from "./agent.ts";
+import type { IdleStrategy } from "./idle-strategy.ts";
+import { type AsyncParker, yieldToEventLoop } from "./parker.ts";
+import type { AgentSignals } from "./signals.ts";
+
+/** Runner settings. */
+export interface RunnerOptions {
+  /** Longest stretch of duty cycles before the runner returns to the event loop. */
+  sliceMs: number;
+  /** Set for inline agents: the parker whose recorded waits the runner awaits between slices. */
+  asyncParker?: AsyncParker;
+  /** True while control messages are posted but not yet received (the runner then keeps yielding). */
+  controlBacklog?: () => boolean;
+}
+
+/**
+ * Runs an agent until {@link AgentRunner.close} is called.
+ *
+ * @example
+ * ```ts
+ * const runner = new AgentRunner(agent, idleStrategy, signals, { sliceMs: 5 });
+ * const done = runner.run();
+ * // ... later
+ * runner.close();
+ * await done;
+ * ```
+ */
+export class AgentRunner {
+  private closing = false;
+  private inCycle = false;
+  private readonly controlBacklog: () => boolean;
+
+  constructor(
+    readonly agent: Agent,
+    private readonly idleStrategy: IdleStrategy,
+    private readonly signals: AgentSignals,
+    private readonly options: RunnerOptions,
+  ) {
+    this.controlBacklog = options.controlBacklog ?? (() => false);
+  }
+
+  /** Runs duty cycles until closed; calls the agent's `onStart` first and `onClose` last. */
+  async run(): Promise<void> {
+    this.agent.onStart?.();
+    try {
+      while (!this.closing) {
+        if (!this.controlBacklog()) this.runSlice();
+        this.signals.beat();
+        const parker = this.options.asyncParker;
+        if (parker?.hasPending) await parker.settle();
+        else await yieldToEventLoop();
+      }
+    } finally {
+      this.agent.onClose?.();
+    }
+  }
+
+  /** Asks the runner to stop after the current duty cycle; wakes it if parked. */
+  close(): void {
+    this.closing = true;
+    this.signals.ringDoorbell();
+  }
+
+  /**
+   * Runs one duty cycle now, unless this agent is already inside one further up the stack (then 0).
+   * Lets a producer on the same thread make progress while it waits for ring space.
+   */
+  runOnce(): number {
+    if (this.inCycle) return 0;
+    this.inCycle = true;
+    try {
+      return this.agent.doWork();
+    } finally {
+      this.inCycle = false;
+    }
+  }
+
+  private runSlice(): void {
+    const endAt = performance.now() + this.options.sliceMs;
+    const parker = this.options.asyncParker;
+    for (let cycle = 1; ; cycle++) {
+      const work = this.runOnce();
+      this.idleStrategy.idle(work);
+      if (this.closing || parker?.hasPending || this.controlBacklog()) return;
+      if ((work === 0 || (cycle & 63) === 0) && performance.now() >= endAt) return;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The configuration schema (valibot): every key of the public contract, unknown keys rejected, defaults
+ * applied. Keys of the contract that this version does not implement yet are rejected with a message
+ * saying so, rather than silently ignored.
+ *
+ * @module
+ */
+import * as v from "valibot";
+import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
+import { LOG_LEVELS } from "../core/log.ts";
+import { commonFeedKeys, commonSinkKeys, type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
+
+const notYet = (what: string) => v.optional(v.never(`${what} is not available in this version`));
+
+const nanos = v.pipe(v.number(), v.minValue(0, "must be ≥ 0"));
+
+const idleStrategyObject = v.variant("type", [
+  v.strictObject({ type: v.literal("busySpin") }),
+  v.strictObject({ type: v.literal("noOp") }),
+  v.strictObject({ type: v.literal("yielding") }),
+  v.strictObject({
+    type: v.literal("backoff"),
+    spinNanos: v.optional(nanos),
+    yieldNanos: v.optional(nanos),
+    minParkNanos: v.optional(nanos),
+    maxParkNanos: v.optional(nanos),
+  }),
+  v.strictObject({ type: v.literal("sleeping"), sleepNanos: v.optional(nanos) }),
+  v.strictObject({ type: v.literal("blocking"), maxParkNanos: v.optional(nanos) }),
+], `expected one of ${IDLE_STRATEGY_NAMES.join(", ")}`);
+
+/** `idleStrategy`: a name, or `{type, …parameters}`. */
+export const idleStrategySchema = v.union([
+  v.picklist(IDLE_STRATEGY_NAMES, `expected one of ${IDLE_STRATEGY_NAMES.join(", ")}`),
+  idleStrategyObject,
+], (issue) => `expected one of ${IDLE_STRATEGY_NAMES.join(", ")} or {type: …}, got ${issue.received}`);
+
+const agentName = v.pipe(
+  v.string(),
+  v.minLength(1, "must not be empty"),
+  v.check((name) => name !== "supervisor", `"supervisor" is reserved for the supervisor's own thread`),
+);
+
+/** A handler: a module path (optionally `#ExportName`), or in-process a class, factory or object. */
+const handlerReference = v.union([
+  v.pipe(v.string(), v.minLength(1, "must not be empty")),
+  v.custom<(...args: unknown[]) => unknown>((value) => typeof value === "function"),
+  v.custom<object>((value) => typeof value === "object" && value !== null && typeof (value as { onEvent?: unknown }).onEvent === "function"),
+], "expected a module path, a class, a factory function or an object with onEvent");
+
+const handlerSchema = v.strictObject({
+  handler: handlerReference,
+  configMap: v.optional(v.record(v.string(), v.unknown()), {}),
+  logLevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`)),
+});
+
+/**
+ * A feed or sink entry: the common keys plus the keys of whichever registered type `type` names. The
+ * types come from a runtime registry, so the static type is the common shape plus `type`.
+ */
+function typedSchema<TEntries extends v.ObjectEntries>(types: ComponentType[], common: TEntries, kind: string) {
+  const names = types.map((t) => t.type);
+  const schema = v.variant(
+    "type",
+    types.map((t) => v.strictObject({ ...common, ...t.keys, type: v.literal(t.type) })),
+    (issue) => `${kind} type must be one of ${names.join(", ")}, got ${issue.received}`,
+  );
+  type Entry = { type: string } & Record<string, unknown>;
+  return schema as unknown as v.GenericSchema<v.InferInput<v.StrictObjectSchema<TEntries, undefined>> & Entry, v.InferOutput<v.StrictObjectSchema<TEntries, undefined>> & Entry>;
+}
+
+/** The whole configuration. */
+export const configSchema = v.strictObject({
+  idleStrategy: v.optional(idleStrategySchema, "backoff"),
+  agentThreads: v.optional(v.array(v.strictObject({
+    agentName,
+    idleStrategy: v.optional(idleStrategySchema),
+    coreId: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"))),
+  })), []),
+  eventFeeds: v.optional(v.array(typedSchema(feedTypes, { ...commonFeedKeys, valueMapper: notYet("valueMapper") }, "feed")), []),
+  eventSinks: v.optional(v.array(typedSchema(sinkTypes, { ...commonSinkKeys, valueMapper: notYet("valueMapper") }, "sink")), []),
+  eventHandlers: v.optional(v.array(v.strictObject({
+    agentName,
+    idleStrategy: v.optional(idleStrategySchema),
+    eventHandlers: v.record(v.pipe(v.string(), v.minLength(1, "handler names must not be empty")), handlerSchema),
+  })), []),
+  services: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, "services are not available in this version")), []),
+  pipes: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, "pipes are not available in this version")), []),
+  admin: v.optional(v.literal(false, "the admin server is not available in this version (use admin: false or leave it out)"), false),
+});
+
+/** Configuration as written by the user (YAML or an object in code). */
+export type MongooseConfig = v.InferInput<typeof configSchema>;
+/** Configuration with defaults applied. */
+export type EffectiveConfig = v.InferOutput<typeof configSchema>;

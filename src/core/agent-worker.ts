@@ -1,0 +1,110 @@
+/**
+ * The agent side of a worker thread: receives the boot message, builds the {@link AgentHost}, runs its
+ * duty cycle, and answers control requests between slices. Runtime-agnostic; `src/workers/agent.ts` is
+ * the entry file that calls it.
+ *
+ * @module
+ */
+import { ParkingBackpressure } from "../agent/backpressure.ts";
+import { createIdleStrategy } from "../agent/idle-strategy.ts";
+import { BlockingParker } from "../agent/parker.ts";
+import { AgentRunner } from "../agent/runner.ts";
+import { AgentSignals } from "../agent/signals.ts";
+import { runtime } from "../runtime/mod.ts";
+import { AgentHost, ComponentFailureError } from "./agent-host.ts";
+import { describeThrown } from "./errors.ts";
+import type { AgentMessage, ComponentFailure, SupervisorMessage } from "./protocol.ts";
+
+/** The worker's side of its message channel. */
+export interface ParentPort {
+  post(message: AgentMessage): void;
+  onMessage(listener: (message: SupervisorMessage) => void): void;
+}
+
+function failureOf(thrown: unknown, component: string, phase: string): ComponentFailure {
+  if (thrown instanceof ComponentFailureError) return thrown.failure;
+  return { component, phase, ...describeThrown(thrown) };
+}
+
+/**
+ * Serves one agent on the current (worker) thread.
+ *
+ * @example
+ * ```ts
+ * serveAgentWorker({ post: (m) => postMessage(m), onMessage: (l) => addEventListener("message", (e) => l(e.data)) });
+ * ```
+ */
+export function serveAgentWorker(port: ParentPort): void {
+  let host: AgentHost | undefined;
+  let runner: AgentRunner | undefined;
+  let running: Promise<void> | undefined;
+  let received = 0;
+
+  const agentError = (phase: string, thrown: unknown) => {
+    const name = host?.roleName ?? "unknown";
+    port.post({ event: "error", report: { time: Date.now(), source: "agent", agent: name, component: name, phase, ...describeThrown(thrown) } });
+  };
+  // Errors escaping handler callbacks (timers, promises) must not kill the agent: report them and go on.
+  addEventListener("error", (event) => {
+    event.preventDefault();
+    agentError("uncaught", (event as ErrorEvent).error ?? (event as ErrorEvent).message);
+  });
+  addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    agentError("unhandled rejection", (event as PromiseRejectionEvent).reason);
+  });
+
+  const boot = async (message: Extract<SupervisorMessage, { type: "boot" }>) => {
+    const { plan, tuning } = message.boot;
+    const signals = new AgentSignals(message.boot.signals);
+    const libc = await runtime.loadLibc();
+    const created = await AgentHost.create(message.boot, {
+      emit: (event) => port.post(event),
+      backpressure: new ParkingBackpressure(signals),
+    });
+    host = created;
+    if (plan.coreId !== undefined) {
+      if (!libc) created.log.warn("coreId ignored: CPU pinning needs FFI, which is unavailable here", { coreId: plan.coreId });
+      else if (libc.setAffinity([plan.coreId]) !== 0) created.log.warn("coreId ignored: sched_setaffinity failed", { coreId: plan.coreId });
+      else created.log.info("pinned agent thread", { coreId: plan.coreId, tid: libc.gettid() });
+    }
+    const parker = new BlockingParker({
+      signals,
+      hasPendingInput: () => created.hasPendingInput(),
+      millisToNextDeadline: () => created.millisToNextDeadline(),
+      maxParkMs: tuning.maxParkMs,
+    }, libc?.schedYield);
+    runner = new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, {
+      sliceMs: tuning.sliceMs,
+      controlBacklog: () => signals.controlSequence() > received,
+    });
+    running = runner.run().catch((thrown) => {
+      const { message, stack } = describeThrown(thrown);
+      port.post({ event: "fatal", message: `duty cycle failed: ${message}`, stack });
+    });
+  };
+
+  port.onMessage(async (message) => {
+    if (message.type === "boot") {
+      try {
+        await boot(message);
+        port.post({ reply: 0, ok: true });
+      } catch (thrown) {
+        port.post({ reply: 0, ok: false, failure: failureOf(thrown, `agent "${message.boot.plan.name}"`, "boot") });
+      }
+      return;
+    }
+    received++;
+    const { id, request } = message;
+    try {
+      const value = await host!.handle(request);
+      if (request.op === "close") {
+        runner!.close();
+        await running;
+      }
+      port.post({ reply: id, ok: true, value });
+    } catch (thrown) {
+      port.post({ reply: id, ok: false, failure: failureOf(thrown, `agent "${host?.roleName}"`, request.op) });
+    }
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Counters in shared memory: each agent owns one block of float64 slots that only it writes (plain
+ * stores, a few ns), and the supervisor reads them at any time without messaging. Aligned 8-byte stores
+ * do not tear on x86-64 or ARM64; a reader may see a value a moment old, never a torn one.
+ *
+ * Both sides derive the same layout from the agent's plan, so no index table crosses threads.
+ *
+ * @module
+ */
+
+/** Description of one counter slot. */
+export interface CounterSpec {
+  /** Metric name without the `mongoose_` prefix, e.g. `handler_events_total`. */
+  name: string;
+  help: string;
+  labels: Record<string, string>;
+}
+
+/** A counter value with its description, as read by the supervisor. */
+export interface CounterSample extends CounterSpec {
+  value: number;
+}
+
+/** What an agent hosts, as far as its counters are concerned. */
+export interface CounterSubjects {
+  agent: string;
+  handlers: readonly string[];
+  feeds: readonly string[];
+  sinks: readonly string[];
+}
+
+/** Builds the ordered counter layout of one agent. */
+export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
+  const agent = { agent: subjects.agent };
+  const specs: CounterSpec[] = [
+    { name: "agent_duty_cycles_total", help: "Duty cycles run by the agent.", labels: agent },
+    { name: "agent_idle_cycles_total", help: "Duty cycles that found no work.", labels: agent },
+    { name: "agent_decode_errors_total", help: "Records that could not be decoded (corrupt or unknown codec).", labels: agent },
+  ];
+  for (const handler of subjects.handlers) {
+    const labels = { ...agent, handler };
+    specs.push(
+      { name: "handler_events_total", help: "Events delivered to the handler.", labels },
+      { name: "handler_errors_total", help: "Events and lifecycle calls on which the handler threw.", labels },
+    );
+  }
+  for (const feed of subjects.feeds) {
+    const labels = { ...agent, feed };
+    specs.push(
+      { name: "feed_published_total", help: "Events published by the feed.", labels },
+      { name: "feed_unrouted_total", help: "Events published while no agent subscribed.", labels },
+      { name: "feed_dropped_total", help: "Deliveries abandoned because the subscribing agent was gone.", labels },
+    );
+  }
+  for (const sink of subjects.sinks) {
+    const labels = { ...agent, sink };
+    specs.push(
+      { name: "sink_values_total", help: "Values accepted by the sink.", labels },
+      { name: "sink_errors_total", help: "Values the sink failed to accept.", labels },
+    );
+  }
+  return specs;
+}
+
+/** Allocates the shared memory for a layout. */
+export function allocateCounters(layout: readonly CounterSpec[]): SharedArrayBuffer {
+  return new SharedArrayBuffer(Math.max(8, layout.length * 8));
+}
+
+/** One counter slot; written only by its owning agent. */
+export class Counter {
+  constructor(private readonly values: Float64Array, private readonly index: number) {}
+  inc(): void {
+    this.values[this.index]++;
+  }
+  add(amount: number): void {
+    this.values[this.index] += amount;
+  }
+  get value(): number {
+    return this.values[this.index];
+  }
+}
+
+/**
+ * An agent's counters, looked up by name and subject.
+ *
+ * @example
+ * ```ts
+ * const layout = counterLayout({ agent: "a", handlers: ["h"], feeds: [], sinks: [] });
+ * const counters = new CounterBlock(allocateCounters(layout), layout);
+ * counters.counter("handler_events_total", { handler: "h" }).inc();
+ * counters.read()[3].value; // 1
+ * ```
+ */
+export class CounterBlock {
+  private readonly values: Float64Array;
+
+  constructor(readonly buffer: SharedArrayBuffer, readonly layout: readonly CounterSpec[]) {
+    this.values = new Float64Array(buffer);
+  }
+
+  /** The counter named `name` whose labels include `subject` (e.g. `{ handler: "pnl" }`). */
+  counter(name: string, subject: Record<string, string> = {}): Counter {
+    const index = this.layout.findIndex((spec) =>
+      spec.name === name && Object.entries(subject).every(([key, value]) => spec.labels[key] === value)
+    );
+    if (index < 0) throw new Error(`no counter ${name} for ${JSON.stringify(subject)}`);
+    return new Counter(this.values, index);
+  }
+
+  /** Current values with their descriptions. */
+  read(): CounterSample[] {
+    return this.layout.map((spec, index) => ({ ...spec, value: this.values[index] }));
+  }
+}

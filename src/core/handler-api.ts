@@ -1,0 +1,73 @@
+/**
+ * The types a handler author programs against. A handler file needs only type imports from here
+ * (`import type { HandlerContext } from "mongoose-server"`), so the compiled binary can load it without
+ * `node_modules`.
+ *
+ * @module
+ */
+import type { Clock } from "../runtime/clock.ts";
+import type { Logger } from "./log.ts";
+
+/**
+ * Where an event came from. The engine reuses one meta object per feed and agent: read it during
+ * `onEvent`, copy the fields you want to keep.
+ */
+export interface EventMeta {
+  /** Name of the feed that published the event. */
+  readonly feed: string;
+  /** Per-feed sequence number: 1 for the first event a feed publishes, then +1 per event. */
+  readonly sequenceNumber: number;
+  /** Publish time as wall-clock epoch milliseconds. */
+  readonly publishedAt: number;
+  /** Publish time on the server clock (nanoseconds); subtract from `ctx.clock.nanos()` for latency. */
+  readonly publishedNanos: number;
+}
+
+/** Where a handler sends values. `accept` copies the value, so the caller may reuse it afterwards. */
+export interface Sink<T = unknown> {
+  readonly name: string;
+  accept(value: T): void;
+}
+
+/** What a handler gets in `init(ctx)` and `start(ctx)`. Keep it; it stays valid for the handler's life. */
+export interface HandlerContext {
+  /** This handler's name (the key under `eventHandlers`). */
+  readonly handlerName: string;
+  /** The agent (thread) this handler runs on. */
+  readonly agentName: string;
+  /** The handler's `configMap`, delivered before the first event. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Server clock: read time here rather than from `Date.now()`. */
+  readonly clock: Clock;
+  /** Logger with this handler's agent and name attached. */
+  readonly log: Logger;
+  /** Receive events from a named feed (needed for feeds without `broadcast: true`). Idempotent. */
+  subscribe(feedName: string): void;
+  /** The sink called `name`; throws if no such sink is configured. */
+  sink<T = unknown>(name: string): Sink<T>;
+}
+
+/**
+ * A handler: business logic that runs on exactly one agent. Only `onEvent` is required.
+ *
+ * Lifecycle, each called on the handler's own agent thread: `init(ctx)` → `start(ctx)` (subscribe here) →
+ * `startComplete()` → `onEvent(...)`… → `stop()` (after every event published before the server stopped
+ * was delivered; values sent to sinks here are still written) → `tearDown()`.
+ *
+ * @example
+ * ```ts
+ * export default class Echo implements Handler {
+ *   private out!: Sink<unknown>;
+ *   start(ctx: HandlerContext) { ctx.subscribe("prices"); this.out = ctx.sink("echoes"); }
+ *   onEvent(event: unknown) { this.out.accept(event); }
+ * }
+ * ```
+ */
+export interface Handler {
+  init?(ctx: HandlerContext): void;
+  start?(ctx: HandlerContext): void;
+  startComplete?(): void;
+  onEvent(event: unknown, meta: EventMeta): void;
+  stop?(): void;
+  tearDown?(): void;
+}

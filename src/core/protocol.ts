@@ -1,0 +1,83 @@
+/**
+ * Control messages between the supervisor and its agents. Control travels by postMessage (or a direct
+ * call for inline agents); events never do: they travel through rings.
+ *
+ * @module
+ */
+import type { AgentPlan, FeedPlan, SinkPlan } from "../config/plan.ts";
+import type { ErrorReport } from "./errors.ts";
+import type { LogSettings } from "./log.ts";
+
+/** Engine tuning shared by all agents. */
+export interface Tuning {
+  /** Most events taken from one ring per duty cycle. */
+  batchSize: number;
+  /** Longest busy stretch before an agent returns to its event loop. */
+  sliceMs: number;
+  /** Longest single park (keeps heartbeats and event-loop turns coming). */
+  maxParkMs: number;
+  /** How long a producer on the supervisor's thread waits for ring space before giving up. */
+  offerTimeoutMs: number;
+}
+
+/** Everything an agent needs to start. Sent once, as the first message to a worker. */
+export interface AgentBoot {
+  plan: AgentPlan;
+  /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */
+  feeds: FeedPlan[];
+  sinks: SinkPlan[];
+  epochOriginMs: number;
+  signals: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+  log: LogSettings;
+  tuning: Tuning;
+}
+
+/** Component groups, started in this order and stopped in reverse. */
+export type Role = "sinks" | "handlers" | "feeds";
+export type LifecyclePhase = "init" | "start" | "startComplete" | "stop" | "tearDown";
+
+/** One end of a ring handed to an agent. */
+export type Endpoint =
+  | { kind: "feedConsumer"; feed: string; ring: SharedArrayBuffer }
+  | { kind: "feedProducer"; feed: string; ring: SharedArrayBuffer; consumerAgent: string; consumerSignals: SharedArrayBuffer }
+  | { kind: "sinkConsumer"; sink: string; ring: SharedArrayBuffer; producerAgent: string }
+  | { kind: "sinkProducer"; sink: string; ring: SharedArrayBuffer; consumerSignals: SharedArrayBuffer };
+
+/** Requests the supervisor sends; each gets exactly one reply. */
+export type ControlRequest =
+  | { op: "lifecycle"; phase: LifecyclePhase; role: Role }
+  | { op: "attach"; endpoints: Endpoint[] }
+  /** Reply once every inbound ring of `role` is closed by its producer and fully consumed. */
+  | { op: "drain"; role: "handlers" | "sinks" }
+  /** Publish and close every outbound ring (after the handlers stopped). */
+  | { op: "closeOutputs" }
+  /** Stop the duty cycle; the agent is finished. */
+  | { op: "close" };
+
+/** Why a lifecycle step failed. */
+export interface ComponentFailure {
+  component: string;
+  phase: string;
+  message: string;
+  stack?: string;
+}
+
+/** Messages an agent sends on its own initiative. */
+export type AgentEvent =
+  | { event: "subscribe"; handler: string; feed: string }
+  | { event: "needSink"; sink: string }
+  | { event: "error"; report: ErrorReport }
+  /** The agent's own machinery broke (not a handler): it cannot go on. */
+  | { event: "fatal"; message: string; stack?: string };
+
+/** Worker → supervisor envelope. */
+export type AgentMessage =
+  | { reply: number; ok: true; value?: unknown }
+  | { reply: number; ok: false; failure: ComponentFailure }
+  | AgentEvent;
+
+/** Supervisor → worker envelope. */
+export type SupervisorMessage =
+  | { type: "boot"; boot: AgentBoot }
+  | { type: "request"; id: number; request: ControlRequest };

@@ -1,0 +1,58 @@
+/**
+ * Deno adapter: workers, libc through `Deno.dlopen` (needs `--allow-ffi`), HTTP through `Deno.serve`.
+ *
+ * @module
+ */
+import type { HttpServer, Libc, Runtime } from "./types.ts";
+import { wrapWebWorker } from "./worker-handle.ts";
+import { cpuMask, cpusOfMask, CPU_MASK_BYTES } from "./cpu-mask.ts";
+
+// deno-lint-ignore no-explicit-any
+const Deno = (globalThis as any).Deno;
+
+function loadLibc(): Promise<Libc | null> {
+  try {
+    const { symbols } = Deno.dlopen("libc.so.6", {
+      gettid: { parameters: [], result: "i32" },
+      sched_yield: { parameters: [], result: "i32" },
+      sched_setaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
+      sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
+    });
+    const size = BigInt(CPU_MASK_BYTES);
+    const libc: Libc = {
+      gettid: () => symbols.gettid(),
+      schedYield: () => void symbols.sched_yield(),
+      setAffinity: (cpus) => symbols.sched_setaffinity(0, size, cpuMask(cpus)),
+      getAffinity: () => {
+        const mask = new Uint8Array(CPU_MASK_BYTES);
+        return symbols.sched_getaffinity(0, size, mask) === 0 ? cpusOfMask(mask) : [];
+      },
+    };
+    return Promise.resolve(libc);
+  } catch {
+    return Promise.resolve(null);
+  }
+}
+
+/** The Deno runtime adapter. */
+export const denoRuntime: Runtime = {
+  name: "deno",
+  version: Deno?.version?.deno ?? "unknown",
+  spawnWorker: (url, name) => wrapWebWorker(new Worker(url, { type: "module", name })),
+  loadLibc,
+  serve(handler, options) {
+    return new Promise((resolve) => {
+      const server = Deno.serve(
+        {
+          hostname: options.hostname,
+          port: options.port,
+          onListen: ({ port }: { port: number }) => {
+            const http: HttpServer = { port, close: async () => void (await server.shutdown()) };
+            resolve(http);
+          },
+        },
+        handler,
+      );
+    });
+  },
+};

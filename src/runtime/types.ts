@@ -1,0 +1,65 @@
+/**
+ * The small surface the engine needs from a JavaScript runtime. Everything outside `src/runtime/` is
+ * runtime-agnostic and reaches Bun- or Deno-specific features only through {@link Runtime}.
+ *
+ * @module
+ */
+
+/** A spawned worker thread as the supervisor sees it. */
+export interface WorkerHandle {
+  /** Sends a control message (structured clone; SharedArrayBuffers are shared, not copied). */
+  post(message: unknown): void;
+  /**
+   * Sets the message listener. Messages that arrived before a listener was set are buffered and
+   * replayed in order, so no message is lost to a late listener.
+   */
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once if the worker fails (uncaught error) or exits; `reason` says which. */
+  onExit(listener: (reason: string) => void): void;
+  /** Stops the worker thread immediately. */
+  terminate(): void;
+}
+
+/** libc functions reached through FFI (Linux). */
+export interface Libc {
+  /** Kernel thread id of the calling thread. */
+  gettid(): number;
+  /** Gives up the CPU (sched_yield). */
+  schedYield(): void;
+  /** Pins the calling thread to the given CPUs; returns 0 on success or -1. */
+  setAffinity(cpus: readonly number[]): number;
+  /** CPUs the calling thread may run on. */
+  getAffinity(): number[];
+}
+
+/** A running HTTP server started by {@link Runtime.serve}. */
+export interface HttpServer {
+  /** The bound port (useful when 0 was asked for). */
+  readonly port: number;
+  /** Stops accepting connections and resolves once closed. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link Runtime.serve}. */
+export interface ServeOptions {
+  hostname: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+/** One adapter per runtime implements this. */
+export interface Runtime {
+  /** "bun" or "deno". */
+  readonly name: "bun" | "deno";
+  /** Runtime version, e.g. "1.4.5". */
+  readonly version: string;
+  /** Starts a module worker from an absolute URL. */
+  spawnWorker(url: string, name: string): WorkerHandle;
+  /**
+   * Opens libc through the runtime's FFI. Resolves to `null` where FFI is unavailable or not
+   * permitted (e.g. Deno without `--allow-ffi`), so callers degrade instead of failing.
+   */
+  loadLibc(): Promise<Libc | null>;
+  /** Serves HTTP with the runtime's native server. */
+  serve(handler: (request: Request) => Response | Promise<Response>, options: ServeOptions): Promise<HttpServer>;
+}

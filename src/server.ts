@@ -1,0 +1,209 @@
+/**
+ * `MongooseServer`: the embedding API. Boot from a configuration object (the same keys as the YAML
+ * file), offer values into memory feeds, read memory sinks, watch errors and counters, stop gracefully.
+ *
+ * @module
+ */
+import { buildPlan, type PlanOptions, SUPERVISOR_AGENT } from "./config/plan.ts";
+import type { MongooseConfig } from "./config/schema.ts";
+import type { CounterSample } from "./core/counters.ts";
+import type { ErrorReport } from "./core/errors.ts";
+import { createLogger, type LogFormat, type LogLevel } from "./core/log.ts";
+import type { Tuning } from "./core/protocol.ts";
+import { MemorySink } from "./core/sinks/memory-sink.ts";
+import { type AgentStatus, type RingInfo, type StopReport, Supervisor } from "./core/supervisor.ts";
+
+/** Options for {@link MongooseServer.boot}; all optional. */
+export interface ServerOptions extends PlanOptions, Partial<Tuning> {
+  /** Log level (default `info`). */
+  logLevel?: LogLevel;
+  /** `text` (default) or `json` lines. */
+  logFormat?: LogFormat;
+  /** Data bytes per ring, a power of two (default 256 KiB). */
+  ringCapacity?: number;
+  /** Longest wait for an agent to boot or answer a lifecycle step (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Longest wait for an agent to drain its rings while stopping (default 30 s). */
+  drainTimeoutMs?: number;
+  /** A worker agent whose heartbeat stops for this long is reported unresponsive (default 5 s). */
+  unresponsiveAfterMs?: number;
+}
+
+/** A feed the embedding program publishes into. */
+export interface FeedHandle {
+  readonly name: string;
+  /** Publishes a value to every subscribed handler; returns its sequence number. */
+  offer(value: unknown): number;
+}
+
+/** Agents, feeds, sinks and rings, as JSON-friendly data. */
+export interface Topology {
+  agents: {
+    name: string;
+    mode: "worker" | "inline";
+    idleStrategy: string;
+    coreId?: number;
+    state: string;
+    handlers: { name: string; subscriptions: string[] }[];
+    feeds: string[];
+    sinks: string[];
+  }[];
+  feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
+  sinks: { name: string; type: string; host: string; writers: string[] }[];
+  rings: RingInfo[];
+}
+
+/** Liveness of the server and each agent. */
+export interface Health {
+  /** True while every agent's duty cycle is responsive. */
+  live: boolean;
+  agents: AgentStatus[];
+}
+
+const DEFAULTS = {
+  batchSize: 256,
+  sliceMs: 5,
+  maxParkMs: 100,
+  offerTimeoutMs: 30_000,
+  ringCapacity: 256 * 1024,
+  requestTimeoutMs: 30_000,
+  drainTimeoutMs: 30_000,
+  unresponsiveAfterMs: 5_000,
+};
+
+/**
+ * An event-processing server running in this process.
+ *
+ * @example
+ * ```ts
+ * import { MongooseServer } from "mongoose-server";
+ *
+ * const server = await MongooseServer.boot({
+ *   eventFeeds: [{ name: "prices", type: "memory", broadcast: true }],
+ *   eventSinks: [{ name: "out", type: "memory" }],
+ *   eventHandlers: [{ agentName: "processor", eventHandlers: { doubler: { handler: "./doubler.ts" } } }],
+ * });
+ * server.offer("prices", 21);
+ * console.log(await server.sink("out").waitFor(1)); // [42]
+ * await server.stop();
+ * ```
+ */
+export class MongooseServer {
+  private constructor(private readonly supervisor: Supervisor) {}
+
+  /**
+   * Validates the configuration, starts every agent and returns once all components completed their
+   * start. Throws ConfigError (nothing started) or BootError (what started was stopped again).
+   */
+  static async boot(config: MongooseConfig, options: ServerOptions = {}): Promise<MongooseServer> {
+    const plan = buildPlan(config, options);
+    const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
+    const supervisor = new Supervisor(plan, {
+      log,
+      logger: createLogger(log, { agent: SUPERVISOR_AGENT }),
+      tuning: {
+        batchSize: options.batchSize ?? DEFAULTS.batchSize,
+        sliceMs: options.sliceMs ?? DEFAULTS.sliceMs,
+        maxParkMs: options.maxParkMs ?? DEFAULTS.maxParkMs,
+        offerTimeoutMs: options.offerTimeoutMs ?? DEFAULTS.offerTimeoutMs,
+      },
+      ringCapacity: options.ringCapacity ?? DEFAULTS.ringCapacity,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
+      unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
+    });
+    await supervisor.boot();
+    return new MongooseServer(supervisor);
+  }
+
+  /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */
+  offer(feed: string, value: unknown): number {
+    return this.feed(feed).offer(value);
+  }
+
+  /** The memory feed called `name`; throws if there is none. */
+  feed(name: string): FeedHandle {
+    const feed = this.supervisor.supervisorHost.memoryFeed(name);
+    if (!feed) throw new Error(`no memory feed named "${name}"`);
+    return feed;
+  }
+
+  /** The memory sink called `name`; throws if there is none. */
+  sink<T = unknown>(name: string): MemorySink<T> {
+    const sink = this.supervisor.supervisorHost.sinkComponent(name);
+    if (!(sink instanceof MemorySink)) throw new Error(`no memory sink named "${name}"`);
+    return sink as MemorySink<T>;
+  }
+
+  /**
+   * Stops gracefully: feeds stop, every ring drains, handlers stop, sinks flush, everything is torn down.
+   * Calling it again returns the same report.
+   */
+  stop(): Promise<StopReport> {
+    return this.supervisor.stop();
+  }
+
+  /** Calls `listener` for every error report (handler exceptions, dead agents…); returns an unsubscribe function. */
+  onError(listener: (report: ErrorReport) => void): () => void {
+    return this.supervisor.onError(listener);
+  }
+
+  /** The most recent error reports (up to 100), oldest first. */
+  errors(): ErrorReport[] {
+    return this.supervisor.errors();
+  }
+
+  /** Every counter of every agent, read from shared memory. */
+  counters(): CounterSample[] {
+    return this.supervisor.counterSamples();
+  }
+
+  /** Sum of a counter over the agents and components whose labels include `labels`. */
+  counter(name: string, labels: Record<string, string> = {}): number {
+    return this.counters()
+      .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+      .reduce((sum, sample) => sum + sample.value, 0);
+  }
+
+  /** Liveness of every agent. */
+  health(): Health {
+    const agents = this.supervisor.agentStatus();
+    return { live: agents.every((agent) => agent.state === "running"), agents };
+  }
+
+  /** What runs where and how it is connected. */
+  topology(): Topology {
+    const plan = this.supervisor.plan;
+    const status = new Map(this.supervisor.agentStatus().map((s) => [s.name, s.state]));
+    const rings = this.supervisor.ringInfo();
+    return {
+      agents: plan.agents.map((agent) => ({
+        name: agent.name,
+        mode: agent.mode,
+        idleStrategy: agent.idle.type,
+        coreId: agent.coreId,
+        state: status.get(agent.name) ?? "unknown",
+        handlers: agent.handlers.map((handler) => ({
+          name: handler.name,
+          subscriptions: [...(this.supervisor.subscriptionsOf(agent.name).get(handler.name) ?? [])],
+        })),
+        feeds: agent.hostedFeeds,
+        sinks: agent.hostedSinks,
+      })),
+      feeds: plan.feeds.map((feed) => ({
+        name: feed.name,
+        type: feed.type,
+        broadcast: feed.broadcast,
+        host: feed.host,
+        subscribers: rings.filter((r) => r.kind === "feed" && r.name === feed.name).map((r) => r.consumer),
+      })),
+      sinks: plan.sinks.map((sink) => ({
+        name: sink.name,
+        type: sink.type,
+        host: sink.host,
+        writers: rings.filter((r) => r.kind === "sink" && r.name === sink.name).map((r) => r.producer),
+      })),
+      rings,
+    };
+  }
+}

@@ -1,0 +1,468 @@
+/**
+ * A bounded single-producer/single-consumer ring of variable-length records in a SharedArrayBuffer.
+ *
+ * Layout: a 384-byte header of three 128-byte lines (producer, consumer, control; separate lines so the
+ * two sides do not false-share), then `capacity` bytes of data. Positions are byte counters that only grow
+ * (modulo 2^32); `position & (capacity - 1)` is the offset in the data.
+ *
+ * Each record is 8-byte aligned: a 24-byte header `{u32 length, u8 kind, u8 codec, u16 feedId,
+ * f64 sequence, f64 publishedNanos}` followed by `length` payload bytes. A record that does not fit before
+ * the end of the data is preceded by a padding record and written at offset 0. Payloads larger than a
+ * quarter of the ring travel as fragments and are reassembled by the consumer.
+ *
+ * Memory ordering (the Disruptor's claim → write → publish, with Atomics as the fences):
+ * - The producer writes record bytes with plain stores, then publishes with `Atomics.store(HEAD)`.
+ *   Atomics are sequentially consistent, so every byte of the record is visible to a consumer that
+ *   observed the new HEAD with `Atomics.load`.
+ * - The consumer reads records with plain loads, then releases the space with `Atomics.store(TAIL)`; the
+ *   producer reuses space only after `Atomics.load(TAIL)` shows it free, so it never overwrites a record
+ *   still being read.
+ * - Both sides cache the other side's position and re-read it only when the cached value says "full"
+ *   (producer) or "empty" (consumer). The producer can commit several records and publish HEAD once;
+ *   the consumer publishes TAIL once per polled batch.
+ *
+ * The single-producer rule is structural: a ring has exactly one {@link RingProducer} object, created by the
+ * supervisor for one thread, and one {@link RingConsumer} for the subscribing agent.
+ *
+ * @module
+ */
+import { ByteBuffer } from "./byte-buffer.ts";
+import { WakeSignal } from "./wake-signal.ts";
+
+/** Bytes before the data region. */
+export const RING_HEADER_BYTES = 384;
+/** Bytes of a record header. */
+export const RECORD_HEADER_BYTES = 24;
+
+// Int32 word indices (producer line: bytes 0..127, consumer line: 128..255, control line: 256..383).
+const HEAD = 0;
+const TAIL = 32;
+const STATE = 64;
+const PRODUCER_WAITING = 65;
+const CAPACITY = 66;
+const FEED_ID = 67;
+// Float64 indices for statistics, each on its writer's line.
+const PUBLISHED_EVENTS = 1;
+const STALLS = 2;
+const STALL_NANOS = 3;
+const CONSUMED_EVENTS = 17;
+
+/** STATE bit: the producer will write nothing more. */
+const PRODUCER_CLOSED = 1;
+/** STATE bit: the consumer is gone (its agent died); producers must stop waiting for space. */
+const CONSUMER_GONE = 2;
+
+const KIND_DATA = 1;
+const KIND_PADDING = 2;
+const KIND_FRAGMENT_FIRST = 3;
+const KIND_FRAGMENT_MIDDLE = 4;
+const KIND_FRAGMENT_LAST = 5;
+
+/** Smallest and largest data capacity (bytes). */
+export const MIN_RING_CAPACITY = 1024;
+export const MAX_RING_CAPACITY = 1 << 30;
+
+/**
+ * Allocates the shared memory of one ring. `capacity` must be a power of two.
+ *
+ * @example
+ * ```ts
+ * const buffer = createRingBuffer(1 << 16, 3);
+ * ```
+ */
+export function createRingBuffer(capacity: number, feedId: number): SharedArrayBuffer {
+  if (!Number.isInteger(capacity) || capacity < MIN_RING_CAPACITY || capacity > MAX_RING_CAPACITY || (capacity & (capacity - 1)) !== 0) {
+    throw new RangeError(`ring capacity must be a power of two between ${MIN_RING_CAPACITY} and ${MAX_RING_CAPACITY} bytes, got ${capacity}`);
+  }
+  const buffer = new SharedArrayBuffer(RING_HEADER_BYTES + capacity);
+  const control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
+  control[CAPACITY] = capacity;
+  control[FEED_ID] = feedId;
+  return buffer;
+}
+
+/** A point-in-time view of a ring, readable from any thread. */
+export interface RingStats {
+  capacityBytes: number;
+  /** Bytes published and not yet consumed. */
+  usedBytes: number;
+  publishedEvents: number;
+  consumedEvents: number;
+  /** Events published and not yet consumed. */
+  depth: number;
+  /** Times the producer found the ring full. */
+  stalls: number;
+  /** Total time the producer spent waiting for space. */
+  stallNanos: number;
+  producerClosed: boolean;
+  consumerGone: boolean;
+}
+
+/**
+ * Reads a ring's statistics without disturbing either side.
+ *
+ * @example
+ * ```ts
+ * readRingStats(buffer).depth; // 0 for an empty ring
+ * ```
+ */
+export function readRingStats(buffer: SharedArrayBuffer): RingStats {
+  const control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
+  const stats = new Float64Array(buffer, 0, RING_HEADER_BYTES / 8);
+  const state = Atomics.load(control, STATE);
+  const published = stats[PUBLISHED_EVENTS];
+  const consumed = stats[CONSUMED_EVENTS];
+  return {
+    capacityBytes: control[CAPACITY],
+    usedBytes: (Atomics.load(control, HEAD) - Atomics.load(control, TAIL)) >>> 0,
+    publishedEvents: published,
+    consumedEvents: consumed,
+    depth: Math.max(0, published - consumed),
+    stalls: stats[STALLS],
+    stallNanos: stats[STALL_NANOS],
+    producerClosed: (state & PRODUCER_CLOSED) !== 0,
+    consumerGone: (state & CONSUMER_GONE) !== 0,
+  };
+}
+
+/**
+ * Marks a ring's consumer as gone so its producer stops waiting for space (used by the supervisor when an
+ * agent dies).
+ */
+export function markConsumerGone(buffer: SharedArrayBuffer): void {
+  const control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
+  Atomics.or(control, STATE, CONSUMER_GONE);
+  Atomics.store(control, PRODUCER_WAITING, 0);
+  Atomics.notify(control, PRODUCER_WAITING);
+}
+
+/**
+ * Marks a ring as closed on behalf of a producer that died, so its consumer can finish draining what was
+ * published instead of waiting forever.
+ */
+export function markProducerClosed(buffer: SharedArrayBuffer): void {
+  const control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
+  Atomics.or(control, STATE, PRODUCER_CLOSED);
+}
+
+/** Typed views shared by both ends. */
+class RingViews {
+  readonly control: Int32Array;
+  readonly stats: Float64Array;
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+  readonly halfWords: Uint16Array;
+  readonly doubles: Float64Array;
+  readonly capacity: number;
+  readonly mask: number;
+  readonly feedId: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
+    this.stats = new Float64Array(buffer, 0, RING_HEADER_BYTES / 8);
+    this.capacity = this.control[CAPACITY];
+    this.mask = this.capacity - 1;
+    this.feedId = this.control[FEED_ID];
+    this.bytes = new Uint8Array(buffer, RING_HEADER_BYTES, this.capacity);
+    this.words = new Uint32Array(buffer, RING_HEADER_BYTES, this.capacity / 4);
+    this.halfWords = new Uint16Array(buffer, RING_HEADER_BYTES, this.capacity / 2);
+    this.doubles = new Float64Array(buffer, RING_HEADER_BYTES, this.capacity / 8);
+  }
+}
+
+/**
+ * What a producer does while its ring is full. Implementations spin, park, or run other work; they return
+ * when it is worth trying again, or throw to give up (the event is then not written and the caller learns
+ * why).
+ */
+export interface Backpressure {
+  /** @param stalledSinceMs `performance.now()` when this stall began. */
+  awaitSpace(ring: RingProducer, payloadLength: number, stalledSinceMs: number): void;
+}
+
+/** Thrown when a ring's consumer is gone, so waiting for space can never succeed. */
+export class ConsumerGoneError extends Error {
+  constructor(feedId: number) {
+    super(`the consumer of ring for feed #${feedId} is gone`);
+    this.name = "ConsumerGoneError";
+  }
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * The producing end of a ring. Exactly one exists per ring, on one thread.
+ *
+ * @example
+ * ```ts
+ * const producer = new RingProducer(buffer, consumerWake);
+ * const at = producer.claim(payload.length);
+ * if (at >= 0) {
+ *   producer.bytes.set(payload, at);
+ *   producer.commit(codecId, sequence, nowNanos, payload.length);
+ *   producer.publish();
+ * }
+ * ```
+ */
+export class RingProducer {
+  /** The ring's data; write payloads here at the offset {@link RingProducer.claim} returned. */
+  readonly bytes: Uint8Array;
+  /** Largest payload written as one record; larger payloads are fragmented by {@link RingProducer.write}. */
+  readonly maxRecordPayload: number;
+  /** Sleeper side of the "space freed" signal (the consumer is the waker). */
+  readonly spaceSignal: WakeSignal;
+  private readonly ring: RingViews;
+  private head: number;
+  private publishedHead: number;
+  private tailCache: number;
+  private claimIndex = -1;
+  private claimLength = 0;
+  private eventsCommitted = 0;
+  private stallCount = 0;
+  private stallNanosTotal = 0;
+
+  constructor(readonly buffer: SharedArrayBuffer, private readonly consumerWake: WakeSignal) {
+    this.ring = new RingViews(buffer);
+    this.bytes = this.ring.bytes;
+    this.maxRecordPayload = this.ring.capacity / 4 - RECORD_HEADER_BYTES;
+    this.head = Atomics.load(this.ring.control, HEAD) >>> 0;
+    this.publishedHead = this.head;
+    this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
+    this.eventsCommitted = this.ring.stats[PUBLISHED_EVENTS];
+    this.spaceSignal = new WakeSignal(this.ring.control, PRODUCER_WAITING);
+  }
+
+  /** Feed id stamped into this ring's records. */
+  get feedId(): number {
+    return this.ring.feedId;
+  }
+
+  /**
+   * Claims room for one record; returns the offset in {@link RingProducer.bytes} where its payload goes, or
+   * -1 when the ring is full right now. Follow with {@link RingProducer.commit}.
+   */
+  claim(payloadLength: number): number {
+    const recordLength = align8(RECORD_HEADER_BYTES + payloadLength);
+    let index = this.head & this.ring.mask;
+    const toEnd = this.ring.capacity - index;
+    const needed = recordLength <= toEnd ? recordLength : toEnd + recordLength;
+    if (!this.hasRoom(needed)) return -1;
+    if (recordLength > toEnd) {
+      this.ring.bytes[index + 4] = KIND_PADDING;
+      this.head = (this.head + toEnd) >>> 0;
+      index = 0;
+    }
+    this.claimIndex = index;
+    this.claimLength = recordLength;
+    return index + RECORD_HEADER_BYTES;
+  }
+
+  /** Writes the header of the claimed record. It becomes visible at the next {@link RingProducer.publish}. */
+  commit(codecId: number, sequence: number, publishedNanos: number, payloadLength: number, kind = KIND_DATA): void {
+    const index = this.claimIndex;
+    const ring = this.ring;
+    ring.words[index >> 2] = payloadLength;
+    ring.bytes[index + 4] = kind;
+    ring.bytes[index + 5] = codecId;
+    ring.halfWords[(index + 6) >> 1] = ring.feedId;
+    ring.doubles[(index >> 3) + 1] = sequence;
+    ring.doubles[(index >> 3) + 2] = publishedNanos;
+    this.head = (this.head + this.claimLength) >>> 0;
+    this.claimIndex = -1;
+    if (kind === KIND_DATA || kind === KIND_FRAGMENT_LAST) this.eventsCommitted++;
+  }
+
+  /** Makes every committed record visible to the consumer and wakes it if it sleeps. */
+  publish(): void {
+    if (this.head === this.publishedHead) return;
+    this.publishedHead = this.head;
+    this.ring.stats[PUBLISHED_EVENTS] = this.eventsCommitted;
+    Atomics.store(this.ring.control, HEAD, this.head | 0);
+    this.consumerWake.signal();
+  }
+
+  /** True when records are committed but not yet published. */
+  get hasUnpublished(): boolean {
+    return this.head !== this.publishedHead;
+  }
+
+  /**
+   * Copies one encoded event into the ring (fragmenting it if large), waiting through `backpressure` while
+   * the ring is full. Publishes only when it has to wait; call {@link RingProducer.publish} afterwards.
+   */
+  write(codecId: number, sequence: number, publishedNanos: number, source: Uint8Array, length: number, backpressure: Backpressure): void {
+    if (length <= this.maxRecordPayload) {
+      const at = this.claimOrWait(length, backpressure);
+      this.bytes.set(source.subarray(0, length), at);
+      this.commit(codecId, sequence, publishedNanos, length);
+      return;
+    }
+    for (let offset = 0; offset < length; offset += this.maxRecordPayload) {
+      const chunk = Math.min(this.maxRecordPayload, length - offset);
+      const kind = offset === 0 ? KIND_FRAGMENT_FIRST : offset + chunk === length ? KIND_FRAGMENT_LAST : KIND_FRAGMENT_MIDDLE;
+      const at = this.claimOrWait(chunk, backpressure);
+      this.bytes.set(source.subarray(offset, offset + chunk), at);
+      this.commit(codecId, sequence, publishedNanos, chunk, kind);
+    }
+  }
+
+  /** Re-reads the consumer's position and reports whether `payloadLength` bytes would fit now. */
+  hasRoomFor(payloadLength: number): boolean {
+    const recordLength = align8(RECORD_HEADER_BYTES + payloadLength);
+    const toEnd = this.ring.capacity - (this.head & this.ring.mask);
+    this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
+    return this.hasRoom(recordLength <= toEnd ? recordLength : toEnd + recordLength);
+  }
+
+  /** True once the supervisor has marked the consumer gone. */
+  get consumerGone(): boolean {
+    return (Atomics.load(this.ring.control, STATE) & CONSUMER_GONE) !== 0;
+  }
+
+  /** Publishes what is committed and tells the consumer nothing more will come. */
+  close(): void {
+    this.publish();
+    Atomics.or(this.ring.control, STATE, PRODUCER_CLOSED);
+    this.consumerWake.signal();
+  }
+
+  private claimOrWait(length: number, backpressure: Backpressure): number {
+    let at = this.claim(length);
+    if (at >= 0) return at;
+    const stalledSince = performance.now();
+    this.stallCount++;
+    this.ring.stats[STALLS] = this.stallCount;
+    try {
+      for (;;) {
+        this.publish();
+        if (this.consumerGone) throw new ConsumerGoneError(this.ring.feedId);
+        backpressure.awaitSpace(this, length, stalledSince);
+        at = this.claim(length);
+        if (at >= 0) return at;
+      }
+    } finally {
+      this.stallNanosTotal += (performance.now() - stalledSince) * 1e6;
+      this.ring.stats[STALL_NANOS] = this.stallNanosTotal;
+    }
+  }
+
+  private hasRoom(needed: number): boolean {
+    if (this.ring.capacity - ((this.head - this.tailCache) >>> 0) >= needed) return true;
+    this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
+    return this.ring.capacity - ((this.head - this.tailCache) >>> 0) >= needed;
+  }
+}
+
+/**
+ * Receives one record: the payload is `bytes[offset, offset + length)` and is valid only during the call.
+ */
+export type RecordHandler = (
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  codecId: number,
+  sequence: number,
+  publishedNanos: number,
+) => void;
+
+/**
+ * The consuming end of a ring, owned by the subscribing agent.
+ *
+ * @example
+ * ```ts
+ * const consumer = new RingConsumer(buffer);
+ * consumer.poll((bytes, offset, length, codec, sequence) => {
+ *   // decode bytes[offset, offset + length) here
+ * }, 256);
+ * ```
+ */
+export class RingConsumer {
+  private readonly ring: RingViews;
+  private readonly producerSpace: WakeSignal;
+  private tail: number;
+  private headCache: number;
+  private consumed: number;
+  private readonly assembly = new ByteBuffer(4096);
+  private assembled = 0;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.ring = new RingViews(buffer);
+    this.tail = Atomics.load(this.ring.control, TAIL) >>> 0;
+    this.headCache = this.tail;
+    this.consumed = this.ring.stats[CONSUMED_EVENTS];
+    this.producerSpace = new WakeSignal(this.ring.control, PRODUCER_WAITING);
+  }
+
+  /** Feed id stamped into this ring's records. */
+  get feedId(): number {
+    return this.ring.feedId;
+  }
+
+  /**
+   * Delivers up to `limit` events to `handler`, then releases their space in one TAIL store and wakes a
+   * producer waiting for space. Returns the number of events delivered.
+   */
+  poll(handler: RecordHandler, limit: number): number {
+    let tail = this.tail;
+    let head = this.headCache;
+    if (tail === head) {
+      head = this.headCache = Atomics.load(this.ring.control, HEAD) >>> 0;
+      if (tail === head) return 0;
+    }
+    const ring = this.ring;
+    let delivered = 0;
+    try {
+      while (delivered < limit) {
+        if (tail === head) {
+          head = this.headCache = Atomics.load(ring.control, HEAD) >>> 0;
+          if (tail === head) break;
+        }
+        const index = tail & ring.mask;
+        const kind = ring.bytes[index + 4];
+        if (kind === KIND_PADDING) {
+          tail = (tail + ring.capacity - index) >>> 0;
+          continue;
+        }
+        const length = ring.words[index >> 2];
+        // Advance first: a throwing handler must not make the consumer re-read the same record forever.
+        tail = (tail + align8(RECORD_HEADER_BYTES + length)) >>> 0;
+        const payload = index + RECORD_HEADER_BYTES;
+        const codecId = ring.bytes[index + 5];
+        const sequence = ring.doubles[(index >> 3) + 1];
+        const publishedNanos = ring.doubles[(index >> 3) + 2];
+        if (kind === KIND_DATA) {
+          delivered++;
+          handler(ring.bytes, payload, length, codecId, sequence, publishedNanos);
+        } else {
+          if (kind === KIND_FRAGMENT_FIRST) this.assembled = 0;
+          this.assembly.ensure(this.assembled + length);
+          this.assembly.bytes.set(ring.bytes.subarray(payload, payload + length), this.assembled);
+          this.assembled += length;
+          if (kind === KIND_FRAGMENT_LAST) {
+            delivered++;
+            handler(this.assembly.bytes, 0, this.assembled, codecId, sequence, publishedNanos);
+          }
+        }
+      }
+    } finally {
+      this.tail = tail;
+      this.consumed += delivered;
+      ring.stats[CONSUMED_EVENTS] = this.consumed;
+      Atomics.store(ring.control, TAIL, tail | 0);
+      this.producerSpace.signal();
+    }
+    return delivered;
+  }
+
+  /** True when published records are waiting (re-reads HEAD). */
+  hasPending(): boolean {
+    return (Atomics.load(this.ring.control, HEAD) >>> 0) !== this.tail;
+  }
+
+  /** True when the producer closed the ring and every record has been consumed. */
+  isDrained(): boolean {
+    // STATE before HEAD: a producer sets CLOSED after its last HEAD store, so HEAD read afterwards is final.
+    const closed = (Atomics.load(this.ring.control, STATE) & PRODUCER_CLOSED) !== 0;
+    return closed && (Atomics.load(this.ring.control, HEAD) >>> 0) === this.tail;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * UTF-8 for the codecs: a fast path for short ASCII strings (the common case for keys, symbols, ids), and
+ * the native TextEncoder/TextDecoder for the rest. TextDecoder refuses views of shared memory, so
+ * non-ASCII text read from a ring is first copied into a private buffer.
+ *
+ * @module
+ */
+import { ByteBuffer } from "./byte-buffer.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Below this many UTF-16 units a JS loop beats a native call. */
+const SHORT = 32;
+/** Short ASCII strings are interned in a direct-mapped table so repeated keys and values decode without allocating. */
+const CACHE_SIZE = 2048;
+const CACHE_MAX_LENGTH = 24;
+const cacheHashes = new Int32Array(CACHE_SIZE);
+const cacheStrings: (string | undefined)[] = new Array(CACHE_SIZE);
+const privateCopy = new ByteBuffer(4096);
+
+/**
+ * Writes `text` as UTF-8 into `out` at `at`, growing `out` as needed; returns the byte length.
+ *
+ * @example
+ * ```ts
+ * const out = new ByteBuffer(16);
+ * writeUtf8("héllo", out, 0); // 6
+ * ```
+ */
+export function writeUtf8(text: string, out: ByteBuffer, at: number): number {
+  const length = text.length;
+  out.ensure(at + length * 3);
+  const bytes = out.bytes;
+  let i = 0;
+  if (length <= SHORT) {
+    for (; i < length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) break;
+      bytes[at + i] = unit;
+    }
+    if (i === length) return length;
+  }
+  const rest = i === 0 ? text : text.slice(i);
+  return i + encoder.encodeInto(rest, bytes.subarray(at + i)).written;
+}
+
+/**
+ * Reads `length` bytes of UTF-8 at `offset` (the bytes may be shared memory). Malformed sequences become
+ * U+FFFD rather than throwing.
+ *
+ * @example
+ * ```ts
+ * readUtf8(new TextEncoder().encode("abc"), 0, 3); // "abc"
+ * ```
+ */
+export function readUtf8(bytes: Uint8Array, offset: number, length: number): string {
+  if (length <= CACHE_MAX_LENGTH) {
+    let hash = length;
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      const byte = bytes[offset + i];
+      if (byte >= 0x80) {
+        ascii = false;
+        break;
+      }
+      hash = (Math.imul(hash, 31) + byte) | 0;
+    }
+    if (ascii) return internAscii(bytes, offset, length, hash);
+  }
+  if (bytes.buffer instanceof SharedArrayBuffer) {
+    privateCopy.ensure(length);
+    privateCopy.bytes.set(bytes.subarray(offset, offset + length));
+    return decoder.decode(privateCopy.bytes.subarray(0, length));
+  }
+  return decoder.decode(bytes.subarray(offset, offset + length));
+}
+
+function internAscii(bytes: Uint8Array, offset: number, length: number, hash: number): string {
+  const slot = (hash ^ (hash >>> 13)) & (CACHE_SIZE - 1);
+  const cached = cacheStrings[slot];
+  if (cached !== undefined && cacheHashes[slot] === hash && cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (cached.charCodeAt(i) !== bytes[offset + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  let text = "";
+  for (let i = 0; i < length; i++) text += String.fromCharCode(bytes[offset + i]);
+  cacheHashes[slot] = hash;
+  cacheStrings[slot] = text;
+  return text;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "bun:test";
+import { ByteBuffer } from "../../src/transport/byte-buffer.ts";
+import { CodecError } from "../../src/transport/codec.ts";
+import { genericCodec } from "../../src/transport/generic-codec.ts";
+
+function roundTrip(value: unknown, buffer = new ByteBuffer(16)): unknown {
+  const length = genericCodec.encode(value, buffer);
+  return genericCodec.decode(buffer.bytes, 0, length);
+}
+
+describe("generic codec", () => {
+  it("round-trips every supported kind of value exactly", () => {
+    const values: unknown[] = [
+      null, undefined, true, false, 0, -0, 1, -1, 2147483647, -2147483648, 2147483648, 1.5, -1e300,
+      Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity, "", "a", "héllo wörld ✓ 𝄞", "x".repeat(85), "y".repeat(86),
+      "z".repeat(100_000), [], [1, "two", null, [3]], {}, { a: 1, b: { c: [true, false] }, "key with space": "v" },
+      { undefinedField: undefined }, new Uint8Array([0, 1, 255]),
+    ];
+    for (const value of values) {
+      const decoded = roundTrip(value);
+      if (typeof value === "number") expect(Object.is(decoded, value)).toBe(true);
+      else expect(decoded).toEqual(value);
+    }
+  });
+
+  it("keeps -0 and undefined properties that JSON would lose", () => {
+    const decoded = roundTrip({ zero: -0, gone: undefined }) as Record<string, unknown>;
+    expect(Object.is(decoded.zero, -0)).toBe(true);
+    expect("gone" in decoded).toBe(true);
+  });
+
+  it("grows its output buffer for large values", () => {
+    const big = { rows: Array.from({ length: 5000 }, (_, i) => ({ i, name: `row-${i}`, price: i * 1.25 })) };
+    expect(roundTrip(big, new ByteBuffer(8))).toEqual(big);
+  });
+
+  it("decodes objects with a null prototype as plain objects", () => {
+    const bare = Object.assign(Object.create(null), { a: 1 });
+    expect(roundTrip(bare)).toEqual({ a: 1 });
+  });
+
+  it("refuses unsupported values with the path to them", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ a: [1, { when: new Date(0) }] }, /instance of Date.*at \.a\[1\]\.when/],
+      [{ f: () => 1 }, /a function at \.f/],
+      [[Symbol("s")], /a symbol at \[0\]/],
+      [{ n: 10n }, /a bigint at \.n/],
+      [new Map(), /instance of Map.*at the top level/],
+    ];
+    for (const [value, message] of cases) {
+      expect(() => genericCodec.encode(value, new ByteBuffer())).toThrow(message);
+      expect(() => genericCodec.encode(value, new ByteBuffer())).toThrow(CodecError);
+    }
+  });
+
+  it("refuses cyclic values instead of overflowing the stack", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => genericCodec.encode(cyclic, new ByteBuffer())).toThrow(/nested deeper than 256 levels/);
+  });
+
+  it("reports a corrupt record instead of returning garbage", () => {
+    const buffer = new ByteBuffer();
+    const length = genericCodec.encode({ a: 1 }, buffer);
+    buffer.bytes[0] = 99;
+    expect(() => genericCodec.decode(buffer.bytes, 0, length)).toThrow(/unknown tag 99/);
+    genericCodec.encode({ a: 1 }, buffer);
+    expect(() => genericCodec.decode(buffer.bytes, 0, length + 3)).toThrow(/corrupt record/);
+  });
+
+  it("decodes from shared memory (ring payloads live in a SharedArrayBuffer)", () => {
+    const buffer = new ByteBuffer();
+    const value = { text: "non-ascii ✓ text that is longer than the interning limit", tag: "AAPL" };
+    const length = genericCodec.encode(value, buffer);
+    const shared = new Uint8Array(new SharedArrayBuffer(length + 8));
+    shared.set(buffer.bytes.subarray(0, length), 8);
+    expect(genericCodec.decode(shared, 8, length)).toEqual(value);
+  });
+});

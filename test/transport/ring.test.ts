@@ -1,0 +1,148 @@
+import { describe, expect, it } from "bun:test";
+import { ConsumerGoneError, createRingBuffer, markConsumerGone, readRingStats, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
+import type { Backpressure } from "../../src/transport/ring.ts";
+import { WakeSignal } from "../../src/transport/wake-signal.ts";
+
+const wake = () => new WakeSignal(new Int32Array(new SharedArrayBuffer(64)), 0);
+
+function pair(capacity = 1024) {
+  const buffer = createRingBuffer(capacity, 7);
+  return { buffer, producer: new RingProducer(buffer, wake()), consumer: new RingConsumer(buffer) };
+}
+
+type Received = { text: string; codec: number; sequence: number; at: number };
+const decoder = new TextDecoder();
+
+function drain(consumer: RingConsumer, limit = 1_000_000): Received[] {
+  const out: Received[] = [];
+  consumer.poll((bytes, offset, length, codec, sequence, at) => {
+    out.push({ text: decoder.decode(bytes.slice(offset, offset + length)), codec, sequence, at });
+  }, limit);
+  return out;
+}
+
+/** Backpressure for single-threaded tests: drains the consumer into `sink` when the ring is full. */
+function drainingInto(consumer: RingConsumer, sink: Received[]): Backpressure {
+  return { awaitSpace: () => void sink.push(...drain(consumer)) };
+}
+
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+
+describe("SPSC ring", () => {
+  it("delivers committed records only after publish, with their header", () => {
+    const { producer, consumer } = pair();
+    const payload = bytesOf("hello");
+    const at = producer.claim(payload.length);
+    producer.bytes.set(payload, at);
+    producer.commit(2, 41, 123.5, payload.length);
+    expect(drain(consumer)).toEqual([]);
+    producer.publish();
+    expect(drain(consumer)).toEqual([{ text: "hello", codec: 2, sequence: 41, at: 123.5 }]);
+    expect(consumer.feedId).toBe(7);
+  });
+
+  it("wraps around with padding and keeps FIFO order over many laps", () => {
+    const { producer, consumer } = pair(1024);
+    const sent: string[] = [];
+    const received: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const payload = bytesOf(`event-${i}-${"x".repeat(i % 37)}`);
+      let at = producer.claim(payload.length);
+      while (at < 0) {
+        producer.publish();
+        for (const r of drain(consumer, 3)) received.push(r.text);
+        at = producer.claim(payload.length);
+      }
+      producer.bytes.set(payload, at);
+      producer.commit(1, i, 0, payload.length);
+      sent.push(decoder.decode(payload));
+      if (i % 5 === 0) producer.publish();
+    }
+    producer.publish();
+    for (const r of drain(consumer)) received.push(r.text);
+    expect(received).toEqual(sent);
+  });
+
+  it("reports full, then accepts again once the consumer frees space", () => {
+    const { producer, consumer } = pair(1024);
+    const payload = new Uint8Array(100);
+    let written = 0;
+    while (producer.claim(payload.length) >= 0) {
+      producer.commit(1, ++written, 0, payload.length);
+    }
+    expect(written).toBe(8); // 1024 / align8(24 + 100)
+    producer.publish();
+    expect(drain(consumer, 1).length).toBe(1);
+    expect(producer.claim(payload.length)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("writes through backpressure and fragments payloads larger than a quarter ring", () => {
+    const { producer, consumer } = pair(1024);
+    const received: Received[] = [];
+    const backpressure = drainingInto(consumer, received);
+    const texts = Array.from({ length: 3000 }, (_, i) => `${i}:` + "abcdefghij".repeat(i % 120));
+    texts.forEach((text, i) => {
+      const bytes = bytesOf(text);
+      producer.write(1, i + 1, i, bytes, bytes.length, backpressure);
+    });
+    producer.publish();
+    received.push(...drain(consumer));
+    expect(received.map((r) => r.text)).toEqual(texts);
+    expect(received.map((r) => r.sequence)).toEqual(texts.map((_, i) => i + 1));
+    const stats = readRingStats(producer.buffer);
+    expect(stats.publishedEvents).toBe(3000);
+    expect(stats.consumedEvents).toBe(3000);
+    expect(stats.depth).toBe(0);
+    expect(stats.stalls).toBeGreaterThan(0);
+  });
+
+  it("reports drained only after close and full consumption", () => {
+    const { producer, consumer } = pair();
+    const bytes = bytesOf("last");
+    producer.write(1, 1, 0, bytes, bytes.length, { awaitSpace: () => {} });
+    producer.close();
+    expect(consumer.isDrained()).toBe(false);
+    expect(consumer.hasPending()).toBe(true);
+    expect(drain(consumer).map((r) => r.text)).toEqual(["last"]);
+    expect(consumer.isDrained()).toBe(true);
+    expect(readRingStats(producer.buffer).producerClosed).toBe(true);
+  });
+
+  it("stops waiting with ConsumerGoneError when the consumer is marked gone", () => {
+    const { buffer, producer } = pair(1024);
+    const big = new Uint8Array(200);
+    let waits = 0;
+    const backpressure: Backpressure = {
+      awaitSpace: () => {
+        if (++waits === 2) markConsumerGone(buffer);
+      },
+    };
+    expect(() => {
+      for (let i = 0; i < 100; i++) producer.write(1, i, 0, big, big.length, backpressure);
+    }).toThrow(ConsumerGoneError);
+    expect(readRingStats(buffer).consumerGone).toBe(true);
+  });
+
+  it("keeps delivering after a handler throws, without re-reading the bad record", () => {
+    const { producer, consumer } = pair();
+    for (const text of ["a", "boom", "c"]) {
+      const bytes = bytesOf(text);
+      producer.write(1, 0, 0, bytes, bytes.length, { awaitSpace: () => {} });
+    }
+    producer.publish();
+    const seen: string[] = [];
+    const handler = (bytes: Uint8Array, offset: number, length: number) => {
+      const text = decoder.decode(bytes.slice(offset, offset + length));
+      seen.push(text);
+      if (text === "boom") throw new Error("handler failed");
+    };
+    expect(() => consumer.poll(handler, 10)).toThrow("handler failed");
+    consumer.poll(handler, 10);
+    expect(seen).toEqual(["a", "boom", "c"]);
+  });
+
+  it("rejects capacities that are not powers of two", () => {
+    expect(() => createRingBuffer(1000, 0)).toThrow(/power of two/);
+    expect(() => createRingBuffer(512, 0)).toThrow(/power of two/);
+  });
+});
