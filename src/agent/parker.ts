@@ -112,14 +112,19 @@ export class AsyncParker implements Parker {
     this.pending = undefined;
     const { signals } = this.context;
     const timeoutMs = boundedMillis(this.context, this.pendingNs);
-    if (kind === "park") {
+    if (kind === "yield") return await yieldToEventLoop();
+    // Deno does not count a pending Atomics.waitAsync as work that keeps the event loop alive; a timer does.
+    const keepAlive = setTimeout(() => {}, timeoutMs + 1);
+    try {
+      if (kind === "sleep") {
+        await signals.sleepUntilDoorbellAsync(signals.controlSequence(), timeoutMs);
+        return;
+      }
       signals.wake.announceSleep();
       if (this.context.hasPendingInput() || timeoutMs === 0) signals.wake.cancelSleep();
       else await signals.wake.sleepAsync(timeoutMs);
-    } else if (kind === "sleep") {
-      await signals.sleepUntilDoorbellAsync(signals.controlSequence(), timeoutMs);
-    } else {
-      await yieldToEventLoop();
+    } finally {
+      clearTimeout(keepAlive);
     }
   }
 }

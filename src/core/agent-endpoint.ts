@@ -12,7 +12,7 @@ import { AgentSignals } from "../agent/signals.ts";
 import type { AgentPlan } from "../config/plan.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { WorkerHandle } from "../runtime/types.ts";
-import { AGENT_WORKER_URL } from "../worker-urls.ts";
+import { AGENT_WORKER_URL } from "../entry-urls.ts";
 import { AgentHost, ComponentFailureError } from "./agent-host.ts";
 import { describeThrown } from "./errors.ts";
 import type { AgentBoot, AgentEvent, AgentMessage, ComponentFailure, ControlRequest } from "./protocol.ts";

@@ -18,7 +18,7 @@ import type { FeedComponent } from "./feeds/feed-component.ts";
 import { FeedPublisher } from "./feeds/feed-publisher.ts";
 import { MemoryFeed } from "./feeds/memory-feed.ts";
 import type { EventMeta, Handler, HandlerContext, Sink } from "./handler-api.ts";
-import { loadHandler } from "./handler-loader.ts";
+import { HandlerLoadError, loadHandler } from "./handler-loader.ts";
 import { InboundRing } from "./inbound.ts";
 import { ComponentLifecycle, isForwardPhase } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -76,8 +76,8 @@ class HostedHandler {
     private readonly failed: (handler: HostedHandler, thrown: unknown, feed: string, sequence: number, event: unknown) => void,
   ) {
     this.lifecycle = new ComponentLifecycle("handler", name, (phase) => {
-      if (phase === "init" || phase === "start") instance[phase]?.(context);
-      else instance[phase]?.();
+      if (phase === "init" || phase === "start") return instance[phase]?.(context);
+      return instance[phase]?.();
     });
   }
 
@@ -182,7 +182,10 @@ export class AgentHost implements Agent {
   static async create(boot: AgentBoot, environment: HostEnvironment): Promise<AgentHost> {
     const host = new AgentHost(boot, environment);
     for (const plan of boot.plan.handlers) {
-      const instance = await loadHandler(plan);
+      const instance = await loadHandler(plan).catch((error) => {
+        if (!(error instanceof HandlerLoadError)) throw error;
+        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${host.roleName}"`, phase: "load", message: error.cause });
+      });
       const log = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: host.roleName, handler: plan.name }) : host.log.child({ handler: plan.name });
       const context = new HandlerContextImpl(plan.name, host.roleName, plan.config, host.clock, log, host);
       host.handlers.push(new HostedHandler(
@@ -286,7 +289,7 @@ export class AgentHost implements Agent {
       component,
       lifecycle: new ComponentLifecycle("sink", plan.name, (phase) => {
         if (phase === "stop") component.flush?.();
-        component[phase]?.();
+        return component[phase]?.();
       }),
       values: this.counters.counter("sink_values_total", { sink: plan.name }),
       errors: this.counters.counter("sink_errors_total", { sink: plan.name }),
@@ -302,9 +305,9 @@ export class AgentHost implements Agent {
     const component: FeedComponent = new MemoryFeed(plan.name, publisher);
     this.feeds.set(plan.name, {
       component,
-      lifecycle: new ComponentLifecycle("feed", plan.name, (phase) => {
+      lifecycle: new ComponentLifecycle("feed", plan.name, async (phase) => {
         try {
-          component[phase]?.();
+          await component[phase]?.();
         } finally {
           if (phase === "stop") publisher.close();
         }
@@ -319,13 +322,13 @@ export class AgentHost implements Agent {
   }
 
   /** Runs a phase on every component of a role: forward phases in order and stopping at the first failure; stop and tearDown in reverse order and through failures. */
-  private lifecycle(phase: LifecyclePhase, role: Role): void {
+  private async lifecycle(phase: LifecyclePhase, role: Role): Promise<void> {
     const forward = isForwardPhase(phase);
     const components = forward ? this.lifecycles(role) : this.lifecycles(role).reverse();
     try {
       for (const component of components) {
         try {
-          component.run(phase);
+          await component.run(phase);
         } catch (thrown) {
           const { message, stack } = describeThrown(thrown);
           this.countLifecycleError(component);

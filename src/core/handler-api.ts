@@ -52,7 +52,9 @@ export interface HandlerContext {
  *
  * Lifecycle, each called on the handler's own agent thread: `init(ctx)` → `start(ctx)` (subscribe here) →
  * `startComplete()` → `onEvent(...)`… → `stop()` (after every event published before the server stopped
- * was delivered; values sent to sinks here are still written) → `tearDown()`.
+ * was delivered; values sent to sinks here are still written) → `tearDown()`. Lifecycle methods may be
+ * async (the server waits for them); `onEvent` is synchronous: if it returns a promise, a rejection is
+ * reported like a throw, but the next event does not wait for it.
  *
  * @example
  * ```ts
@@ -64,10 +66,10 @@ export interface HandlerContext {
  * ```
  */
 export interface Handler {
-  init?(ctx: HandlerContext): void;
-  start?(ctx: HandlerContext): void;
-  startComplete?(): void;
+  init?(ctx: HandlerContext): void | Promise<void>;
+  start?(ctx: HandlerContext): void | Promise<void>;
+  startComplete?(): void | Promise<void>;
   onEvent(event: unknown, meta: EventMeta): void;
-  stop?(): void;
-  tearDown?(): void;
+  stop?(): void | Promise<void>;
+  tearDown?(): void | Promise<void>;
 }

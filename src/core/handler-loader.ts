@@ -9,7 +9,7 @@ import type { Handler } from "./handler-api.ts";
 
 /** A handler that could not be loaded or built. */
 export class HandlerLoadError extends Error {
-  constructor(handler: string, where: string, cause: string) {
+  constructor(readonly handler: string, readonly where: string, readonly cause: string) {
     super(`handler "${handler}" (${where}): ${cause}`);
     this.name = "HandlerLoadError";
   }

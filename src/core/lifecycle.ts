@@ -5,6 +5,7 @@
  *
  * A component whose `init`, `start` or `startComplete` threw takes no further forward step, but is still
  * stopped and torn down as far as it got: `stop` runs if it started, `tearDown` runs if it was inited.
+ * Lifecycle methods may be async; the next step waits for the returned promise.
  *
  * @module
  */
@@ -31,8 +32,8 @@ export function isForwardPhase(phase: LifecyclePhase): boolean {
  * @example
  * ```ts
  * const lifecycle = new ComponentLifecycle("handler", "pnl", (phase) => instance[phase]?.(ctx));
- * lifecycle.run("init"); // true: init was called
- * lifecycle.run("init"); // false: already inited
+ * await lifecycle.run("init"); // true: init was called
+ * await lifecycle.run("init"); // false: already inited
  * ```
  */
 export class ComponentLifecycle {
@@ -42,19 +43,22 @@ export class ComponentLifecycle {
   constructor(
     readonly kind: "handler" | "sink" | "feed",
     readonly name: string,
-    private readonly call: (phase: LifecyclePhase) => void,
+    private readonly call: (phase: LifecyclePhase) => unknown,
   ) {}
 
   get state(): ComponentState {
     return this.current;
   }
 
-  /** Runs `phase` if allowed from the current state; returns whether it ran. Rethrows what the method threw. */
-  run(phase: LifecyclePhase): boolean {
+  /**
+   * Runs `phase` if allowed from the current state (awaiting it if the method returns a promise); returns
+   * whether it ran. Rethrows what the method threw.
+   */
+  async run(phase: LifecyclePhase): Promise<boolean> {
     const transition = transitions[phase];
     if (!transition.from.includes(this.current) || (transition.forward && this.failed)) return false;
     try {
-      this.call(phase);
+      await this.call(phase);
     } catch (error) {
       if (transition.forward) this.failed = true;
       else this.current = transition.to;

@@ -37,9 +37,8 @@ export function wrapWebWorker(worker: Worker): WorkerHandle {
   };
   // Bun emits "close" when a worker exits (process.exit, self.close); Deno has no such event and relies on
   // the supervisor's heartbeat watchdog instead.
-  worker.addEventListener("close", (event: Event) => {
-    exited(`worker exited (code ${(event as { code?: number }).code ?? "unknown"})`);
-  });
+  const onClose = (event: unknown) => exited(`worker exited (code ${(event as { code?: number }).code ?? "unknown"})`);
+  worker.addEventListener("close", onClose as unknown as EventListener);
   return {
     post: (message) => worker.postMessage(message),
     onMessage(next) {

@@ -22,9 +22,9 @@ import type { FeedPublisher } from "./feed-publisher.ts";
 export interface FeedComponent {
   readonly name: string;
   readonly publisher: FeedPublisher;
-  init?(): void;
-  start?(): void;
-  startComplete?(): void;
-  stop?(): void;
-  tearDown?(): void;
+  init?(): void | Promise<void>;
+  start?(): void | Promise<void>;
+  startComplete?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+  tearDown?(): void | Promise<void>;
 }

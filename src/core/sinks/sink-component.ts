@@ -16,13 +16,13 @@ import type { EventMeta } from "../handler-api.ts";
  */
 export interface SinkComponent {
   readonly name: string;
-  init?(): void;
-  start?(): void;
-  startComplete?(): void;
+  init?(): void | Promise<void>;
+  start?(): void | Promise<void>;
+  startComplete?(): void | Promise<void>;
   /** One value; `meta.feed` is the name of the agent that sent it. */
   accept(value: unknown, meta: EventMeta): void;
   /** Push out anything buffered: called when the hosting agent goes idle after values, and before stop. */
   flush?(): void;
-  stop?(): void;
-  tearDown?(): void;
+  stop?(): void | Promise<void>;
+  tearDown?(): void | Promise<void>;
 }

@@ -1,0 +1,14 @@
+/**
+ * URLs of modules loaded at run time (worker entries, the demo handler). This module sits at the source
+ * root on purpose: inside a binary made by `bun build --compile`, `import.meta.url` of the main bundle is
+ * `/$bunfs/root/<binary>`, so only a path written relative to the source root resolves to the embedded
+ * file, in `bun run`, `deno run` and the binary alike. Every file named here must be a build entrypoint.
+ *
+ * @module
+ */
+
+/** The agent worker entry (`src/workers/agent.ts`). */
+export const AGENT_WORKER_URL = new URL("./workers/agent.ts", import.meta.url).href;
+
+/** The demo's handler module (`src/demo/vwap.ts`). */
+export const DEMO_HANDLER_URL = new URL("./demo/vwap.ts", import.meta.url).href;

@@ -1,0 +1,29 @@
+/**
+ * Shared helpers for server tests: boot with quiet logs and fixtures resolved from test/fixtures.
+ */
+import { fileURLToPath } from "node:url";
+import { MongooseServer, type ServerOptions } from "../src/mod.ts";
+import type { MongooseConfig } from "../src/mod.ts";
+
+/** Directory of the handler fixtures. */
+export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
+
+/** Boots a server for a test: warnings and errors only, handler paths relative to test/fixtures. */
+export function boot(config: MongooseConfig, options: ServerOptions = {}): Promise<MongooseServer> {
+  return MongooseServer.boot(config, { logLevel: "error", baseDir: FIXTURES, ...options });
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A deterministic pseudo-random generator (mulberry32), so failures can be replayed from the seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
