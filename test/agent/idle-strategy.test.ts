@@ -1,0 +1,75 @@
+import { describe, expect, it } from "bun:test";
+import { BackoffIdleStrategy, createIdleStrategy, IDLE_STRATEGY_NAMES } from "../../src/agent/idle-strategy.ts";
+import type { Parker } from "../../src/agent/parker.ts";
+
+/** Records what a strategy asks for instead of waiting. */
+function recordingParker() {
+  const calls: string[] = [];
+  const parker: Parker = {
+    park: (ns) => void calls.push(`park ${ns}`),
+    sleep: (ns) => void calls.push(`sleep ${ns}`),
+    yield: () => void calls.push("yield"),
+  };
+  return { parker, calls };
+}
+
+function idleFor(strategy: { idle(work: number): void }, ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) strategy.idle(0);
+}
+
+describe("idle strategies", () => {
+  it("busySpin and noOp never wait", () => {
+    for (const type of ["busySpin", "noOp"] as const) {
+      const { parker, calls } = recordingParker();
+      const strategy = createIdleStrategy({ type }, parker);
+      idleFor(strategy, 2);
+      expect(strategy.name).toBe(type);
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it("yielding yields on idle cycles only", () => {
+    const { parker, calls } = recordingParker();
+    const strategy = createIdleStrategy({ type: "yielding" }, parker);
+    strategy.idle(5);
+    strategy.idle(0);
+    strategy.idle(0);
+    expect(calls).toEqual(["yield", "yield"]);
+  });
+
+  it("sleeping sleeps its configured time, blocking parks", () => {
+    const sleeping = recordingParker();
+    createIdleStrategy({ type: "sleeping", sleepNanos: 250_000 }, sleeping.parker).idle(0);
+    expect(sleeping.calls).toEqual(["sleep 250000"]);
+    const blocking = recordingParker();
+    const strategy = createIdleStrategy({ type: "blocking" }, blocking.parker);
+    strategy.idle(1);
+    strategy.idle(0);
+    expect(blocking.calls).toEqual(["park Infinity"]);
+  });
+
+  it("backoff spins, then yields, then parks with a timeout that doubles up to its maximum, and resets on work", () => {
+    const { parker, calls } = recordingParker();
+    const strategy = new BackoffIdleStrategy(parker, { spinNanos: 200_000, yieldNanos: 300_000, minParkNanos: 1_000, maxParkNanos: 8_000 });
+    strategy.idle(0);
+    expect(calls).toEqual([]); // spinning: the first idle cycle costs nothing
+    idleFor(strategy, 3);
+    const firstYield = calls.indexOf("yield");
+    const firstPark = calls.findIndex((c) => c.startsWith("park"));
+    expect(firstYield).toBeGreaterThanOrEqual(0);
+    expect(firstPark).toBeGreaterThan(firstYield);
+    expect(calls.slice(firstPark, firstPark + 5)).toEqual(["park 1000", "park 2000", "park 4000", "park 8000", "park 8000"]);
+    calls.length = 0;
+    strategy.idle(3);
+    strategy.idle(0);
+    expect(calls).toEqual([]);
+  });
+
+  it("builds every named strategy and applies defaults", () => {
+    const { parker } = recordingParker();
+    for (const type of IDLE_STRATEGY_NAMES) expect(createIdleStrategy({ type }, parker).name).toBe(type);
+    const backoff = createIdleStrategy({ type: "backoff", maxParkNanos: 5 }, parker) as BackoffIdleStrategy;
+    expect(backoff.options).toEqual({ spinNanos: 20_000, yieldNanos: 50_000, minParkNanos: 50_000, maxParkNanos: 5 });
+  });
+});

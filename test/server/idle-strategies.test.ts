@@ -1,0 +1,55 @@
+import { describe, expect, it } from "bun:test";
+import process from "node:process";
+import { IDLE_STRATEGY_NAMES, type IdleStrategySpec } from "../../src/agent/idle-strategy.ts";
+import { boot, sleep } from "../helpers.ts";
+
+const specs: IdleStrategySpec[] = IDLE_STRATEGY_NAMES.map((type) => (type === "sleeping" ? { type, sleepNanos: 200_000 } : { type }));
+
+const config = (idleStrategy: IdleStrategySpec) => ({
+  eventFeeds: [{ name: "in", type: "memory" as const, broadcast: true }],
+  eventSinks: [{ name: "out", type: "memory" as const }],
+  eventHandlers: [{ agentName: "consumer", idleStrategy, eventHandlers: { slow: { handler: "./slow.ts", configMap: { delayMicros: 0 } } } }],
+});
+
+describe("idle strategies on a worker agent", () => {
+  for (const spec of specs) {
+    it(`${spec.type} delivers every event of bursty traffic, in order`, async () => {
+      const server = await boot(config(spec), { ringCapacity: 4096 });
+      try {
+        const expected: number[] = [];
+        for (let burst = 0; burst < 40; burst++) {
+          for (let i = 0; i < 100; i++) {
+            expected.push(expected.length);
+            server.offer("in", expected.length - 1);
+          }
+          if (burst % 4 === 0) await sleep(3); // let the consumer go idle between bursts
+        }
+        const report = await server.stop();
+        expect(report.clean).toBe(true);
+        expect(server.sink("out").values()).toEqual(expected);
+        expect(server.topology().agents[1].idleStrategy).toBe(spec.type);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  it("blocking uses almost no CPU while idle", async () => {
+    const server = await boot({ ...config({ type: "blocking" }), idleStrategy: "blocking" });
+    try {
+      server.offer("in", 1);
+      await server.sink("out").waitFor(1);
+      await sleep(200);
+      const before = process.cpuUsage();
+      await sleep(1000);
+      const used = process.cpuUsage(before);
+      const cpuMillis = (used.user + used.system) / 1000;
+      // The whole process (supervisor, agent, test runner) over one idle second; a spinning agent would use ~1000 ms.
+      expect(cpuMillis).toBeLessThan(50);
+      server.offer("in", 2);
+      expect(await server.sink("out").waitFor(2)).toEqual([1, 2]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
