@@ -86,6 +86,7 @@ function formatPath(path: v.IssuePathItem[] | undefined): string {
 function formatIssue(issue: v.BaseIssue<unknown>): string {
   const path = formatPath(issue.path);
   if (issue.type === "strict_object" && issue.expected === "never") return `${path}: unknown key`;
+  if (issue.received === "undefined" && issue.kind === "schema") return `${path}: missing (required)`;
   if (issue.message.startsWith("Invalid type: Expected ") || issue.message.startsWith("Invalid key: ")) {
     return `${path}: expected ${issue.expected}, got ${issue.received}`;
   }

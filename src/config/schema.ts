@@ -50,7 +50,10 @@ const handlerReference = v.union([
 
 const handlerSchema = v.strictObject({
   handler: handlerReference,
-  configMap: v.optional(v.record(v.string(), v.unknown()), {}),
+  configMap: v.optional(v.pipe(
+    v.custom<Record<string, unknown>>((map) => typeof map === "object" && map !== null && !Array.isArray(map), "expected a map of keys to values"),
+    v.record(v.string(), v.unknown()),
+  ), {}),
   logLevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`)),
 });
 

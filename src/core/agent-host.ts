@@ -184,7 +184,7 @@ export class AgentHost implements Agent {
     for (const plan of boot.plan.handlers) {
       const instance = await loadHandler(plan).catch((error) => {
         if (!(error instanceof HandlerLoadError)) throw error;
-        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${host.roleName}"`, phase: "load", message: error.cause });
+        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${host.roleName}"`, phase: "load", message: error.reason });
       });
       const log = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: host.roleName, handler: plan.name }) : host.log.child({ handler: plan.name });
       const context = new HandlerContextImpl(plan.name, host.roleName, plan.config, host.clock, log, host);

@@ -9,8 +9,8 @@ import type { Handler } from "./handler-api.ts";
 
 /** A handler that could not be loaded or built. */
 export class HandlerLoadError extends Error {
-  constructor(readonly handler: string, readonly where: string, readonly cause: string) {
-    super(`handler "${handler}" (${where}): ${cause}`);
+  constructor(readonly handler: string, readonly where: string, readonly reason: string) {
+    super(`handler "${handler}" (${where}): ${reason}`);
     this.name = "HandlerLoadError";
   }
 }

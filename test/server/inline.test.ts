@@ -1,10 +1,10 @@
 import { describe, expect, it } from "bun:test";
-import type { EventMeta, HandlerContext, Sink } from "../../src/mod.ts";
+import type { EventMeta, HandlerContext, MongooseConfig, Sink } from "../../src/mod.ts";
 import { boot, seededRandom } from "../helpers.ts";
 
 type Forwarded = { handler: string; feed: string; seq: number; event: unknown };
 
-const config = {
+const config: MongooseConfig = {
   eventFeeds: [
     { name: "quotes", type: "memory" as const, broadcast: true },
     { name: "orders", type: "memory" as const },
