@@ -281,11 +281,6 @@ export class RingProducer {
     this.consumerWake.signal();
   }
 
-  /** True when records are committed but not yet published. */
-  get hasUnpublished(): boolean {
-    return this.head !== this.publishedHead;
-  }
-
   /**
    * Copies one encoded event into the ring (fragmenting it if large), waiting through `backpressure` while
    * the ring is full. Publishes only when it has to wait; call {@link RingProducer.publish} afterwards.

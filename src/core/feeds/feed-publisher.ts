@@ -5,11 +5,9 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
-import { ByteBuffer } from "../../transport/byte-buffer.ts";
-import { CodecError } from "../../transport/codec.ts";
-import { codecForValue } from "../../transport/codecs.ts";
 import { type Backpressure, ConsumerGoneError, type RingProducer } from "../../transport/ring.ts";
 import type { Counter } from "../counters.ts";
+import { EventEncoder } from "../event-encoder.ts";
 
 /** A feed that no longer accepts events because the server is stopping. */
 export class FeedClosedError extends Error {
@@ -43,7 +41,7 @@ interface Subscriber {
  */
 export class FeedPublisher {
   private readonly subscribers: Subscriber[] = [];
-  private readonly scratch = new ByteBuffer(512);
+  private readonly encoder: EventEncoder;
   private sequence = 0;
   private closed = false;
 
@@ -52,7 +50,9 @@ export class FeedPublisher {
     private readonly clock: Clock,
     private readonly backpressure: Backpressure,
     private readonly counters: PublisherCounters,
-  ) {}
+  ) {
+    this.encoder = new EventEncoder(`feed "${feed}"`);
+  }
 
   /** Adds the ring of a newly subscribed agent; it receives events published from now on. */
   addSubscriber(ring: RingProducer, agent: string): void {
@@ -60,25 +60,13 @@ export class FeedPublisher {
     if (this.closed) ring.close();
   }
 
-  /** Names of the subscribing agents that are still alive. */
-  get subscriberAgents(): string[] {
-    return this.subscribers.filter((s) => !s.gone).map((s) => s.agent);
-  }
-
   /**
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
-   * sequence number. A value the codec cannot encode throws {@link CodecError} and reaches nobody.
+   * sequence number. A value no codec can encode throws a CodecError and reaches nobody.
    */
   publish(value: unknown): number {
     if (this.closed) throw new FeedClosedError(this.feed);
-    const codec = codecForValue(value);
-    let length: number;
-    try {
-      length = codec.encode(value, this.scratch);
-    } catch (error) {
-      if (error instanceof CodecError) throw new CodecError(`feed "${this.feed}": ${error.message}`);
-      throw error;
-    }
+    const length = this.encoder.encode(value);
     const sequence = ++this.sequence;
     const publishedNanos = this.clock.nanos();
     this.counters.published.inc();
@@ -89,7 +77,7 @@ export class FeedPublisher {
         continue;
       }
       try {
-        subscriber.ring.write(codec.id, sequence, publishedNanos, this.scratch.bytes, length, this.backpressure);
+        subscriber.ring.write(this.encoder.codecId, sequence, publishedNanos, this.encoder.bytes, length, this.backpressure);
       } catch (error) {
         if (!(error instanceof ConsumerGoneError)) throw error;
         subscriber.gone = true;

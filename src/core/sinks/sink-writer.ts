@@ -6,10 +6,8 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
-import { ByteBuffer } from "../../transport/byte-buffer.ts";
-import { CodecError } from "../../transport/codec.ts";
-import { codecForValue } from "../../transport/codecs.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
+import { EventEncoder } from "../event-encoder.ts";
 import type { Sink } from "../handler-api.ts";
 
 interface Pending {
@@ -37,11 +35,13 @@ export class SinkClosedError extends Error {
 export class SinkWriter implements Sink {
   private ring: RingProducer | undefined;
   private pending: Pending[] = [];
-  private readonly scratch = new ByteBuffer(256);
+  private readonly encoder: EventEncoder;
   private sequence = 0;
   private closed = false;
 
-  constructor(readonly name: string, private readonly clock: Clock, private readonly backpressure: Backpressure) {}
+  constructor(readonly name: string, private readonly clock: Clock, private readonly backpressure: Backpressure) {
+    this.encoder = new EventEncoder(`sink "${name}"`);
+  }
 
   /** Connects the ring and writes what was accepted before. */
   attach(ring: RingProducer): void {
@@ -54,23 +54,12 @@ export class SinkWriter implements Sink {
 
   accept(value: unknown): void {
     if (this.closed) throw new SinkClosedError(this.name);
-    const codec = codecForValue(value);
-    let length: number;
-    try {
-      length = codec.encode(value, this.scratch);
-    } catch (error) {
-      if (error instanceof CodecError) throw new CodecError(`sink "${this.name}": ${error.message}`);
-      throw error;
-    }
+    const length = this.encoder.encode(value);
+    const { codecId, bytes } = this.encoder;
     const sequence = ++this.sequence;
     const publishedNanos = this.clock.nanos();
-    if (this.ring) this.ring.write(codec.id, sequence, publishedNanos, this.scratch.bytes, length, this.backpressure);
-    else this.pending.push({ codecId: codec.id, sequence, publishedNanos, bytes: this.scratch.bytes.slice(0, length) });
-  }
-
-  /** Number of values waiting for the ring to be connected. */
-  get pendingCount(): number {
-    return this.pending.length;
+    if (this.ring) this.ring.write(codecId, sequence, publishedNanos, bytes, length, this.backpressure);
+    else this.pending.push({ codecId, sequence, publishedNanos, bytes: bytes.slice(0, length) });
   }
 
   /** Makes written values visible to the sink's host. */
