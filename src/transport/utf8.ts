@@ -14,7 +14,6 @@ const SHORT = 32;
 /** Short ASCII strings are interned in a direct-mapped table so repeated keys and values decode without allocating. */
 const CACHE_SIZE = 2048;
 const CACHE_MAX_LENGTH = 24;
-const cacheHashes = new Int32Array(CACHE_SIZE);
 const cacheStrings: (string | undefined)[] = new Array(CACHE_SIZE);
 const privateCopy = new ByteBuffer(4096);
 
@@ -55,17 +54,8 @@ export function writeUtf8(text: string, out: ByteBuffer, at: number): number {
  */
 export function readUtf8(bytes: Uint8Array, offset: number, length: number): string {
   if (length <= CACHE_MAX_LENGTH) {
-    let hash = length;
-    let ascii = true;
-    for (let i = 0; i < length; i++) {
-      const byte = bytes[offset + i];
-      if (byte >= 0x80) {
-        ascii = false;
-        break;
-      }
-      hash = (Math.imul(hash, 31) + byte) | 0;
-    }
-    if (ascii) return internAscii(bytes, offset, length, hash);
+    const interned = internAscii(bytes, offset, length);
+    if (interned !== undefined) return interned;
   }
   if (bytes.buffer instanceof SharedArrayBuffer) {
     privateCopy.ensure(length);
@@ -75,10 +65,16 @@ export function readUtf8(bytes: Uint8Array, offset: number, length: number): str
   return decoder.decode(bytes.subarray(offset, offset + length));
 }
 
-function internAscii(bytes: Uint8Array, offset: number, length: number, hash: number): string {
-  const slot = (hash ^ (hash >>> 13)) & (CACHE_SIZE - 1);
+/**
+ * Short ASCII strings come from a direct-mapped table indexed by length and three sampled bytes, so a
+ * repeated key or symbol costs one comparison pass and no allocation. Returns undefined for non-ASCII.
+ */
+function internAscii(bytes: Uint8Array, offset: number, length: number): string | undefined {
+  if (length === 0) return "";
+  const slot = (Math.imul(length, 0x9e3779b1) ^ Math.imul(bytes[offset], 31) ^ Math.imul(bytes[offset + length - 1], 131) ^
+    Math.imul(bytes[offset + (length >> 1)], 17)) & (CACHE_SIZE - 1);
   const cached = cacheStrings[slot];
-  if (cached !== undefined && cacheHashes[slot] === hash && cached.length === length) {
+  if (cached !== undefined && cached.length === length) {
     let same = true;
     for (let i = 0; i < length; i++) {
       if (cached.charCodeAt(i) !== bytes[offset + i]) {
@@ -89,8 +85,11 @@ function internAscii(bytes: Uint8Array, offset: number, length: number, hash: nu
     if (same) return cached;
   }
   let text = "";
-  for (let i = 0; i < length; i++) text += String.fromCharCode(bytes[offset + i]);
-  cacheHashes[slot] = hash;
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[offset + i];
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
   cacheStrings[slot] = text;
   return text;
 }
