@@ -94,7 +94,8 @@ export class BackoffIdleStrategy implements IdleStrategy {
   private idleSinceMs = -1;
   private parkNanos: number;
 
-  constructor(private readonly parker: Parker, readonly options: BackoffOptions) {
+  /** @param nowMs the time source (milliseconds); replaceable in tests. */
+  constructor(private readonly parker: Parker, readonly options: BackoffOptions, private readonly nowMs: () => number = () => performance.now()) {
     this.parkNanos = options.minParkNanos;
   }
 
@@ -103,7 +104,7 @@ export class BackoffIdleStrategy implements IdleStrategy {
       this.reset();
       return;
     }
-    const now = performance.now();
+    const now = this.nowMs();
     if (this.idleSinceMs < 0) this.idleSinceMs = now;
     const idleNanos = (now - this.idleSinceMs) * 1e6;
     if (idleNanos < this.options.spinNanos) return;

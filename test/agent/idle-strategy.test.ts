@@ -13,9 +13,8 @@ function recordingParker() {
   return { parker, calls };
 }
 
-function idleFor(strategy: { idle(work: number): void }, ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) strategy.idle(0);
+function idleFor(strategy: { idle(work: number): void }, cycles: number): void {
+  for (let i = 0; i < cycles; i++) strategy.idle(0);
 }
 
 describe("idle strategies", () => {
@@ -23,7 +22,7 @@ describe("idle strategies", () => {
     for (const type of ["busySpin", "noOp"] as const) {
       const { parker, calls } = recordingParker();
       const strategy = createIdleStrategy({ type }, parker);
-      idleFor(strategy, 2);
+      idleFor(strategy, 10_000);
       expect(strategy.name).toBe(type);
       expect(calls).toEqual([]);
     }
@@ -51,18 +50,24 @@ describe("idle strategies", () => {
 
   it("backoff spins, then yields, then parks with a timeout that doubles up to its maximum, and resets on work", () => {
     const { parker, calls } = recordingParker();
-    const strategy = new BackoffIdleStrategy(parker, { spinNanos: 200_000, yieldNanos: 300_000, minParkNanos: 1_000, maxParkNanos: 8_000 });
-    strategy.idle(0);
-    expect(calls).toEqual([]); // spinning: the first idle cycle costs nothing
-    idleFor(strategy, 3);
-    const firstYield = calls.indexOf("yield");
-    const firstPark = calls.findIndex((c) => c.startsWith("park"));
-    expect(firstYield).toBeGreaterThanOrEqual(0);
-    expect(firstPark).toBeGreaterThan(firstYield);
-    expect(calls.slice(firstPark, firstPark + 5)).toEqual(["park 1000", "park 2000", "park 4000", "park 8000", "park 8000"]);
+    let nowMs = 0;
+    const strategy = new BackoffIdleStrategy(parker, { spinNanos: 200_000, yieldNanos: 300_000, minParkNanos: 1_000, maxParkNanos: 8_000 }, () => nowMs);
+    const idleAt = (ms: number) => {
+      nowMs = ms;
+      strategy.idle(0);
+    };
+    idleAt(10); // idle since 10 ms
+    idleAt(10.1); // 100 µs: still spinning
+    expect(calls).toEqual([]);
+    idleAt(10.3); // 300 µs: yielding
+    idleAt(10.45);
+    expect(calls).toEqual(["yield", "yield"]);
+    for (const ms of [10.6, 10.7, 10.8, 10.9, 11]) idleAt(ms); // past 500 µs: parking
+    expect(calls.slice(2)).toEqual(["park 1000", "park 2000", "park 4000", "park 8000", "park 8000"]);
     calls.length = 0;
-    strategy.idle(3);
-    strategy.idle(0);
+    strategy.idle(3); // work resets the backoff
+    idleAt(12);
+    idleAt(12.1);
     expect(calls).toEqual([]);
   });
 
