@@ -30,7 +30,7 @@ export interface HopResult {
   p99Ns: number;
   p999Ns: number;
   maxNs: number;
-  /** The latency distribution in HdrHistogram's text format (empty for throughput runs). */
+  /** The latency distribution in HdrHistogram's text format, values in µs (empty for throughput runs). */
   hgrm: string;
 }
 
@@ -82,7 +82,7 @@ function summarize(transport: HopResult["transport"], options: HopOptions, sentA
     p99Ns: at(99),
     p999Ns: at(99.9),
     maxNs: latency ? histogram.maxValue : 0,
-    hgrm: latency ? histogram.outputPercentileDistribution(1, 1000) : "",
+    hgrm: latency ? histogram.outputPercentileDistribution(5, 1000) : "",
   };
 }
 

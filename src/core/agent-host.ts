@@ -11,6 +11,7 @@ import type { Agent } from "../agent/agent.ts";
 import { AgentSignals } from "../agent/signals.ts";
 import type { FeedPlan, SinkPlan } from "../config/plan.ts";
 import { type Clock, ServerClock } from "../runtime/clock.ts";
+import { serveClockCalibration } from "../runtime/clock-calibration.ts";
 import { type Backpressure, RingConsumer, RingProducer } from "../transport/ring.ts";
 import { type Counter, CounterBlock, counterLayout } from "./counters.ts";
 import { describeThrown, ErrorReporter, type ErrorSource, summarizeEvent } from "./errors.ts";
@@ -225,6 +226,12 @@ export class AgentHost implements Agent {
         return this.drain(request.role);
       case "closeOutputs":
         for (const writer of this.writers.values()) writer.close();
+        return undefined;
+      case "calibrateClock":
+        serveClockCalibration(request.buffer, this.clock, 2_000);
+        return undefined;
+      case "correctClock":
+        this.clock.correct(request.offsetNanos);
         return undefined;
       case "close":
         return undefined;

@@ -52,6 +52,10 @@ export type ControlRequest =
   | { op: "drain"; role: "handlers" | "sinks" }
   /** Publish and close every outbound ring (after the handlers stopped). */
   | { op: "closeOutputs" }
+  /** Answer clock pings on `buffer` until the supervisor is done (see runtime/clock-calibration.ts). */
+  | { op: "calibrateClock"; buffer: SharedArrayBuffer }
+  /** Correct the agent's clock by the offset the supervisor measured. */
+  | { op: "correctClock"; offsetNanos: number }
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
 

@@ -17,6 +17,8 @@ import type { LocalWork } from "../agent/backpressure.ts";
 import { AgentSignals } from "../agent/signals.ts";
 import type { AgentPlan, ServerPlan } from "../config/plan.ts";
 import { SUPERVISOR_AGENT } from "../config/plan.ts";
+import { ServerClock } from "../runtime/clock.ts";
+import { allocateCalibration, measureClockOffset } from "../runtime/clock-calibration.ts";
 import { createRingBuffer, markConsumerGone, markProducerClosed, readRingStats, type RingStats } from "../transport/ring.ts";
 import { type AgentEndpoint, AgentUnavailableError, InlineAgent, WorkerAgent } from "./agent-endpoint.ts";
 import { ComponentFailureError } from "./agent-host.ts";
@@ -128,6 +130,7 @@ export class Supervisor {
     this.state = "booting";
     try {
       await this.spawnAgents();
+      for (const agent of this.agents.values()) if (agent instanceof WorkerAgent) await this.calibrateClock(agent);
       for (const phase of ["init", "start"] as LifecyclePhase[]) {
         for (const role of ROLES) await this.runPhase(phase, role);
       }
@@ -227,6 +230,20 @@ export class Supervisor {
     }));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) throw failure.reason;
+  }
+
+  /** Measures a worker's clock against this thread's and has it correct itself (see clock-calibration.ts). */
+  private async calibrateClock(agent: WorkerAgent): Promise<void> {
+    const buffer = allocateCalibration();
+    const served = agent.request({ op: "calibrateClock", buffer }, this.options.requestTimeoutMs);
+    const offsetNanos = measureClockOffset(buffer, new ServerClock(this.epochOriginMs), 2_000);
+    await served;
+    if (offsetNanos === undefined) {
+      this.options.logger.warn("clock calibration timed out; cross-thread timestamps may be off by ~1 µs", { agent: agent.name });
+      return;
+    }
+    await agent.request({ op: "correctClock", offsetNanos }, this.options.requestTimeoutMs);
+    this.options.logger.debug("clock calibrated", { agent: agent.name, offsetNanos: Math.round(offsetNanos) });
   }
 
   private async runPhase(phase: LifecyclePhase, role: Role): Promise<void> {

@@ -3,9 +3,10 @@
  *
  * On Bun and Deno `performance.now()` (and `hrtime`, `Bun.nanoseconds`) count from each worker's own start,
  * so raw readings from two threads cannot be subtracted. Every thread instead adds the difference between
- * its own `performance.timeOrigin` and the supervisor's, measured once, to its fine-grained
- * `performance.now()`. Timestamps stay small numbers (time since the server's epoch), so a float64 keeps
- * nanosecond resolution; measured cross-thread agreement here is within about 1 µs.
+ * its own `performance.timeOrigin` and the supervisor's to its fine-grained `performance.now()`.
+ * Timestamps stay small numbers (time since the server's epoch), so a float64 keeps nanosecond
+ * resolution. `timeOrigin` alone agrees across threads to about 1 µs; the supervisor then measures each
+ * worker's residual offset by ping-pong (`clock-calibration.ts`) and the worker corrects by it.
  *
  * @module
  */
@@ -32,7 +33,7 @@ export interface Clock {
  * ```
  */
 export class ServerClock implements Clock {
-  private readonly offsetMs: number;
+  private offsetMs: number;
 
   /** @param epochOriginMs the supervisor's `performance.timeOrigin` (wall-clock ms of the epoch). */
   constructor(readonly epochOriginMs: number) {
@@ -49,5 +50,10 @@ export class ServerClock implements Clock {
 
   toEpochMillis(nanos: number): number {
     return this.epochOriginMs + nanos / 1e6;
+  }
+
+  /** Corrects this clock by a measured offset (nanoseconds it read ahead of the supervisor's). */
+  correct(offsetNanos: number): void {
+    this.offsetMs -= offsetNanos / 1e6;
   }
 }
