@@ -1,7 +1,8 @@
 /**
- * Benchmark handler: counts events and records one-way latency, from the event's intended send time
- * (`event.t`, so a stalled publisher's backlog is not hidden: coordinated omission) to `onEvent` entry,
- * on the server clock. Reports once, from `stop()`, to the sink "results".
+ * Benchmark handler: counts the measured events and records their one-way latency, from the event's
+ * intended send time (`event.t`, so a stalled publisher's backlog is not hidden: coordinated omission)
+ * to `onEvent` entry, on the server clock. Says "warm" on the sink "results" after the last warm-up
+ * event, and reports once, from `stop()`.
  */
 import * as hdr from "hdr-histogram-js";
 import type { Clock, EventMeta, HandlerContext, Sink } from "../src/mod.ts";
@@ -25,10 +26,14 @@ export default class LatencyRecorder {
 
   onEvent(event: unknown, _meta: EventMeta) {
     const now = this.clock.nanos();
+    const { id, t } = event as BenchEvent;
+    if (id < this.warmupEvents) {
+      if (id === this.warmupEvents - 1) this.out.accept("warm");
+      return;
+    }
     if (this.count++ === 0) this.firstAt = now;
     this.lastAt = now;
-    const { id, t } = event as BenchEvent;
-    if (id >= this.warmupEvents) this.histogram.recordValue(Math.max(1, Math.round(now - t)));
+    this.histogram.recordValue(Math.max(1, Math.round(now - t)));
   }
 
   stop() {

@@ -5,9 +5,10 @@
  *   bun bench/one-hop.ts [--rate N|max] [--seconds S] [--events N] [--idle NAME] [--json] [--hgrm-dir DIR]
  *   deno run -A bench/one-hop.ts …same options…
  *
- * `--rate max` measures throughput: events are published back to back and throughput is events divided
- * by the time from the first publish to the last `onEvent`. A paced rate measures one-way latency from
- * each event's intended send time (coordinated omission accounted for); the first 20 % are warm-up.
+ * Warm-up events (200 k, or 20 % of a paced run) are sent and drained first. `--rate max` then measures
+ * throughput: events are published back to back and throughput is events divided by the time from the
+ * first publish to the last `onEvent`. A paced rate measures one-way latency from each event's intended
+ * send time (coordinated omission accounted for).
  */
 import * as hdr from "hdr-histogram-js";
 import { writeFileSync } from "node:fs";
@@ -51,20 +52,34 @@ interface Received {
 
 const clock = new ServerClock(performance.timeOrigin);
 
-/** Publishes `events` events through `send`, paced at `rate` (or back to back); returns the first send time. */
-function publish(options: HopOptions, send: (id: number, t: number) => void): number {
+/**
+ * Publishes `count` events with ids from `firstId` through `send`, paced at `rate` (or back to back);
+ * returns the time the first one was sent.
+ */
+function publish(rate: HopOptions["rate"], firstId: number, count: number, send: (id: number, t: number) => void): number {
   const startAt = clock.nanos();
-  if (options.rate === "max") {
-    for (let id = 0; id < options.events; id++) send(id, 0);
+  if (rate === "max") {
+    for (let id = firstId; id < firstId + count; id++) send(id, startAt);
     return startAt;
   }
-  const intervalNanos = 1e9 / options.rate;
-  for (let id = 0; id < options.events; id++) {
-    const intended = startAt + id * intervalNanos;
+  const intervalNanos = 1e9 / rate;
+  for (let i = 0; i < count; i++) {
+    const intended = startAt + i * intervalNanos;
     while (clock.nanos() < intended) { /* pace by the schedule */ }
-    send(id, intended);
+    send(firstId + i, intended);
   }
   return startAt;
+}
+
+/** Warm-up events (JIT, caches) sent and drained before the measured ones. */
+const warmupEvents = (options: HopOptions) => (options.rate === "max" ? 200_000 : Math.max(1000, Math.floor(options.events / 5)));
+
+/** Sends the warm-up events, waits until the receiver has seen them all, then sends the measured ones. */
+async function warmThenMeasure(options: HopOptions, send: (id: number, t: number) => void, warm: () => Promise<unknown>): Promise<number> {
+  const warmup = warmupEvents(options);
+  publish(options.rate, 0, warmup, send);
+  await warm();
+  return publish(options.rate, warmup, options.events, send);
 }
 
 function summarize(transport: HopResult["transport"], options: HopOptions, sentAt: number, received: Received): HopResult {
@@ -86,8 +101,6 @@ function summarize(transport: HopResult["transport"], options: HopOptions, sentA
   };
 }
 
-const warmupEvents = (options: HopOptions) => (options.rate === "max" ? options.events : Math.floor(options.events / 5));
-
 /** The engine's path: memory feed → ring → handler on a worker agent. */
 export async function ringHop(options: HopOptions): Promise<HopResult> {
   const server = await MongooseServer.boot({
@@ -100,9 +113,10 @@ export async function ringHop(options: HopOptions): Promise<HopResult> {
     }],
   }, { logLevel: "warn" });
   const feed = server.feed("bench");
-  const sentAt = publish(options, (id, t) => feed.offer(benchEvent(id, t)));
+  const results = server.sink<Received | "warm">("results");
+  const sentAt = await warmThenMeasure(options, (id, t) => feed.offer(benchEvent(id, t)), () => results.waitFor(1, 60_000));
   await server.stop();
-  return summarize("ring", options, sentAt, server.sink<Received>("results").values()[0]);
+  return summarize("ring", options, sentAt, results.values()[1] as Received);
 }
 
 /** The baseline: the same events by postMessage (structured clone) to a worker. */
@@ -114,7 +128,8 @@ export async function postMessageHop(options: HopOptions): Promise<HopResult> {
   const ready = reply();
   worker.post({ init: { epoch: clock.epochOriginMs, warmupEvents: warmupEvents(options) } });
   await ready;
-  const sentAt = publish(options, (id, t) => worker.post(benchEvent(id, t)));
+  const warm = reply();
+  const sentAt = await warmThenMeasure(options, (id, t) => worker.post(benchEvent(id, t)), () => warm);
   const done = reply();
   worker.post({ done: true });
   const received = (await done) as Received;

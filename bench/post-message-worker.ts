@@ -1,6 +1,6 @@
 /**
  * Baseline receiver: the same events as the ring benchmark, delivered by postMessage (structured clone),
- * counted and timed the same way.
+ * counted and timed the same way (warm-up events first, then the measured ones).
  */
 import * as hdr from "hdr-histogram-js";
 import { ServerClock } from "../src/runtime/clock.ts";
@@ -30,7 +30,11 @@ scope.addEventListener("message", (message) => {
     return;
   }
   const now = clock.nanos();
+  if (data.id < warmupEvents) {
+    if (data.id === warmupEvents - 1) scope.postMessage("warm");
+    return;
+  }
   if (count++ === 0) firstAt = now;
   lastAt = now;
-  if (data.id >= warmupEvents) histogram.recordValue(Math.max(1, Math.round(now - data.t)));
+  histogram.recordValue(Math.max(1, Math.round(now - data.t)));
 });

@@ -15,6 +15,8 @@ const SHORT = 32;
 const CACHE_SIZE = 2048;
 const CACHE_MAX_LENGTH = 24;
 const cacheStrings: (string | undefined)[] = new Array(CACHE_SIZE);
+const cacheLengths = new Uint8Array(CACHE_SIZE);
+const cacheBytes = new Uint8Array(CACHE_SIZE * CACHE_MAX_LENGTH);
 const privateCopy = new ByteBuffer(4096);
 
 /**
@@ -74,15 +76,11 @@ function internAscii(bytes: Uint8Array, offset: number, length: number): string 
   const slot = (Math.imul(length, 0x9e3779b1) ^ Math.imul(bytes[offset], 31) ^ Math.imul(bytes[offset + length - 1], 131) ^
     Math.imul(bytes[offset + (length >> 1)], 17)) & (CACHE_SIZE - 1);
   const cached = cacheStrings[slot];
-  if (cached !== undefined && cached.length === length) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (cached.charCodeAt(i) !== bytes[offset + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
+  if (cached !== undefined && cacheLengths[slot] === length) {
+    const base = slot * CACHE_MAX_LENGTH;
+    let i = 0;
+    while (i < length && cacheBytes[base + i] === bytes[offset + i]) i++;
+    if (i === length) return cached;
   }
   let text = "";
   for (let i = 0; i < length; i++) {
@@ -91,5 +89,7 @@ function internAscii(bytes: Uint8Array, offset: number, length: number): string 
     text += String.fromCharCode(byte);
   }
   cacheStrings[slot] = text;
+  cacheLengths[slot] = length;
+  cacheBytes.set(bytes.subarray(offset, offset + length), slot * CACHE_MAX_LENGTH);
   return text;
 }
