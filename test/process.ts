@@ -1,0 +1,101 @@
+/**
+ * Runs this repository's programs the way a user does, under the runtime running the tests.
+ */
+import { spawn } from "node:child_process";
+import process from "node:process";
+
+/** Command line that runs a TypeScript file with the current runtime. */
+export function runtimeCommand(file: string, args: string[] = []): string[] {
+  return "Deno" in globalThis ? [process.execPath, "run", "-A", file, ...args] : [process.execPath, file, ...args];
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Once stdout contains this text, send SIGINT (a user pressing Ctrl-C). */
+  interruptAfter?: string;
+  timeoutMs?: number;
+}
+
+interface Child {
+  onStdout(listener: (text: string) => void): void;
+  onStderr(listener: (text: string) => void): void;
+  interrupt(): void;
+  kill(): void;
+  exitCode: Promise<number | null>;
+}
+
+// Deno's node:child_process reports a child that exited 0 after handling SIGINT as killed by the
+// signal (code null); Deno.Command reports the real exit code, so Deno uses it.
+function start(command: string[]): Child {
+  const deno = (globalThis as { Deno?: DenoLike }).Deno;
+  if (deno) {
+    const child = new deno.Command(command[0], { args: command.slice(1), stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
+    const pump = (stream: ReadableStream<Uint8Array>, listener: (text: string) => void) =>
+      stream.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write: (text) => listener(text) }));
+    let stdout: Promise<void> = Promise.resolve();
+    let stderr: Promise<void> = Promise.resolve();
+    return {
+      onStdout: (listener) => void (stdout = pump(child.stdout, listener)),
+      onStderr: (listener) => void (stderr = pump(child.stderr, listener)),
+      interrupt: () => child.kill("SIGINT"),
+      kill: () => child.kill("SIGKILL"),
+      exitCode: child.status.then(async (status) => {
+        await Promise.all([stdout, stderr]);
+        return status.code;
+      }),
+    };
+  }
+  const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  return {
+    onStdout: (listener) => void child.stdout.on("data", (chunk) => listener(String(chunk))),
+    onStderr: (listener) => void child.stderr.on("data", (chunk) => listener(String(chunk))),
+    interrupt: () => void child.kill("SIGINT"),
+    kill: () => void child.kill("SIGKILL"),
+    exitCode: new Promise((resolve) => child.on("close", (code) => resolve(code))),
+  };
+}
+
+interface DenoLike {
+  Command: new (command: string, options: Record<string, unknown>) => {
+    spawn(): {
+      stdout: ReadableStream<Uint8Array>;
+      stderr: ReadableStream<Uint8Array>;
+      kill(signal: string): void;
+      status: Promise<{ code: number }>;
+    };
+  };
+}
+
+/** Runs a command to completion and collects its output. */
+export async function runProgram(command: string[], options: RunOptions = {}): Promise<Finished> {
+  const child = start(command);
+  let stdout = "";
+  let stderr = "";
+  let interrupted = false;
+  child.onStdout((text) => {
+    stdout += text;
+    if (options.interruptAfter && !interrupted && stdout.includes(options.interruptAfter)) {
+      interrupted = true;
+      child.interrupt();
+    }
+  });
+  child.onStderr((text) => (stderr += text));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${command.join(" ")} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+  });
+  try {
+    const code = await Promise.race([child.exitCode, timeout]);
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
