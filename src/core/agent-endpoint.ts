@@ -175,6 +175,9 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
       emit: (event) => queueMicrotask(() => listeners.onEvent(boot.plan.name, event)),
       backpressure: new CallerRunsBackpressure(localWork, boot.tuning.offerTimeoutMs),
     });
+    if (boot.plan.coreId !== undefined) {
+      host.log.warn("coreId ignored: an inline agent shares the supervisor's thread, which is not pinned", { coreId: boot.plan.coreId });
+    }
     return new InlineAgent(boot.plan, host, listeners);
   }
 
