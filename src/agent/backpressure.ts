@@ -24,11 +24,11 @@ const SPIN_NANOS = 20_000;
  *
  * @example
  * ```ts
- * producer.write(codec, sequence, now, bytes, length, new ParkingBackpressure(signals));
+ * producer.write(codec, sequence, now, bytes, length, new ParkingBackpressure(signals, 100));
  * ```
  */
 export class ParkingBackpressure implements Backpressure {
-  constructor(private readonly signals: AgentSignals, private readonly maxParkMs = 100) {}
+  constructor(private readonly signals: AgentSignals, private readonly maxParkMs: number) {}
 
   awaitSpace(ring: RingProducer, payloadLength: number, stalledSinceMs: number): void {
     this.signals.beat();
@@ -57,12 +57,12 @@ export class CallerRunsBackpressure implements Backpressure {
   constructor(private readonly localWork: () => Iterable<LocalWork>, private readonly timeoutMs: number) {}
 
   awaitSpace(ring: RingProducer, payloadLength: number, stalledSinceMs: number): void {
-    let work = 0;
-    for (const local of this.localWork()) work += local.runOnce();
-    if (work > 0) return;
+    // The timeout comes first: other local work that keeps finding something to do must not extend it.
     const waitedMs = performance.now() - stalledSinceMs;
     if (waitedMs > this.timeoutMs) throw new BackpressureTimeoutError(waitedMs);
-    if (waitedMs * 1e6 < SPIN_NANOS) return;
+    let work = 0;
+    for (const local of this.localWork()) work += local.runOnce();
+    if (work > 0 || waitedMs * 1e6 < SPIN_NANOS) return;
     parkUntilSpace(ring, payloadLength, 1);
   }
 }

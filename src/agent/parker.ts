@@ -21,7 +21,7 @@ export interface Parker {
 /** What a parker needs to know about the agent it parks. */
 export interface ParkContext {
   signals: AgentSignals;
-  /** True if input is already waiting (re-checked after announcing a park). */
+  /** True if input (or a control message) is already waiting; re-checked after announcing a park. */
   hasPendingInput(): boolean;
   /** Milliseconds until the agent's next timed work, or Infinity. */
   millisToNextDeadline(): number;
@@ -61,7 +61,10 @@ export class BlockingParker implements Parker {
 
   sleep(timeoutNs: number): void {
     const { signals } = this.context;
-    signals.sleepUntilDoorbell(signals.controlSequence(), boundedMillis(this.context, timeoutNs));
+    // Read the doorbell before checking for work: a ring after the read ends the wait at once.
+    const seen = signals.controlSequence();
+    if (this.context.hasPendingInput()) return;
+    signals.sleepUntilDoorbell(seen, boundedMillis(this.context, timeoutNs));
   }
 
   yield(): void {
@@ -117,7 +120,8 @@ export class AsyncParker implements Parker {
     const keepAlive = setTimeout(() => {}, timeoutMs + 1);
     try {
       if (kind === "sleep") {
-        await signals.sleepUntilDoorbellAsync(signals.controlSequence(), timeoutMs);
+        const seen = signals.controlSequence();
+        if (!this.context.hasPendingInput()) await signals.sleepUntilDoorbellAsync(seen, timeoutMs);
         return;
       }
       signals.wake.announceSleep();

@@ -15,7 +15,7 @@ import type { WorkerHandle } from "../runtime/types.ts";
 import { AGENT_WORKER_URL } from "../entry-urls.ts";
 import { AgentHost, ComponentFailureError } from "./agent-host.ts";
 import { describeThrown } from "./errors.ts";
-import type { AgentBoot, AgentEvent, AgentMessage, ComponentFailure, ControlRequest } from "./protocol.ts";
+import { type AgentBoot, type AgentEvent, type AgentMessage, type ComponentFailure, type ControlRequest, describeRequest } from "./protocol.ts";
 
 /** The agent cannot answer: it died, was closed, or did not reply in time. */
 export class AgentUnavailableError extends Error {
@@ -105,7 +105,7 @@ export class WorkerAgent implements AgentEndpoint {
     const reply = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.worker.post({ type: "request", id, request });
     this.signals.ringDoorbell();
-    return withTimeout(this.name, request.op, reply, timeoutMs).finally(() => this.pending.delete(id));
+    return withTimeout(this.name, describeRequest(request), reply, timeoutMs).finally(() => this.pending.delete(id));
   }
 
   terminate(): void {
@@ -184,12 +184,12 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
   async request(request: ControlRequest, timeoutMs: number): Promise<unknown> {
     if (this.closed) throw new AgentUnavailableError(this.name, "was closed");
     try {
-      const value = await withTimeout(this.name, request.op, Promise.resolve(this.host.handle(request)), timeoutMs);
+      const value = await withTimeout(this.name, describeRequest(request), Promise.resolve(this.host.handle(request)), timeoutMs);
       if (request.op === "close") await this.close();
       return value;
     } catch (thrown) {
       if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError) throw thrown;
-      const failure: ComponentFailure = { component: `agent "${this.name}"`, phase: request.op, ...describeThrown(thrown) };
+      const failure: ComponentFailure = { component: `agent "${this.name}"`, phase: describeRequest(request), ...describeThrown(thrown) };
       throw new ComponentFailureError(failure);
     }
   }

@@ -151,9 +151,12 @@ export class AgentHost implements Agent {
   private readonly feedInbound: InboundRing[] = [];
   private readonly sinkInbound: InboundRing[] = [];
   private readonly writers = new Map<string, SinkWriter>();
+  /** The same writers as a list: flushed every duty cycle, where iterating a Map would allocate. */
+  private readonly writerList: SinkWriter[] = [];
   private readonly dutyCycles: Counter;
   private readonly idleCycles: Counter;
   private readonly decodeErrors: Counter;
+  private readonly sinkDropped: Counter;
   private readonly batchSize: number;
   private drainWaiters: DrainWaiter[] = [];
   private sinksNeedFlush = false;
@@ -176,6 +179,7 @@ export class AgentHost implements Agent {
     this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
+    this.sinkDropped = this.counters.counter("agent_sink_dropped_total");
     this.batchSize = boot.tuning.batchSize;
   }
 
@@ -225,7 +229,10 @@ export class AgentHost implements Agent {
       case "drain":
         return this.drain(request.role);
       case "closeOutputs":
-        for (const writer of this.writers.values()) writer.close();
+        for (const writer of this.writers.values()) {
+          const lost = writer.close();
+          if (lost > 0) this.report("sink", writer.name, "stop", new Error(`${lost} values sent to sink "${writer.name}" could not be delivered`));
+        }
         return undefined;
       case "calibrateClock":
         serveClockCalibration(request.buffer, this.clock, 2_000);
@@ -246,9 +253,9 @@ export class AgentHost implements Agent {
     const batch = this.batchSize;
     for (let i = 0; i < this.feedInbound.length; i++) work += this.feedInbound[i].poll(batch);
     for (let i = 0; i < this.sinkInbound.length; i++) work += this.sinkInbound[i].poll(batch);
-    if (work > 0) {
-      this.flushOutputs();
-    } else {
+    // Every cycle, not only busy ones: handlers also send from timers and promise callbacks.
+    this.flushOutputs();
+    if (work === 0) {
       this.idleCycles.inc();
       if (this.sinksNeedFlush) this.flushSinks();
     }
@@ -256,8 +263,10 @@ export class AgentHost implements Agent {
     return work;
   }
 
+  /** True if a ring has events waiting, or a pending drain request can now be answered. */
   hasPendingInput(): boolean {
-    return this.feedInbound.some((r) => r.consumer.hasPending()) || this.sinkInbound.some((r) => r.consumer.hasPending());
+    if (this.feedInbound.some((r) => r.consumer.hasPending()) || this.sinkInbound.some((r) => r.consumer.hasPending())) return true;
+    return this.drainWaiters.some((waiter) => this.drained(waiter.role));
   }
 
   millisToNextDeadline(): number {
@@ -282,8 +291,9 @@ export class AgentHost implements Agent {
     let writer = this.writers.get(name);
     if (writer) return writer;
     if (!this.sinkPlans.has(name)) throw new Error(`no sink named "${name}" (sinks: ${[...this.sinkPlans.keys()].join(", ") || "none"})`);
-    writer = new SinkWriter(name, this.clock, this.environment.backpressure);
+    writer = new SinkWriter(name, this.clock, this.environment.backpressure, () => this.sinkDropped.inc());
     this.writers.set(name, writer);
+    this.writerList.push(writer);
     this.environment.emit({ event: "needSink", sink: name });
     return writer;
   }
@@ -406,10 +416,13 @@ export class AgentHost implements Agent {
     });
   }
 
+  private drained(role: "handlers" | "sinks"): boolean {
+    return (role === "handlers" ? this.feedInbound : this.sinkInbound).every((r) => r.consumer.isDrained());
+  }
+
   private resolveDrains(): void {
     this.drainWaiters = this.drainWaiters.filter((waiter) => {
-      const rings = waiter.role === "handlers" ? this.feedInbound : this.sinkInbound;
-      if (!rings.every((r) => r.consumer.isDrained())) return true;
+      if (!this.drained(waiter.role)) return true;
       if (waiter.role === "sinks") this.flushSinks();
       waiter.resolve();
       return false;
@@ -417,7 +430,8 @@ export class AgentHost implements Agent {
   }
 
   private flushOutputs(): void {
-    for (const writer of this.writers.values()) writer.flush();
+    const writers = this.writerList;
+    for (let i = 0; i < writers.length; i++) writers[i].flush();
   }
 
   private flushSinks(): void {

@@ -54,13 +54,14 @@ export function serveAgentWorker(port: ParentPort): void {
     agentError("unhandled rejection", (event as PromiseRejectionEvent).reason);
   });
 
-  const boot = async (message: Extract<SupervisorMessage, { type: "boot" }>) => {
+  /** Builds the host and its runner; the caller replies to the supervisor before starting the runner. */
+  const boot = async (message: Extract<SupervisorMessage, { type: "boot" }>): Promise<AgentRunner> => {
     const { plan, tuning } = message.boot;
     const signals = new AgentSignals(message.boot.signals);
     const libc = await runtime.loadLibc();
     const created = await AgentHost.create(message.boot, {
       emit: (event) => port.post(event),
-      backpressure: new ParkingBackpressure(signals),
+      backpressure: new ParkingBackpressure(signals, tuning.maxParkMs),
     });
     host = created;
     if (plan.coreId !== undefined) {
@@ -68,30 +69,31 @@ export function serveAgentWorker(port: ParentPort): void {
       else if (libc.setAffinity([plan.coreId]) !== 0) created.log.warn("coreId ignored: sched_setaffinity failed", { coreId: plan.coreId });
       else created.log.info("pinned agent thread", { coreId: plan.coreId, tid: libc.gettid() });
     }
+    const controlBacklog = () => signals.controlSequence() > received;
     const parker = new BlockingParker({
       signals,
-      hasPendingInput: () => created.hasPendingInput(),
+      // A control message counts as input: the doorbell may ring between the runner's check and a park.
+      hasPendingInput: () => controlBacklog() || created.hasPendingInput(),
       millisToNextDeadline: () => created.millisToNextDeadline(),
       maxParkMs: tuning.maxParkMs,
     }, libc?.schedYield);
-    runner = new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, {
-      sliceMs: tuning.sliceMs,
-      controlBacklog: () => signals.controlSequence() > received,
-    });
-    running = runner.run().catch((thrown) => {
-      const { message, stack } = describeThrown(thrown);
-      port.post({ event: "fatal", message: `duty cycle failed: ${message}`, stack });
-    });
+    return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog });
   };
 
   port.onMessage(async (message) => {
     if (message.type === "boot") {
       try {
-        await boot(message);
-        port.post({ reply: 0, ok: true });
+        runner = await boot(message);
       } catch (thrown) {
         port.post({ reply: 0, ok: false, failure: failureOf(thrown, `agent "${message.boot.plan.name}"`, "boot") });
+        return;
       }
+      // Reply first: the runner's first slice starts synchronously and may park.
+      port.post({ reply: 0, ok: true });
+      running = runner.run().catch((thrown) => {
+        const { message, stack } = describeThrown(thrown);
+        port.post({ event: "fatal", message: `duty cycle failed: ${message}`, stack });
+      });
       return;
     }
     received++;

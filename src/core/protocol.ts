@@ -59,6 +59,13 @@ export type ControlRequest =
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
 
+/** A short name for a request in messages, e.g. "init handlers" or "drain sinks". */
+export function describeRequest(request: ControlRequest): string {
+  if (request.op === "lifecycle") return `${request.phase} ${request.role}`;
+  if (request.op === "drain") return `drain ${request.role}`;
+  return request.op;
+}
+
 /** Why a lifecycle step failed. */
 export interface ComponentFailure {
   component: string;

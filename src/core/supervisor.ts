@@ -25,7 +25,7 @@ import { ComponentFailureError } from "./agent-host.ts";
 import { allocateCounters, CounterBlock, type CounterSample, counterLayout } from "./counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "./errors.ts";
 import type { Logger, LogSettings } from "./log.ts";
-import type { AgentBoot, AgentEvent, ControlRequest, LifecyclePhase, Role, Tuning } from "./protocol.ts";
+import { type AgentBoot, type AgentEvent, type ControlRequest, describeRequest, type LifecyclePhase, type Role, type Tuning } from "./protocol.ts";
 
 /** Supervisor settings beyond the plan. */
 export interface SupervisorOptions {
@@ -263,6 +263,7 @@ export class Supervisor {
 
   private bootError(thrown: unknown): BootError {
     if (thrown instanceof ComponentFailureError) return new BootError(thrown.failure.component, thrown.failure.phase, thrown.failure.message);
+    if (thrown instanceof AgentUnavailableError) return new BootError(`agent "${thrown.agent}"`, "boot", thrown.message);
     if (thrown instanceof BootError) return thrown;
     return new BootError("server", "boot", describeThrown(thrown).message);
   }
@@ -388,18 +389,18 @@ export class Supervisor {
 
   /**
    * Sends a request to every agent hosting `role` (all agents if no role); returns the failures. While
-   * stopping, an agent that does not answer in time is given up on (treated as dead, its rings released),
-   * so one stuck agent costs one timeout, not one per step.
+   * stopping (or rolling back a failed boot), an agent that does not answer in time is given up on
+   * (treated as dead, its rings released), so one stuck agent costs one timeout, not one per step.
    */
   private async everywhere(request: ControlRequest, role?: Role, timeoutMs = this.options.requestTimeoutMs): Promise<string[]> {
     const targets = [...this.agents.values()].filter((agent) => role === undefined || hosts(agent.plan, role));
     const results = await Promise.allSettled(targets.map((agent) => agent.request(request, timeoutMs)));
-    const what = request.op === "lifecycle" ? `${request.phase} ${request.role}` : request.op === "drain" ? `drain ${request.role}` : request.op;
+    const what = describeRequest(request);
     return results.flatMap((result, index) => {
       if (result.status === "fulfilled") return [];
       const agent = targets[index];
       const problem = `${what} on agent "${agent.name}": ${(result.reason as Error).message}`;
-      if (this.state === "stopping" && result.reason instanceof AgentUnavailableError && result.reason.timedOut) {
+      if ((this.state === "stopping" || this.state === "failed") && result.reason instanceof AgentUnavailableError && result.reason.timedOut) {
         this.agentDied(agent.name, problem);
         agent.terminate();
       }

@@ -5,7 +5,9 @@
  *
  * Values it refuses, with a {@link CodecError} naming the path (e.g. `.orders[2].when`): functions,
  * symbols, bigints, class instances (Date, Map, custom classes: send a plain object instead), and values
- * nested deeper than 256 levels (usually a cycle).
+ * nested deeper than 256 levels (usually a cycle). Like JSON it keeps only an object's own enumerable
+ * string keys and an array's elements (not extra properties set on an array), and strings travel as
+ * UTF-8, so a lone surrogate arrives as U+FFFD.
  *
  * Format (little-endian): one tag byte per value, then
  * int32 (4 bytes) | float64 (8) | short string (u8 byte length + UTF-8) | string (u32 + UTF-8) |
@@ -246,7 +248,9 @@ class GenericDecoder {
         const object: Record<string, unknown> = {};
         for (let i = 0; i < count; i++) {
           const key = this.string();
-          object[key] = this.value();
+          // Assigning "__proto__" would set the prototype instead of creating the property.
+          if (key === "__proto__") Object.defineProperty(object, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+          else object[key] = this.value();
         }
         return object;
       }

@@ -329,9 +329,23 @@ export class RingProducer {
     this.consumerWake.signal();
   }
 
+  /**
+   * Waits through `backpressure` until a record of `payloadLength` bytes fits, counting the stall. A
+   * producer writing one event to several rings waits for room in all of them first, so a failed wait
+   * leaves the event written nowhere rather than to some.
+   */
+  awaitRoom(payloadLength: number, backpressure: Backpressure): void {
+    if (!this.hasRoomFor(payloadLength)) this.stallUntil(() => this.hasRoomFor(payloadLength), payloadLength, backpressure);
+  }
+
   private claimOrWait(length: number, backpressure: Backpressure): number {
     let at = this.claim(length);
-    if (at >= 0) return at;
+    if (at < 0) this.stallUntil(() => (at = this.claim(length)) >= 0, length, backpressure);
+    return at;
+  }
+
+  /** Publishes, then waits through `backpressure` until `ready()`; counts the stall and its duration. */
+  private stallUntil(ready: () => boolean, length: number, backpressure: Backpressure): void {
     const stalledSince = performance.now();
     this.stallCount++;
     this.ring.stats[STALLS] = this.stallCount;
@@ -340,8 +354,7 @@ export class RingProducer {
         this.publish();
         if (this.consumerGone) throw new ConsumerGoneError(this.ring.feedId);
         backpressure.awaitSpace(this, length, stalledSince);
-        at = this.claim(length);
-        if (at >= 0) return at;
+        if (ready()) return;
       }
     } finally {
       this.stallNanosTotal += (performance.now() - stalledSince) * 1e6;

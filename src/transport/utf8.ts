@@ -8,7 +8,8 @@
 import { ByteBuffer } from "./byte-buffer.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is part of the value, not a marker to strip.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Below this many UTF-16 units a JS loop beats a native call. */
 const SHORT = 32;
 /** Short ASCII strings are interned in a direct-mapped table so repeated keys and values decode without allocating. */

@@ -48,4 +48,27 @@ describe("backpressure", () => {
       await server.stop();
     }
   });
+
+  it("an offer that gives up reaches no subscriber at all, not even the fast one", async () => {
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+      eventSinks: [{ name: "fast-out", type: "memory" }, { name: "out", type: "memory" }],
+      eventHandlers: [
+        { agentName: "fast-agent", eventHandlers: { fast: { handler: "./subscriber.ts", configMap: { sink: "fast-out" } } } },
+        { agentName: "stuck-agent", eventHandlers: { stuck: { handler: "./slow.ts", configMap: { delayMicros: 0, firstDelayMicros: 2_000_000 } } } },
+      ],
+    }, { ringCapacity: 1024, offerTimeoutMs: 300 });
+    try {
+      let accepted = 0;
+      expect(() => {
+        for (;; accepted++) server.offer("in", accepted);
+      }).toThrow(BackpressureTimeoutError);
+      await server.stop();
+      const fast = server.sink<{ event: number }>("fast-out").values().map((r) => r.event);
+      expect(fast).toEqual(Array.from({ length: accepted }, (_, i) => i));
+      expect(server.sink("out").values()).toEqual(Array.from({ length: accepted }, (_, i) => i));
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -154,4 +154,16 @@ describe("delivery", () => {
       await server.stop();
     }
   });
+
+  it("values a handler sends from a timer reach the sink with no events arriving", async () => {
+    const server = await boot({
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "timer-agent", idleStrategy: "blocking", eventHandlers: { ticker: { handler: "./ticker.ts" } } }],
+    });
+    try {
+      expect(await server.sink("out").waitFor(5, 5_000)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await server.stop();
+    }
+  });
 });

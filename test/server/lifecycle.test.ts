@@ -129,4 +129,9 @@ describe("lifecycle", () => {
     });
     await expect(notHandler).rejects.toThrow(/eventHandlers\[0\]\.eventHandlers\.plain\.handler: expected a module path, a class, a factory function or an object with onEvent/);
   });
+
+  it("a boot step an agent never answers fails the boot, and rolling back gives up on that agent", async () => {
+    const attempt = boot({ eventHandlers: [{ agentName: "frozen", eventHandlers: { stuck: { handler: "./stuck-init.ts" } } }] }, { requestTimeoutMs: 300, logLevel: "silent" });
+    await expect(attempt).rejects.toThrow(`agent "frozen" failed during boot: agent "frozen" did not answer "init handlers" within 300 ms`);
+  });
 });

@@ -14,7 +14,8 @@ describe("generic codec", () => {
       null, undefined, true, false, 0, -0, 1, -1, 2147483647, -2147483648, 2147483648, 1.5, -1e300,
       Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity, "", "a", "héllo wörld ✓ 𝄞", "x".repeat(85), "y".repeat(86),
       "z".repeat(100_000), [], [1, "two", null, [3]], {}, { a: 1, b: { c: [true, false] }, "key with space": "v" },
-      { undefinedField: undefined }, new Uint8Array([0, 1, 255]),
+      { undefinedField: undefined }, new Uint8Array([0, 1, 255]), "\uFEFFstarts with a byte-order mark",
+      { "\uFEFFkey": "\uFEFF" + "long value ".repeat(20) },
     ];
     for (const value of values) {
       const decoded = roundTrip(value);
@@ -32,6 +33,13 @@ describe("generic codec", () => {
   it("grows its output buffer for large values", () => {
     const big = { rows: Array.from({ length: 5000 }, (_, i) => ({ i, name: `row-${i}`, price: i * 1.25 })) };
     expect(roundTrip(big, new ByteBuffer(8))).toEqual(big);
+  });
+
+  it("keeps a __proto__ key as data instead of setting the prototype", () => {
+    const decoded = roundTrip(JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.keys(decoded)).toEqual(["__proto__", "a"]);
+    expect((decoded as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it("decodes objects with a null prototype as plain objects", () => {

@@ -1,13 +1,14 @@
 /**
- * The publishing side of one feed on one thread: encodes each event once and copies it into the ring of
- * every subscribing agent. It is the only writer of those rings (single producer by construction).
+ * The publishing side of one feed on one thread: each event is encoded once and written to the ring of
+ * every subscribing agent (all of them or none of them). It is the only writer of those rings: a single
+ * producer by construction.
  *
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
-import { type Backpressure, ConsumerGoneError, type RingProducer } from "../../transport/ring.ts";
+import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import type { Counter } from "../counters.ts";
-import { EventEncoder } from "../event-encoder.ts";
+import { EventOutlet } from "../event-outlet.ts";
 
 /** A feed that no longer accepts events because the server is stopping. */
 export class FeedClosedError extends Error {
@@ -24,12 +25,6 @@ export interface PublisherCounters {
   dropped: Counter;
 }
 
-interface Subscriber {
-  ring: RingProducer;
-  agent: string;
-  gone: boolean;
-}
-
 /**
  * @example
  * ```ts
@@ -40,62 +35,41 @@ interface Subscriber {
  * ```
  */
 export class FeedPublisher {
-  private readonly subscribers: Subscriber[] = [];
-  private readonly encoder: EventEncoder;
-  private sequence = 0;
+  private readonly outlet: EventOutlet;
   private closed = false;
 
-  constructor(
-    readonly feed: string,
-    private readonly clock: Clock,
-    private readonly backpressure: Backpressure,
-    private readonly counters: PublisherCounters,
-  ) {
-    this.encoder = new EventEncoder(`feed "${feed}"`);
+  constructor(readonly feed: string, clock: Clock, backpressure: Backpressure, private readonly counters: PublisherCounters) {
+    this.outlet = new EventOutlet(`feed "${feed}"`, clock, backpressure, { holdUntilTarget: false, dropped: () => counters.dropped.inc() });
   }
 
   /** Adds the ring of a newly subscribed agent; it receives events published from now on. */
   addSubscriber(ring: RingProducer, agent: string): void {
-    this.subscribers.push({ ring, agent, gone: false });
+    this.outlet.addTarget(ring, agent);
     if (this.closed) ring.close();
   }
 
   /**
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
-   * sequence number. A value no codec can encode throws a CodecError and reaches nobody.
+   * sequence number. If it throws (a value no codec can encode, or backpressure giving up), the event
+   * reached nobody.
    */
   publish(value: unknown): number {
     if (this.closed) throw new FeedClosedError(this.feed);
-    const length = this.encoder.encode(value);
-    const sequence = ++this.sequence;
-    const publishedNanos = this.clock.nanos();
+    const sequence = this.outlet.send(value);
     this.counters.published.inc();
-    if (this.subscribers.length === 0) this.counters.unrouted.inc();
-    for (const subscriber of this.subscribers) {
-      if (subscriber.gone) {
-        this.counters.dropped.inc();
-        continue;
-      }
-      try {
-        subscriber.ring.write(this.encoder.codecId, sequence, publishedNanos, this.encoder.bytes, length, this.backpressure);
-      } catch (error) {
-        if (!(error instanceof ConsumerGoneError)) throw error;
-        subscriber.gone = true;
-        this.counters.dropped.inc();
-      }
-    }
+    if (this.outlet.targetCount === 0) this.counters.unrouted.inc();
     return sequence;
   }
 
   /** Makes everything written so far visible to the subscribers. */
   flush(): void {
-    for (const subscriber of this.subscribers) subscriber.ring.publish();
+    this.outlet.flush();
   }
 
   /** Flushes and closes every ring: subscribers drain what is there and then see the feed end. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const subscriber of this.subscribers) subscriber.ring.close();
+    this.outlet.close();
   }
 }

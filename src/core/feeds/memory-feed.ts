@@ -17,11 +17,13 @@ export class MemoryFeed implements FeedComponent {
 
   /**
    * Publishes one value to every subscribed agent right away; returns its sequence number. Waits (never
-   * drops) while a subscriber's ring is full.
+   * drops) while a subscriber's ring is full; if the wait gives up it throws, and no subscriber got it.
    */
   offer(value: unknown): number {
-    const sequence = this.publisher.publish(value);
-    this.publisher.flush();
-    return sequence;
+    try {
+      return this.publisher.publish(value);
+    } finally {
+      this.publisher.flush();
+    }
   }
 }

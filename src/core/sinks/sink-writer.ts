@@ -1,21 +1,14 @@
 /**
  * The handle a handler gets from `ctx.sink(name)`: encodes each value on the handler's agent and writes it
- * into this agent's own ring to the sink's host. Values accepted before that ring is connected are kept,
- * encoded, and written in order once it is.
+ * into this agent's own ring to the sink's host. Values accepted before that ring is connected wait, in
+ * order, and are written once it is.
  *
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
-import { EventEncoder } from "../event-encoder.ts";
+import { EventOutlet } from "../event-outlet.ts";
 import type { Sink } from "../handler-api.ts";
-
-interface Pending {
-  codecId: number;
-  sequence: number;
-  publishedNanos: number;
-  bytes: Uint8Array;
-}
 
 /** A sink that stopped accepting values (the server is stopping). */
 export class SinkClosedError extends Error {
@@ -33,43 +26,32 @@ export class SinkClosedError extends Error {
  * ```
  */
 export class SinkWriter implements Sink {
-  private ring: RingProducer | undefined;
-  private pending: Pending[] = [];
-  private readonly encoder: EventEncoder;
-  private sequence = 0;
+  private readonly outlet: EventOutlet;
   private closed = false;
 
-  constructor(readonly name: string, private readonly clock: Clock, private readonly backpressure: Backpressure) {
-    this.encoder = new EventEncoder(`sink "${name}"`);
+  constructor(readonly name: string, clock: Clock, backpressure: Backpressure, dropped: () => void) {
+    this.outlet = new EventOutlet(`sink "${name}"`, clock, backpressure, { holdUntilTarget: true, dropped });
   }
 
-  /** Connects the ring and writes what was accepted before. */
+  /** Connects the ring to the sink's host and writes what was accepted before. */
   attach(ring: RingProducer): void {
-    this.ring = ring;
-    for (const value of this.pending) ring.write(value.codecId, value.sequence, value.publishedNanos, value.bytes, value.bytes.length, this.backpressure);
-    this.pending = [];
+    this.outlet.addTarget(ring, this.name);
     if (this.closed) ring.close();
-    else ring.publish();
   }
 
   accept(value: unknown): void {
     if (this.closed) throw new SinkClosedError(this.name);
-    const length = this.encoder.encode(value);
-    const { codecId, bytes } = this.encoder;
-    const sequence = ++this.sequence;
-    const publishedNanos = this.clock.nanos();
-    if (this.ring) this.ring.write(codecId, sequence, publishedNanos, bytes, length, this.backpressure);
-    else this.pending.push({ codecId, sequence, publishedNanos, bytes: bytes.slice(0, length) });
+    this.outlet.send(value);
   }
 
   /** Makes written values visible to the sink's host. */
   flush(): void {
-    this.ring?.publish();
+    this.outlet.flush();
   }
 
-  /** Flushes and closes the ring; later `accept` calls throw {@link SinkClosedError}. */
-  close(): void {
+  /** Flushes and closes the ring; later `accept` calls throw. Returns how many values never left. */
+  close(): number {
     this.closed = true;
-    this.ring?.close();
+    return this.outlet.close();
   }
 }

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "bun:test";
+import { EventOutlet } from "../../src/core/event-outlet.ts";
+import { ServerClock } from "../../src/runtime/clock.ts";
+import { genericCodec } from "../../src/transport/generic-codec.ts";
+import { type Backpressure, createRingBuffer, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
+import { WakeSignal } from "../../src/transport/wake-signal.ts";
+
+const clock = new ServerClock(performance.timeOrigin);
+const wake = () => new WakeSignal(new Int32Array(new SharedArrayBuffer(64)), 0);
+
+function ring(capacity = 1024) {
+  const buffer = createRingBuffer(capacity, 1);
+  return { producer: new RingProducer(buffer, wake()), consumer: new RingConsumer(buffer) };
+}
+
+function drain(consumer: RingConsumer, into: unknown[]): number {
+  return consumer.poll((bytes, offset, length) => void into.push(genericCodec.decode(bytes, offset, length)), 1_000_000);
+}
+
+describe("event outlet", () => {
+  it("queues a send made while another send waits for space, and writes it after, intact", () => {
+    const { producer, consumer } = ring();
+    const received: unknown[] = [];
+    let outlet: EventOutlet;
+    let nested = false;
+    const backpressure: Backpressure = {
+      awaitSpace() {
+        // What caller-runs does: run a duty cycle that sends on this same outlet, then let the consumer in.
+        if (!nested) {
+          nested = true;
+          outlet.send({ nested: "x".repeat(150) });
+        }
+        drain(consumer, received);
+      },
+    };
+    outlet = new EventOutlet("test", clock, backpressure, { holdUntilTarget: false, dropped: () => {} });
+    outlet.addTarget(producer, "consumer");
+    const values = Array.from({ length: 12 }, (_, i) => ({ i, pad: "p".repeat(100) }));
+    for (const value of values) outlet.send(value);
+    outlet.flush();
+    drain(consumer, received);
+    const nestedAt = received.findIndex((v) => (v as { nested?: string }).nested !== undefined);
+    expect(nestedAt).toBeGreaterThan(0);
+    expect(received.filter((_, i) => i !== nestedAt)).toEqual(values);
+    expect(received[nestedAt]).toEqual({ nested: "x".repeat(150) });
+  });
+
+  it("writes an event to every target or to none: a wait that gives up leaves no target with it", () => {
+    const fast = ring();
+    const stuck = ring();
+    let giveUp = false;
+    const backpressure: Backpressure = {
+      awaitSpace() {
+        if (giveUp) throw new Error("gave up");
+        drain(fast.consumer, []);
+      },
+    };
+    const outlet = new EventOutlet("test", clock, backpressure, { holdUntilTarget: false, dropped: () => {} });
+    outlet.addTarget(fast.producer, "fast");
+    outlet.addTarget(stuck.producer, "stuck");
+    let sent = 0;
+    giveUp = true;
+    const fastReceived: unknown[] = [];
+    expect(() => {
+      for (;; sent++) {
+        outlet.send({ sent, pad: "p".repeat(60) });
+        outlet.flush();
+        drain(fast.consumer, fastReceived);
+      }
+    }).toThrow("gave up");
+    outlet.flush();
+    drain(fast.consumer, fastReceived);
+    const stuckReceived: unknown[] = [];
+    drain(stuck.consumer, stuckReceived);
+    expect(fastReceived.length).toBe(sent);
+    expect(stuckReceived.length).toBe(sent);
+  });
+
+  it("holds values until its first target arrives, and counts what can never be delivered", () => {
+    let dropped = 0;
+    const outlet = new EventOutlet("test", clock, { awaitSpace() {} }, { holdUntilTarget: true, dropped: () => dropped++ });
+    outlet.send("early-1");
+    outlet.send("early-2");
+    const { producer, consumer } = ring();
+    outlet.addTarget(producer, "late");
+    outlet.flush();
+    const received: string[] = [];
+    consumer.poll((bytes, offset, length) => void received.push(new TextDecoder().decode(bytes.slice(offset, offset + length))), 10);
+    expect(received).toEqual(["early-1", "early-2"]);
+    const never = new EventOutlet("test", clock, { awaitSpace() {} }, { holdUntilTarget: true, dropped: () => dropped++ });
+    never.send("lost");
+    expect(never.close()).toBe(1);
+    expect(dropped).toBe(1);
+  });
+});
