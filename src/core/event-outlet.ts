@@ -46,6 +46,7 @@ export class EventOutlet {
   private readonly nestedEncoder: EventEncoder;
   private sequence = 0;
   private sending = false;
+  private liveTargets = 0;
 
   constructor(
     label: string,
@@ -62,14 +63,15 @@ export class EventOutlet {
     this.nestedEncoder = new EventEncoder(label);
   }
 
-  /** Number of live targets. */
+  /** Number of targets whose consumer is alive. */
   get targetCount(): number {
-    return this.targets.filter((t) => !t.gone).length;
+    return this.liveTargets;
   }
 
   /** Adds a target ring; it receives what is sent from now on (and, with `holdUntilTarget`, what waited). */
   addTarget(ring: RingProducer, name: string): void {
     this.targets.push({ ring, name, gone: false });
+    this.liveTargets++;
     if (this.options.holdUntilTarget && !this.sending) this.sendQueued();
   }
 
@@ -171,5 +173,6 @@ export class EventOutlet {
   private lose(target: Target, error: unknown): void {
     if (!(error instanceof ConsumerGoneError)) throw error;
     target.gone = true;
+    this.liveTargets--;
   }
 }

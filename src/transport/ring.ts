@@ -335,13 +335,24 @@ export class RingProducer {
    * leaves the event written nowhere rather than to some.
    */
   awaitRoom(payloadLength: number, backpressure: Backpressure): void {
-    if (!this.hasRoomFor(payloadLength)) this.stallUntil(() => this.hasRoomFor(payloadLength), payloadLength, backpressure);
+    if (!this.hasRoomFor(payloadLength)) this.stallForRoom(payloadLength, backpressure);
   }
 
+  // The slow paths live in their own methods: a closure in the hot method would make the engine allocate
+  // a scope for its variables on every call, stall or not.
   private claimOrWait(length: number, backpressure: Backpressure): number {
-    let at = this.claim(length);
-    if (at < 0) this.stallUntil(() => (at = this.claim(length)) >= 0, length, backpressure);
+    const at = this.claim(length);
+    return at >= 0 ? at : this.claimAfterStall(length, backpressure);
+  }
+
+  private claimAfterStall(length: number, backpressure: Backpressure): number {
+    let at = -1;
+    this.stallUntil(() => (at = this.claim(length)) >= 0, length, backpressure);
     return at;
+  }
+
+  private stallForRoom(length: number, backpressure: Backpressure): void {
+    this.stallUntil(() => this.hasRoomFor(length), length, backpressure);
   }
 
   /** Publishes, then waits through `backpressure` until `ready()`; counts the stall and its duration. */
