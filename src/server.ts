@@ -130,7 +130,7 @@ export class MongooseServer {
 
   /** The memory sink called `name`; throws if there is none. */
   sink<T = unknown>(name: string): MemorySink<T> {
-    const sink = this.supervisor.supervisorHost.sinkComponent(name);
+    const sink = this.supervisor.supervisorHost.sinkPlugin(name);
     if (!(sink instanceof MemorySink)) throw new Error(`no memory sink named "${name}"`);
     return sink as MemorySink<T>;
   }

@@ -11,13 +11,22 @@ import { pathToFileURL } from "node:url";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { LogLevel } from "../core/log.ts";
-import { feedTypes, sinkTypes } from "./component-types.ts";
+import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
 import { configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 
+/** A module to import, resolved to a URL. */
+export interface ModuleSource {
+  url: string;
+  exportName: string;
+  /** The path as the user wrote it, for messages. */
+  display: string;
+}
+
 /** Where a handler comes from. */
-export type HandlerSource =
-  | { kind: "module"; url: string; exportName: string; display: string }
-  | { kind: "value"; value: unknown };
+export type HandlerSource = ({ kind: "module" } & ModuleSource) | { kind: "value"; value: unknown };
+
+/** A value mapper: built-in `string` or `json`, or a module. */
+export type MapperSource = { kind: "string" } | { kind: "json" } | ({ kind: "module" } & ModuleSource);
 
 export interface HandlerPlan {
   name: string;
@@ -46,17 +55,32 @@ export interface FeedPlan {
   /** 1-based id stamped into ring records. */
   id: number;
   name: string;
+  /** A registered feed type, or `pipe` (published by whichever agents write to the pipe's sink). */
   type: string;
   broadcast: boolean;
   wrapWithNamedEvent: boolean;
+  /** Pre-start caching: hold events published before the server completed its start (at most `limit`). */
+  cache: { enabled: boolean; limit: number };
+  mapper?: MapperSource;
+  /** The agent that publishes it ("" for pipes: every writer publishes). */
   host: string;
+  /** The type's own keys (filename, readStrategy, periodMs, config…). */
+  settings: Record<string, unknown>;
+  module?: ModuleSource;
 }
 
 export interface SinkPlan {
   id: number;
   name: string;
+  /** A registered sink type, or `pipe` (the sink half of a pipe). */
   type: string;
+  mapper?: MapperSource;
+  /** The agent that consumes it ("" for pipe sinks: values go to the pipe's subscribers). */
   host: string;
+  settings: Record<string, unknown>;
+  module?: ModuleSource;
+  /** For pipe sinks: the pipe's feed. */
+  pipe?: string;
 }
 
 /** Everything the supervisor needs to boot. `agents[0]` is the supervisor's own agent. */
@@ -64,11 +88,13 @@ export interface ServerPlan {
   agents: AgentPlan[];
   feeds: FeedPlan[];
   sinks: SinkPlan[];
+  /** The sink receiving dead letters, if any. */
+  deadLetter?: string;
 }
 
 /** Options that shape the plan but are not part of the configuration file. */
 export interface PlanOptions {
-  /** Directory that relative handler paths are resolved against (default: the working directory). */
+  /** Directory that relative module paths (handlers, mappers, plugins) are resolved against (default: the working directory). */
   baseDir?: string;
   /** Run every agent inline on the calling thread (hosts without Workers). */
   inline?: boolean;
@@ -93,6 +119,70 @@ function formatIssue(issue: v.BaseIssue<unknown>): string {
   return `${path}: ${issue.message}`;
 }
 
+function duplicates(names: string[]): string[] {
+  return [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+}
+
+const typeOf = (types: ComponentType[], type: string) => types.find((t) => t.type === type)!;
+
+/** The agent that hosts a feed or sink entry. */
+function hostOf(entry: { type: string; agentName?: string }, types: ComponentType[]): string {
+  const placement = typeOf(types, entry.type).placement;
+  if (placement === "supervisor") return SUPERVISOR_AGENT;
+  return entry.agentName ?? (placement === "io-agent" ? DEFAULT_IO_AGENT : SUPERVISOR_AGENT);
+}
+
+const pipeSinkName = (pipe: EffectiveConfig["pipes"][number]) => pipe.sinkName ?? `${pipe.name}.sink`;
+
+/** The host of every sink, fan-out targets moved to their fan-out's agent. */
+function sinkHosts(config: EffectiveConfig, problems: string[]): Map<string, string> {
+  const hosts = new Map(config.eventSinks.map((sink) => [sink.name, hostOf(sink, sinkTypes)]));
+  config.eventSinks.forEach((sink, index) => {
+    if (sink.type !== "fanout") return;
+    const fanoutHost = hosts.get(sink.name)!;
+    for (const target of sink.targets as string[]) {
+      const entry = config.eventSinks.find((s) => s.name === target);
+      if (!entry) {
+        problems.push(`eventSinks[${index}].targets: "${target}" names no sink (sinks: ${config.eventSinks.map((s) => s.name).join(", ")})`);
+        continue;
+      }
+      if (target === sink.name || entry.type === "fanout") {
+        problems.push(`eventSinks[${index}].targets: "${target}" is a fan-out sink; fan-outs do not nest`);
+        continue;
+      }
+      const placement = typeOf(sinkTypes, entry.type).placement;
+      const pinned = placement === "supervisor" ? SUPERVISOR_AGENT : entry.agentName;
+      if (pinned !== undefined && pinned !== fanoutHost) {
+        problems.push(`eventSinks[${index}].targets: "${target}" runs on ${pinned} but the fan-out runs on ${fanoutHost}; a fan-out and its targets share one agent`);
+        continue;
+      }
+      hosts.set(target, fanoutHost);
+    }
+  });
+  return hosts;
+}
+
+/** Checks that need the whole configuration: duplicate names, dangling references, conflicting settings. */
+function crossCheck(config: EffectiveConfig): string[] {
+  const problems: string[] = [];
+  const feedNames = [...config.eventFeeds.map((f) => f.name), ...config.pipes.map((p) => p.name)];
+  const sinkNames = [...config.eventSinks.map((s) => s.name), ...config.pipes.map(pipeSinkName)];
+  for (const name of duplicates(feedNames)) problems.push(`eventFeeds: duplicate feed name "${name}" (feeds and pipes share one namespace)`);
+  for (const name of duplicates(sinkNames)) problems.push(`eventSinks: duplicate sink name "${name}" (sinks and pipe sinks share one namespace)`);
+  for (const name of duplicates(config.eventHandlers.map((g) => g.agentName))) {
+    problems.push(`eventHandlers: agent "${name}" is listed more than once (put all its handlers in one entry)`);
+  }
+  for (const name of duplicates(config.agentThreads.map((t) => t.agentName))) problems.push(`agentThreads: duplicate agentName "${name}"`);
+  config.eventHandlers.forEach((group, index) => {
+    if (Object.keys(group.eventHandlers).length === 0) problems.push(`eventHandlers[${index}].eventHandlers: agent "${group.agentName}" has no handlers`);
+  });
+  if (config.deadLetter !== undefined && !sinkNames.includes(config.deadLetter)) {
+    problems.push(`deadLetter: "${config.deadLetter}" names no sink (sinks: ${sinkNames.join(", ") || "none"})`);
+  }
+  sinkHosts(config, problems);
+  return problems;
+}
+
 /**
  * Validates a configuration against the schema; returns it with defaults applied or throws
  * {@link ConfigError} listing every problem.
@@ -111,49 +201,39 @@ export function validateConfig(config: unknown): EffectiveConfig {
   return result.output;
 }
 
-function duplicates(names: string[]): string[] {
-  return names.filter((name, index) => names.indexOf(name) !== index);
-}
-
-/** Checks that need the whole configuration: duplicate names, dangling references, conflicting settings. */
-function crossCheck(config: EffectiveConfig): string[] {
-  const problems: string[] = [];
-  for (const name of duplicates(config.eventFeeds.map((f) => f.name))) problems.push(`eventFeeds: duplicate feed name "${name}"`);
-  for (const name of duplicates(config.eventSinks.map((s) => s.name))) problems.push(`eventSinks: duplicate sink name "${name}"`);
-  for (const name of duplicates(config.eventHandlers.map((g) => g.agentName))) {
-    problems.push(`eventHandlers: agent "${name}" is listed more than once (put all its handlers in one entry)`);
-  }
-  for (const name of duplicates(config.agentThreads.map((t) => t.agentName))) problems.push(`agentThreads: duplicate agentName "${name}"`);
-  const agents = new Set(config.eventHandlers.map((g) => g.agentName));
-  config.agentThreads.forEach((thread, index) => {
-    if (!agents.has(thread.agentName)) {
-      problems.push(`agentThreads[${index}].agentName: "${thread.agentName}" names no agent (known: ${[...agents].join(", ") || "none"})`);
-    }
-    const group = config.eventHandlers.findIndex((g) => g.agentName === thread.agentName);
-    if (thread.idleStrategy !== undefined && group >= 0 && config.eventHandlers[group].idleStrategy !== undefined) {
-      problems.push(`agentThreads[${index}].idleStrategy: agent "${thread.agentName}" also sets idleStrategy in eventHandlers[${group}]; set it in one place`);
-    }
-  });
-  config.eventHandlers.forEach((group, index) => {
-    if (Object.keys(group.eventHandlers).length === 0) problems.push(`eventHandlers[${index}].eventHandlers: agent "${group.agentName}" has no handlers`);
-  });
-  return problems;
-}
-
 /** Normalises `idleStrategy` (a name or an object) to a spec. */
 export function toIdleSpec(value: EffectiveConfig["idleStrategy"]): IdleStrategySpec {
   return (typeof value === "string" ? { type: value } : value) as IdleStrategySpec;
 }
 
-function handlerSource(reference: unknown, baseDir: string): HandlerSource {
-  if (typeof reference !== "string") return { kind: "value", value: reference };
+/** Resolves `./file.ts#Export` (relative to `baseDir`), an absolute path or a URL. */
+export function moduleSource(reference: string, baseDir: string): ModuleSource {
   const hash = reference.lastIndexOf("#");
   const path = hash > 0 ? reference.slice(0, hash) : reference;
   const exportName = hash > 0 ? reference.slice(hash + 1) : "default";
   const url = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)
     ? path
     : pathToFileURL(isAbsolute(path) ? path : resolve(baseDir, path)).href;
-  return { kind: "module", url, exportName, display: path };
+  return { url, exportName, display: path };
+}
+
+function mapperSource(reference: string | undefined, baseDir: string): MapperSource | undefined {
+  if (reference === undefined) return undefined;
+  if (reference === "string" || reference === "json") return { kind: reference };
+  return { kind: "module", ...moduleSource(reference, baseDir) };
+}
+
+/** Every idle strategy set for each agent, with where it was set. */
+function idleSettings(config: EffectiveConfig): Map<string, { where: string; spec: IdleStrategySpec }[]> {
+  const settings = new Map<string, { where: string; spec: IdleStrategySpec }[]>();
+  const add = (agent: string, where: string, value: EffectiveConfig["idleStrategy"] | undefined) => {
+    if (value === undefined) return;
+    settings.set(agent, [...settings.get(agent) ?? [], { where, spec: toIdleSpec(value) }]);
+  };
+  config.eventHandlers.forEach((group, i) => add(group.agentName, `eventHandlers[${i}]`, group.idleStrategy));
+  config.eventFeeds.forEach((feed, i) => add(hostOf(feed, feedTypes), `eventFeeds[${i}]`, feed.idleStrategy));
+  config.eventSinks.forEach((sink, i) => add(hostOf(sink, sinkTypes), `eventSinks[${i}]`, sink.idleStrategy));
+  return settings;
 }
 
 /**
@@ -171,20 +251,76 @@ function handlerSource(reference: unknown, baseDir: string): HandlerSource {
 export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions = {}): ServerPlan {
   const effective = validateConfig(config);
   const baseDir = options.baseDir ?? process.cwd();
-  const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => ({
-    id: index + 1,
-    name: feed.name,
-    type: feed.type,
-    broadcast: feed.broadcast,
-    wrapWithNamedEvent: feed.wrapWithNamedEvent,
-    host: feedTypes.find((t) => t.type === feed.type)!.host,
-  }));
-  const sinks: SinkPlan[] = effective.eventSinks.map((sink, index) => ({
-    id: index + 1,
-    name: sink.name,
-    type: sink.type,
-    host: sinkTypes.find((t) => t.type === sink.type)!.host,
-  }));
+  const problems: string[] = [];
+  const hostsOfSinks = sinkHosts(effective, problems);
+  const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => {
+    const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+    if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+    return {
+      id: index + 1,
+      name,
+      type,
+      broadcast,
+      wrapWithNamedEvent,
+      cache: { enabled: cacheEventLog, limit: cacheLimit },
+      mapper: mapperSource(valueMapper, baseDir),
+      host: hostOf(feed, feedTypes),
+      settings,
+      module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
+    };
+  });
+  for (const pipe of effective.pipes) {
+    feeds.push({
+      id: feeds.length + 1,
+      name: pipe.name,
+      type: "pipe",
+      broadcast: pipe.broadcast,
+      wrapWithNamedEvent: pipe.wrapWithNamedEvent,
+      cache: { enabled: pipe.cacheEventLog, limit: pipe.cacheLimit },
+      mapper: mapperSource(pipe.valueMapper, baseDir),
+      host: "",
+      settings: {},
+    });
+  }
+  const sinks: SinkPlan[] = effective.eventSinks.map((sink, index) => {
+    const { name, type, valueMapper, agentName: _agent, idleStrategy: _idle, ...settings } = sink;
+    if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+    return {
+      id: index + 1,
+      name,
+      type,
+      mapper: mapperSource(valueMapper, baseDir),
+      host: hostsOfSinks.get(name)!,
+      settings,
+      module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
+    };
+  });
+  for (const pipe of effective.pipes) {
+    sinks.push({ id: sinks.length + 1, name: pipeSinkName(pipe), type: "pipe", host: "", settings: {}, pipe: pipe.name });
+  }
+
+  const defaultIdle = toIdleSpec(effective.idleStrategy);
+  const idle = idleSettings(effective);
+  const agentNames = new Set([
+    ...effective.eventHandlers.map((g) => g.agentName),
+    ...feeds.map((f) => f.host),
+    ...sinks.map((s) => s.host),
+  ].filter((name) => name !== "" && name !== SUPERVISOR_AGENT));
+  effective.agentThreads.forEach((thread, index) => {
+    if (!agentNames.has(thread.agentName)) {
+      problems.push(`agentThreads[${index}].agentName: "${thread.agentName}" names no agent (known: ${[...agentNames].join(", ") || "none"})`);
+    }
+  });
+  for (const [agent, settings] of idle) {
+    const thread = effective.agentThreads.findIndex((t) => t.agentName === agent);
+    if (thread >= 0 && effective.agentThreads[thread].idleStrategy !== undefined) {
+      for (const setting of settings) problems.push(`agentThreads[${thread}].idleStrategy: agent "${agent}" also sets idleStrategy in ${setting.where}; set it in one place`);
+    } else if (new Set(settings.map((s) => JSON.stringify(s.spec))).size > 1) {
+      problems.push(`agent "${agent}" is given different idle strategies in ${settings.map((s) => s.where).join(" and ")}; set it once (agentThreads)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
   const supervisor: AgentPlan = {
     name: SUPERVISOR_AGENT,
     mode: "inline",
@@ -193,26 +329,26 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     hostedFeeds: feeds.filter((f) => f.host === SUPERVISOR_AGENT).map((f) => f.name),
     hostedSinks: sinks.filter((s) => s.host === SUPERVISOR_AGENT).map((s) => s.name),
   };
-  const defaultIdle = toIdleSpec(effective.idleStrategy);
-  const agents = effective.eventHandlers.map((group): AgentPlan => {
-    const thread = effective.agentThreads.find((t) => t.agentName === group.agentName);
-    const handlers = Object.entries(group.eventHandlers).map(([name, spec]): HandlerPlan => ({
-      name,
-      source: handlerSource(spec.handler, baseDir),
+  const agents = [...agentNames].map((name): AgentPlan => {
+    const thread = effective.agentThreads.find((t) => t.agentName === name);
+    const group = effective.eventHandlers.find((g) => g.agentName === name);
+    const handlers = Object.entries(group?.eventHandlers ?? {}).map(([handler, spec]): HandlerPlan => ({
+      name: handler,
+      source: typeof spec.handler === "string" ? { kind: "module", ...moduleSource(spec.handler, baseDir) } : { kind: "value", value: spec.handler },
       config: spec.configMap,
       logLevel: spec.logLevel,
     }));
     const inProcess = handlers.some((h) => h.source.kind === "value");
-    const idle = thread?.idleStrategy ?? group.idleStrategy;
+    const chosen = thread?.idleStrategy !== undefined ? toIdleSpec(thread.idleStrategy) : idle.get(name)?.[0]?.spec;
     return {
-      name: group.agentName,
+      name,
       mode: options.inline || inProcess ? "inline" : "worker",
-      idle: idle === undefined ? defaultIdle : toIdleSpec(idle),
+      idle: chosen ?? defaultIdle,
       coreId: thread?.coreId,
       handlers,
-      hostedFeeds: [],
-      hostedSinks: [],
+      hostedFeeds: feeds.filter((f) => f.host === name).map((f) => f.name),
+      hostedSinks: sinks.filter((s) => s.host === name).map((s) => s.name),
     };
   });
-  return { agents: [supervisor, ...agents], feeds, sinks };
+  return { agents: [supervisor, ...agents], feeds, sinks, deadLetter: effective.deadLetter };
 }

@@ -8,9 +8,9 @@
 import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../core/log.ts";
-import { commonFeedKeys, commonSinkKeys, type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
+import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 
-const notYet = (what: string) => v.optional(v.never(`${what} is not available in this version`));
+const notApplicable = (why: string) => v.optional(v.never(why));
 
 const nanos = v.pipe(v.number(), v.minValue(0, "must be ≥ 0"));
 
@@ -57,6 +57,29 @@ const handlerSchema = v.strictObject({
   logLevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`)),
 });
 
+const nonEmptyName = v.pipe(v.string(), v.minLength(1, "must not be empty"));
+const cacheLimit = v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1")), 100_000);
+/** `string`, `json`, or a module path (optionally `#ExportName`). */
+const valueMapper = v.optional(nonEmptyName);
+
+const commonFeedKeys = {
+  name: nonEmptyName,
+  broadcast: v.optional(v.boolean(), false),
+  wrapWithNamedEvent: v.optional(v.boolean(), false),
+  cacheEventLog: v.optional(v.boolean(), false),
+  cacheLimit,
+  valueMapper,
+};
+
+const commonSinkKeys = { name: nonEmptyName, valueMapper };
+
+/** Where a component may run: types pinned to the supervisor's thread refuse agent settings, saying why. */
+function placementKeys(type: ComponentType, kind: string) {
+  if (type.placement !== "supervisor") return { agentName: v.optional(agentName), idleStrategy: v.optional(idleStrategySchema) };
+  const why = `${type.type} ${kind}s run on the supervisor's thread; agentName and idleStrategy do not apply`;
+  return { agentName: notApplicable(why), idleStrategy: notApplicable(why) };
+}
+
 /**
  * A feed or sink entry: the common keys plus the keys of whichever registered type `type` names. The
  * types come from a runtime registry, so the static type is the common shape plus `type`.
@@ -65,12 +88,25 @@ function typedSchema<TEntries extends v.ObjectEntries>(types: ComponentType[], c
   const names = types.map((t) => t.type);
   const schema = v.variant(
     "type",
-    types.map((t) => v.strictObject({ ...common, ...t.keys, type: v.literal(t.type) })),
+    types.map((t) => v.strictObject({ ...common, ...placementKeys(t, kind), ...t.keys, type: v.literal(t.type) })),
     (issue) => `${kind} type must be one of ${names.join(", ")}, got ${issue.received}`,
   );
-  type Entry = { type: string } & Record<string, unknown>;
+  type Entry = { type: string; agentName?: string; idleStrategy?: v.InferOutput<typeof idleStrategySchema> } & Record<string, unknown>;
   return schema as unknown as v.GenericSchema<v.InferInput<v.StrictObjectSchema<TEntries, undefined>> & Entry, v.InferOutput<v.StrictObjectSchema<TEntries, undefined>> & Entry>;
 }
+
+const pipeSchema = v.strictObject({
+  name: nonEmptyName,
+  /** The sink half; default `<name>.sink`. */
+  sinkName: v.optional(nonEmptyName),
+  broadcast: v.optional(v.boolean(), true),
+  wrapWithNamedEvent: v.optional(v.boolean(), false),
+  cacheEventLog: v.optional(v.boolean(), false),
+  cacheLimit,
+  valueMapper,
+  agentName: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
+  idleStrategy: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
+});
 
 /** The whole configuration. */
 export const configSchema = v.strictObject({
@@ -80,15 +116,17 @@ export const configSchema = v.strictObject({
     idleStrategy: v.optional(idleStrategySchema),
     coreId: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"))),
   })), []),
-  eventFeeds: v.optional(v.array(typedSchema(feedTypes, { ...commonFeedKeys, valueMapper: notYet("valueMapper") }, "feed")), []),
-  eventSinks: v.optional(v.array(typedSchema(sinkTypes, { ...commonSinkKeys, valueMapper: notYet("valueMapper") }, "sink")), []),
+  eventFeeds: v.optional(v.array(typedSchema(feedTypes, commonFeedKeys, "feed")), []),
+  eventSinks: v.optional(v.array(typedSchema(sinkTypes, commonSinkKeys, "sink")), []),
   eventHandlers: v.optional(v.array(v.strictObject({
     agentName,
     idleStrategy: v.optional(idleStrategySchema),
     eventHandlers: v.record(v.pipe(v.string(), v.minLength(1, "handler names must not be empty")), handlerSchema),
   })), []),
+  pipes: v.optional(v.array(pipeSchema), []),
+  /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */
+  deadLetter: v.optional(nonEmptyName),
   services: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, "services are not available in this version")), []),
-  pipes: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, "pipes are not available in this version")), []),
   admin: v.optional(v.literal(false, "the admin server is not available in this version (use admin: false or leave it out)"), false),
 });
 

@@ -1,7 +1,7 @@
 /**
  * The engine on one agent thread. It hosts the agent's components (handlers, and the feeds and sinks
  * placed on it), runs their lifecycle on this thread, connects the ring ends the supervisor hands it, and
- * is the {@link Agent} whose duty cycle polls those rings.
+ * is the {@link Agent} whose duty cycle polls those rings and runs its feeds.
  *
  * The same class runs in a worker and inline on the supervisor's thread; only its environment differs.
  *
@@ -13,20 +13,26 @@ import type { FeedPlan, SinkPlan } from "../config/plan.ts";
 import { type Clock, ServerClock } from "../runtime/clock.ts";
 import { serveClockCalibration } from "../runtime/clock-calibration.ts";
 import { type Backpressure, RingConsumer, RingProducer } from "../transport/ring.ts";
-import { type Counter, CounterBlock, counterLayout } from "./counters.ts";
+import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "./counters.ts";
+import { DEAD_LETTER_REASONS, DeadLetterBox, type DeadLetterReason } from "./dead-letters.ts";
 import { describeThrown, ErrorReporter, type ErrorSource, summarizeEvent } from "./errors.ts";
-import type { FeedComponent } from "./feeds/feed-component.ts";
+import { createFeed } from "./feeds/create-feed.ts";
+import { FeedChannel } from "./feeds/feed-channel.ts";
 import { FeedPublisher } from "./feeds/feed-publisher.ts";
 import { MemoryFeed } from "./feeds/memory-feed.ts";
 import type { EventMeta, Handler, HandlerContext, Sink } from "./handler-api.ts";
 import { HandlerLoadError, loadHandler } from "./handler-loader.ts";
-import { InboundRing } from "./inbound.ts";
+import { InboundRing, ReusedMeta } from "./inbound.ts";
 import { ComponentLifecycle, isForwardPhase } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { ModuleLoadError } from "./module-loader.ts";
+import { PipeWriter } from "./pipes/pipe-writer.ts";
+import type { FeedPlugin, SinkPlugin } from "./plugin-api.ts";
 import type { AgentBoot, AgentEvent, ComponentFailure, ControlRequest, Endpoint, LifecyclePhase, Role } from "./protocol.ts";
-import { createSink } from "./sinks/create-sink.ts";
-import type { SinkComponent } from "./sinks/sink-component.ts";
+import { createSink, type FanoutWiring } from "./sinks/create-sink.ts";
+import type { FanoutTarget } from "./sinks/fanout-sink.ts";
 import { SinkWriter } from "./sinks/sink-writer.ts";
+import { loadFeedMapper, loadSinkMapper, type Mapper } from "./value-mappers.ts";
 
 /** What differs between a worker agent and an inline one. */
 export interface HostEnvironment {
@@ -99,7 +105,10 @@ class HostedHandler {
 /** Fans one feed's events out to the handlers on this agent that receive it. */
 class FeedDelivery {
   readonly handlers: HostedHandler[] = [];
-  constructor(readonly feed: FeedPlan) {}
+  private readonly localMeta: ReusedMeta;
+  constructor(readonly feed: FeedPlan, clock: Clock) {
+    this.localMeta = new ReusedMeta(feed.name, clock);
+  }
   add(handler: HostedHandler): void {
     if (!this.handlers.includes(handler)) this.handlers.push(handler);
   }
@@ -108,24 +117,41 @@ class FeedDelivery {
     const handlers = this.handlers;
     for (let i = 0; i < handlers.length; i++) handlers[i].deliver(event, meta);
   };
+  /** A pipe event written on this very agent. */
+  deliverLocal(value: unknown, sequence: number, publishedNanos: number): void {
+    this.localMeta.sequenceNumber = sequence;
+    this.localMeta.publishedNanos = publishedNanos;
+    this.deliver(value, this.localMeta);
+  }
 }
 
 interface HostedSink {
-  component: SinkComponent;
+  plan: SinkPlan;
+  plugin: SinkPlugin;
+  mapper?: Mapper;
   lifecycle: ComponentLifecycle;
   values: Counter;
   errors: Counter;
+  mapperDropped: Counter;
 }
 
 interface HostedFeed {
-  component: FeedComponent;
+  plan: FeedPlan;
+  plugin: FeedPlugin;
+  channel: FeedChannel;
+  publisher: FeedPublisher;
   lifecycle: ComponentLifecycle;
+  /** Its duty cycle runs: from start (caching) or startComplete, until stop. */
+  producing: boolean;
 }
 
 interface DrainWaiter {
   role: "handlers" | "sinks";
   resolve(): void;
 }
+
+/** The writing side of `ctx.sink(name)`: to a sink's host, or into a pipe. */
+type Writer = SinkWriter | PipeWriter;
 
 /**
  * @example
@@ -142,17 +168,24 @@ export class AgentHost implements Agent {
   readonly counters: CounterBlock;
   readonly log: Logger;
   private readonly reporter: ErrorReporter;
+  private readonly deadLetters: DeadLetterBox;
   private readonly handlers: HostedHandler[] = [];
   private readonly sinks = new Map<string, HostedSink>();
   private readonly feeds = new Map<string, HostedFeed>();
+  private readonly feedList: HostedFeed[] = [];
   private readonly feedPlans: Map<string, FeedPlan>;
   private readonly sinkPlans: Map<string, SinkPlan>;
-  private readonly feedDeliveries = new Map<string, FeedDelivery>();
+  private readonly deliveries = new Map<string, FeedDelivery>();
   private readonly feedInbound: InboundRing[] = [];
+  private readonly pipeInbound: InboundRing[] = [];
   private readonly sinkInbound: InboundRing[] = [];
-  private readonly writers = new Map<string, SinkWriter>();
+  private readonly writers = new Map<string, Writer>();
   /** The same writers as a list: flushed every duty cycle, where iterating a Map would allocate. */
-  private readonly writerList: SinkWriter[] = [];
+  private readonly writerList: Writer[] = [];
+  private readonly pipeWriters = new Map<string, PipeWriter>();
+  private readonly pipeMappers = new Map<string, Mapper>();
+  private readonly pipeSequences: BigInt64Array;
+  private localPipeEvents: { delivery: FeedDelivery; value: unknown; sequence: number; publishedNanos: number }[] = [];
   private readonly dutyCycles: Counter;
   private readonly idleCycles: Counter;
   private readonly decodeErrors: Counter;
@@ -160,62 +193,66 @@ export class AgentHost implements Agent {
   private readonly batchSize: number;
   private drainWaiters: DrainWaiter[] = [];
   private sinksNeedFlush = false;
+  private feedsLive = false;
 
   private constructor(readonly boot: AgentBoot, private readonly environment: HostEnvironment) {
     const plan = boot.plan;
     this.roleName = plan.name;
     this.clock = new ServerClock(boot.epochOriginMs);
     this.signals = new AgentSignals(boot.signals);
-    this.counters = new CounterBlock(boot.counters, counterLayout({
-      agent: plan.name,
-      handlers: plan.handlers.map((h) => h.name),
-      feeds: plan.hostedFeeds,
-      sinks: plan.hostedSinks,
-    }));
+    this.counters = new CounterBlock(boot.counters, counterLayout(agentCounterSubjects(plan, boot.feeds, boot.sinks)));
     this.log = createLogger(boot.log, { agent: plan.name });
     this.reporter = new ErrorReporter(this.log, (report) => environment.emit({ event: "error", report }));
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
     this.sinkPlans = new Map(boot.sinks.map((s) => [s.name, s]));
+    this.pipeSequences = new BigInt64Array(boot.pipeSequences);
     this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
     this.sinkDropped = this.counters.counter("agent_sink_dropped_total");
+    const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letters_total", { reason })]));
+    const deadLetterSink = boot.deadLetter;
+    this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, this.reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.batchSize = boot.tuning.batchSize;
   }
 
-  /** Builds the host: loads handler modules (on this thread) and creates the hosted feeds and sinks. */
+  /** Builds the host: loads handler modules, mappers and plugins (on this thread), creates feeds and sinks. */
   static async create(boot: AgentBoot, environment: HostEnvironment): Promise<AgentHost> {
     const host = new AgentHost(boot, environment);
-    for (const plan of boot.plan.handlers) {
-      const instance = await loadHandler(plan).catch((error) => {
-        if (!(error instanceof HandlerLoadError)) throw error;
-        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${host.roleName}"`, phase: "load", message: error.reason });
+    await host.loadHandlers();
+    for (const pipe of boot.feeds.filter((f) => f.type === "pipe" && f.mapper)) {
+      const mapper = await loadFeedMapper(pipe.mapper).catch((error) => {
+        if (!(error instanceof ModuleLoadError)) throw error;
+        throw new ComponentFailureError({ component: `pipe "${pipe.name}" value mapper (${error.where}) on agent "${host.roleName}"`, phase: "load", message: error.reason });
       });
-      const log = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: host.roleName, handler: plan.name }) : host.log.child({ handler: plan.name });
-      const context = new HandlerContextImpl(plan.name, host.roleName, plan.config, host.clock, log, host);
-      host.handlers.push(new HostedHandler(
-        plan.name,
-        instance,
-        context,
-        host.counters.counter("handler_events_total", { handler: plan.name }),
-        host.counters.counter("handler_errors_total", { handler: plan.name }),
-        (handler, thrown, feed, sequence, event) => host.handlerThrew(handler, thrown, feed, sequence, event),
-      ));
+      host.pipeMappers.set(pipe.name, mapper!);
     }
-    for (const name of boot.plan.hostedSinks) host.hostSink(host.sinkPlans.get(name)!);
-    for (const name of boot.plan.hostedFeeds) host.hostFeed(host.feedPlans.get(name)!);
+    const sinkPlans = boot.plan.hostedSinks.map((name) => host.sinkPlans.get(name)!);
+    // Fan-outs last: they deliver through the sinks they target.
+    for (const plan of [...sinkPlans.filter((p) => p.type !== "fanout"), ...sinkPlans.filter((p) => p.type === "fanout")]) {
+      await host.failingAs("sink", plan.name, () => host.hostSink(plan));
+    }
+    for (const name of boot.plan.hostedFeeds) {
+      const plan = host.feedPlans.get(name)!;
+      await host.failingAs("feed", plan.name, () => host.hostFeed(plan));
+    }
     return host;
   }
 
   /** The memory feed called `name` hosted here (the supervisor's agent hosts them). */
   memoryFeed(name: string): MemoryFeed | undefined {
-    const component = this.feeds.get(name)?.component;
-    return component instanceof MemoryFeed ? component : undefined;
+    const plugin = this.feeds.get(name)?.plugin;
+    return plugin instanceof MemoryFeed ? plugin : undefined;
   }
 
-  /** The sink component called `name` hosted here. */
-  sinkComponent(name: string): SinkComponent | undefined {
-    return this.sinks.get(name)?.component;
+  /** The sink called `name` hosted here. */
+  sinkPlugin(name: string): SinkPlugin | undefined {
+    return this.sinks.get(name)?.plugin;
+  }
+
+  /** Status of every feed hosted here. */
+  feedStatus(): { feed: string; connected: boolean; detail?: string; completed: boolean }[] {
+    return this.feedList.map((f) => ({ feed: f.plan.name, ...(f.plugin.status?.() ?? { connected: true }), completed: f.channel.completed }));
   }
 
   /** Handles one control request from the supervisor. */
@@ -227,11 +264,11 @@ export class AgentHost implements Agent {
         for (const endpoint of request.endpoints) this.attach(endpoint);
         return undefined;
       case "drain":
-        return this.drain(request.role);
+        return request.role === "pipes" ? this.pipesQuiet() : this.drain(request.role);
       case "closeOutputs":
-        for (const writer of this.writers.values()) {
+        for (const writer of this.writerList) {
           const lost = writer.close();
-          if (lost > 0) this.report("sink", writer.name, "stop", new Error(`${lost} values sent to sink "${writer.name}" could not be delivered`));
+          if (lost > 0) this.report("sink", writer.name, "stop", new Error(`${lost} values sent to "${writer.name}" could not be delivered`));
         }
         return undefined;
       case "calibrateClock":
@@ -252,9 +289,17 @@ export class AgentHost implements Agent {
     let work = 0;
     const batch = this.batchSize;
     for (let i = 0; i < this.feedInbound.length; i++) work += this.feedInbound[i].poll(batch);
+    for (let i = 0; i < this.pipeInbound.length; i++) work += this.pipeInbound[i].poll(batch);
+    if (this.localPipeEvents.length > 0) work += this.deliverLocalPipeEvents();
     for (let i = 0; i < this.sinkInbound.length; i++) work += this.sinkInbound[i].poll(batch);
+    for (let i = 0; i < this.feedList.length; i++) {
+      const feed = this.feedList[i];
+      if (feed.producing && feed.plugin.doWork) work += this.runFeed(feed);
+      feed.publisher.flush();
+    }
     // Every cycle, not only busy ones: handlers also send from timers and promise callbacks.
-    this.flushOutputs();
+    const writers = this.writerList;
+    for (let i = 0; i < writers.length; i++) writers[i].flush();
     if (work === 0) {
       this.idleCycles.inc();
       if (this.sinksNeedFlush) this.flushSinks();
@@ -263,79 +308,224 @@ export class AgentHost implements Agent {
     return work;
   }
 
-  /** True if a ring has events waiting, or a pending drain request can now be answered. */
+  /** True if a ring has events waiting, a local pipe event waits, or a pending drain can now be answered. */
   hasPendingInput(): boolean {
-    if (this.feedInbound.some((r) => r.consumer.hasPending()) || this.sinkInbound.some((r) => r.consumer.hasPending())) return true;
+    const pending = (rings: InboundRing[]) => rings.some((r) => r.consumer.hasPending());
+    if (pending(this.feedInbound) || pending(this.pipeInbound) || pending(this.sinkInbound) || this.localPipeEvents.length > 0) return true;
     return this.drainWaiters.some((waiter) => this.drained(waiter.role));
   }
 
   millisToNextDeadline(): number {
-    return Infinity;
+    let soonest = Infinity;
+    for (const feed of this.feedList) {
+      if (feed.producing && feed.plugin.millisToNextDeadline) soonest = Math.min(soonest, feed.plugin.millisToNextDeadline());
+    }
+    return soonest;
   }
 
   // ---- called by handler contexts ----
 
-  /** Subscribes a handler to a feed; the first subscription of this agent asks the supervisor for a ring. */
+  /** Subscribes a handler to a feed or pipe; the supervisor connects a ring for the agent's first subscriber. */
   subscribe(handlerName: string, feedName: string): void {
     const feed = this.feedPlans.get(feedName);
     if (!feed) throw new Error(`handler "${handlerName}" cannot subscribe to "${feedName}": no such feed (feeds: ${[...this.feedPlans.keys()].join(", ") || "none"})`);
     const handler = this.handlers.find((h) => h.name === handlerName)!;
     if (handler.subscriptions.has(feedName)) return;
     handler.subscriptions.add(feedName);
-    this.feedDeliveries.get(feedName)?.add(handler);
+    this.delivery(feed).add(handler);
     this.environment.emit({ event: "subscribe", handler: handlerName, feed: feedName });
   }
 
-  /** The writer for a sink; the first request of this agent asks the supervisor for a ring. */
-  sinkWriter(name: string): SinkWriter {
+  /** The writer for a sink or pipe; the supervisor connects its rings on first use. */
+  sinkWriter(name: string): Writer {
     let writer = this.writers.get(name);
     if (writer) return writer;
-    if (!this.sinkPlans.has(name)) throw new Error(`no sink named "${name}" (sinks: ${[...this.sinkPlans.keys()].join(", ") || "none"})`);
-    writer = new SinkWriter(name, this.clock, this.environment.backpressure, () => this.sinkDropped.inc());
+    const plan = this.sinkPlans.get(name);
+    if (!plan) throw new Error(`no sink named "${name}" (sinks: ${[...this.sinkPlans.keys()].join(", ") || "none"})`);
+    writer = plan.type === "pipe" ? this.pipeWriter(plan) : new SinkWriter(name, this.clock, this.environment.backpressure, () => this.sinkDropped.inc());
     this.writers.set(name, writer);
     this.writerList.push(writer);
     this.environment.emit({ event: "needSink", sink: name });
     return writer;
   }
 
-  // ---- internals ----
+  // ---- internals: building ----
 
-  private hostSink(plan: SinkPlan): void {
-    const component = createSink(plan);
+  private async loadHandlers(): Promise<void> {
+    for (const plan of this.boot.plan.handlers) {
+      const instance = await loadHandler(plan).catch((error) => {
+        if (!(error instanceof HandlerLoadError)) throw error;
+        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${this.roleName}"`, phase: "load", message: error.reason });
+      });
+      const log = plan.logLevel ? createLogger({ ...this.boot.log, level: plan.logLevel }, { agent: this.roleName, handler: plan.name }) : this.log.child({ handler: plan.name });
+      const context = new HandlerContextImpl(plan.name, this.roleName, plan.config, this.clock, log, this);
+      this.handlers.push(new HostedHandler(
+        plan.name,
+        instance,
+        context,
+        this.counters.counter("handler_events_total", { handler: plan.name }),
+        this.counters.counter("handler_errors_total", { handler: plan.name }),
+        (handler, thrown, feed, sequence, event) => this.handlerThrew(handler, thrown, feed, sequence, event),
+      ));
+    }
+  }
+
+  /** Runs a loading step, turning a module problem into a failure that names the component. */
+  private async failingAs(kind: "feed" | "sink", name: string, load: () => Promise<void>): Promise<void> {
+    try {
+      await load();
+    } catch (error) {
+      if (!(error instanceof ModuleLoadError)) throw error;
+      throw new ComponentFailureError({ component: `${kind} "${name}" (${error.where}) on agent "${this.roleName}"`, phase: "load", message: error.reason });
+    }
+  }
+
+  private async hostSink(plan: SinkPlan): Promise<void> {
+    const plugin = await createSink(plan, () => this.fanoutWiring(plan));
+    const context = { sinkName: plan.name, agentName: this.roleName, config: Object.freeze({ ...plan.settings }), clock: this.clock, log: this.log.child({ sink: plan.name }) };
     this.sinks.set(plan.name, {
-      component,
+      plan,
+      plugin,
+      mapper: await loadSinkMapper(plan.mapper),
       lifecycle: new ComponentLifecycle("sink", plan.name, (phase) => {
-        if (phase === "stop") component.flush?.();
-        return component[phase]?.();
+        if (phase === "init" || phase === "start") return plugin[phase]?.(context);
+        if (phase === "stop") plugin.flush?.();
+        return plugin[phase]?.();
       }),
       values: this.counters.counter("sink_values_total", { sink: plan.name }),
       errors: this.counters.counter("sink_errors_total", { sink: plan.name }),
+      mapperDropped: this.counters.counter("sink_mapper_dropped_total", { sink: plan.name }),
     });
   }
 
-  private hostFeed(plan: FeedPlan): void {
+  /** Hands a value to a hosted sink: its mapper, then its accept. Throws what the sink throws. */
+  private sinkAccept(hosted: HostedSink, value: unknown, meta: EventMeta): void {
+    let mapped = value;
+    if (hosted.mapper) {
+      mapped = hosted.mapper(value);
+      if (mapped === null || mapped === undefined) {
+        hosted.mapperDropped.inc();
+        return;
+      }
+    }
+    hosted.plugin.accept(mapped, meta);
+  }
+
+  private fanoutWiring(plan: SinkPlan): FanoutWiring {
+    const targets = (plan.settings.targets as string[]).map((name): FanoutTarget => {
+      const labels = { sink: plan.name, target: name };
+      return {
+        name,
+        deliver: (value, meta) => {
+          const hosted = this.sinks.get(name)!;
+          this.sinksNeedFlush = true;
+          hosted.values.inc();
+          this.sinkAccept(hosted, value, meta);
+        },
+        delivered: this.counters.counter("fanout_delivered_total", labels),
+        failures: this.counters.counter("fanout_failures_total", labels),
+        skipped: this.counters.counter("fanout_skipped_total", labels),
+        circuitOpen: this.counters.counter("fanout_circuit_open", labels),
+      };
+    });
+    const report = (target: string, error: unknown, meta: EventMeta, value: unknown) => {
+      this.sinks.get(target)?.errors.inc();
+      this.report("sink", target, `accept (via fan-out "${plan.name}")`, error, meta.feed, meta.sequenceNumber, value);
+    };
+    return { targets, report };
+  }
+
+  private async hostFeed(plan: FeedPlan): Promise<void> {
     const publisher = new FeedPublisher(plan.name, this.clock, this.environment.backpressure, {
       published: this.counters.counter("feed_published_total", { feed: plan.name }),
       unrouted: this.counters.counter("feed_unrouted_total", { feed: plan.name }),
       dropped: this.counters.counter("feed_dropped_total", { feed: plan.name }),
     });
-    const component: FeedComponent = new MemoryFeed(plan.name, publisher);
-    this.feeds.set(plan.name, {
-      component,
+    const channel = new FeedChannel(plan.name, this.roleName, Object.freeze({ ...plan.settings }), this.clock, this.log.child({ feed: plan.name }), {
+      publisher,
+      mapper: await loadFeedMapper(plan.mapper),
+      cache: plan.cache,
+      deadLetters: this.deadLetters,
+      mapperDropped: this.counters.counter("feed_mapper_dropped_total", { feed: plan.name }),
+      onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
+    });
+    const plugin = await createFeed(plan, channel, publisher);
+    const hosted: HostedFeed = {
+      plan,
+      plugin,
+      channel,
+      publisher,
+      producing: false,
       lifecycle: new ComponentLifecycle("feed", plan.name, async (phase) => {
-        try {
-          await component[phase]?.();
-        } finally {
-          if (phase === "stop") publisher.close();
+        switch (phase) {
+          case "init":
+            return await plugin.init?.(channel);
+          case "start":
+            await plugin.start?.(channel);
+            hosted.producing = plan.cache.enabled;
+            return;
+          case "startComplete":
+            channel.goLive();
+            hosted.producing = true;
+            return await plugin.startComplete?.();
+          case "stop":
+            hosted.producing = false;
+            try {
+              return await plugin.stop?.();
+            } finally {
+              publisher.close();
+            }
+          case "tearDown":
+            return await plugin.tearDown?.();
         }
       }),
-    });
+    };
+    this.feeds.set(plan.name, hosted);
+    this.feedList.push(hosted);
   }
+
+  private pipeWriter(plan: SinkPlan): PipeWriter {
+    const pipe = this.feedPlans.get(plan.pipe!)!;
+    const index = this.boot.feeds.filter((f) => f.type === "pipe").findIndex((f) => f.name === pipe.name);
+    const writer = new PipeWriter(plan.name, pipe.name, this.clock, this.environment.backpressure, {
+      mapper: this.pipeMappers.get(pipe.name),
+      deadLetters: this.deadLetters,
+      mapperDropped: this.counters.counter("pipe_mapper_dropped_total", { pipe: pipe.name }),
+      dropped: () => this.sinkDropped.inc(),
+      nextSequence: () => Number(Atomics.add(this.pipeSequences, index, 1n)) + 1,
+      local: () => {
+        const delivery = this.deliveries.get(pipe.name);
+        if (!delivery || delivery.handlers.length === 0) return undefined;
+        return (value, sequence, publishedNanos) => void this.localPipeEvents.push({ delivery, value, sequence, publishedNanos });
+      },
+    });
+    if (pipe.cache.enabled && !this.feedsLive) writer.hold();
+    this.pipeWriters.set(pipe.name, writer);
+    return writer;
+  }
+
+  private delivery(feed: FeedPlan): FeedDelivery {
+    let delivery = this.deliveries.get(feed.name);
+    if (!delivery) {
+      delivery = new FeedDelivery(feed, this.clock);
+      this.deliveries.set(feed.name, delivery);
+    }
+    return delivery;
+  }
+
+  private deliverLocalPipeEvents(): number {
+    const events = this.localPipeEvents;
+    this.localPipeEvents = [];
+    for (const { delivery, value, sequence, publishedNanos } of events) delivery.deliverLocal(value, sequence, publishedNanos);
+    return events.length;
+  }
+
+  // ---- internals: lifecycle and wiring ----
 
   private lifecycles(role: Role): ComponentLifecycle[] {
     if (role === "handlers") return this.handlers.map((h) => h.lifecycle);
     if (role === "sinks") return [...this.sinks.values()].map((s) => s.lifecycle);
-    return [...this.feeds.values()].map((f) => f.lifecycle);
+    return this.feedList.map((f) => f.lifecycle);
   }
 
   /** Runs a phase on every component of a role: forward phases in order and stopping at the first failure; stop and tearDown in reverse order and through failures. */
@@ -355,9 +545,14 @@ export class AgentHost implements Agent {
         }
       }
     } finally {
-      this.flushOutputs();
+      for (const writer of this.writerList) writer.flush();
     }
     if (phase === "start" && role === "handlers") this.applyBroadcastFeeds();
+    if (phase === "startComplete" && role === "feeds") {
+      // Pipes written from this agent start with the feeds: cached values go out now.
+      this.feedsLive = true;
+      for (const writer of this.pipeWriters.values()) writer.release();
+    }
   }
 
   private countLifecycleError(component: ComponentLifecycle): void {
@@ -377,15 +572,15 @@ export class AgentHost implements Agent {
     switch (endpoint.kind) {
       case "feedConsumer": {
         const feed = this.feedPlans.get(endpoint.feed)!;
-        const delivery = new FeedDelivery(feed);
-        for (const handler of this.handlers) if (handler.subscriptions.has(feed.name)) delivery.add(handler);
-        this.feedDeliveries.set(feed.name, delivery);
-        this.feedInbound.push(new InboundRing(new RingConsumer(endpoint.ring), feed.name, this.clock, delivery.deliver, this.decodeFailed));
+        const rings = feed.type === "pipe" ? this.pipeInbound : this.feedInbound;
+        rings.push(new InboundRing(new RingConsumer(endpoint.ring), feed.name, this.clock, this.delivery(feed).deliver, this.decodeFailed));
         return;
       }
       case "feedProducer": {
         const producer = new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake);
-        this.feeds.get(endpoint.feed)!.component.publisher.addSubscriber(producer, endpoint.consumerAgent);
+        const pipe = this.pipeWriters.get(endpoint.feed);
+        if (pipe) pipe.addTarget(producer, endpoint.consumerAgent);
+        else this.feeds.get(endpoint.feed)!.publisher.addSubscriber(producer, endpoint.consumerAgent);
         return;
       }
       case "sinkConsumer": {
@@ -394,7 +589,7 @@ export class AgentHost implements Agent {
           hosted.values.inc();
           this.sinksNeedFlush = true;
           try {
-            hosted.component.accept(value, meta);
+            this.sinkAccept(hosted, value, meta);
           } catch (thrown) {
             hosted.errors.inc();
             this.report("sink", endpoint.sink, "accept", thrown, meta.feed, meta.sequenceNumber, value);
@@ -404,7 +599,7 @@ export class AgentHost implements Agent {
         return;
       }
       case "sinkProducer":
-        this.writers.get(endpoint.sink)!.attach(new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake));
+        (this.writers.get(endpoint.sink) as SinkWriter).attach(new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake));
         return;
     }
   }
@@ -429,20 +624,29 @@ export class AgentHost implements Agent {
     });
   }
 
-  private flushOutputs(): void {
-    const writers = this.writerList;
-    for (let i = 0; i < writers.length; i++) writers[i].flush();
+  /** Whether every pipe ring into this agent, and its local pipe queue, is empty right now. */
+  private pipesQuiet(): boolean {
+    return this.localPipeEvents.length === 0 && this.pipeInbound.every((r) => !r.consumer.hasPending());
   }
 
   private flushSinks(): void {
     this.sinksNeedFlush = false;
     for (const [name, hosted] of this.sinks) {
       try {
-        hosted.component.flush?.();
+        hosted.plugin.flush?.();
       } catch (thrown) {
         hosted.errors.inc();
         this.report("sink", name, "flush", thrown);
       }
+    }
+  }
+
+  private runFeed(feed: HostedFeed): number {
+    try {
+      return feed.plugin.doWork!();
+    } catch (thrown) {
+      this.report("feed", feed.plan.name, "doWork", thrown);
+      return 0;
     }
   }
 
@@ -454,6 +658,7 @@ export class AgentHost implements Agent {
   private handlerThrew(handler: HostedHandler, thrown: unknown, feed: string, sequenceNumber: number, event: unknown): void {
     handler.errors.inc();
     this.report("handler", handler.name, "onEvent", thrown, feed, sequenceNumber, event);
+    this.deadLetters.send({ reason: "handler-error", feed, handler: handler.name, sequenceNumber, error: thrown, event });
   }
 
   private report(source: ErrorSource, component: string, phase: string, thrown: unknown, feed?: string, sequenceNumber?: number, event?: unknown): void {

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import type { AgentPlan, FeedPlan, SinkPlan } from "../config/plan.ts";
+import { DEAD_LETTER_REASONS } from "./dead-letters.ts";
 
 /** Description of one counter slot. */
 export interface CounterSpec {
@@ -27,7 +29,25 @@ export interface CounterSubjects {
   handlers: readonly string[];
   feeds: readonly string[];
   sinks: readonly string[];
+  /** Fan-out sinks hosted here, with their targets. */
+  fanouts?: readonly { sink: string; targets: readonly string[] }[];
+  /** Every pipe of the server (any agent may write to one). */
+  pipes?: readonly string[];
 }
+
+/** The counter subjects of one agent of a plan. */
+export function agentCounterSubjects(agent: AgentPlan, feeds: readonly FeedPlan[], sinks: readonly SinkPlan[]): CounterSubjects {
+  return {
+    agent: agent.name,
+    handlers: agent.handlers.map((h) => h.name),
+    feeds: agent.hostedFeeds,
+    sinks: agent.hostedSinks,
+    fanouts: sinks.filter((s) => s.type === "fanout" && agent.hostedSinks.includes(s.name))
+      .map((s) => ({ sink: s.name, targets: s.settings.targets as string[] })),
+    pipes: feeds.filter((f) => f.type === "pipe").map((f) => f.name),
+  };
+}
+
 
 /** Builds the ordered counter layout of one agent. */
 export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
@@ -38,6 +58,9 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
     { name: "agent_decode_errors_total", help: "Records that could not be decoded (corrupt or unknown codec).", labels: agent },
     { name: "agent_sink_dropped_total", help: "Values sent to sinks that could not be delivered (the sink's host was gone).", labels: agent },
   ];
+  for (const reason of DEAD_LETTER_REASONS) {
+    specs.push({ name: "dead_letters_total", help: "Events given up on, by reason.", labels: { ...agent, reason } });
+  }
   for (const handler of subjects.handlers) {
     const labels = { ...agent, handler };
     specs.push(
@@ -51,6 +74,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
       { name: "feed_published_total", help: "Events published by the feed.", labels },
       { name: "feed_unrouted_total", help: "Events published while no agent subscribed.", labels },
       { name: "feed_dropped_total", help: "Deliveries abandoned because the subscribing agent was gone.", labels },
+      { name: "feed_mapper_dropped_total", help: "Events the feed's value mapper dropped (returned null).", labels },
     );
   }
   for (const sink of subjects.sinks) {
@@ -58,7 +82,22 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
     specs.push(
       { name: "sink_values_total", help: "Values accepted by the sink.", labels },
       { name: "sink_errors_total", help: "Values the sink failed to accept.", labels },
+      { name: "sink_mapper_dropped_total", help: "Values the sink's value mapper dropped (returned null).", labels },
     );
+  }
+  for (const pipe of subjects.pipes ?? []) {
+    specs.push({ name: "pipe_mapper_dropped_total", help: "Values this agent wrote to the pipe that its value mapper dropped.", labels: { ...agent, pipe } });
+  }
+  for (const fanout of subjects.fanouts ?? []) {
+    for (const target of fanout.targets) {
+      const labels = { ...agent, sink: fanout.sink, target };
+      specs.push(
+        { name: "fanout_delivered_total", help: "Values a fan-out delivered to a target.", labels },
+        { name: "fanout_failures_total", help: "Failed attempts to deliver to a target.", labels },
+        { name: "fanout_skipped_total", help: "Values not offered to a target because its circuit was open.", labels },
+        { name: "fanout_circuit_open", help: "1 while the target's circuit breaker is open.", labels },
+      );
+    }
   }
   return specs;
 }
@@ -76,6 +115,10 @@ export class Counter {
   }
   add(amount: number): void {
     this.values[this.index] += amount;
+  }
+  /** For gauges. */
+  set(value: number): void {
+    this.values[this.index] = value;
   }
   get value(): number {
     return this.values[this.index];

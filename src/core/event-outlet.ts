@@ -1,15 +1,18 @@
 /**
- * The sending side shared by feed publishers and sink writers: encodes each value once and writes it, in
- * order, to the ring of every target. Three rules keep sending safe:
+ * The sending side shared by feed publishers, sink writers and pipe writers: encodes each value once and
+ * writes it, in order, to the ring of every target. The rules that keep sending safe:
  *
- * - **All or nothing.** Before writing an event it waits for room in every target ring, so a wait that
- *   gives up (an exception from the backpressure policy) leaves the event written nowhere, and the
- *   caller knows it was not sent.
+ * - **All or nothing.** Before writing an event to several rings it waits for room in all of them, so a
+ *   wait that gives up (an exception from the backpressure policy) leaves the event written nowhere,
+ *   and the caller knows it was not sent.
  * - **No interleaving.** While a send waits for ring space, the thread may run other duty cycles
  *   (caller-runs on the supervisor's thread), which may send on this same outlet. Such a nested send is
- *   encoded into a copy and queued behind the send in progress, never written into the middle of it.
- * - **Nothing dropped unseen.** Values sent before any target exists (`holdUntilTarget`) or nested ones
- *   wait in the queue, in order; whatever can never be written (its consumer died) is counted.
+ *   encoded into a copy and queued behind the one in progress, never written into the middle of it.
+ * - **Holding.** While held (a sink writer before its ring exists, a feed caching before the server has
+ *   started), sends are encoded (so a bad value fails at once) and queued, in order, until release.
+ * - **Sequence = write order.** Sequence numbers are assigned in the order events are written, without
+ *   gaps, so "the N-th written event" and "sequence N" are the same thing; {@link EventOutlet.deliveredSequence}
+ *   relies on it.
  *
  * @module
  */
@@ -21,6 +24,8 @@ interface Target {
   ring: RingProducer;
   name: string;
   gone: boolean;
+  /** Events written before this target was added (its ring's consumed count starts after them). */
+  writtenBefore: number;
 }
 
 interface Queued {
@@ -33,9 +38,11 @@ interface Queued {
 /**
  * @example
  * ```ts
- * const outlet = new EventOutlet(`sink "out"`, clock, backpressure, { holdUntilTarget: true, dropped: () => {} });
- * outlet.send({ total: 3 });        // queued: no ring yet
- * outlet.addTarget(ring, "supervisor"); // the queued value is written now
+ * const outlet = new EventOutlet(`sink "out"`, clock, backpressure, () => dropped++);
+ * outlet.hold();
+ * outlet.send({ total: 3 });            // queued: no ring yet
+ * outlet.addTarget(ring, "supervisor");
+ * outlet.release();                     // the queued value is written now
  * outlet.flush();
  * ```
  */
@@ -43,24 +50,27 @@ export class EventOutlet {
   private readonly targets: Target[] = [];
   private readonly queue: Queued[] = [];
   private readonly encoder: EventEncoder;
-  private readonly nestedEncoder: EventEncoder;
+  private readonly queueEncoder: EventEncoder;
   private sequence = 0;
+  private written = 0;
   private sending = false;
+  private held = false;
   private liveTargets = 0;
 
+  /**
+   * @param dropped called for each delivery abandoned because a target's consumer is gone
+   * @param sharedSequence numbers events from a counter shared with other outlets (pipes with several
+   *   writers) instead of this outlet's own; {@link EventOutlet.deliveredSequence} does not apply then
+   */
   constructor(
     label: string,
     private readonly clock: Clock,
     private readonly backpressure: Backpressure,
-    private readonly options: {
-      /** Keep values sent before the first target exists, for it (sinks); otherwise they reach nobody (feeds). */
-      holdUntilTarget: boolean;
-      /** Called for each delivery abandoned because a target's consumer is gone. */
-      dropped: () => void;
-    },
+    private readonly dropped: () => void,
+    private readonly sharedSequence?: () => number,
   ) {
     this.encoder = new EventEncoder(label);
-    this.nestedEncoder = new EventEncoder(label);
+    this.queueEncoder = new EventEncoder(label);
   }
 
   /** Number of targets whose consumer is alive. */
@@ -68,11 +78,40 @@ export class EventOutlet {
     return this.liveTargets;
   }
 
-  /** Adds a target ring; it receives what is sent from now on (and, with `holdUntilTarget`, what waited). */
+  /** Sequence number of the last event sent (written or queued). */
+  get lastSequence(): number {
+    return this.sequence;
+  }
+
+  /** Events waiting in the queue. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Every event up to this sequence number has been consumed from every live target's ring. */
+  deliveredSequence(): number {
+    let delivered = this.written;
+    for (const target of this.targets) {
+      if (!target.gone) delivered = Math.min(delivered, target.writtenBefore + target.ring.consumedEvents);
+    }
+    return delivered;
+  }
+
+  /** Adds a target ring; it receives what is written from now on. */
   addTarget(ring: RingProducer, name: string): void {
-    this.targets.push({ ring, name, gone: false });
+    this.targets.push({ ring, name, gone: false, writtenBefore: this.written });
     this.liveTargets++;
-    if (this.options.holdUntilTarget && !this.sending) this.sendQueued();
+  }
+
+  /** Queues sends from now on, until {@link EventOutlet.release}. */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Writes what was queued, in order, and sends directly again. */
+  release(): void {
+    this.held = false;
+    if (!this.sending) this.guarded(() => this.sendQueued());
   }
 
   /**
@@ -80,13 +119,18 @@ export class EventOutlet {
    * whatever the backpressure policy throws when it gives up (the value reached nobody either).
    */
   send(value: unknown): number {
-    if (this.sending || (this.options.holdUntilTarget && this.targets.length === 0)) return this.enqueue(value);
+    if (this.sending || this.held) return this.enqueue(value);
     this.sending = true;
     try {
       this.sendQueued();
       const length = this.encoder.encode(value);
-      const sequence = ++this.sequence;
-      this.writeToAll(this.encoder.codecId, sequence, this.clock.nanos(), this.encoder.bytes, length);
+      const sequence = this.nextSequence();
+      try {
+        this.writeToAll(this.encoder.codecId, sequence, this.clock.nanos(), this.encoder.bytes, length);
+      } catch (error) {
+        if (!this.sharedSequence) this.sequence--; // written nowhere: the number goes to the next event
+        throw error;
+      }
       this.sendQueued();
       return sequence;
     } finally {
@@ -96,40 +140,42 @@ export class EventOutlet {
 
   /** Makes everything written visible to the consumers; also sends queued values if it can. */
   flush(): void {
-    if (this.queue.length > 0 && !this.sending && (this.targets.length > 0 || !this.options.holdUntilTarget)) {
-      this.sending = true;
-      try {
-        this.sendQueued();
-      } catch {
-        // Still no room: the values stay queued for the next send, flush or close.
-      } finally {
-        this.sending = false;
-      }
-    }
-    for (const target of this.targets) target.ring.publish();
+    if (this.queue.length > 0 && !this.sending && !this.held) this.guarded(() => this.sendQueued());
+    for (let i = 0; i < this.targets.length; i++) this.targets[i].ring.publish();
   }
 
-  /** Sends what is queued (or counts it as undeliverable) and closes every ring; returns the values that never left. */
+  /** Sends what is queued (what cannot be sent is counted) and closes every ring; returns the values that never left. */
   close(): number {
-    let undelivered = 0;
-    if (this.targets.length > 0) {
-      try {
-        this.sendQueued();
-      } catch {
-        // Counted below.
-      }
-    }
-    undelivered = this.queue.length;
-    for (let i = 0; i < undelivered; i++) this.options.dropped();
+    this.held = false;
+    if (this.targets.length > 0 && !this.sending) this.guarded(() => this.sendQueued());
+    const undelivered = this.queue.length;
+    for (let i = 0; i < undelivered; i++) this.dropped();
     this.queue.length = 0;
     for (const target of this.targets) target.ring.close();
     return undelivered;
   }
 
+  /** Runs `work` as the one send in progress; a wait that gives up leaves the rest queued for later. */
+  private guarded(work: () => void): void {
+    this.sending = true;
+    try {
+      work();
+    } catch {
+      // Still no room: the values stay queued for the next send, flush or close.
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private nextSequence(): number {
+    this.sequence = this.sharedSequence ? this.sharedSequence() : this.sequence + 1;
+    return this.sequence;
+  }
+
   private enqueue(value: unknown): number {
-    const length = this.nestedEncoder.encode(value);
-    const sequence = ++this.sequence;
-    this.queue.push({ codecId: this.nestedEncoder.codecId, sequence, publishedNanos: this.clock.nanos(), bytes: this.nestedEncoder.bytes.slice(0, length) });
+    const length = this.queueEncoder.encode(value);
+    const sequence = this.nextSequence();
+    this.queue.push({ codecId: this.queueEncoder.codecId, sequence, publishedNanos: this.clock.nanos(), bytes: this.queueEncoder.bytes.slice(0, length) });
     return sequence;
   }
 
@@ -157,16 +203,17 @@ export class EventOutlet {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
-        this.options.dropped();
+        this.dropped();
         continue;
       }
       try {
         target.ring.write(codecId, sequence, publishedNanos, bytes, length, this.backpressure);
       } catch (error) {
         this.lose(target, error);
-        this.options.dropped();
+        this.dropped();
       }
     }
+    this.written++;
   }
 
   /** A target whose consumer is gone is skipped from then on; any other error propagates. */

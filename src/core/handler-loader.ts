@@ -6,6 +6,7 @@
  */
 import type { HandlerPlan } from "../config/plan.ts";
 import type { Handler } from "./handler-api.ts";
+import { importExport, instantiate, ModuleLoadError } from "./module-loader.ts";
 
 /** A handler that could not be loaded or built. */
 export class HandlerLoadError extends Error {
@@ -13,18 +14,6 @@ export class HandlerLoadError extends Error {
     super(`handler "${handler}" (${where}): ${reason}`);
     this.name = "HandlerLoadError";
   }
-}
-
-function isClass(value: (...args: unknown[]) => unknown): boolean {
-  return /^class[\s{]/.test(Function.prototype.toString.call(value));
-}
-
-/** Builds an instance from a class (no-argument constructor), a factory function, or an object. */
-async function instantiate(exported: unknown): Promise<unknown> {
-  if (typeof exported !== "function") return exported;
-  const make = exported as (...args: unknown[]) => unknown;
-  if (isClass(make)) return new (make as unknown as new () => unknown)();
-  return await make();
 }
 
 /**
@@ -37,23 +26,13 @@ async function instantiate(exported: unknown): Promise<unknown> {
  */
 export async function loadHandler(plan: HandlerPlan): Promise<Handler> {
   const source = plan.source;
+  const where = source.kind === "module" ? source.display : "in-process";
   let exported: unknown;
-  let where = "in-process";
-  if (source.kind === "module") {
-    where = source.display;
-    let module: Record<string, unknown>;
-    try {
-      module = await import(source.url);
-    } catch (error) {
-      throw new HandlerLoadError(plan.name, where, `cannot load module: ${(error as Error).message ?? error}`);
-    }
-    if (!(source.exportName in module)) {
-      const names = Object.keys(module).join(", ") || "none";
-      throw new HandlerLoadError(plan.name, where, `the module has no export "${source.exportName}" (its exports: ${names})`);
-    }
-    exported = module[source.exportName];
-  } else {
-    exported = source.value;
+  try {
+    exported = source.kind === "module" ? await importExport(source) : source.value;
+  } catch (error) {
+    if (error instanceof ModuleLoadError) throw new HandlerLoadError(plan.name, where, error.reason);
+    throw error;
   }
   let instance: unknown;
   try {

@@ -15,7 +15,8 @@ export type Delivery = (value: unknown, meta: EventMeta) => void;
 /** A record that could not be decoded. */
 export type DecodeFailure = (message: string, sequenceNumber: number) => void;
 
-class ReusedMeta implements EventMeta {
+/** An {@link EventMeta} reused for every event of one source (valid only during the delivery). */
+export class ReusedMeta implements EventMeta {
   sequenceNumber = 0;
   publishedNanos = 0;
   constructor(readonly feed: string, private readonly clock: Clock) {}

@@ -26,6 +26,10 @@ export interface AgentBoot {
   /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */
   feeds: FeedPlan[];
   sinks: SinkPlan[];
+  /** The sink receiving dead letters, if one is configured. */
+  deadLetter?: string;
+  /** One 64-bit counter per pipe (in the order of the pipe feeds in `feeds`): the pipe's shared sequence. */
+  pipeSequences: SharedArrayBuffer;
   epochOriginMs: number;
   signals: SharedArrayBuffer;
   counters: SharedArrayBuffer;
@@ -48,8 +52,12 @@ export type Endpoint =
 export type ControlRequest =
   | { op: "lifecycle"; phase: LifecyclePhase; role: Role }
   | { op: "attach"; endpoints: Endpoint[] }
-  /** Reply once every inbound ring of `role` is closed by its producer and fully consumed. */
-  | { op: "drain"; role: "handlers" | "sinks" }
+  /**
+   * `handlers`/`sinks`: reply once every inbound ring of that role (pipes excepted) is closed by its
+   * producer and fully consumed. `pipes`: reply with whether every pipe ring and the local pipe queue
+   * are empty right now (pipes close only after the handlers stop, so the supervisor polls for quiet).
+   */
+  | { op: "drain"; role: "handlers" | "sinks" | "pipes" }
   /** Publish and close every outbound ring (after the handlers stopped). */
   | { op: "closeOutputs" }
   /** Answer clock pings on `buffer` until the supervisor is done (see runtime/clock-calibration.ts). */

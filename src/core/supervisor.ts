@@ -22,7 +22,7 @@ import { allocateCalibration, measureClockOffset } from "../runtime/clock-calibr
 import { createRingBuffer, markConsumerGone, markProducerClosed, readRingStats, type RingStats } from "../transport/ring.ts";
 import { type AgentEndpoint, AgentUnavailableError, InlineAgent, WorkerAgent } from "./agent-endpoint.ts";
 import { ComponentFailureError } from "./agent-host.ts";
-import { allocateCounters, CounterBlock, type CounterSample, counterLayout } from "./counters.ts";
+import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "./counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "./errors.ts";
 import type { Logger, LogSettings } from "./log.ts";
 import { type AgentBoot, type AgentEvent, type ControlRequest, describeRequest, type LifecyclePhase, type Role, type Tuning } from "./protocol.ts";
@@ -89,7 +89,8 @@ const RECENT_ERRORS = 100;
 function hosts(plan: AgentPlan, role: Role): boolean {
   if (role === "handlers") return plan.handlers.length > 0;
   if (role === "sinks") return plan.hostedSinks.length > 0;
-  return plan.hostedFeeds.length > 0;
+  // Handlers may write to pipes, whose writers start with the feeds.
+  return plan.hostedFeeds.length > 0 || plan.handlers.length > 0;
 }
 
 /**
@@ -108,6 +109,11 @@ export class Supervisor {
   private readonly status = new Map<string, AgentStatus & { lastHeartbeat: number; lastBeatAt: number }>();
   private readonly rings: RingRecord[] = [];
   private readonly subscriptions = new Map<string, Map<string, Set<string>>>();
+  /** Agents that subscribed to each feed or pipe. */
+  private readonly subscribers = new Map<string, Set<string>>();
+  /** Agents that write to each pipe. */
+  private readonly pipeWriters = new Map<string, Set<string>>();
+  private readonly pipeSequences: SharedArrayBuffer;
   private readonly inlineAgents: InlineAgent[] = [];
   private wiring: Promise<unknown>[] = [];
   private readonly recentErrors: ErrorReport[] = [];
@@ -116,7 +122,9 @@ export class Supervisor {
   private stopping: Promise<StopReport> | undefined;
   private state: "created" | "booting" | "running" | "stopping" | "stopped" | "failed" = "created";
 
-  constructor(readonly plan: ServerPlan, private readonly options: SupervisorOptions) {}
+  constructor(readonly plan: ServerPlan, private readonly options: SupervisorOptions) {
+    this.pipeSequences = new SharedArrayBuffer(8 * Math.max(1, plan.feeds.filter((f) => f.type === "pipe").length));
+  }
 
   /** The supervisor's own agent (hosts memory feeds and the supervisor-side sinks). */
   get supervisorHost() {
@@ -196,13 +204,15 @@ export class Supervisor {
   // ---- boot ----
 
   private bootFor(plan: AgentPlan): AgentBoot {
-    const layout = counterLayout({ agent: plan.name, handlers: plan.handlers.map((h) => h.name), feeds: plan.hostedFeeds, sinks: plan.hostedSinks });
+    const layout = counterLayout(agentCounterSubjects(plan, this.plan.feeds, this.plan.sinks));
     const counters = allocateCounters(layout);
     this.counters.set(plan.name, new CounterBlock(counters, layout));
     return {
       plan,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
+      deadLetter: this.plan.deadLetter,
+      pipeSequences: this.pipeSequences,
       epochOriginMs: this.epochOriginMs,
       signals: AgentSignals.allocate(),
       counters,
@@ -283,11 +293,11 @@ export class Supervisor {
         this.subscriptions.set(agent, byHandler);
         const feeds = byHandler.get(event.handler) ?? new Set<string>();
         byHandler.set(event.handler, feeds.add(event.feed));
-        this.wire("feed", event.feed, agent);
+        this.subscribed(event.feed, agent);
         return;
       }
       case "needSink":
-        this.wire("sink", event.sink, agent);
+        this.writing(event.sink, agent);
         return;
       case "error":
         this.recordError(event.report);
@@ -299,18 +309,39 @@ export class Supervisor {
     }
   }
 
-  /** Creates the ring between a feed's host and a subscribing agent, or between a writing agent and a sink's host. */
-  private wire(kind: "feed" | "sink", name: string, agent: string): void {
-    const isFeed = kind === "feed";
-    const component = isFeed ? this.plan.feeds.find((f) => f.name === name) : this.plan.sinks.find((s) => s.name === name);
-    if (!component) return;
-    const producer = isFeed ? component.host : agent;
-    const consumer = isFeed ? agent : component.host;
+  /** An agent subscribed to a feed: a ring from the feed's host, or from every agent writing to the pipe. */
+  private subscribed(feedName: string, agent: string): void {
+    const feed = this.plan.feeds.find((f) => f.name === feedName);
+    if (!feed) return;
+    const subscribers = this.subscribers.get(feedName) ?? new Set<string>();
+    if (subscribers.has(agent)) return;
+    this.subscribers.set(feedName, subscribers.add(agent));
+    if (feed.type !== "pipe") return this.wire("feed", feed.name, feed.id, feed.host, agent);
+    for (const writer of this.pipeWriters.get(feedName) ?? []) {
+      if (writer !== agent) this.wire("feed", feed.name, feed.id, writer, agent);
+    }
+  }
+
+  /** An agent writes to a sink: a ring to the sink's host, or to every agent subscribed to the pipe. */
+  private writing(sinkName: string, agent: string): void {
+    const sink = this.plan.sinks.find((s) => s.name === sinkName);
+    if (!sink) return;
+    if (sink.type !== "pipe") return this.wire("sink", sink.name, sink.id, agent, sink.host);
+    const pipe = this.plan.feeds.find((f) => f.name === sink.pipe)!;
+    const writers = this.pipeWriters.get(pipe.name) ?? new Set<string>();
+    this.pipeWriters.set(pipe.name, writers.add(agent));
+    for (const subscriber of this.subscribers.get(pipe.name) ?? []) {
+      if (subscriber !== agent) this.wire("feed", pipe.name, pipe.id, agent, subscriber);
+    }
+  }
+
+  /** Creates the ring from `producer` to `consumer` for a feed (or pipe) or a sink, and hands each its end. */
+  private wire(kind: "feed" | "sink", name: string, id: number, producer: string, consumer: string): void {
     if (this.rings.some((r) => r.kind === kind && r.name === name && r.producer === producer && r.consumer === consumer)) return;
     const producerAgent = this.agents.get(producer);
     const consumerAgent = this.agents.get(consumer);
     if (!producerAgent || !consumerAgent) return;
-    const buffer = createRingBuffer(this.options.ringCapacity, component.id);
+    const buffer = createRingBuffer(this.options.ringCapacity, id);
     this.rings.push({ kind, name, producer, consumer, buffer });
     const consumerSignals = consumerAgent.signals.buffer;
     const attach = (target: AgentEndpoint, request: ControlRequest) => {
@@ -319,7 +350,7 @@ export class Supervisor {
       });
       this.wiring.push(done);
     };
-    if (isFeed) {
+    if (kind === "feed") {
       attach(consumerAgent, { op: "attach", endpoints: [{ kind: "feedConsumer", feed: name, ring: buffer }] });
       attach(producerAgent, { op: "attach", endpoints: [{ kind: "feedProducer", feed: name, ring: buffer, consumerAgent: consumer, consumerSignals }] });
     } else {
@@ -418,6 +449,8 @@ export class Supervisor {
     const step = async (request: ControlRequest, role?: Role, timeoutMs?: number) => problems.push(...await this.everywhere(request, role, timeoutMs));
     await step({ op: "lifecycle", phase: "stop", role: "feeds" }, "feeds");
     await step({ op: "drain", role: "handlers" }, "handlers", this.options.drainTimeoutMs);
+    const quiet = await this.pipesQuiet();
+    if (!quiet) problems.push(`pipes still carried events after ${this.options.drainTimeoutMs} ms (handlers feeding each other?); stopping anyway`);
     await step({ op: "lifecycle", phase: "stop", role: "handlers" }, "handlers");
     await this.settleWiring();
     await step({ op: "closeOutputs" }, "handlers");
@@ -431,6 +464,29 @@ export class Supervisor {
     if (report.clean) log.info("stopped", { durationMs: report.durationMs });
     else log.error("stopped with problems", { problems: report.problems, undeliveredEvents });
     return report;
+  }
+
+  /**
+   * Pipes close only after their writers (handlers) stop, so they cannot be drained like feeds. Once the
+   * feeds are drained, pipes carry only what handlers derive; wait until every pipe ring and local pipe
+   * queue is empty and no pipe event was published between two looks.
+   */
+  private async pipesQuiet(): Promise<boolean> {
+    const pipeRings = () => this.rings.filter((r) => r.kind === "feed" && this.plan.feeds.find((f) => f.name === r.name)?.type === "pipe");
+    if (!this.plan.feeds.some((f) => f.type === "pipe")) return true;
+    const deadline = performance.now() + this.options.drainTimeoutMs;
+    let lastPublished = -1;
+    while (performance.now() < deadline) {
+      const stats = pipeRings().map((r) => readRingStats(r.buffer));
+      const published = stats.reduce((sum, s) => sum + s.publishedEvents, 0);
+      const replies = await Promise.allSettled([...this.agents.values()].filter((a) => a.plan.handlers.length > 0)
+        .map((agent) => agent.request({ op: "drain", role: "pipes" }, this.options.requestTimeoutMs)));
+      const quiet = replies.every((r) => r.status === "rejected" || r.value === true) && stats.every((s) => s.depth === 0);
+      if (quiet && published === lastPublished) return true;
+      lastPublished = quiet ? published : -1;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return false;
   }
 
   private async closeAgents(): Promise<void> {

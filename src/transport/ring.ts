@@ -317,6 +317,11 @@ export class RingProducer {
     return this.hasRoom(recordLength <= toEnd ? recordLength : toEnd + recordLength);
   }
 
+  /** Events the consumer has taken so far (a plain read of the consumer's counter: may be a moment old). */
+  get consumedEvents(): number {
+    return this.ring.stats[CONSUMED_EVENTS];
+  }
+
   /** True once the supervisor has marked the consumer gone. */
   get consumerGone(): boolean {
     return (Atomics.load(this.ring.control, STATE) & CONSUMER_GONE) !== 0;

@@ -12,19 +12,33 @@ function problemsOf(config: unknown): string[] {
   return [];
 }
 
+/** Problems only the plan can see (agent-level settings). */
+function planProblemsOf(config: unknown): string[] {
+  try {
+    buildPlan(config);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
 describe("configuration", () => {
   it("applies defaults", () => {
     const effective = validateConfig({ eventFeeds: [{ name: "f", type: "memory" }], eventSinks: [{ name: "s", type: "console" }] });
     expect(effective).toEqual({
       idleStrategy: "backoff",
       agentThreads: [],
-      eventFeeds: [{ name: "f", type: "memory", broadcast: false, wrapWithNamedEvent: false, cacheEventLog: false }],
+      eventFeeds: [{ name: "f", type: "memory", broadcast: false, wrapWithNamedEvent: false, cacheEventLog: false, cacheLimit: 100_000 }],
       eventSinks: [{ name: "s", type: "console" }],
       eventHandlers: [],
       services: [],
       pipes: [],
       admin: false,
     });
+    const file = validateConfig({ eventFeeds: [{ name: "f", type: "file", filename: "in.txt" }], pipes: [{ name: "p" }] });
+    expect(file.eventFeeds[0]).toMatchObject({ readStrategy: "COMMITTED", pollMillis: 10 });
+    expect(file.pipes[0]).toEqual({ name: "p", broadcast: true, wrapWithNamedEvent: false, cacheEventLog: false, cacheLimit: 100_000 });
     expect(validateConfig(undefined).eventFeeds).toEqual([]);
   });
 
@@ -57,39 +71,85 @@ describe("configuration", () => {
     });
     expect(plan.agents[2].handlers[0].source).toMatchObject({ url: "file:///abs/b.js", exportName: "default" });
     expect(plan.agents[0]).toMatchObject({ hostedFeeds: ["f"], hostedSinks: ["s"] });
-    expect(plan.feeds).toEqual([{ id: 1, name: "f", type: "memory", broadcast: true, wrapWithNamedEvent: false, host: "supervisor" }]);
+    expect(plan.feeds).toEqual([{
+      id: 1, name: "f", type: "memory", broadcast: true, wrapWithNamedEvent: false, cache: { enabled: false, limit: 100_000 },
+      mapper: undefined, host: "supervisor", settings: {}, module: undefined,
+    }]);
     expect(buildPlan({ eventHandlers: [{ agentName: "x", eventHandlers: { h: { handler: "./h.ts" } } }] }, { inline: true }).agents[1].mode).toBe("inline");
+  });
+
+  it("places feeds and sinks: file types on the I/O agent unless named, memory on the supervisor, fan-out targets with their fan-out", () => {
+    const plan = buildPlan({
+      eventFeeds: [
+        { name: "lines", type: "file", filename: "in/lines.txt", valueMapper: "json" },
+        { name: "ticks", type: "interval", periodMs: 50, agentName: "clock-agent", idleStrategy: "blocking" },
+        { name: "mem", type: "memory" },
+      ],
+      eventSinks: [
+        { name: "out", type: "file", filename: "out/lines.txt" },
+        { name: "copy", type: "file", filename: "out/copy.txt" },
+        { name: "both", type: "fanout", targets: ["copy"], agentName: "fan-agent" },
+        { name: "mem-out", type: "memory" },
+      ],
+      pipes: [{ name: "p", valueMapper: "./m.ts#map" }],
+      deadLetter: "mem-out",
+    }, { baseDir: "/base" });
+    expect(plan.agents.map((a) => [a.name, a.hostedFeeds, a.hostedSinks, a.idle.type])).toEqual([
+      ["supervisor", ["mem"], ["mem-out"], "blocking"],
+      ["io-agent", ["lines"], ["out"], "backoff"],
+      ["clock-agent", ["ticks"], [], "blocking"],
+      ["fan-agent", [], ["copy", "both"], "backoff"],
+    ]);
+    expect(plan.feeds[0]).toMatchObject({ mapper: { kind: "json" }, settings: { filename: "/base/in/lines.txt", readStrategy: "COMMITTED", pollMillis: 10 } });
+    expect(plan.feeds[3]).toMatchObject({ name: "p", type: "pipe", host: "", mapper: { kind: "module", url: "file:///base/m.ts", exportName: "map" } });
+    expect(plan.sinks.at(-1)).toMatchObject({ name: "p.sink", type: "pipe", pipe: "p" });
+    expect(plan.deadLetter).toBe("mem-out");
   });
 
   const invalid: [string, unknown, string][] = [
     ["unknown top-level key", { eventFeed: [] }, "eventFeed: unknown key"],
     ["unknown feed key", { eventFeeds: [{ name: "f", type: "memory", brodcast: true }] }, "eventFeeds[0].brodcast: unknown key"],
-    ["unknown feed type", { eventFeeds: [{ name: "f", type: "kafka" }] }, `eventFeeds[0].type: feed type must be one of memory, got "kafka"`],
+    ["unknown feed type", { eventFeeds: [{ name: "f", type: "kafka" }] }, `eventFeeds[0].type: feed type must be one of memory, file, interval, module, got "kafka"`],
+    ["file feed without a filename", { eventFeeds: [{ name: "f", type: "file" }] }, "eventFeeds[0].filename: missing (required)"],
+    ["bad read strategy", { eventFeeds: [{ name: "f", type: "file", filename: "x", readStrategy: "LATESTT" }] }, `eventFeeds[0].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST`],
+    ["memory feed on an agent", { eventFeeds: [{ name: "f", type: "memory", agentName: "a" }] }, "eventFeeds[0].agentName: memory feeds run on the supervisor's thread; agentName and idleStrategy do not apply"],
+    ["zero interval", { eventFeeds: [{ name: "f", type: "interval", periodMs: 0 }] }, "eventFeeds[0].periodMs: must be ≥ 1"],
+    ["module feed without a module", { eventFeeds: [{ name: "f", type: "module" }] }, "eventFeeds[0].module: missing (required)"],
+    ["zero cache limit", { eventFeeds: [{ name: "f", type: "memory", cacheLimit: 0 }] }, "eventFeeds[0].cacheLimit: must be ≥ 1"],
     ["feed without a name", { eventFeeds: [{ type: "memory" }] }, "eventFeeds[0].name: missing (required)"],
     ["empty feed name", { eventFeeds: [{ name: "", type: "memory" }] }, "eventFeeds[0].name: must not be empty"],
     ["broadcast not a boolean", { eventFeeds: [{ name: "f", type: "memory", broadcast: "yes" }] }, `eventFeeds[0].broadcast: expected boolean, got "yes"`],
-    ["pre-start caching", { eventFeeds: [{ name: "f", type: "memory", cacheEventLog: true }] }, "eventFeeds[0].cacheEventLog: pre-start caching (cacheEventLog: true) is not available yet"],
-    ["value mappers", { eventSinks: [{ name: "s", type: "console", valueMapper: "json" }] }, "eventSinks[0].valueMapper: valueMapper is not available in this version"],
-    ["unknown sink type", { eventSinks: [{ name: "s", type: "kafka" }] }, `eventSinks[0].type: sink type must be one of memory, console, got "kafka"`],
+    ["empty value mapper", { eventSinks: [{ name: "s", type: "console", valueMapper: "" }] }, "eventSinks[0].valueMapper: must not be empty"],
+    ["unknown sink type", { eventSinks: [{ name: "s", type: "kafka" }] }, `eventSinks[0].type: sink type must be one of memory, console, file, fanout, module, got "kafka"`],
+    ["file sink without a filename", { eventSinks: [{ name: "s", type: "file" }] }, "eventSinks[0].filename: missing (required)"],
+    ["fan-out without targets", { eventSinks: [{ name: "s", type: "fanout", targets: [] }] }, "eventSinks[0].targets: needs at least one target"],
+    ["fan-out to a missing sink", { eventSinks: [{ name: "s", type: "fanout", targets: ["ghost"] }] }, `eventSinks[0].targets: "ghost" names no sink (sinks: s)`],
+    ["nested fan-out", { eventSinks: [{ name: "a", type: "fanout", targets: ["b"] }, { name: "b", type: "fanout", targets: ["a"] }] }, `eventSinks[0].targets: "b" is a fan-out sink; fan-outs do not nest`],
+    ["fan-out target on another agent", { eventSinks: [{ name: "f", type: "fanout", targets: ["m"], agentName: "x" }, { name: "m", type: "memory" }] }, `eventSinks[0].targets: "m" runs on supervisor but the fan-out runs on x; a fan-out and its targets share one agent`],
+    ["bad failure policy", { eventSinks: [{ name: "s", type: "fanout", targets: ["s"], failurePolicy: "IGNORE" }] }, "eventSinks[0].failurePolicy: expected one of CONTINUE, FAIL_FAST, RETRY_THEN_DROP"],
+    ["dead letters to a missing sink", { deadLetter: "nowhere" }, `deadLetter: "nowhere" names no sink (sinks: none)`],
+    ["pipe with a thread", { pipes: [{ name: "p", agentName: "a" }] }, "pipes[0].agentName: a pipe has no thread of its own: writers publish straight into the subscribers' rings"],
+    ["pipe colliding with a feed", { eventFeeds: [{ name: "p", type: "memory" }], pipes: [{ name: "p" }] }, `eventFeeds: duplicate feed name "p" (feeds and pipes share one namespace)`],
+    ["pipe sink colliding with a sink", { eventSinks: [{ name: "p.sink", type: "memory" }], pipes: [{ name: "p" }] }, `eventSinks: duplicate sink name "p.sink" (sinks and pipe sinks share one namespace)`],
+    ["different idle strategies for one agent", { eventFeeds: [{ name: "t", type: "interval", agentName: "a", idleStrategy: "busySpin" }], eventHandlers: [{ agentName: "a", idleStrategy: "blocking", eventHandlers: { h: { handler: "./h.ts" } } }] }, `agent "a" is given different idle strategies in eventHandlers[0] and eventFeeds[0]; set it once (agentThreads)`],
     ["bad idle strategy name", { idleStrategy: "spinny" }, `idleStrategy: expected one of busySpin, noOp, yielding, backoff, sleeping, blocking or {type: …}, got "spinny"`],
     ["idle strategy parameter", { agentThreads: [{ agentName: "a", idleStrategy: { type: "sleeping", sleepNanos: -1 } }], eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } }] }, "agentThreads[0].idleStrategy.sleepNanos: must be ≥ 0"],
     ["fractional coreId", { agentThreads: [{ agentName: "a", coreId: 1.5 }], eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } }] }, "agentThreads[0].coreId: must be an integer"],
     ["reserved agent name", { eventHandlers: [{ agentName: "supervisor", eventHandlers: { h: { handler: "./h.ts" } } }] }, `eventHandlers[0].agentName: "supervisor" is reserved for the supervisor's own thread`],
     ["handler of the wrong kind", { eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: 42 } } }] }, "eventHandlers[0].eventHandlers.h.handler: expected a module path, a class, a factory function or an object with onEvent"],
     ["configMap not a map", { eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: "./h.ts", configMap: [1] } } }] }, "eventHandlers[0].eventHandlers.h.configMap: expected a map of keys to values"],
-    ["duplicate feed", { eventFeeds: [{ name: "f", type: "memory" }, { name: "f", type: "memory" }] }, `eventFeeds: duplicate feed name "f"`],
-    ["duplicate sink", { eventSinks: [{ name: "s", type: "memory" }, { name: "s", type: "console" }] }, `eventSinks: duplicate sink name "s"`],
+    ["duplicate feed", { eventFeeds: [{ name: "f", type: "memory" }, { name: "f", type: "memory" }] }, `eventFeeds: duplicate feed name "f" (feeds and pipes share one namespace)`],
+    ["duplicate sink", { eventSinks: [{ name: "s", type: "memory" }, { name: "s", type: "console" }] }, `eventSinks: duplicate sink name "s" (sinks and pipe sinks share one namespace)`],
     ["agent listed twice", { eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } }, { agentName: "a", eventHandlers: { g: { handler: "./g.ts" } } }] }, `eventHandlers: agent "a" is listed more than once (put all its handlers in one entry)`],
     ["agent without handlers", { eventHandlers: [{ agentName: "a", eventHandlers: {} }] }, `eventHandlers[0].eventHandlers: agent "a" has no handlers`],
     ["agentThreads naming no agent", { agentThreads: [{ agentName: "ghost" }] }, `agentThreads[0].agentName: "ghost" names no agent (known: none)`],
     ["idle strategy set twice", { agentThreads: [{ agentName: "a", idleStrategy: "busySpin" }], eventHandlers: [{ agentName: "a", idleStrategy: "blocking", eventHandlers: { h: { handler: "./h.ts" } } }] }, `agentThreads[0].idleStrategy: agent "a" also sets idleStrategy in eventHandlers[0]; set it in one place`],
     ["services not yet", { services: [{ name: "x" }] }, "services: services are not available in this version"],
-    ["pipes not yet", { pipes: [{ name: "x" }] }, "pipes: pipes are not available in this version"],
     ["admin not yet", { admin: { port: 8080 } }, "admin: the admin server is not available in this version (use admin: false or leave it out)"],
   ];
   for (const [label, config, expected] of invalid) {
     it(`rejects ${label}`, () => {
-      expect(problemsOf(config)).toContain(expected);
+      expect(problemsOf(config).concat(planProblemsOf(config))).toContain(expected);
     });
   }
 

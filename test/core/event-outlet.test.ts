@@ -33,7 +33,7 @@ describe("event outlet", () => {
         drain(consumer, received);
       },
     };
-    outlet = new EventOutlet("test", clock, backpressure, { holdUntilTarget: false, dropped: () => {} });
+    outlet = new EventOutlet("test", clock, backpressure, () => {});
     outlet.addTarget(producer, "consumer");
     const values = Array.from({ length: 12 }, (_, i) => ({ i, pad: "p".repeat(100) }));
     for (const value of values) outlet.send(value);
@@ -55,7 +55,7 @@ describe("event outlet", () => {
         drain(fast.consumer, []);
       },
     };
-    const outlet = new EventOutlet("test", clock, backpressure, { holdUntilTarget: false, dropped: () => {} });
+    const outlet = new EventOutlet("test", clock, backpressure, () => {});
     outlet.addTarget(fast.producer, "fast");
     outlet.addTarget(stuck.producer, "stuck");
     let sent = 0;
@@ -76,20 +76,42 @@ describe("event outlet", () => {
     expect(stuckReceived.length).toBe(sent);
   });
 
-  it("holds values until its first target arrives, and counts what can never be delivered", () => {
+  it("holds values until released, numbering them in order, and counts what can never be delivered", () => {
     let dropped = 0;
-    const outlet = new EventOutlet("test", clock, { awaitSpace() {} }, { holdUntilTarget: true, dropped: () => dropped++ });
-    outlet.send("early-1");
-    outlet.send("early-2");
+    const outlet = new EventOutlet("test", clock, { awaitSpace() {} }, () => dropped++);
+    outlet.hold();
+    expect(outlet.send("early-1")).toBe(1);
+    expect(outlet.send("early-2")).toBe(2);
     const { producer, consumer } = ring();
     outlet.addTarget(producer, "late");
+    outlet.release();
+    expect(outlet.send("live")).toBe(3);
     outlet.flush();
     const received: string[] = [];
     consumer.poll((bytes, offset, length) => void received.push(new TextDecoder().decode(bytes.slice(offset, offset + length))), 10);
-    expect(received).toEqual(["early-1", "early-2"]);
-    const never = new EventOutlet("test", clock, { awaitSpace() {} }, { holdUntilTarget: true, dropped: () => dropped++ });
+    expect(received).toEqual(["early-1", "early-2", "live"]);
+    expect(outlet.deliveredSequence()).toBe(3);
+    const never = new EventOutlet("test", clock, { awaitSpace() {} }, () => dropped++);
+    never.hold();
     never.send("lost");
     expect(never.close()).toBe(1);
     expect(dropped).toBe(1);
+  });
+
+  it("reports as delivered only what every target's consumer has taken", () => {
+    const a = ring();
+    const b = ring();
+    const outlet = new EventOutlet("test", clock, { awaitSpace() {} }, () => {});
+    outlet.send("before any target"); // reaches nobody, so it counts as delivered
+    outlet.addTarget(a.producer, "a");
+    outlet.addTarget(b.producer, "b");
+    for (const value of ["x", "y", "z"]) outlet.send(value);
+    outlet.flush();
+    expect(outlet.deliveredSequence()).toBe(1);
+    a.consumer.poll(() => {}, 10);
+    b.consumer.poll(() => {}, 2);
+    expect(outlet.deliveredSequence()).toBe(3);
+    b.consumer.poll(() => {}, 10);
+    expect(outlet.deliveredSequence()).toBe(4);
   });
 });

@@ -39,7 +39,7 @@ export class FeedPublisher {
   private closed = false;
 
   constructor(readonly feed: string, clock: Clock, backpressure: Backpressure, private readonly counters: PublisherCounters) {
-    this.outlet = new EventOutlet(`feed "${feed}"`, clock, backpressure, { holdUntilTarget: false, dropped: () => counters.dropped.inc() });
+    this.outlet = new EventOutlet(`feed "${feed}"`, clock, backpressure, () => counters.dropped.inc());
   }
 
   /** Adds the ring of a newly subscribed agent; it receives events published from now on. */
@@ -64,6 +64,31 @@ export class FeedPublisher {
   /** Makes everything written so far visible to the subscribers. */
   flush(): void {
     this.outlet.flush();
+  }
+
+  /** Holds events (pre-start caching) until {@link FeedPublisher.release}; they are encoded and numbered now. */
+  hold(): void {
+    this.outlet.hold();
+  }
+
+  /** Publishes the held events, in order, and publishes directly from then on. */
+  release(): void {
+    this.outlet.release();
+  }
+
+  /** Events held so far. */
+  get held(): number {
+    return this.outlet.queued;
+  }
+
+  /** Sequence number of the last event published or held. */
+  get lastSequence(): number {
+    return this.outlet.lastSequence;
+  }
+
+  /** Every event up to this sequence number was consumed by every subscribing agent. */
+  deliveredSequence(): number {
+    return this.outlet.deliveredSequence();
   }
 
   /** Flushes and closes every ring: subscribers drain what is there and then see the feed end. */

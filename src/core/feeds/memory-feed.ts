@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { FeedComponent } from "./feed-component.ts";
+import type { FeedChannel } from "./feed-channel.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";
+import type { FeedPlugin, FeedStatus } from "../plugin-api.ts";
 
 /**
  * @example
@@ -12,18 +13,25 @@ import type { FeedPublisher } from "./feed-publisher.ts";
  * server.offer("prices", { sym: "AAPL", px: 101.25 }); // goes through MemoryFeed.offer
  * ```
  */
-export class MemoryFeed implements FeedComponent {
-  constructor(readonly name: string, readonly publisher: FeedPublisher) {}
+export class MemoryFeed implements FeedPlugin {
+  constructor(readonly name: string, private readonly channel: FeedChannel, private readonly publisher: FeedPublisher) {}
 
   /**
-   * Publishes one value to every subscribed agent right away; returns its sequence number. Waits (never
-   * drops) while a subscriber's ring is full; if the wait gives up it throws, and no subscriber got it.
+   * Publishes one value to every subscribed agent right away; returns its sequence number, or 0 if the
+   * feed's value mapper dropped it or sent it to the dead letters. Waits (never drops) while a
+   * subscriber's ring is full; if the wait gives up it throws, and no subscriber got the value.
    */
   offer(value: unknown): number {
+    const before = this.publisher.lastSequence;
     try {
-      return this.publisher.publish(value);
+      this.channel.publish(value);
     } finally {
       this.publisher.flush();
     }
+    return this.publisher.lastSequence > before ? this.publisher.lastSequence : 0;
+  }
+
+  status(): FeedStatus {
+    return { connected: true, detail: "offered by the embedding program" };
   }
 }

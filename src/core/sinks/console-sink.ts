@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { SinkComponent } from "./sink-component.ts";
+import type { SinkPlugin } from "../plugin-api.ts";
+import { renderText } from "../value-mappers.ts";
 
 const MAX_BUFFERED_LINES = 1024;
 
@@ -15,13 +16,13 @@ const MAX_BUFFERED_LINES = 1024;
  * sink.accept({ pnl: 12.5 }); // printed as {"pnl":12.5} at the next flush
  * ```
  */
-export class ConsoleSink implements SinkComponent {
+export class ConsoleSink implements SinkPlugin {
   private lines: string[] = [];
 
   constructor(readonly name: string, private readonly write: (text: string) => void = (text) => console.log(text)) {}
 
   accept(value: unknown): void {
-    this.lines.push(typeof value === "string" ? value : JSON.stringify(value) ?? String(value));
+    this.lines.push(renderText(value));
     if (this.lines.length >= MAX_BUFFERED_LINES) this.flush();
   }
 

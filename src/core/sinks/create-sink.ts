@@ -1,21 +1,43 @@
 /**
- * Builds the sink component for a configured sink type.
+ * Builds the sink a plan describes: a built-in type, or a plugin module (`type: module`).
  *
  * @module
  */
 import type { SinkPlan } from "../../config/plan.ts";
+import { importExport, instantiate, ModuleLoadError } from "../module-loader.ts";
+import type { SinkPlugin } from "../plugin-api.ts";
 import { ConsoleSink } from "./console-sink.ts";
+import { type FanoutSettings, FanoutSink, type FanoutTarget } from "./fanout-sink.ts";
+import { FileSink } from "./file-sink.ts";
 import { MemorySink } from "./memory-sink.ts";
-import type { SinkComponent } from "./sink-component.ts";
 
-const factories: Record<string, (plan: SinkPlan) => SinkComponent> = {
-  memory: (plan) => new MemorySink(plan.name),
-  console: (plan) => new ConsoleSink(plan.name),
-};
+/** What a fan-out needs from its host. */
+export interface FanoutWiring {
+  targets: FanoutTarget[];
+  report: ConstructorParameters<typeof FanoutSink>[2];
+}
 
-/** Creates the sink a plan describes; the configuration schema guarantees the type is known. */
-export function createSink(plan: SinkPlan): SinkComponent {
-  const factory = factories[plan.type];
-  if (!factory) throw new Error(`no sink implementation for type "${plan.type}"`);
-  return factory(plan);
+/** Creates the sink; module plugins are imported on the calling (hosting) thread. */
+export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring): Promise<SinkPlugin> {
+  switch (plan.type) {
+    case "memory":
+      return new MemorySink(plan.name);
+    case "console":
+      return new ConsoleSink(plan.name);
+    case "file":
+      return new FileSink();
+    case "fanout": {
+      const { targets, report } = fanout();
+      return new FanoutSink(targets, plan.settings as unknown as FanoutSettings, report);
+    }
+    case "module": {
+      const plugin = await instantiate(await importExport(plan.module!));
+      if (typeof plugin !== "object" || plugin === null || typeof (plugin as SinkPlugin).accept !== "function") {
+        throw new ModuleLoadError(plan.module!.display, "the export is not a sink: expected a class, a factory or an object with an accept method (SinkPlugin)");
+      }
+      return plugin as SinkPlugin;
+    }
+    default:
+      throw new Error(`no sink implementation for type "${plan.type}"`);
+  }
 }

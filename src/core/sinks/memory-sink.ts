@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SinkComponent } from "./sink-component.ts";
+import type { SinkPlugin } from "../plugin-api.ts";
 
 interface Waiter {
   ready(): boolean;
@@ -19,7 +19,7 @@ interface Waiter {
  * sink.values(); // everything received so far
  * ```
  */
-export class MemorySink<T = unknown> implements SinkComponent {
+export class MemorySink<T = unknown> implements SinkPlugin {
   private received: T[] = [];
   private waiters: Waiter[] = [];
 

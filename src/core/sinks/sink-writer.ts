@@ -30,13 +30,15 @@ export class SinkWriter implements Sink {
   private closed = false;
 
   constructor(readonly name: string, clock: Clock, backpressure: Backpressure, dropped: () => void) {
-    this.outlet = new EventOutlet(`sink "${name}"`, clock, backpressure, { holdUntilTarget: true, dropped });
+    this.outlet = new EventOutlet(`sink "${name}"`, clock, backpressure, dropped);
+    this.outlet.hold(); // until the ring to the sink's host exists
   }
 
   /** Connects the ring to the sink's host and writes what was accepted before. */
   attach(ring: RingProducer): void {
     this.outlet.addTarget(ring, this.name);
     if (this.closed) ring.close();
+    else this.outlet.release();
   }
 
   accept(value: unknown): void {

@@ -1,0 +1,34 @@
+/**
+ * Builds the feed a plan describes: a built-in type, or a plugin module (`type: module`).
+ *
+ * @module
+ */
+import type { FeedPlan } from "../../config/plan.ts";
+import { importExport, instantiate, ModuleLoadError } from "../module-loader.ts";
+import type { FeedPlugin } from "../plugin-api.ts";
+import type { FeedChannel } from "./feed-channel.ts";
+import type { FeedPublisher } from "./feed-publisher.ts";
+import { FileFeed } from "./file-feed.ts";
+import { IntervalFeed } from "./interval-feed.ts";
+import { MemoryFeed } from "./memory-feed.ts";
+
+/** Creates the feed; module plugins are imported on the calling (hosting) thread. */
+export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher): Promise<FeedPlugin> {
+  switch (plan.type) {
+    case "memory":
+      return new MemoryFeed(plan.name, channel, publisher);
+    case "file":
+      return new FileFeed();
+    case "interval":
+      return new IntervalFeed();
+    case "module": {
+      const plugin = await instantiate(await importExport(plan.module!));
+      if (typeof plugin !== "object" || plugin === null) {
+        throw new ModuleLoadError(plan.module!.display, "the export is not a feed: expected a class, a factory or an object (FeedPlugin)");
+      }
+      return plugin as FeedPlugin;
+    }
+    default:
+      throw new Error(`no feed implementation for type "${plan.type}"`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The path from a feed's raw events to its subscribers: value mapper → pre-start cache → publisher. It is
+ * the {@link FeedContext} a feed plugin publishes through.
+ *
+ * - A mapper returning null/undefined drops the event (counted); a mapper that throws, or an event the
+ *   codecs cannot carry, goes to the dead letters with its origin, and the feed goes on.
+ * - With `cacheEventLog`, events published before the server completed its start are held (at most
+ *   `limit`) and released in order at the feed's `startComplete`, after every handler subscribed. A full
+ *   cache refuses the event (`publish` returns false) and reports it once: the feed keeps the event and
+ *   offers it again later, so nothing is lost.
+ *
+ * @module
+ */
+import type { Clock } from "../../runtime/clock.ts";
+import { CodecError } from "../../transport/codec.ts";
+import type { Counter } from "../counters.ts";
+import type { DeadLetterBox } from "../dead-letters.ts";
+import type { Logger } from "../log.ts";
+import type { EventOrigin, FeedContext } from "../plugin-api.ts";
+import { type Mapper, ParseError } from "../value-mappers.ts";
+import type { FeedPublisher } from "./feed-publisher.ts";
+
+/** What a channel needs besides its feed's identity. */
+export interface ChannelOptions {
+  publisher: FeedPublisher;
+  mapper?: Mapper;
+  cache: { enabled: boolean; limit: number };
+  deadLetters: DeadLetterBox;
+  mapperDropped: Counter;
+  /** `throw`: encoding errors reach the caller (the embedding program's offer); `dead-letter`: they go to the dead letters. */
+  onEncodingError: "throw" | "dead-letter";
+}
+
+/**
+ * @example
+ * ```ts
+ * const channel = new FeedChannel("prices", "io-agent", settings, clock, log, options);
+ * channel.publish('{"px":1}', { line: 1 }); // mapped, cached or published
+ * channel.goLive(); // at startComplete: releases the cache
+ * ```
+ */
+export class FeedChannel implements FeedContext {
+  private live = false;
+  private cacheFullReported = false;
+  completed = false;
+
+  constructor(
+    readonly feedName: string,
+    readonly agentName: string,
+    readonly config: Readonly<Record<string, unknown>>,
+    readonly clock: Clock,
+    readonly log: Logger,
+    private readonly options: ChannelOptions,
+  ) {
+    if (options.cache.enabled) options.publisher.hold();
+  }
+
+  publish(value: unknown, origin?: EventOrigin): boolean {
+    let event = value;
+    const mapper = this.options.mapper;
+    if (mapper) {
+      try {
+        event = mapper(value, origin);
+      } catch (error) {
+        this.options.deadLetters.send({ reason: error instanceof ParseError ? "parse-error" : "mapper-error", feed: this.feedName, error, event: origin?.raw ?? value, origin });
+        return true;
+      }
+      if (event === null || event === undefined) {
+        this.options.mapperDropped.inc();
+        return true;
+      }
+    }
+    const { publisher, cache } = this.options;
+    if (!this.live && cache.enabled && publisher.held >= cache.limit) {
+      if (!this.cacheFullReported) {
+        this.cacheFullReported = true;
+        this.log.error("pre-start cache full: the feed holds further events until the server has started", { feed: this.feedName, limit: cache.limit });
+      }
+      return false;
+    }
+    try {
+      publisher.publish(event);
+    } catch (error) {
+      if (!(error instanceof CodecError) || this.options.onEncodingError === "throw") throw error;
+      this.options.deadLetters.send({ reason: "encode-error", feed: this.feedName, error, event: origin?.raw ?? String(event), origin });
+    }
+    return true;
+  }
+
+  complete(): void {
+    this.completed = true;
+  }
+
+  lastSequence(): number {
+    return this.options.publisher.lastSequence;
+  }
+
+  deliveredSequence(): number {
+    return this.options.publisher.deliveredSequence();
+  }
+
+  /** The server completed its start: the cached events go out, in order, then events go out live. */
+  goLive(): void {
+    this.live = true;
+    if (this.options.cache.enabled) this.options.publisher.release();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The writing half of a handler pipe (`pipes:`): what `ctx.sink("<pipe>.sink")` returns. Each agent that
+ * writes to a pipe gets its own writer, with its own ring to every agent subscribed to the pipe's feed,
+ * so every ring still has exactly one producer however many agents write. A subscriber on the writer's
+ * own agent receives the value through a local queue (a ring from an agent to itself could deadlock
+ * when full). Sequence numbers come from one counter per pipe shared by all writers.
+ *
+ * @module
+ */
+import type { Clock } from "../../runtime/clock.ts";
+import { genericCodec } from "../../transport/generic-codec.ts";
+import type { Backpressure, RingProducer } from "../../transport/ring.ts";
+import { ByteBuffer } from "../../transport/byte-buffer.ts";
+import type { Counter } from "../counters.ts";
+import type { DeadLetterBox } from "../dead-letters.ts";
+import { EventOutlet } from "../event-outlet.ts";
+import type { Sink } from "../handler-api.ts";
+import type { Mapper } from "../value-mappers.ts";
+import { SinkClosedError } from "../sinks/sink-writer.ts";
+
+/** Hands a value to this agent's own subscribers of the pipe. */
+export type LocalDelivery = (value: unknown, sequence: number, publishedNanos: number) => void;
+
+/**
+ * @example
+ * ```ts
+ * const out = ctx.sink("enriched.sink"); // a PipeWriter when "enriched" is a pipe
+ * out.accept({ id: 1, score: 0.7 });
+ * ```
+ */
+export class PipeWriter implements Sink {
+  private readonly outlet: EventOutlet;
+  private readonly copy = new ByteBuffer(256);
+  private closed = false;
+  private held = false;
+  /** Copies for this agent's own subscribers, waiting while the pipe is held. */
+  private heldLocal: { value: unknown; sequence: number; publishedNanos: number }[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly pipe: string,
+    private readonly clock: Clock,
+    backpressure: Backpressure,
+    private readonly options: {
+      mapper?: Mapper;
+      deadLetters: DeadLetterBox;
+      mapperDropped: Counter;
+      dropped: () => void;
+      /** Next number of the pipe's shared sequence. */
+      nextSequence: () => number;
+      /** This agent's own subscribers, if any handler here subscribed to the pipe. */
+      local: () => LocalDelivery | undefined;
+    },
+  ) {
+    this.outlet = new EventOutlet(`pipe "${pipe}"`, clock, backpressure, options.dropped, options.nextSequence);
+  }
+
+  /** Adds the ring to another agent subscribed to the pipe. */
+  addTarget(ring: RingProducer, agent: string): void {
+    this.outlet.addTarget(ring, agent);
+    if (this.closed) ring.close();
+  }
+
+  /** Holds values (the pipe caches until the server has started) until {@link PipeWriter.release}. */
+  hold(): void {
+    this.held = true;
+    this.outlet.hold();
+  }
+
+  release(): void {
+    this.held = false;
+    this.outlet.release();
+    const local = this.options.local();
+    for (const { value, sequence, publishedNanos } of this.heldLocal.splice(0)) local?.(value, sequence, publishedNanos);
+  }
+
+  accept(value: unknown): void {
+    if (this.closed) throw new SinkClosedError(this.name);
+    let event = value;
+    if (this.options.mapper) {
+      try {
+        event = this.options.mapper(value);
+      } catch (error) {
+        this.options.deadLetters.send({ reason: "mapper-error", feed: this.pipe, error, event: value });
+        return;
+      }
+      if (event === null || event === undefined) {
+        this.options.mapperDropped.inc();
+        return;
+      }
+    }
+    const sequence = this.outlet.send(event);
+    const local = this.options.local();
+    if (!local) return;
+    // A copy, as a ring would make: the local subscriber must not share the writer's object.
+    const copy = genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
+    if (this.held) this.heldLocal.push({ value: copy, sequence, publishedNanos: this.clock.nanos() });
+    else local(copy, sequence, this.clock.nanos());
+  }
+
+  flush(): void {
+    this.outlet.flush();
+  }
+
+  /** Closes the rings; returns how many values never left. */
+  close(): number {
+    this.closed = true;
+    return this.outlet.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The interfaces feeds and sinks implement: the built-in ones (file, interval, memory, console, fan-out)
+ * and plugins loaded with `type: module`. A plugin file needs only type imports from here.
+ *
+ * @module
+ */
+import type { Clock } from "../runtime/clock.ts";
+import type { EventMeta } from "./handler-api.ts";
+import type { Logger } from "./log.ts";
+
+/** Where a raw event came from, for dead-letter records (e.g. the line of a file). */
+export interface EventOrigin {
+  /** 1-based line number. */
+  line?: number;
+  /** Byte offset of the start of the event in its source. */
+  offset?: number;
+  /** The raw text, when the event was text. */
+  raw?: string;
+}
+
+/** What a feed gets in `init(ctx)` and `start(ctx)`; valid for the feed's life. */
+export interface FeedContext {
+  readonly feedName: string;
+  /** The agent (thread) the feed runs on. */
+  readonly agentName: string;
+  /** The feed's own settings (for `type: module`, its `config` map; for built-ins, the entry's keys). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /**
+   * Publishes one raw event: the feed's value mapper runs, then the event goes to every subscriber (or,
+   * before the server completed its start with `cacheEventLog: true`, to the pre-start cache).
+   * Returns false only when that cache is full: keep the event and offer it again later.
+   */
+  publish(value: unknown, origin?: EventOrigin): boolean;
+  /** Declares the feed finished (nothing more will come), e.g. after reading a file once. */
+  complete(): void;
+  /** Sequence number of the last event accepted by `publish` (published or cached); 0 before the first. */
+  lastSequence(): number;
+  /**
+   * Every event up to this sequence number has been consumed by every subscribing agent (their handlers
+   * returned from `onEvent`). A source that can replay (a file, a broker) commits its position up to here
+   * for at-least-once delivery across crashes.
+   */
+  deliveredSequence(): number;
+}
+
+/** A feed's own view of its state, shown in topology and readiness. */
+export interface FeedStatus {
+  /** False while the source is not available (e.g. the file does not exist yet). */
+  connected: boolean;
+  /** A short human-readable state, e.g. `waiting for data-in/prices.jsonl`. */
+  detail?: string;
+}
+
+/**
+ * A feed implementation. Agent-hosted feeds implement `doWork` (called on their agent's duty cycle, once
+ * they may publish); self-driven feeds publish from their own callbacks through `ctx.publish`.
+ *
+ * @example
+ * ```ts
+ * export default class Counter implements FeedPlugin {
+ *   private ctx!: FeedContext;
+ *   private next = 0;
+ *   init(ctx: FeedContext) { this.ctx = ctx; }
+ *   doWork() { return this.next < 10 && this.ctx.publish(this.next) ? (this.next++, 1) : 0; }
+ * }
+ * ```
+ */
+export interface FeedPlugin {
+  init?(ctx: FeedContext): void | Promise<void>;
+  start?(ctx: FeedContext): void | Promise<void>;
+  startComplete?(): void | Promise<void>;
+  /** One bounded step of work; returns how much was done (0 = idle). */
+  doWork?(): number;
+  /** Milliseconds until `doWork` has timed work, or Infinity; the agent wakes no later. */
+  millisToNextDeadline?(): number;
+  status?(): FeedStatus;
+  stop?(): void | Promise<void>;
+  tearDown?(): void | Promise<void>;
+}
+
+/** What a sink gets in `init(ctx)` and `start(ctx)`. */
+export interface SinkContext {
+  readonly sinkName: string;
+  readonly agentName: string;
+  /** The sink's own settings (for `type: module`, its `config` map; for built-ins, the entry's keys). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/**
+ * A sink implementation: values arrive on the sink's agent, one `accept` per value, in the order each
+ * writer sent them. Throwing from `accept` counts and reports the failure; the next value still comes.
+ *
+ * @example
+ * ```ts
+ * export default class Upper implements SinkPlugin {
+ *   accept(value: unknown) { console.log(String(value).toUpperCase()); }
+ * }
+ * ```
+ */
+export interface SinkPlugin {
+  init?(ctx: SinkContext): void | Promise<void>;
+  start?(ctx: SinkContext): void | Promise<void>;
+  startComplete?(): void | Promise<void>;
+  /** One value; `meta.feed` names the agent that sent it. */
+  accept(value: unknown, meta: EventMeta): void;
+  /** Push out anything buffered: called when the agent goes idle after values, and before stop. */
+  flush?(): void;
+  stop?(): void | Promise<void>;
+  tearDown?(): void | Promise<void>;
+}
