@@ -20,6 +20,9 @@
 export { MongooseServer } from "./server.ts";
 export type { FeedHandle, Health, ServerOptions, Topology } from "./server.ts";
 export type { EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
+export type { DeadLetter, DeadLetterReason } from "./core/dead-letters.ts";
+export type { FeedStatusEntry } from "./core/agent-host.ts";
 export type { Clock } from "./runtime/clock.ts";
 export type { Logger, LogLevel, LogFormat } from "./core/log.ts";
 export type { MongooseConfig, EffectiveConfig } from "./config/schema.ts";

@@ -6,6 +6,7 @@
  */
 import { buildPlan, type PlanOptions, SUPERVISOR_AGENT } from "./config/plan.ts";
 import type { MongooseConfig } from "./config/schema.ts";
+import type { FeedStatusEntry } from "./core/agent-host.ts";
 import type { CounterSample } from "./core/counters.ts";
 import type { ErrorReport } from "./core/errors.ts";
 import { createLogger, type LogFormat, type LogLevel } from "./core/log.ts";
@@ -163,6 +164,11 @@ export class MongooseServer {
     return this.counters()
       .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
       .reduce((sum, sample) => sum + sample.value, 0);
+  }
+
+  /** How every feed is doing: connected (e.g. its file exists), what it is doing, whether it completed. */
+  feedStatus(): Promise<FeedStatusEntry[]> {
+    return this.supervisor.feedStatus();
   }
 
   /** Liveness of every agent. */

@@ -1,6 +1,9 @@
 /**
  * Shared helpers for server tests: boot with quiet logs and fixtures resolved from test/fixtures.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MongooseServer, type ServerOptions } from "../src/mod.ts";
 import type { MongooseConfig } from "../src/mod.ts";
@@ -26,4 +29,19 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A temporary directory for a test, removed by `cleanup`. */
+export function tempDir(prefix = "mongoose-test-"): { dir: string; path(name: string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` with `description`. */
+export async function eventually(condition: () => boolean | Promise<boolean>, description: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await sleep(10);
+  }
 }

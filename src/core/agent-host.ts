@@ -34,6 +34,17 @@ import type { FanoutTarget } from "./sinks/fanout-sink.ts";
 import { SinkWriter } from "./sinks/sink-writer.ts";
 import { loadFeedMapper, loadSinkMapper, type Mapper } from "./value-mappers.ts";
 
+/** How one feed is doing. */
+export interface FeedStatusEntry {
+  feed: string;
+  agent: string;
+  /** False while its source is unavailable (e.g. a file that does not exist yet). */
+  connected: boolean;
+  detail?: string;
+  /** The feed declared it has nothing more to publish (e.g. a file read once). */
+  completed: boolean;
+}
+
 /** What differs between a worker agent and an inline one. */
 export interface HostEnvironment {
   /** Sends an event to the supervisor. */
@@ -251,8 +262,8 @@ export class AgentHost implements Agent {
   }
 
   /** Status of every feed hosted here. */
-  feedStatus(): { feed: string; connected: boolean; detail?: string; completed: boolean }[] {
-    return this.feedList.map((f) => ({ feed: f.plan.name, ...(f.plugin.status?.() ?? { connected: true }), completed: f.channel.completed }));
+  feedStatus(): FeedStatusEntry[] {
+    return this.feedList.map((f) => ({ feed: f.plan.name, agent: this.roleName, ...(f.plugin.status?.() ?? { connected: true }), completed: f.channel.completed }));
   }
 
   /** Handles one control request from the supervisor. */
@@ -277,6 +288,8 @@ export class AgentHost implements Agent {
       case "correctClock":
         this.clock.correct(request.offsetNanos);
         return undefined;
+      case "status":
+        return this.feedStatus();
       case "close":
         return undefined;
     }

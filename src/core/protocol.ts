@@ -64,6 +64,8 @@ export type ControlRequest =
   | { op: "calibrateClock"; buffer: SharedArrayBuffer }
   /** Correct the agent's clock by the offset the supervisor measured. */
   | { op: "correctClock"; offsetNanos: number }
+  /** Reply with the status of every feed hosted on the agent. */
+  | { op: "status" }
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
 

@@ -21,7 +21,7 @@ import { ServerClock } from "../runtime/clock.ts";
 import { allocateCalibration, measureClockOffset } from "../runtime/clock-calibration.ts";
 import { createRingBuffer, markConsumerGone, markProducerClosed, readRingStats, type RingStats } from "../transport/ring.ts";
 import { type AgentEndpoint, AgentUnavailableError, InlineAgent, WorkerAgent } from "./agent-endpoint.ts";
-import { ComponentFailureError } from "./agent-host.ts";
+import { ComponentFailureError, type FeedStatusEntry } from "./agent-host.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "./counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "./errors.ts";
 import type { Logger, LogSettings } from "./log.ts";
@@ -194,6 +194,15 @@ export class Supervisor {
     return [...this.status.values()].map(({ lastHeartbeat: _beat, lastBeatAt, ...status }) =>
       status.mode === "worker" ? { ...status, heartbeatAgeMs: Math.round(now - lastBeatAt) } : status
     );
+  }
+
+  /** Status of every feed, asked of the agents that host them. */
+  async feedStatus(): Promise<FeedStatusEntry[]> {
+    const hostsOfFeeds = [...this.agents.values()].filter((agent) => agent.plan.hostedFeeds.length > 0);
+    const replies = await Promise.allSettled(hostsOfFeeds.map((agent) => agent.request({ op: "status" }, this.options.requestTimeoutMs)));
+    return replies.flatMap((reply, index) => reply.status === "fulfilled"
+      ? reply.value as FeedStatusEntry[]
+      : hostsOfFeeds[index].plan.hostedFeeds.map((feed) => ({ feed, agent: hostsOfFeeds[index].name, connected: false, detail: (reply.reason as Error).message, completed: false })));
   }
 
   /** Handler subscriptions by agent and handler. */
@@ -453,7 +462,7 @@ export class Supervisor {
     if (!quiet) problems.push(`pipes still carried events after ${this.options.drainTimeoutMs} ms (handlers feeding each other?); stopping anyway`);
     await step({ op: "lifecycle", phase: "stop", role: "handlers" }, "handlers");
     await this.settleWiring();
-    await step({ op: "closeOutputs" }, "handlers");
+    await step({ op: "closeOutputs" }); // every agent: feeds' agents write dead letters too
     await step({ op: "drain", role: "sinks" }, "sinks", this.options.drainTimeoutMs);
     await step({ op: "lifecycle", phase: "stop", role: "sinks" }, "sinks");
     for (const role of ["feeds", "handlers", "sinks"] as Role[]) await step({ op: "lifecycle", phase: "tearDown", role }, role);

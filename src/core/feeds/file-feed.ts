@@ -97,7 +97,14 @@ export class FileFeed implements FeedPlugin {
       if (now < this.nextCheckAt || !this.open(false)) return 0;
     }
     if (now < this.nextReadAt) return 0;
-    const bytes = readSync(this.fd, this.buffer, 0, READ_CHUNK, this.splitter.nextOffset);
+    let bytes: number;
+    try {
+      bytes = readSync(this.fd, this.buffer, 0, READ_CHUNK, this.splitter.nextOffset);
+    } catch (error) {
+      this.closeFile();
+      this.unreadable(now, error as Error, (error as { code?: string }).code);
+      return 0;
+    }
     if (bytes > 0) {
       const lines: Line[] = [];
       this.splitter.push(this.buffer, bytes, (text, start, end) => lines.push({ text, origin: { line: ++this.lineNumber, offset: start, raw: text }, end }));
@@ -182,17 +189,17 @@ export class FileFeed implements FeedPlugin {
         this.detail = `waiting for ${this.filename}`;
         this.nextCheckAt = now + MISSING_CHECK_MS;
       } else {
-        this.detail = `cannot read ${this.filename}: ${code ?? (error as Error).message}`;
-        this.nextCheckAt = now + UNREADABLE_RETRY_MS;
-        if (!this.unreadableReported) {
-          this.unreadableReported = true;
-          this.ctx.log.error("cannot read file", { feed: this.ctx.feedName, path: this.filename, cause: (error as Error).message });
-        }
+        this.unreadable(now, error as Error, code);
       }
       return false;
     }
-    this.unreadableReported = false;
     const stat = fstatSync(this.fd);
+    if (!stat.isFile()) {
+      this.closeFile();
+      this.unreadable(now, new Error("not a regular file"), "ENOTFILE");
+      return false;
+    }
+    this.unreadableReported = false;
     this.inode = Number(stat.ino);
     this.detail = `reading ${this.filename}`;
     if (this.strategy === "ONCE_LATEST") {
@@ -237,6 +244,16 @@ export class FileFeed implements FeedPlugin {
       this.skipFirstLine = last !== LF && last !== CR;
     }
     return size;
+  }
+
+  /** The file exists but cannot be read: say so (once) with its path, and retry every second. */
+  private unreadable(now: number, error: Error, code: string | undefined): void {
+    this.detail = `cannot read ${this.filename}: ${code ?? error.message}`;
+    this.nextCheckAt = now + UNREADABLE_RETRY_MS;
+    if (!this.unreadableReported) {
+      this.unreadableReported = true;
+      this.ctx.log.error("cannot read file", { feed: this.ctx.feedName, path: this.filename, cause: error.message });
+    }
   }
 
   /** ONCE_LATEST: publish the last line present now, then finish. */

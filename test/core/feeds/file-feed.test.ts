@@ -1,0 +1,241 @@
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import type { MongooseConfig, MongooseServer, ServerOptions } from "../../../src/mod.ts";
+import { boot, eventually, sleep, tempDir } from "../../helpers.ts";
+
+let temp: ReturnType<typeof tempDir>;
+beforeEach(() => void (temp = tempDir("mongoose-file-feed-")));
+afterEach(() => temp.cleanup());
+
+type Strategy = "COMMITTED" | "COMMITED" | "EARLIEST" | "LATEST" | "ONCE_EARLIEST" | "ONCE_LATEST";
+
+function config(file: string, readStrategy: Strategy, extra: Record<string, unknown> = {}): MongooseConfig {
+  return {
+    eventFeeds: [{ name: "lines", type: "file", filename: file, readStrategy, broadcast: true, ...extra } as never],
+    eventSinks: [{ name: "out", type: "memory" }],
+    eventHandlers: [{ agentName: "processor", eventHandlers: { forward: { handler: "./forwarder.ts" } } }],
+  };
+}
+
+function start(file: string, readStrategy: Strategy, extra: Record<string, unknown> = {}, options: ServerOptions = {}): Promise<MongooseServer> {
+  return boot(config(file, readStrategy, extra), options);
+}
+
+const received = (server: MongooseServer) => server.sink<string>("out").values();
+
+describe("file feed", () => {
+  for (const cacheEventLog of [false, true]) {
+    const caching = cacheEventLog ? " (with pre-start caching)" : "";
+
+    it(`EARLIEST reads what is there, then every line appended${caching}`, async () => {
+      const file = temp.path("in.txt");
+      writeFileSync(file, "one\ntwo\n");
+      const server = await start(file, "EARLIEST", { cacheEventLog });
+      try {
+        await server.sink("out").waitFor(2);
+        appendFileSync(file, "three\nfour\nfive\n");
+        await server.sink("out").waitFor(5);
+      } finally {
+        await server.stop();
+      }
+      expect(received(server)).toEqual(["one", "two", "three", "four", "five"]);
+      expect(existsSync(`${file}.readPointer`)).toBe(false);
+    });
+
+    it(`COMMITTED resumes after a restart with only the lines not yet consumed${caching}`, async () => {
+      const file = temp.path("in.txt");
+      writeFileSync(file, "a\nb\n");
+      const first = await start(file, "COMMITTED", { cacheEventLog });
+      await first.sink("out").waitFor(2);
+      await first.stop();
+      expect(received(first)).toEqual(["a", "b"]);
+      expect(JSON.parse(readFileSync(`${file}.readPointer`, "utf8"))).toMatchObject({ offset: 4 });
+      appendFileSync(file, "c\nd\n");
+      const second = await start(file, "COMMITTED", { cacheEventLog });
+      await second.sink("out").waitFor(2);
+      await second.stop();
+      expect(received(second)).toEqual(["c", "d"]);
+      const third = await start(file, "COMMITED", { cacheEventLog }); // the original spelling works too
+      await sleep(100);
+      await third.stop();
+      expect(received(third)).toEqual([]);
+    });
+
+    it(`LATEST skips what is there (and a line still being written) and delivers every line appended later${caching}`, async () => {
+      const file = temp.path("in.txt");
+      writeFileSync(file, "old-1\nold-2\npartial");
+      const server = await start(file, "LATEST", { cacheEventLog });
+      try {
+        await sleep(100);
+        appendFileSync(file, " line\nnew-1\nnew-2\nnew-3\n");
+        await server.sink("out").waitFor(3);
+      } finally {
+        await server.stop();
+      }
+      expect(received(server)).toEqual(["new-1", "new-2", "new-3"]);
+    });
+
+    it(`ONCE_EARLIEST reads the content once, a final unterminated line included, and ignores later lines${caching}`, async () => {
+      const file = temp.path("in.txt");
+      writeFileSync(file, "x\ny\nlast without newline");
+      const server = await start(file, "ONCE_EARLIEST", { cacheEventLog });
+      try {
+        await server.sink("out").waitFor(3);
+        appendFileSync(file, "\nlater\n");
+        await sleep(100);
+      } finally {
+        await server.stop();
+      }
+      expect(received(server)).toEqual(["x", "y", "last without newline"]);
+    });
+
+    it(`ONCE_LATEST delivers only the last line present at start, once${caching}`, async () => {
+      const file = temp.path("in.txt");
+      writeFileSync(file, "snapshot 1\nsnapshot 2\nsnapshot 3\n\n");
+      const server = await start(file, "ONCE_LATEST", { cacheEventLog });
+      try {
+        await server.sink("out").waitFor(1);
+        appendFileSync(file, "snapshot 4\n");
+        await sleep(100);
+      } finally {
+        await server.stop();
+      }
+      expect(received(server)).toEqual(["snapshot 3"]);
+    });
+  }
+
+  it("splits on \\n, \\r\\n and \\r, keeps multi-byte text whole, and holds a partial line until it is complete", async () => {
+    const file = temp.path("in.txt");
+    writeFileSync(file, "");
+    const server = await start(file, "EARLIEST");
+    try {
+      appendFileSync(file, "crlf\r\nlf\ncr\rdone ✓ 日本\n");
+      await server.sink("out").waitFor(4);
+      appendFileSync(file, Buffer.from("par"));
+      await sleep(100);
+      expect(received(server).length).toBe(4);
+      appendFileSync(file, Buffer.concat([Buffer.from("tial é"), Buffer.from("✓\n").subarray(0, 2)]));
+      await sleep(50);
+      appendFileSync(file, Buffer.from("✓\n").subarray(2));
+      await server.sink("out").waitFor(5);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual(["crlf", "lf", "cr", "done ✓ 日本", "partial é✓"]);
+  });
+
+  it("carries a 10 MB line", async () => {
+    const file = temp.path("in.txt");
+    const long = "z".repeat(10 * 1024 * 1024);
+    writeFileSync(file, `before\n${long}\nafter\n`);
+    const server = await start(file, "EARLIEST");
+    try {
+      await server.sink("out").waitFor(3, 30_000);
+    } finally {
+      await server.stop();
+    }
+    const [before, line, after] = received(server);
+    expect([before, after]).toEqual(["before", "after"]);
+    expect(line.length).toBe(long.length);
+    expect(line === long).toBe(true);
+  });
+
+  it("waits for a missing file, reports it in the feed status, and reads it once it appears", async () => {
+    const file = temp.path("later/in.txt");
+    const server = await start(file, "EARLIEST");
+    try {
+      await sleep(150);
+      expect(await server.feedStatus()).toContainEqual({ feed: "lines", agent: "io-agent", connected: false, detail: `waiting for ${file}`, completed: false });
+      mkdirSync(temp.path("later"));
+      writeFileSync(file, "finally\n");
+      await server.sink("out").waitFor(1);
+      expect((await server.feedStatus()).find((s) => s.feed === "lines")?.connected).toBe(true);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual(["finally"]);
+  });
+
+  it("reads a rotated file and a truncated file from their start", async () => {
+    const file = temp.path("in.txt");
+    writeFileSync(file, "first-1\n");
+    const server = await start(file, "COMMITTED", {}, { logLevel: "silent" });
+    try {
+      await server.sink("out").waitFor(1);
+      renameSync(file, temp.path("in.txt.1"));
+      writeFileSync(file, "second-1\nsecond-2\n");
+      await server.sink("out").waitFor(3);
+      truncateSync(file, 0);
+      await sleep(400);
+      appendFileSync(file, "third-1\n");
+      await server.sink("out").waitFor(4);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual(["first-1", "second-1", "second-2", "third-1"]);
+  });
+
+  it("reports a file it cannot read with its path and keeps trying", async () => {
+    const path = temp.path("a-directory");
+    mkdirSync(path);
+    const server = await start(path, "EARLIEST", {}, { logLevel: "silent" });
+    try {
+      await eventually(async () => (await server.feedStatus()).some((s) => s.detail?.startsWith(`cannot read ${path}`) ?? false), "the feed to report the unreadable file");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("sends lines that fail to parse to the dead-letter sink with their origin, and the rest flows", async () => {
+    const file = temp.path("in.jsonl");
+    writeFileSync(file, `{"id":1}\nnot json\n{"id":3}\n`);
+    const server = await boot({
+      eventFeeds: [{ name: "orders", type: "file", filename: file, readStrategy: "EARLIEST", valueMapper: "json", broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }, { name: "rejects", type: "memory" }],
+      eventHandlers: [{ agentName: "processor", eventHandlers: { forward: { handler: "./forwarder.ts" } } }],
+      deadLetter: "rejects",
+    });
+    try {
+      await server.sink("out").waitFor(2);
+      await server.sink("rejects").waitFor(1);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual([{ id: 1 }, { id: 3 }]);
+    expect(server.sink("rejects").values()).toEqual([{
+      reason: "parse-error",
+      feed: "orders",
+      line: 2,
+      offset: 9,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      error: expect.stringMatching(/^ParseError: /),
+      event: "not json",
+    }]);
+    expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+  });
+
+  it("drops lines its mapper maps to null, counting them", async () => {
+    const file = temp.path("in.txt");
+    writeFileSync(file, "keep 1\nskip\nkeep 2\n");
+    const server = await start(file, "EARLIEST", { valueMapper: "./skip-mapper.ts" });
+    try {
+      await server.sink("out").waitFor(2);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual(["KEEP 1", "KEEP 2"]);
+    expect(server.counter("feed_mapper_dropped_total", { feed: "lines" })).toBe(1);
+  });
+
+  it("holds lines beyond its pre-start cache limit until the server has started, losing none", async () => {
+    const file = temp.path("in.txt");
+    writeFileSync(file, Array.from({ length: 50 }, (_, i) => `line ${i}`).join("\n") + "\n");
+    const server = await start(file, "EARLIEST", { cacheEventLog: true, cacheLimit: 5 }, { logLevel: "silent" });
+    try {
+      await server.sink("out").waitFor(50);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i}`));
+  });
+});
