@@ -161,6 +161,11 @@ interface DrainWaiter {
   resolve(): void;
 }
 
+/** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
+function pluginConfig(plan: FeedPlan | SinkPlan): Readonly<Record<string, unknown>> {
+  return Object.freeze({ ...(plan.type === "module" ? plan.settings.config as Record<string, unknown> : plan.settings) });
+}
+
 /** The writing side of `ctx.sink(name)`: to a sink's host, or into a pipe. */
 type Writer = SinkWriter | PipeWriter;
 
@@ -395,7 +400,7 @@ export class AgentHost implements Agent {
 
   private async hostSink(plan: SinkPlan): Promise<void> {
     const plugin = await createSink(plan, () => this.fanoutWiring(plan));
-    const context = { sinkName: plan.name, agentName: this.roleName, config: Object.freeze({ ...plan.settings }), clock: this.clock, log: this.log.child({ sink: plan.name }) };
+    const context = { sinkName: plan.name, agentName: this.roleName, config: pluginConfig(plan), clock: this.clock, log: this.log.child({ sink: plan.name }) };
     this.sinks.set(plan.name, {
       plan,
       plugin,
@@ -454,7 +459,7 @@ export class AgentHost implements Agent {
       unrouted: this.counters.counter("feed_unrouted_total", { feed: plan.name }),
       dropped: this.counters.counter("feed_dropped_total", { feed: plan.name }),
     });
-    const channel = new FeedChannel(plan.name, this.roleName, Object.freeze({ ...plan.settings }), this.clock, this.log.child({ feed: plan.name }), {
+    const channel = new FeedChannel(plan.name, this.roleName, pluginConfig(plan), this.clock, this.log.child({ feed: plan.name }), {
       publisher,
       mapper: await loadFeedMapper(plan.mapper),
       cache: plan.cache,
@@ -504,6 +509,7 @@ export class AgentHost implements Agent {
       mapper: this.pipeMappers.get(pipe.name),
       deadLetters: this.deadLetters,
       mapperDropped: this.counters.counter("pipe_mapper_dropped_total", { pipe: pipe.name }),
+      unrouted: this.counters.counter("pipe_unrouted_total", { pipe: pipe.name }),
       dropped: () => this.sinkDropped.inc(),
       nextSequence: () => Number(Atomics.add(this.pipeSequences, index, 1n)) + 1,
       local: () => {

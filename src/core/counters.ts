@@ -86,7 +86,10 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
     );
   }
   for (const pipe of subjects.pipes ?? []) {
-    specs.push({ name: "pipe_mapper_dropped_total", help: "Values this agent wrote to the pipe that its value mapper dropped.", labels: { ...agent, pipe } });
+    specs.push(
+      { name: "pipe_mapper_dropped_total", help: "Values this agent wrote to the pipe that its value mapper dropped.", labels: { ...agent, pipe } },
+      { name: "pipe_unrouted_total", help: "Values this agent wrote to the pipe while nobody subscribed to it.", labels: { ...agent, pipe } },
+    );
   }
   for (const fanout of subjects.fanouts ?? []) {
     for (const target of fanout.targets) {

@@ -45,6 +45,7 @@ export class PipeWriter implements Sink {
       mapper?: Mapper;
       deadLetters: DeadLetterBox;
       mapperDropped: Counter;
+      unrouted: Counter;
       dropped: () => void;
       /** Next number of the pipe's shared sequence. */
       nextSequence: () => number;
@@ -91,7 +92,10 @@ export class PipeWriter implements Sink {
     }
     const sequence = this.outlet.send(event);
     const local = this.options.local();
-    if (!local) return;
+    if (!local) {
+      if (this.outlet.targetCount === 0 && !this.held) this.options.unrouted.inc();
+      return;
+    }
     // A copy, as a ring would make: the local subscriber must not share the writer's object.
     const copy = genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
     if (this.held) this.heldLocal.push({ value: copy, sequence, publishedNanos: this.clock.nanos() });

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { readFileSync } from "node:fs";
+import { boot, eventually, tempDir } from "../../helpers.ts";
+
+let temp: ReturnType<typeof tempDir>;
+beforeEach(() => void (temp = tempDir("mongoose-file-sink-")));
+afterEach(() => temp.cleanup());
+
+const lines = (file: string) => readFileSync(file, "utf8").split("\n").slice(0, -1);
+
+function config(file: string, extra: Record<string, unknown> = {}) {
+  return {
+    eventFeeds: [{ name: "in", type: "memory" as const, broadcast: true }],
+    eventSinks: [{ name: "out", type: "file" as const, filename: file, ...extra } as never],
+    eventHandlers: [{ agentName: "processor", eventHandlers: { forward: { handler: "./forwarder.ts" } } }],
+  };
+}
+
+describe("file sink", () => {
+  it("appends one line per value into a file whose folders it creates, promptly, and loses nothing on stop", async () => {
+    const file = temp.path("deep/er/out.jsonl");
+    const server = await boot(config(file));
+    try {
+      server.offer("in", "plain text");
+      server.offer("in", { id: 1, name: "é ✓" });
+      await eventually(() => {
+        try {
+          return lines(file).length === 2;
+        } catch {
+          return false;
+        }
+      }, "the lines to reach the file before the server stops");
+      for (let i = 0; i < 5000; i++) server.offer("in", i);
+    } finally {
+      await server.stop();
+    }
+    const written = lines(file);
+    expect(written.slice(0, 2)).toEqual(["plain text", `{"id":1,"name":"é ✓"}`]);
+    expect(written.slice(2)).toEqual(Array.from({ length: 5000 }, (_, i) => String(i)));
+  });
+
+  it("appends to an existing file, with fsync and a json value mapper", async () => {
+    const file = temp.path("out.txt");
+    const first = await boot(config(file, { fsync: true, valueMapper: "json" }));
+    first.offer("in", "quoted");
+    await first.stop();
+    const second = await boot(config(file, { fsync: true, valueMapper: "json" }));
+    second.offer("in", { n: 2 });
+    await second.stop();
+    expect(lines(file)).toEqual([`"quoted"`, `{"n":2}`]);
+  });
+
+  it("fails the boot naming the sink when it cannot open its file", async () => {
+    const directory = temp.path("taken");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(directory);
+    await expect(boot(config(directory), { logLevel: "silent" })).rejects.toThrow(/sink "out" on agent "io-agent" failed during start: .*EISDIR/);
+  });
+});
