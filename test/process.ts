@@ -21,17 +21,21 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-interface Child {
+/** A running program. */
+export interface Child {
   onStdout(listener: (text: string) => void): void;
   onStderr(listener: (text: string) => void): void;
-  interrupt(): void;
+  /** Sends a signal (default SIGINT: Ctrl-C). */
+  interrupt(signal?: "SIGINT" | "SIGTERM"): void;
+  /** SIGKILL. */
   kill(): void;
   exitCode: Promise<number | null>;
 }
 
 // Deno's node:child_process reports a child that exited 0 after handling SIGINT as killed by the
 // signal (code null); Deno.Command reports the real exit code, so Deno uses it.
-function start(command: string[]): Child {
+/** Starts a program; its output is discarded unless listeners are attached at once. */
+export function start(command: string[]): Child {
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno) {
     const child = new deno.Command(command[0], { args: command.slice(1), stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
@@ -42,7 +46,7 @@ function start(command: string[]): Child {
     return {
       onStdout: (listener) => void (stdout = pump(child.stdout, listener)),
       onStderr: (listener) => void (stderr = pump(child.stderr, listener)),
-      interrupt: () => child.kill("SIGINT"),
+      interrupt: (signal = "SIGINT") => child.kill(signal),
       kill: () => child.kill("SIGKILL"),
       exitCode: child.status.then(async (status) => {
         await Promise.all([stdout, stderr]);
@@ -54,7 +58,7 @@ function start(command: string[]): Child {
   return {
     onStdout: (listener) => void child.stdout.on("data", (chunk) => listener(String(chunk))),
     onStderr: (listener) => void child.stderr.on("data", (chunk) => listener(String(chunk))),
-    interrupt: () => void child.kill("SIGINT"),
+    interrupt: (signal = "SIGINT") => void child.kill(signal),
     kill: () => void child.kill("SIGKILL"),
     exitCode: new Promise((resolve) => child.on("close", (code) => resolve(code))),
   };

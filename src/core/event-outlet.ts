@@ -118,12 +118,16 @@ export class EventOutlet {
    * Sends one value; returns its sequence number. Throws a CodecError (the value reached nobody) or
    * whatever the backpressure policy throws when it gives up (the value reached nobody either).
    */
-  send(value: unknown): number {
+  send(value: unknown): number;
+  /** With `wait: false`: sends only if every ring has room now; returns 0 (nothing sent) otherwise. */
+  send(value: unknown, wait: boolean): number;
+  send(value: unknown, wait = true): number {
     if (this.sending || this.held) return this.enqueue(value);
     this.sending = true;
     try {
       this.sendQueued();
       const length = this.encoder.encode(value);
+      if (!wait && !this.roomEverywhere(length)) return 0;
       const sequence = this.nextSequence();
       try {
         this.writeToAll(this.encoder.codecId, sequence, this.clock.nanos(), this.encoder.bytes, length);
@@ -186,6 +190,13 @@ export class EventOutlet {
       this.writeToAll(next.codecId, next.sequence, next.publishedNanos, next.bytes, next.bytes.length);
       this.queue.shift();
     }
+  }
+
+  private roomEverywhere(length: number): boolean {
+    for (const target of this.targets) {
+      if (!target.gone && !target.ring.hasRoomFor(Math.min(length, target.ring.maxRecordPayload))) return false;
+    }
+    return true;
   }
 
   private writeToAll(codecId: number, sequence: number, publishedNanos: number, bytes: Uint8Array, length: number): void {

@@ -29,10 +29,12 @@ export interface FeedContext {
   readonly log: Logger;
   /**
    * Publishes one raw event: the feed's value mapper runs, then the event goes to every subscriber (or,
-   * before the server completed its start with `cacheEventLog: true`, to the pre-start cache).
-   * Returns false only when that cache is full: keep the event and offer it again later.
+   * before the server completed its start with `cacheEventLog: true`, to the pre-start cache). While a
+   * subscriber's ring is full it waits, unless `options.wait` is false. Returns false when nothing was
+   * published: the cache is full, or (with `wait: false`) a ring is full right now. Keep the event and
+   * offer it again later (e.g. in the next `doWork`).
    */
-  publish(value: unknown, origin?: EventOrigin): boolean;
+  publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean;
   /** Declares the feed finished (nothing more will come), e.g. after reading a file once. */
   complete(): void;
   /** Sequence number of the last event accepted by `publish` (published or cached); 0 before the first. */

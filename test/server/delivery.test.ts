@@ -166,4 +166,20 @@ describe("delivery", () => {
       await server.stop();
     }
   });
+
+  it("a broadcast feed that a handler also subscribes to by name delivers each event once", async () => {
+    const server = await boot({
+      eventFeeds: [{ name: "news", type: "memory", broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "w", eventHandlers: { both: { handler: "./subscriber.ts", configMap: { subscribe: ["news"] } } } }],
+    });
+    try {
+      server.offer("news", "a");
+      server.offer("news", "b");
+      await server.sink("out").waitFor(2);
+    } finally {
+      await server.stop();
+    }
+    expect(server.sink<Forwarded>("out").values().map((r) => r.event)).toEqual(["a", "b"]);
+  });
 });

@@ -55,7 +55,7 @@ export class FeedChannel implements FeedContext {
     if (options.cache.enabled) options.publisher.hold();
   }
 
-  publish(value: unknown, origin?: EventOrigin): boolean {
+  publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
     let event = value;
     const mapper = this.options.mapper;
     if (mapper) {
@@ -79,7 +79,7 @@ export class FeedChannel implements FeedContext {
       return false;
     }
     try {
-      publisher.publish(event);
+      if (publisher.publish(event, options?.wait ?? true) === 0) return false;
     } catch (error) {
       if (!(error instanceof CodecError) || this.options.onEncodingError === "throw") throw error;
       this.options.deadLetters.send({ reason: "encode-error", feed: this.feedName, error, event: origin?.raw ?? String(event), origin });

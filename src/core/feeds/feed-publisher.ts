@@ -51,11 +51,12 @@ export class FeedPublisher {
   /**
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
    * sequence number. If it throws (a value no codec can encode, or backpressure giving up), the event
-   * reached nobody.
+   * reached nobody. With `wait: false` it returns 0, sending nothing, when a ring is full right now.
    */
-  publish(value: unknown): number {
+  publish(value: unknown, wait = true): number {
     if (this.closed) throw new FeedClosedError(this.feed);
-    const sequence = this.outlet.send(value);
+    const sequence = this.outlet.send(value, wait);
+    if (sequence === 0) return 0;
     this.counters.published.inc();
     if (this.outlet.targetCount === 0) this.counters.unrouted.inc();
     return sequence;

@@ -6,8 +6,9 @@
  * - `COMMITTED` (default; `COMMITED` accepted): resume from `<filename>.readPointer`, else from the
  *   start; tail. The pointer advances only past lines that every subscribing agent has consumed (their
  *   handlers returned), and is rewritten atomically at most every 20 ms while it advances and at
- *   tear-down. A crash therefore never loses a line; it can deliver again the lines consumed since the
- *   last pointer write (at most ~20 ms of lines), plus lines consumed by some subscribers but not all.
+ *   tear-down; the feed never blocks on a full ring, so it keeps committing while subscribers work. A
+ *   crash therefore never loses a line; it can deliver again the lines consumed since the last pointer
+ *   write (about 20 ms of consumption), plus lines consumed by some subscribers but not all.
  * - `EARLIEST`: from the start, then tail. No pointer.
  * - `LATEST`: from the end as the feed starts, then every line appended afterwards. A line being written
  *   at that moment (no terminator yet) is skipped whole. A file that does not exist yet is read from its
@@ -92,7 +93,10 @@ export class FileFeed implements FeedPlugin {
   doWork(): number {
     if (this.done) return 0;
     const now = performance.now();
-    if (this.pending.length > 0 && !this.drainPending()) return 0;
+    if (this.pending.length > 0 && !this.drainPending()) {
+      this.commit(now, false); // the subscribers are still consuming: keep the pointer moving
+      return 0;
+    }
     if (this.fd < 0) {
       if (now < this.nextCheckAt || !this.open(false)) return 0;
     }
@@ -118,6 +122,7 @@ export class FileFeed implements FeedPlugin {
 
   millisToNextDeadline(): number {
     if (this.done) return Infinity;
+    if (this.pending.length > 0) return 1; // rings were full: try again soon
     const now = performance.now();
     return Math.max(0, Math.min(this.fd < 0 ? this.nextCheckAt - now : this.nextReadAt - now, this.commits.length > 0 ? POINTER_WRITE_MS : Infinity));
   }
@@ -145,7 +150,9 @@ export class FileFeed implements FeedPlugin {
         this.commits.push({ sequence: this.ctx.lastSequence(), end: line.end });
         continue;
       }
-      if (!this.ctx.publish(line.text, line.origin)) break;
+      // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
+      // slow subscriber does not widen what a crash can deliver twice.
+      if (!this.ctx.publish(line.text, line.origin, { wait: false })) break;
       this.commits.push({ sequence: this.ctx.lastSequence(), end: line.end });
     }
     this.pending = index === this.pending.length ? [] : this.pending.slice(index);
