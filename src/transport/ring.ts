@@ -309,11 +309,10 @@ export class RingProducer {
     }
   }
 
-  /** Re-reads the consumer's position and reports whether `payloadLength` bytes would fit now. */
+  /** Whether `payloadLength` bytes would fit now (re-reading the consumer's position only if needed). */
   hasRoomFor(payloadLength: number): boolean {
     const recordLength = align8(RECORD_HEADER_BYTES + payloadLength);
     const toEnd = this.ring.capacity - (this.head & this.ring.mask);
-    this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
     return this.hasRoom(recordLength <= toEnd ? recordLength : toEnd + recordLength);
   }
 

@@ -41,10 +41,59 @@ const POINTER_WRITE_MS = 20;
 const LF = 10;
 const CR = 13;
 
-interface Line {
-  text: string;
-  origin: EventOrigin;
-  end: number;
+/**
+ * Lines read but not yet published, as parallel arrays (no object per line). `next` is the first one
+ * still waiting.
+ */
+class PendingLines {
+  texts: string[] = [];
+  lines: number[] = [];
+  starts: number[] = [];
+  ends: number[] = [];
+  next = 0;
+  get size(): number {
+    return this.texts.length - this.next;
+  }
+  add(text: string, line: number, start: number, end: number): void {
+    this.texts.push(text);
+    this.lines.push(line);
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+  clear(): void {
+    this.texts.length = this.lines.length = this.starts.length = this.ends.length = 0;
+    this.next = 0;
+  }
+}
+
+/** Committed positions waiting for their lines to be consumed (COMMITTED only), as parallel arrays. */
+class Commits {
+  private sequences: number[] = [];
+  private ends: number[] = [];
+  private head = 0;
+  get size(): number {
+    return this.sequences.length - this.head;
+  }
+  add(sequence: number, end: number): void {
+    this.sequences.push(sequence);
+    this.ends.push(end);
+  }
+  /** Drops every entry consumed up to `delivered`; returns the end offset of the last one, or -1. */
+  takeUpTo(delivered: number): number {
+    let end = -1;
+    while (this.head < this.sequences.length && this.sequences[this.head] <= delivered) end = this.ends[this.head++];
+    if (this.head > 4096 && this.head * 2 > this.sequences.length) {
+      this.sequences = this.sequences.slice(this.head);
+      this.ends = this.ends.slice(this.head);
+      this.head = 0;
+    }
+    return end;
+  }
+  clear(): void {
+    this.sequences = [];
+    this.ends = [];
+    this.head = 0;
+  }
 }
 
 /**
@@ -63,8 +112,11 @@ export class FileFeed implements FeedPlugin {
   private inode = 0;
   private splitter = new LineSplitter(0);
   private readonly buffer = Buffer.alloc(READ_CHUNK);
-  /** Lines read but not yet accepted (the pre-start cache was full). */
-  private pending: Line[] = [];
+  /** Lines read but not yet published (rings or the pre-start cache were full). */
+  private readonly pending = new PendingLines();
+  /** Reused for every line: an origin is valid only during the publish call it is passed to. */
+  private readonly origin: EventOrigin = {};
+  private readonly onLine = (text: string, start: number, end: number) => this.pending.add(text, ++this.lineNumber, start, end);
   private lineNumber = 0;
   private skipFirstLine = false;
   /** The file was present when the feed first looked (LATEST starts at its end only then). */
@@ -75,7 +127,7 @@ export class FileFeed implements FeedPlugin {
   private detail = "not started";
   private unreadableReported = false;
   /** COMMITTED: the end offset of each accepted line, with the sequence number it was published up to. */
-  private commits: { sequence: number; end: number }[] = [];
+  private readonly commits = new Commits();
   private committedOffset = 0;
   private writtenOffset = -1;
   private lastPointerWrite = 0;
@@ -93,7 +145,7 @@ export class FileFeed implements FeedPlugin {
   doWork(): number {
     if (this.done) return 0;
     const now = performance.now();
-    if (this.pending.length > 0 && !this.drainPending()) {
+    if (this.pending.size > 0 && !this.drainPending()) {
       this.commit(now, false); // the subscribers are still consuming: keep the pointer moving
       return 0;
     }
@@ -110,9 +162,7 @@ export class FileFeed implements FeedPlugin {
       return 0;
     }
     if (bytes > 0) {
-      const lines: Line[] = [];
-      this.splitter.push(this.buffer, bytes, (text, start, end) => lines.push({ text, origin: { line: ++this.lineNumber, offset: start, raw: text }, end }));
-      this.pending = lines;
+      this.splitter.push(this.buffer, bytes, this.onLine);
       this.drainPending();
       this.commit(now, false);
       return 1;
@@ -122,9 +172,9 @@ export class FileFeed implements FeedPlugin {
 
   millisToNextDeadline(): number {
     if (this.done) return Infinity;
-    if (this.pending.length > 0) return 1; // rings were full: try again soon
+    if (this.pending.size > 0) return 1; // rings were full: try again soon
     const now = performance.now();
-    return Math.max(0, Math.min(this.fd < 0 ? this.nextCheckAt - now : this.nextReadAt - now, this.commits.length > 0 ? POINTER_WRITE_MS : Infinity));
+    return Math.max(0, Math.min(this.fd < 0 ? this.nextCheckAt - now : this.nextReadAt - now, this.commits.size > 0 ? POINTER_WRITE_MS : Infinity));
   }
 
   status(): FeedStatus {
@@ -140,30 +190,33 @@ export class FileFeed implements FeedPlugin {
     this.commit(performance.now(), true);
   }
 
-  /** Publishes waiting lines in order; false if the cache is full (they stay waiting). */
+  /** Publishes waiting lines in order; false if rings or the cache are full (the rest stay waiting). */
   private drainPending(): boolean {
-    let index = 0;
-    for (; index < this.pending.length; index++) {
-      const line = this.pending[index];
+    const pending = this.pending;
+    const origin = this.origin;
+    for (; pending.next < pending.texts.length; pending.next++) {
+      const i = pending.next;
       if (this.skipFirstLine) {
         this.skipFirstLine = false;
-        this.commits.push({ sequence: this.ctx.lastSequence(), end: line.end });
-        continue;
+      } else {
+        origin.line = pending.lines[i] || undefined; // 0: unknown (ONCE_LATEST reads backwards)
+        origin.offset = pending.starts[i];
+        origin.raw = pending.texts[i];
+        // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
+        // slow subscriber does not widen what a crash can deliver twice.
+        if (!this.ctx.publish(pending.texts[i], origin, { wait: false })) return false;
       }
-      // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
-      // slow subscriber does not widen what a crash can deliver twice.
-      if (!this.ctx.publish(line.text, line.origin, { wait: false })) break;
-      this.commits.push({ sequence: this.ctx.lastSequence(), end: line.end });
+      if (this.pointer) this.commits.add(this.ctx.lastSequence(), pending.ends[i]);
     }
-    this.pending = index === this.pending.length ? [] : this.pending.slice(index);
-    return this.pending.length === 0;
+    pending.clear();
+    return true;
   }
 
   /** End of the file for now: finish a once-strategy, or check for rotation and poll again later. */
   private atEnd(now: number): number {
     if (this.strategy === "ONCE_EARLIEST") {
-      this.splitter.end((text, start, end) => this.pending.push({ text, origin: { line: ++this.lineNumber, offset: start, raw: text }, end }));
-      this.drainPending();
+      this.splitter.end(this.onLine);
+      if (!this.drainPending()) return 0; // rings full: finish once everything is out
       this.finish();
       return 1;
     }
@@ -223,7 +276,7 @@ export class FileFeed implements FeedPlugin {
   private startAt(offset: number): void {
     this.splitter = new LineSplitter(offset, offset > 0 && this.byteAt(offset - 1) === CR);
     this.committedOffset = offset;
-    this.commits = [];
+    this.commits.clear();
     this.nextReadAt = 0;
     this.nextCheckAt = performance.now() + ROTATION_CHECK_MS;
   }
@@ -287,7 +340,7 @@ export class FileFeed implements FeedPlugin {
     if (end > start) {
       const text = Buffer.alloc(end - start);
       readSync(this.fd, text, 0, end - start, start);
-      this.pending = [{ text: text.toString("utf8"), origin: { offset: start }, end }];
+      this.pending.add(text.toString("utf8"), 0, start, end);
       this.drainPending();
     }
     this.finish();
@@ -322,13 +375,8 @@ export class FileFeed implements FeedPlugin {
   /** COMMITTED: move the pointer past every line all subscribers consumed; write it (throttled, or now). */
   private commit(now: number, force: boolean): void {
     if (!this.pointer || this.inode === 0) return;
-    const delivered = this.ctx.deliveredSequence();
-    let advanced = 0;
-    while (advanced < this.commits.length && this.commits[advanced].sequence <= delivered) advanced++;
-    if (advanced > 0) {
-      this.committedOffset = this.commits[advanced - 1].end;
-      this.commits.splice(0, advanced);
-    }
+    const end = this.commits.takeUpTo(this.ctx.deliveredSequence());
+    if (end >= 0) this.committedOffset = end;
     if (this.committedOffset === this.writtenOffset || (!force && now - this.lastPointerWrite < POINTER_WRITE_MS)) return;
     this.pointer.write({ offset: this.committedOffset, inode: this.inode });
     this.writtenOffset = this.committedOffset;
