@@ -43,6 +43,8 @@ export interface FeedStatusEntry {
   detail?: string;
   /** The feed declared it has nothing more to publish (e.g. a file read once). */
   completed: boolean;
+  /** Agents whose handlers receive this feed; a feed with none stays idle. */
+  subscribers: number;
 }
 
 /** What differs between a worker agent and an inline one. */
@@ -268,7 +270,13 @@ export class AgentHost implements Agent {
 
   /** Status of every feed hosted here. */
   feedStatus(): FeedStatusEntry[] {
-    return this.feedList.map((f) => ({ feed: f.plan.name, agent: this.roleName, ...(f.plugin.status?.() ?? { connected: true }), completed: f.channel.completed }));
+    return this.feedList.map((f) => ({
+      feed: f.plan.name,
+      agent: this.roleName,
+      ...(f.plugin.status?.() ?? { connected: true }),
+      completed: f.channel.completed,
+      subscribers: f.publisher.subscriberCount,
+    }));
   }
 
   /** Handles one control request from the supervisor. */
@@ -484,7 +492,10 @@ export class AgentHost implements Agent {
             return;
           case "startComplete":
             channel.goLive();
-            hosted.producing = true;
+            // Every subscriber is connected by now. Reading a source nobody receives would consume it
+            // (a COMMITTED file would move its pointer past lines no handler saw), so it stays idle.
+            hosted.producing = publisher.subscriberCount > 0;
+            if (!hosted.producing) this.log.warn("no handler subscribes to this feed: it stays idle and what is offered to it reaches no one", { feed: plan.name });
             return await plugin.startComplete?.();
           case "stop":
             hosted.producing = false;

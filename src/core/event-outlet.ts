@@ -88,9 +88,12 @@ export class EventOutlet {
     return this.queue.length;
   }
 
-  /** Every event up to this sequence number has been consumed from every live target's ring. */
+  /**
+   * Every event up to this sequence number has been consumed from every live target's ring; 0 while
+   * there has never been a target (nothing was consumed by anyone).
+   */
   deliveredSequence(): number {
-    let delivered = this.written;
+    let delivered = this.targets.length === 0 ? 0 : this.written;
     for (const target of this.targets) {
       if (!target.gone) delivered = Math.min(delivered, target.writtenBefore + target.ring.consumedEvents);
     }

@@ -202,7 +202,7 @@ export class Supervisor {
     const replies = await Promise.allSettled(hostsOfFeeds.map((agent) => agent.request({ op: "status" }, this.options.requestTimeoutMs)));
     return replies.flatMap((reply, index) => reply.status === "fulfilled"
       ? reply.value as FeedStatusEntry[]
-      : hostsOfFeeds[index].plan.hostedFeeds.map((feed) => ({ feed, agent: hostsOfFeeds[index].name, connected: false, detail: (reply.reason as Error).message, completed: false })));
+      : hostsOfFeeds[index].plan.hostedFeeds.map((feed) => ({ feed, agent: hostsOfFeeds[index].name, connected: false, detail: (reply.reason as Error).message, completed: false, subscribers: 0 })));
   }
 
   /** Handler subscriptions by agent and handler. */

@@ -77,6 +77,11 @@ export class FeedPublisher {
     this.outlet.release();
   }
 
+  /** Subscribing agents whose consumer is alive. */
+  get subscriberCount(): number {
+    return this.outlet.targetCount;
+  }
+
   /** Events held so far. */
   get held(): number {
     return this.outlet.queued;

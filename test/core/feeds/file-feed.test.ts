@@ -140,12 +140,29 @@ describe("file feed", () => {
     expect(line === long).toBe(true);
   });
 
+  for (const cacheEventLog of [false, true]) {
+    it(`leaves a feed nobody subscribes to unread, so a COMMITTED file keeps every line for a later subscriber${cacheEventLog ? " (with pre-start caching)" : ""}`, async () => {
+      const file = temp.path("orders.txt");
+      writeFileSync(file, "buy\nsell\n");
+      const unsubscribed = { ...config(file, "COMMITTED", { broadcast: false, cacheEventLog }), eventHandlers: [] };
+      const first = await boot(unsubscribed, { logLevel: "error" });
+      await sleep(150);
+      expect((await first.feedStatus()).find((s) => s.feed === "lines")).toMatchObject({ subscribers: 0, completed: false });
+      await first.stop();
+      expect(existsSync(`${file}.readPointer`) ? JSON.parse(readFileSync(`${file}.readPointer`, "utf8")).offset : 0).toBe(0);
+      const second = await start(file, "COMMITTED", { cacheEventLog });
+      await second.sink("out").waitFor(2);
+      await second.stop();
+      expect(received(second)).toEqual(["buy", "sell"]);
+    });
+  }
+
   it("waits for a missing file, reports it in the feed status, and reads it once it appears", async () => {
     const file = temp.path("later/in.txt");
     const server = await start(file, "EARLIEST");
     try {
       await sleep(150);
-      expect(await server.feedStatus()).toContainEqual({ feed: "lines", agent: "io-agent", connected: false, detail: `waiting for ${file}`, completed: false });
+      expect(await server.feedStatus()).toContainEqual({ feed: "lines", agent: "io-agent", connected: false, detail: `waiting for ${file}`, completed: false, subscribers: 1 });
       mkdirSync(temp.path("later"));
       writeFileSync(file, "finally\n");
       await server.sink("out").waitFor(1);
