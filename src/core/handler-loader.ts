@@ -6,7 +6,7 @@
  */
 import type { HandlerPlan } from "../config/plan.ts";
 import type { Handler } from "./handler-api.ts";
-import { importExport, instantiate, ModuleLoadError } from "./module-loader.ts";
+import { importExport, instantiate, isClass, ModuleLoadError } from "./module-loader.ts";
 
 /** A handler that could not be loaded or built. */
 export class HandlerLoadError extends Error {
@@ -41,7 +41,14 @@ export async function loadHandler(plan: HandlerPlan): Promise<Handler> {
     throw new HandlerLoadError(plan.name, where, `constructing the handler threw: ${(error as Error).message ?? error}`);
   }
   if (typeof instance !== "object" || instance === null || typeof (instance as Handler).onEvent !== "function") {
-    throw new HandlerLoadError(plan.name, where, "the export is not a handler: expected a class, a factory or an object with an onEvent method");
+    throw new HandlerLoadError(plan.name, where, `the export is not a handler: ${describeExport(exported, instance)} has no onEvent method (expected a class, a factory or an object with onEvent)`);
   }
   return instance as Handler;
+}
+
+/** What the export turned out to be, for the error message. */
+function describeExport(exported: unknown, instance: unknown): string {
+  if (isClass(exported)) return `an instance of class ${exported.name || "(anonymous)"}`;
+  if (typeof exported === "function") return `the value returned by factory ${exported.name || "(anonymous)"} (${instance === null ? "null" : typeof instance})`;
+  return exported === null ? "null" : `the exported ${typeof exported}`;
 }

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { ModuleSource } from "../config/plan.ts";
 
 /** A module that could not be loaded, or whose export is missing. */
@@ -33,13 +35,55 @@ export async function importExport(source: ModuleSource): Promise<unknown> {
   try {
     module = await import(source.url);
   } catch (error) {
-    throw new ModuleLoadError(source.display, `cannot load module: ${(error as Error).message ?? error}`);
+    throw new ModuleLoadError(source.display, importFailure(source.url, error));
   }
   if (!(source.exportName in module)) {
     const names = Object.keys(module).join(", ") || "none";
     throw new ModuleLoadError(source.display, `the module has no export "${source.exportName}" (its exports: ${names})`);
   }
   return module[source.exportName];
+}
+
+/**
+ * Why an import failed, in the same words on Bun and Deno: the file is missing, it does not parse (with
+ * the position), or evaluating it threw.
+ */
+function importFailure(url: string, error: unknown): string {
+  const path = url.startsWith("file:") ? fileURLToPath(url) : url;
+  if (url.startsWith("file:") && !existsSync(path)) return `file not found: ${path}`;
+  const message = String((error as Error)?.message ?? error);
+  // Bun reports parse errors as a BuildMessage with a position; Deno as a SyntaxError whose message ends with the position.
+  const position = (error as { position?: { file: string; line: number; column: number } })?.position;
+  if (position) return `syntax error at ${position.file}:${position.line}:${position.column}: ${message}`;
+  const denoSyntax = /^SyntaxError: ([^\n]*)[\s\S]*\bat (file:\/\/\S+?):(\d+):(\d+)\s*$/.exec(message);
+  if (denoSyntax) return `syntax error at ${fileURLToPath(denoSyntax[2])}:${denoSyntax[3]}:${denoSyntax[4]}: ${denoSyntax[1]}`;
+  return `loading the module threw: ${message.split("\n")[0]}`;
+}
+
+/**
+ * Checks, without constructing anything, that `source` exports a `kind` (e.g. "handler" with method
+ * "onEvent"): a class whose instances have the method, or an object that has it. A function that is not
+ * a class is accepted as it is: it is a factory (or a mapper function), and what a factory builds is
+ * known only when it runs. Throws {@link ModuleLoadError}. Used to validate before anything starts, so
+ * user constructors do not run an extra time.
+ *
+ * @example
+ * ```ts
+ * await checkExport({ url: "file:///app/pnl.ts", exportName: "default", display: "./pnl.ts" }, "handler", "onEvent");
+ * ```
+ */
+export async function checkExport(source: ModuleSource, kind: string, method?: string): Promise<void> {
+  const exported = await importExport(source);
+  const hasMethod = (target: unknown) => method === undefined || typeof (target as Record<string, unknown> | undefined)?.[method] === "function";
+  const expected = `expected a class, a factory or an object${method ? ` with ${method}` : ""}`;
+  if (isClass(exported)) {
+    if (hasMethod(exported.prototype)) return;
+    throw new ModuleLoadError(source.display, `the export is not a ${kind}: class ${exported.name || "(anonymous)"} has no ${method} method (${expected})`);
+  }
+  if (typeof exported === "function") return;
+  if (typeof exported === "object" && exported !== null && hasMethod(exported)) return;
+  const found = exported === null ? "null" : typeof exported === "object" ? `an object without ${method}` : `a ${typeof exported}`;
+  throw new ModuleLoadError(source.display, `the export is not a ${kind}: it is ${found} (${expected})`);
 }
 
 /** An instance from a class (constructed with no arguments), a factory (called, awaited) or an object. */

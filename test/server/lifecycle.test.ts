@@ -119,7 +119,7 @@ describe("lifecycle", () => {
     const missing = boot({
       eventHandlers: [{ agentName: "a", eventHandlers: { ghost: { handler: "./does-not-exist.ts" } } }],
     });
-    await expect(missing).rejects.toThrow(/^handler "ghost" \(\.\/does-not-exist\.ts\) on agent "a" failed during load: cannot load module: .*does-not-exist\.ts/);
+    await expect(missing).rejects.toThrow(/^handler "ghost" \(\.\/does-not-exist\.ts\) on agent "a" failed during load: file not found: .*does-not-exist\.ts/);
     const noExport = boot({
       eventHandlers: [{ agentName: "a", eventHandlers: { wrong: { handler: "./slow.ts#Missing" } } }],
     });
