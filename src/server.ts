@@ -1,10 +1,13 @@
 /**
- * `MongooseServer`: the embedding API. Boot from a configuration object (the same keys as the YAML
- * file), offer values into memory feeds, read memory sinks, watch errors and counters, stop gracefully.
+ * `MongooseServer`: the embedding API. Boot from a configuration object, YAML text or a YAML file (the
+ * same keys), offer values into memory feeds, read memory sinks, watch errors and counters, stop gracefully.
  *
  * @module
  */
+import process from "node:process";
 import { buildPlan, type PlanOptions, SUPERVISOR_AGENT } from "./config/plan.ts";
+import { preflight } from "./config/preflight.ts";
+import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig } from "./config/schema.ts";
 import type { FeedStatusEntry } from "./core/agent-host.ts";
 import type { CounterSample } from "./core/counters.ts";
@@ -115,6 +118,38 @@ export class MongooseServer {
     });
     await supervisor.boot();
     return new MongooseServer(supervisor);
+  }
+
+  /**
+   * Boots from YAML text (the same keys as a configuration object). Relative paths resolve against
+   * `options.baseDir` (default: the working directory); problems are located as `sourceName:line:col`.
+   * Every module the configuration names is checked before anything starts.
+   *
+   * @example
+   * ```ts
+   * const server = await MongooseServer.bootYaml("eventFeeds: [{name: in, type: memory}]\n", { sourceName: "inline.yaml" });
+   * ```
+   */
+  static bootYaml(text: string, options: ServerOptions & { sourceName?: string } = {}): Promise<MongooseServer> {
+    return MongooseServer.bootLoaded(parseYamlConfig(text, options.sourceName ?? "YAML", options.baseDir ?? process.cwd()), options);
+  }
+
+  /**
+   * Boots from a YAML file; relative paths in it resolve against its folder.
+   *
+   * @example
+   * ```ts
+   * const server = await MongooseServer.bootYamlFile("config/app.yaml");
+   * ```
+   */
+  static bootYamlFile(path: string, options: ServerOptions = {}): Promise<MongooseServer> {
+    return MongooseServer.bootLoaded(loadYamlConfig(path), options);
+  }
+
+  /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots. */
+  static async bootLoaded(loaded: LoadedConfig, options: ServerOptions = {}): Promise<MongooseServer> {
+    await preflight(loaded.config, loaded.baseDir, loaded.locate);
+    return await MongooseServer.boot(loaded.config as MongooseConfig, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */

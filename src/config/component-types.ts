@@ -6,16 +6,12 @@
  * @module
  */
 import * as v from "valibot";
+import { positiveInteger, settingsMap } from "./schema-parts.ts";
 
 /** The agent that hosts components which name none and must not run on the supervisor's thread. */
 export const DEFAULT_IO_AGENT = "io-agent";
 
 const nonEmpty = (what: string) => v.pipe(v.string(), v.minLength(1, `${what} must not be empty`));
-const positiveInteger = v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1"));
-const settingsMap = v.optional(v.pipe(
-  v.custom<Record<string, unknown>>((map) => typeof map === "object" && map !== null && !Array.isArray(map), "expected a map of keys to values"),
-  v.record(v.string(), v.unknown()),
-), {});
 
 /** `COMMITED` is the original server's spelling, accepted as an alias. */
 export const READ_STRATEGIES = ["COMMITTED", "COMMITED", "EARLIEST", "LATEST", "ONCE_EARLIEST", "ONCE_LATEST"] as const;
@@ -47,7 +43,7 @@ export const feedTypes: ComponentType[] = [
     description: "tails a text file, one event per line",
     keys: {
       filename: nonEmpty("filename"),
-      readStrategy: v.optional(v.picklist(READ_STRATEGIES, `expected one of ${READ_STRATEGIES.join(", ")}`), "COMMITTED"),
+      readStrategy: v.optional(v.picklist(READ_STRATEGIES, (issue) => `expected one of ${READ_STRATEGIES.join(", ")}, got ${issue.received}`), "COMMITTED"),
       /** How often to look for new data at the end of the file. */
       pollMillis: v.optional(positiveInteger, 10),
     },
@@ -82,7 +78,7 @@ export const sinkTypes: ComponentType[] = [
     description: "forwards each value to several sinks, with failure policy and circuit breakers",
     keys: {
       targets: v.pipe(v.array(nonEmpty("a target")), v.minLength(1, "needs at least one target")),
-      failurePolicy: v.optional(v.picklist(FAILURE_POLICIES, `expected one of ${FAILURE_POLICIES.join(", ")}`), "CONTINUE"),
+      failurePolicy: v.optional(v.picklist(FAILURE_POLICIES, (issue) => `expected one of ${FAILURE_POLICIES.join(", ")}, got ${issue.received}`), "CONTINUE"),
       retryAttempts: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0")), 3),
       circuitOpenThreshold: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0")), 0),
       circuitOpenMillis: v.optional(v.pipe(v.number(), v.minValue(0, "must be ≥ 0")), 30_000),

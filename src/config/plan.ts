@@ -12,6 +12,7 @@ import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { LogLevel } from "../core/log.ts";
 import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
+import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, pathText as pathTextOf } from "./problems.ts";
 import { configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 
 /** A module to import, resolved to a URL. */
@@ -98,29 +99,27 @@ export interface PlanOptions {
   baseDir?: string;
   /** Run every agent inline on the calling thread (hosts without Workers). */
   inline?: boolean;
+  /** Locates problems in the configuration's source file (set by the YAML loader). */
+  locate?: Locator;
 }
 
-function formatPath(path: v.IssuePathItem[] | undefined): string {
-  let text = "";
-  for (const item of path ?? []) {
-    const key = item.key as string | number;
-    text += typeof key === "number" ? `[${key}]` : text === "" ? String(key) : `.${key}`;
-  }
-  return text || "(top level)";
-}
-
-function formatIssue(issue: v.BaseIssue<unknown>): string {
-  const path = formatPath(issue.path);
-  if (issue.type === "strict_object" && issue.expected === "never") return `${path}: unknown key`;
-  if (issue.received === "undefined" && issue.kind === "schema") return `${path}: missing (required)`;
+function issueProblem(issue: v.BaseIssue<unknown>): ConfigProblem {
+  const path: ConfigPath = (issue.path ?? []).map((item) => item.key as string | number);
+  if (issue.type === "strict_object" && issue.expected === "never") return { path, message: "unknown key", atKey: true };
+  if (issue.received === "undefined" && issue.kind === "schema") return { path, message: "missing (required)" };
   if (issue.message.startsWith("Invalid type: Expected ") || issue.message.startsWith("Invalid key: ")) {
-    return `${path}: expected ${issue.expected}, got ${issue.received}`;
+    return { path, message: `expected ${issue.expected}, got ${issue.received}` };
   }
-  return `${path}: ${issue.message}`;
+  const input = issue.input;
+  if (issue.kind === "validation" && issue.type !== "check" && (typeof input === "string" || typeof input === "number") && !issue.message.includes("got ")) {
+    return { path, message: `${issue.message}, got ${JSON.stringify(input)}` };
+  }
+  return { path, message: issue.message };
 }
 
-function duplicates(names: string[]): string[] {
-  return [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+/** Indexes of names that appeared earlier in the list. */
+function repeats(names: readonly string[]): number[] {
+  return names.flatMap((name, index) => (names.indexOf(name) !== index ? [index] : []));
 }
 
 const typeOf = (types: ComponentType[], type: string) => types.find((t) => t.type === type)!;
@@ -135,49 +134,63 @@ function hostOf(entry: { type: string; agentName?: string }, types: ComponentTyp
 const pipeSinkName = (pipe: EffectiveConfig["pipes"][number]) => pipe.sinkName ?? `${pipe.name}.sink`;
 
 /** The host of every sink, fan-out targets moved to their fan-out's agent. */
-function sinkHosts(config: EffectiveConfig, problems: string[]): Map<string, string> {
+function sinkHosts(config: EffectiveConfig, problems: ConfigProblem[]): Map<string, string> {
   const hosts = new Map(config.eventSinks.map((sink) => [sink.name, hostOf(sink, sinkTypes)]));
   config.eventSinks.forEach((sink, index) => {
     if (sink.type !== "fanout") return;
     const fanoutHost = hosts.get(sink.name)!;
-    for (const target of sink.targets as string[]) {
+    (sink.targets as string[]).forEach((target, position) => {
+      const path = ["eventSinks", index, "targets", position];
       const entry = config.eventSinks.find((s) => s.name === target);
       if (!entry) {
-        problems.push(`eventSinks[${index}].targets: "${target}" names no sink (sinks: ${config.eventSinks.map((s) => s.name).join(", ")})`);
-        continue;
+        problems.push({ path, message: `"${target}" names no sink (sinks: ${config.eventSinks.map((s) => s.name).join(", ")})` });
+        return;
       }
       if (target === sink.name || entry.type === "fanout") {
-        problems.push(`eventSinks[${index}].targets: "${target}" is a fan-out sink; fan-outs do not nest`);
-        continue;
+        problems.push({ path, message: `"${target}" is a fan-out sink; fan-outs do not nest` });
+        return;
       }
       const placement = typeOf(sinkTypes, entry.type).placement;
       const pinned = placement === "supervisor" ? SUPERVISOR_AGENT : entry.agentName;
       if (pinned !== undefined && pinned !== fanoutHost) {
-        problems.push(`eventSinks[${index}].targets: "${target}" runs on ${pinned} but the fan-out runs on ${fanoutHost}; a fan-out and its targets share one agent`);
-        continue;
+        problems.push({ path, message: `"${target}" runs on ${pinned} but the fan-out runs on ${fanoutHost}; a fan-out and its targets share one agent` });
+        return;
       }
       hosts.set(target, fanoutHost);
-    }
+    });
   });
   return hosts;
 }
 
 /** Checks that need the whole configuration: duplicate names, dangling references, conflicting settings. */
-function crossCheck(config: EffectiveConfig): string[] {
-  const problems: string[] = [];
-  const feedNames = [...config.eventFeeds.map((f) => f.name), ...config.pipes.map((p) => p.name)];
-  const sinkNames = [...config.eventSinks.map((s) => s.name), ...config.pipes.map(pipeSinkName)];
-  for (const name of duplicates(feedNames)) problems.push(`eventFeeds: duplicate feed name "${name}" (feeds and pipes share one namespace)`);
-  for (const name of duplicates(sinkNames)) problems.push(`eventSinks: duplicate sink name "${name}" (sinks and pipe sinks share one namespace)`);
-  for (const name of duplicates(config.eventHandlers.map((g) => g.agentName))) {
-    problems.push(`eventHandlers: agent "${name}" is listed more than once (put all its handlers in one entry)`);
+function crossCheck(config: EffectiveConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const feedPaths: [ConfigPath, string][] = [
+    ...config.eventFeeds.map((f, i): [ConfigPath, string] => [["eventFeeds", i, "name"], f.name]),
+    ...config.pipes.map((p, i): [ConfigPath, string] => [["pipes", i, "name"], p.name]),
+  ];
+  const sinkPaths: [ConfigPath, string][] = [
+    ...config.eventSinks.map((s, i): [ConfigPath, string] => [["eventSinks", i, "name"], s.name]),
+    ...config.pipes.map((p, i): [ConfigPath, string] => [[...(p.sinkName ? ["pipes", i, "sinkName"] : ["pipes", i, "name"])], pipeSinkName(p)]),
+  ];
+  for (const index of repeats(feedPaths.map(([, name]) => name))) {
+    problems.push({ path: feedPaths[index][0], message: `duplicate feed name "${feedPaths[index][1]}" (feeds and pipes share one namespace)` });
   }
-  for (const name of duplicates(config.agentThreads.map((t) => t.agentName))) problems.push(`agentThreads: duplicate agentName "${name}"`);
+  for (const index of repeats(sinkPaths.map(([, name]) => name))) {
+    problems.push({ path: sinkPaths[index][0], message: `duplicate sink name "${sinkPaths[index][1]}" (sinks and pipe sinks share one namespace)` });
+  }
+  for (const index of repeats(config.eventHandlers.map((g) => g.agentName))) {
+    problems.push({ path: ["eventHandlers", index, "agentName"], message: `agent "${config.eventHandlers[index].agentName}" is listed more than once (put all its handlers in one entry)` });
+  }
+  for (const index of repeats(config.agentThreads.map((t) => t.agentName))) {
+    problems.push({ path: ["agentThreads", index, "agentName"], message: `duplicate agentName "${config.agentThreads[index].agentName}"` });
+  }
   config.eventHandlers.forEach((group, index) => {
-    if (Object.keys(group.eventHandlers).length === 0) problems.push(`eventHandlers[${index}].eventHandlers: agent "${group.agentName}" has no handlers`);
+    if (Object.keys(group.eventHandlers).length === 0) problems.push({ path: ["eventHandlers", index, "eventHandlers"], message: `agent "${group.agentName}" has no handlers` });
   });
+  const sinkNames = sinkPaths.map(([, name]) => name);
   if (config.deadLetter !== undefined && !sinkNames.includes(config.deadLetter)) {
-    problems.push(`deadLetter: "${config.deadLetter}" names no sink (sinks: ${sinkNames.join(", ") || "none"})`);
+    problems.push({ path: ["deadLetter"], message: `"${config.deadLetter}" names no sink (sinks: ${sinkNames.join(", ") || "none"})` });
   }
   sinkHosts(config, problems);
   return problems;
@@ -193,11 +206,16 @@ function crossCheck(config: EffectiveConfig): string[] {
  * effective.idleStrategy; // "backoff"
  * ```
  */
-export function validateConfig(config: unknown): EffectiveConfig {
-  const result = v.safeParse(configSchema, config ?? {}, { abortEarly: false });
-  if (!result.success) throw new ConfigError(result.issues.map(formatIssue));
+export function validateConfig(config: unknown, locate?: Locator): EffectiveConfig {
+  config ??= {};
+  if (typeof config !== "object" || Array.isArray(config)) {
+    const found = Array.isArray(config) ? "a list" : JSON.stringify(config);
+    throw new ConfigError(formatProblems([{ path: [], message: `expected a map of settings (eventFeeds, eventHandlers, …), got ${found}` }], locate));
+  }
+  const result = v.safeParse(configSchema, config, { abortEarly: false });
+  if (!result.success) throw new ConfigError(formatProblems(result.issues.map(issueProblem), locate));
   const problems = crossCheck(result.output);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(formatProblems(problems, locate));
   return result.output;
 }
 
@@ -224,15 +242,15 @@ function mapperSource(reference: string | undefined, baseDir: string): MapperSou
 }
 
 /** Every idle strategy set for each agent, with where it was set. */
-function idleSettings(config: EffectiveConfig): Map<string, { where: string; spec: IdleStrategySpec }[]> {
-  const settings = new Map<string, { where: string; spec: IdleStrategySpec }[]>();
-  const add = (agent: string, where: string, value: EffectiveConfig["idleStrategy"] | undefined) => {
+function idleSettings(config: EffectiveConfig): Map<string, { path: ConfigPath; spec: IdleStrategySpec }[]> {
+  const settings = new Map<string, { path: ConfigPath; spec: IdleStrategySpec }[]>();
+  const add = (agent: string, path: ConfigPath, value: EffectiveConfig["idleStrategy"] | undefined) => {
     if (value === undefined) return;
-    settings.set(agent, [...settings.get(agent) ?? [], { where, spec: toIdleSpec(value) }]);
+    settings.set(agent, [...settings.get(agent) ?? [], { path, spec: toIdleSpec(value) }]);
   };
-  config.eventHandlers.forEach((group, i) => add(group.agentName, `eventHandlers[${i}]`, group.idleStrategy));
-  config.eventFeeds.forEach((feed, i) => add(hostOf(feed, feedTypes), `eventFeeds[${i}]`, feed.idleStrategy));
-  config.eventSinks.forEach((sink, i) => add(hostOf(sink, sinkTypes), `eventSinks[${i}]`, sink.idleStrategy));
+  config.eventHandlers.forEach((group, i) => add(group.agentName, ["eventHandlers", i, "idleStrategy"], group.idleStrategy));
+  config.eventFeeds.forEach((feed, i) => add(hostOf(feed, feedTypes), ["eventFeeds", i, "idleStrategy"], feed.idleStrategy));
+  config.eventSinks.forEach((sink, i) => add(hostOf(sink, sinkTypes), ["eventSinks", i, "idleStrategy"], sink.idleStrategy));
   return settings;
 }
 
@@ -249,9 +267,9 @@ function idleSettings(config: EffectiveConfig): Map<string, { where: string; spe
  * ```
  */
 export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions = {}): ServerPlan {
-  const effective = validateConfig(config);
+  const effective = validateConfig(config, options.locate);
   const baseDir = options.baseDir ?? process.cwd();
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   const hostsOfSinks = sinkHosts(effective, problems);
   const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => {
     const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
@@ -308,18 +326,20 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   ].filter((name) => name !== "" && name !== SUPERVISOR_AGENT));
   effective.agentThreads.forEach((thread, index) => {
     if (!agentNames.has(thread.agentName)) {
-      problems.push(`agentThreads[${index}].agentName: "${thread.agentName}" names no agent (known: ${[...agentNames].join(", ") || "none"})`);
+      problems.push({ path: ["agentThreads", index, "agentName"], message: `"${thread.agentName}" names no agent (known: ${[...agentNames].join(", ") || "none"})` });
     }
   });
   for (const [agent, settings] of idle) {
     const thread = effective.agentThreads.findIndex((t) => t.agentName === agent);
     if (thread >= 0 && effective.agentThreads[thread].idleStrategy !== undefined) {
-      for (const setting of settings) problems.push(`agentThreads[${thread}].idleStrategy: agent "${agent}" also sets idleStrategy in ${setting.where}; set it in one place`);
+      for (const setting of settings) {
+        problems.push({ path: setting.path, message: `agent "${agent}" also gets an idleStrategy in agentThreads[${thread}]; set it in one place` });
+      }
     } else if (new Set(settings.map((s) => JSON.stringify(s.spec))).size > 1) {
-      problems.push(`agent "${agent}" is given different idle strategies in ${settings.map((s) => s.where).join(" and ")}; set it once (agentThreads)`);
+      problems.push({ path: settings[1].path, message: `agent "${agent}" is given another idle strategy in ${settings.filter((_, i) => i !== 1).map((s) => pathTextOf(s.path)).join(" and ")}; set it once (agentThreads)` });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(formatProblems(problems, options.locate));
 
   const supervisor: AgentPlan = {
     name: SUPERVISOR_AGENT,

@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../core/log.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
+import { mapOf, nonEmptyName, settingsMap } from "./schema-parts.ts";
 
 const notApplicable = (why: string) => v.optional(v.never(why));
 
@@ -27,13 +28,17 @@ const idleStrategyObject = v.variant("type", [
   }),
   v.strictObject({ type: v.literal("sleeping"), sleepNanos: v.optional(nanos) }),
   v.strictObject({ type: v.literal("blocking"), maxParkNanos: v.optional(nanos) }),
-], `expected one of ${IDLE_STRATEGY_NAMES.join(", ")}`);
+], (issue) => `expected one of ${IDLE_STRATEGY_NAMES.join(", ")}, got ${issue.received}`);
 
-/** `idleStrategy`: a name, or `{type, …parameters}`. */
-export const idleStrategySchema = v.union([
-  v.picklist(IDLE_STRATEGY_NAMES, `expected one of ${IDLE_STRATEGY_NAMES.join(", ")}`),
-  idleStrategyObject,
-], (issue) => `expected one of ${IDLE_STRATEGY_NAMES.join(", ")} or {type: …}, got ${issue.received}`);
+const idleStrategyName = v.picklist(
+  IDLE_STRATEGY_NAMES,
+  (issue) => `expected one of ${IDLE_STRATEGY_NAMES.join(", ")} or {type: …}, got ${issue.received}`,
+);
+
+/** `idleStrategy`: a name, or `{type, …parameters}` (checked as such, so a wrong parameter is named). */
+export const idleStrategySchema = v.lazy((input) =>
+  typeof input === "object" && input !== null && !Array.isArray(input) ? idleStrategyObject : idleStrategyName
+);
 
 const agentName = v.pipe(
   v.string(),
@@ -50,14 +55,10 @@ const handlerReference = v.union([
 
 const handlerSchema = v.strictObject({
   handler: handlerReference,
-  configMap: v.optional(v.pipe(
-    v.custom<Record<string, unknown>>((map) => typeof map === "object" && map !== null && !Array.isArray(map), "expected a map of keys to values"),
-    v.record(v.string(), v.unknown()),
-  ), {}),
-  logLevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`)),
+  configMap: settingsMap,
+  logLevel: v.optional(v.picklist(LOG_LEVELS, (issue) => `expected one of ${LOG_LEVELS.join(", ")}, got ${issue.received}`)),
 });
 
-const nonEmptyName = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 const cacheLimit = v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1")), 100_000);
 /** `string`, `json`, or a module path (optionally `#ExportName`). */
 const valueMapper = v.optional(nonEmptyName);
@@ -108,6 +109,22 @@ const pipeSchema = v.strictObject({
   idleStrategy: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
 });
 
+/** A service (DESIGN.md); checked so mistakes are reported precisely, though services do not run yet. */
+const serviceSchema = v.strictObject({
+  name: nonEmptyName,
+  handler: handlerReference,
+  agentName: v.optional(agentName),
+  idleStrategy: v.optional(idleStrategySchema),
+  configMap: settingsMap,
+});
+
+/** The admin HTTP server's address (DESIGN.md); checked, though the server does not exist yet. */
+const adminSchema = v.strictObject({
+  host: v.optional(nonEmptyName),
+  port: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"), v.maxValue(65535, "must be ≤ 65535"))),
+  token: v.optional(nonEmptyName),
+});
+
 /** The whole configuration. */
 export const configSchema = v.strictObject({
   idleStrategy: v.optional(idleStrategySchema, "backoff"),
@@ -121,13 +138,15 @@ export const configSchema = v.strictObject({
   eventHandlers: v.optional(v.array(v.strictObject({
     agentName,
     idleStrategy: v.optional(idleStrategySchema),
-    eventHandlers: v.record(v.pipe(v.string(), v.minLength(1, "handler names must not be empty")), handlerSchema),
+    eventHandlers: mapOf(handlerSchema, "expected a map of handler names to {handler, configMap, logLevel}"),
   })), []),
   pipes: v.optional(v.array(pipeSchema), []),
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */
   deadLetter: v.optional(nonEmptyName),
-  services: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, "services are not available in this version")), []),
-  admin: v.optional(v.literal(false, "the admin server is not available in this version (use admin: false or leave it out)"), false),
+  services: v.optional(v.pipe(v.array(serviceSchema), v.maxLength(0, "services are not available in this version (leave services out or empty)")), []),
+  admin: v.optional(v.lazy((input) =>
+    input === false ? v.literal(false) : v.pipe(adminSchema, v.check(() => false, "the admin server is not available in this version (use admin: false or leave it out)"))
+  ), false),
 });
 
 /** Configuration as written by the user (YAML or an object in code). */

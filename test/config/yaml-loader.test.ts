@@ -1,0 +1,142 @@
+import { describe, expect, it } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildPlan, validateConfig } from "../../src/config/plan.ts";
+import { loadYamlConfig, parseYamlConfig } from "../../src/config/yaml-loader.ts";
+import { ConfigError } from "../../src/core/errors.ts";
+
+/** The problems a YAML text produces, loading and then validating it. */
+function problemsOf(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app", env);
+    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("YAML configuration loader", () => {
+  it("names file, line, column, path, what was expected and what was found", () => {
+    const text = `eventFeeds:
+  - name: news
+    type: file
+    filename: news.txt
+  - name: prices
+    type: file
+    filename: prices.txt
+    readStrategy: LATESTT
+`;
+    expect(problemsOf(text)).toEqual([
+      `app.yaml:8:19 eventFeeds[1].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "LATESTT"`,
+    ]);
+  });
+
+  it("points at the key for unknown keys, at the entry for missing ones, and lists every problem in file order", () => {
+    const text = `eventSinks:
+  - name: out
+    type: file
+eventFeeds:
+  - name: in
+    type: memory
+    brodcast: true
+idleStrategy: spinny
+`;
+    expect(problemsOf(text)).toEqual([
+      "app.yaml:2:5 eventSinks[0].filename: missing (required)",
+      "app.yaml:7:5 eventFeeds[0].brodcast: unknown key",
+      `app.yaml:8:15 idleStrategy: expected one of busySpin, noOp, yielding, backoff, sleeping, blocking or {type: …}, got "spinny"`,
+    ]);
+  });
+
+  it("locates problems inside flow collections", () => {
+    expect(problemsOf(`agentThreads: [{agentName: a, coreId: -1}]\n`)).toContain("app.yaml:1:39 agentThreads[0].coreId: must be ≥ 0, got -1");
+  });
+
+  it("replaces ${VAR} and ${VAR:-default} in string values, keeps $$ as $, and leaves keys alone", () => {
+    const text = `eventSinks:
+  - name: \${SINK_NAME}
+    type: file
+    filename: \${OUT_DIR:-/var/out}/\${SINK_NAME}.log
+  - name: "cost-$$5-\${MISSING:-none}"
+    type: console
+`;
+    const loaded = parseYamlConfig(text, "app.yaml", "/srv", { SINK_NAME: "pnl" });
+    expect(loaded.config).toEqual({
+      eventSinks: [
+        { name: "pnl", type: "file", filename: "/var/out/pnl.log" },
+        { name: "cost-$5-none", type: "console" },
+      ],
+    });
+  });
+
+  it("gives an unquoted lone variable the type its text has in YAML; quoting keeps a string", () => {
+    const text = `eventFeeds:
+  - name: beat
+    type: interval
+    periodMs: \${PERIOD}
+    broadcast: \${BROADCAST:-true}
+  - name: "\${PERIOD}"
+    type: memory
+`;
+    const effective = validateConfig(parseYamlConfig(text, "app.yaml", "/srv", { PERIOD: "25" }).config);
+    expect(effective.eventFeeds[0]).toMatchObject({ periodMs: 25, broadcast: true });
+    expect(effective.eventFeeds[1].name).toBe("25");
+  });
+
+  it("reports every unset variable without a default, located", () => {
+    const text = `eventSinks:
+  - name: out
+    type: file
+    filename: \${OUT_DIR}/\${RUN_ID}.log
+`;
+    expect(problemsOf(text)).toEqual([
+      "app.yaml:4:15 eventSinks[0].filename: environment variable OUT_DIR is not set (write ${OUT_DIR:-default} to give a default)",
+      "app.yaml:4:15 eventSinks[0].filename: environment variable RUN_ID is not set (write ${RUN_ID:-default} to give a default)",
+    ]);
+  });
+
+  it("reports YAML syntax errors with their position, all of them", () => {
+    const problems = problemsOf(`eventFeeds:\n  - name: a\n    type: [memory\nidleStrategy: busySpin\nidleStrategy: noOp\n`);
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+    for (const problem of problems) expect(problem).toMatch(/^app\.yaml:\d+:\d+ YAML syntax: /);
+    expect(problemsOf(`a: 1\na: 2\n`)).toEqual(["app.yaml:2:1 YAML syntax: Map keys must be unique"]);
+  });
+
+  it("supports anchors and merge keys, with top-level x- keys as a home for shared settings", () => {
+    const text = `x-file: &file
+  type: file
+  readStrategy: EARLIEST
+eventFeeds:
+  - <<: *file
+    name: a
+    filename: a.txt
+  - <<: *file
+    name: b
+    filename: b.txt
+    readStrategy: LATEST
+`;
+    expect(parseYamlConfig(text, "app.yaml", "/srv").config).toEqual({
+      eventFeeds: [
+        { type: "file", readStrategy: "EARLIEST", name: "a", filename: "a.txt" },
+        { type: "file", readStrategy: "LATEST", name: "b", filename: "b.txt" },
+      ],
+    });
+    expect(problemsOf(`eventFeeds:\n  - <<: *nowhere\n    name: a\n`)[0]).toMatch(/^app\.yaml:2:\d+ YAML syntax: .*nowhere/);
+  });
+
+  it("treats an empty file as an empty configuration and rejects a top level that is not a map", () => {
+    expect(problemsOf("# nothing yet\n")).toEqual([]);
+    expect(problemsOf("- a\n- b\n")).toEqual(["app.yaml:1:1 (top level): expected a map of settings (eventFeeds, eventHandlers, …), got a list"]);
+  });
+
+  it("reads files relative to their folder and says when a file cannot be read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mongoose-yaml-"));
+    writeFileSync(join(dir, "app.yaml"), "eventFeeds: []\n");
+    const loaded = loadYamlConfig(join(dir, "app.yaml"));
+    expect(loaded).toMatchObject({ baseDir: dir, source: "app.yaml", config: { eventFeeds: [] } });
+    expect(() => loadYamlConfig(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: cannot read the configuration file \(ENOENT\)/);
+  });
+});
