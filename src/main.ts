@@ -5,73 +5,73 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { runDemo } from "./cli/run.ts";
+import { COMMAND_HELP, USAGE, VERSION } from "./cli/usage.ts";
+import { configSource } from "./cli/config-source.ts";
+import { run } from "./cli/run.ts";
+import { validate } from "./cli/validate.ts";
 import { BootError, ConfigError } from "./core/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./core/log.ts";
-import packageJson from "../package.json" with { type: "json" };
 
-const USAGE = `mongoose ${packageJson.version}: event-processing server
-
-Usage:
-  mongoose run               run the built-in demo (a trade feed, a VWAP handler, a console sink)
-  mongoose --version         print the version
-  mongoose --help            print this help
-
-Options:
-  --log-level LEVEL          ${LOG_LEVELS.join(" | ")} (default info)
-  --log-format FORMAT        text | json (default text)
-`;
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-        "log-level": { type: "string" },
-        "log-format": { type: "string" },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      print: { type: "boolean" },
+      "log-level": { type: "string" },
+      "log-format": { type: "string" },
+    },
+  });
   if (values.version) {
-    console.log(packageJson.version);
+    console.log(VERSION);
     return 0;
   }
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
+  if (command === undefined) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (!(command in COMMAND_HELP)) throw new UsageError(`unknown command "${command}"`);
+  if (values.help) {
+    console.log(COMMAND_HELP[command]);
+    return 0;
+  }
   const logLevel = values["log-level"] ?? "info";
   const logFormat = values["log-format"] ?? "text";
-  if (!LOG_LEVELS.includes(logLevel as LogLevel) || (logFormat !== "text" && logFormat !== "json")) {
-    console.error(`invalid --log-level or --log-format\n\n${USAGE}`);
-    return 2;
-  }
-  if (command !== "run") {
-    console.error(`unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
-  if (rest.length > 0) {
-    console.error(`this version runs only the built-in demo; loading ${rest[0]} needs the YAML loader, which is not available yet`);
-    return 2;
-  }
-  try {
-    return await runDemo({ logLevel: logLevel as LogLevel, logFormat });
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof BootError) {
-      console.error(error.message);
-      return error instanceof ConfigError ? 2 : 1;
-    }
-    throw error;
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  if (logFormat !== "text" && logFormat !== "json") throw new UsageError(`--log-format must be text or json, got "${logFormat}"`);
+  switch (command) {
+    case "run":
+      if (rest.length > 1) throw new UsageError("run takes at most one configuration file");
+      return await run(configSource(rest[0]), { logLevel: logLevel as LogLevel, logFormat });
+    case "validate":
+      if (rest.length !== 1) throw new UsageError("validate takes one configuration file");
+      console.log(await validate(configSource(rest[0]), values.print ?? false));
+      return 0;
+    default:
+      console.error(`mongoose ${command} is not available in this version\n\n${COMMAND_HELP[command]}`);
+      return 2;
   }
 }
 
-process.exit(await main(process.argv.slice(2)));
+try {
+  process.exit(await main(process.argv.slice(2)));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  if (error instanceof BootError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  throw error;
+}

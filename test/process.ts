@@ -18,6 +18,8 @@ export interface Finished {
 export interface RunOptions {
   /** Once stdout contains this text, send SIGINT (a user pressing Ctrl-C). */
   interruptAfter?: string;
+  /** Polled every 20 ms while the program runs; once true, send SIGINT (e.g. an output file is complete). */
+  interruptWhen?: () => boolean;
   timeoutMs?: number;
 }
 
@@ -89,6 +91,11 @@ export async function runProgram(command: string[], options: RunOptions = {}): P
     }
   });
   child.onStderr((text) => (stderr += text));
+  const poll = options.interruptWhen && setInterval(() => {
+    if (interrupted || !options.interruptWhen!()) return;
+    interrupted = true;
+    child.interrupt();
+  }, 20);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -101,5 +108,6 @@ export async function runProgram(command: string[], options: RunOptions = {}): P
     return { code, stdout, stderr };
   } finally {
     clearTimeout(timer);
+    clearInterval(poll);
   }
 }

@@ -5,25 +5,32 @@
  * @module
  */
 import process from "node:process";
-import { demoConfig, startDemoTrades } from "../demo/demo.ts";
+import type { LoadedConfig } from "../config/yaml-loader.ts";
 import { MongooseServer, type ServerOptions } from "../server.ts";
 
-/** Runs the built-in demo until a signal arrives; resolves with the exit code. */
-export async function runDemo(options: ServerOptions): Promise<number> {
-  const server = await MongooseServer.boot(demoConfig(), options);
-  const stopTrades = startDemoTrades(server);
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: string) => {
-      if (stopping) {
-        console.error(`${signal} again: exiting without draining`);
-        process.exit(1);
-      }
-      stopping = true;
-      stopTrades();
-      server.stop().then((report) => resolve(report.clean ? 0 : 1));
+/** Runs the configuration until a signal arrives; resolves with the exit code. */
+export async function run(source: LoadedConfig, options: ServerOptions): Promise<number> {
+  // Listen before booting: a signal that arrives while agents start must still stop them gracefully.
+  let stopRequested = false;
+  let requestStop = () => void (stopRequested = true);
+  const onSignal = (signal: string) => {
+    if (stopRequested) {
+      console.error(`${signal} again: exiting without draining`);
+      process.exit(1);
+    }
+    requestStop();
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  const server = await MongooseServer.bootLoaded(source, options);
+  const stopped = new Promise<void>((resolve) => {
+    requestStop = () => {
+      stopRequested = true;
+      resolve();
     };
-    process.on("SIGINT", () => onSignal("SIGINT"));
-    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    if (stopRequested) resolve();
   });
+  await stopped;
+  const report = await server.stop();
+  return report.clean ? 0 : 1;
 }

@@ -1,36 +1,36 @@
 /**
- * The built-in demo (`mongoose run` with no file, `npm start`): a memory feed of random trades, a VWAP
- * handler on its own worker agent, and a console sink. Needs nothing outside the program.
+ * The built-in demo (`mongoose run` with no file, `npm start`): a heartbeat feed, a VWAP handler on its
+ * own worker agent that makes up trades from the beats, and console output. It needs nothing outside the
+ * program. `config/demo.yaml` is the same configuration as a file to read, run and change.
  *
  * @module
  */
-import type { MongooseConfig } from "../config/schema.ts";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DEMO_HANDLER_URL } from "../entry-urls.ts";
-import type { MongooseServer } from "../server.ts";
 
-/** The demo configuration; the handler module ships with the program. */
-export function demoConfig(): MongooseConfig {
-  return {
-    idleStrategy: "blocking",
-    eventFeeds: [{ name: "trades", type: "memory", broadcast: true }],
-    eventSinks: [{ name: "console", type: "console" }],
-    eventHandlers: [{
-      agentName: "vwap-agent",
-      eventHandlers: { vwap: { handler: DEMO_HANDLER_URL, configMap: { reportEvery: 20 } } },
-    }],
-  };
-}
+/** The demo configuration. Its handler path is relative to this module's folder. */
+export const DEMO_YAML = `# The built-in demo: \`mongoose run\` with no file (npm start).
+# A heartbeat every 50 ms; a handler on its own worker agent makes up a trade per beat and keeps a
+# volume-weighted average price per symbol; every 20 trades a summary line goes to the console.
+idleStrategy: blocking
+eventFeeds:
+  - name: heartbeat
+    type: interval
+    periodMs: 50
+    broadcast: true
+eventSinks:
+  - name: console
+    type: console
+eventHandlers:
+  - agentName: vwap-agent
+    eventHandlers:
+      vwap:
+        handler: ./vwap.ts
+        configMap:
+          reportEvery: 20
+          symbols: [AAPL, MSFT, NVDA, TSLA]
+`;
 
-const SYMBOLS = [["AAPL", 190], ["MSFT", 420], ["NVDA", 120], ["TSLA", 250]] as const;
-
-/** Offers a random trade every `periodMs` until the returned function is called. */
-export function startDemoTrades(server: MongooseServer, periodMs = 50): () => void {
-  const prices = new Map<string, number>(SYMBOLS);
-  const timer = setInterval(() => {
-    const [symbol] = SYMBOLS[Math.floor(Math.random() * SYMBOLS.length)];
-    const price = prices.get(symbol)! * (1 + (Math.random() - 0.5) / 100);
-    prices.set(symbol, price);
-    server.offer("trades", { symbol, price: Math.round(price * 100) / 100, quantity: 1 + Math.floor(Math.random() * 100) });
-  }, periodMs);
-  return () => clearInterval(timer);
-}
+/** Where the demo's relative paths resolve (the embedded handler's folder, also inside the binary). */
+export const DEMO_BASE_DIR = dirname(fileURLToPath(DEMO_HANDLER_URL));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { fileURLToPath } from "node:url";
-import { runProgram, runtimeCommand } from "../process.ts";
+import { writeFileSync } from "node:fs";
+import { FIXTURES, tempDir } from "../helpers.ts";
+import { runProgram, runtimeCommand, start } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const mongoose = (...args: string[]) => runtimeCommand(MAIN, args);
@@ -21,19 +23,70 @@ describe("mongoose command line", () => {
     expect(running).toMatchObject({ level: "info", agent: "supervisor", agents: 1, feeds: 1, sinks: 1 });
   });
 
-  it("prints its version and help", async () => {
+  it("logs only warnings and errors with --log-level warn", async () => {
+    const { code, stdout, stderr } = await runProgram(mongoose("run", "--log-level", "warn"), { interruptAfter: "#20 vwap" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("#20 vwap");
+    expect(stderr).toBe("");
+  });
+
+  it("prints its version, its help and each command's help", async () => {
     const version = await runProgram(mongoose("--version"));
     expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
     const help = await runProgram(mongoose("--help"));
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("Usage:");
+    for (const command of ["run", "validate", "bench", "admin"]) expect(help.stdout).toContain(`mongoose ${command}`);
+    for (const command of ["run", "validate"]) {
+      const commandHelp = await runProgram(mongoose(command, "--help"));
+      expect(commandHelp.code).toBe(0);
+      expect(commandHelp.stdout.split(" ").slice(0, 3)).toEqual(["Usage:", "mongoose", command]);
+    }
   });
 
-  it("exits 2 with usage for an unknown command, a bad option, or a config file it cannot load yet", async () => {
-    for (const args of [["frobnicate"], ["run", "--log-level", "loud"], ["run", "app.yaml"], []]) {
+  it("exits 2 with usage for an unknown command, a bad option, missing arguments or no command", async () => {
+    const cases = [["frobnicate"], ["run", "--log-level", "loud"], ["run", "--frob"], ["validate"], ["run", "a.yaml", "b.yaml"], []];
+    for (const args of cases) {
       const { code, stdout, stderr } = await runProgram(mongoose(...args));
       expect(code).toBe(2);
-      expect(stdout + stderr).toMatch(/Usage:|not available yet/);
+      expect(stdout + stderr).toContain("Usage:");
+    }
+    const unknown = await runProgram(mongoose("frobnicate"));
+    expect(unknown.stderr.split("\n")[0]).toBe(`unknown command "frobnicate"`);
+  });
+
+  it("exits 2 for the reserved commands of later versions, saying so", async () => {
+    for (const command of ["bench", "admin"]) {
+      const { code, stderr } = await runProgram(mongoose(command));
+      expect(code).toBe(2);
+      expect(stderr).toContain(`mongoose ${command} is not available in this version`);
+    }
+  });
+
+  it("exits 2 naming a configuration file it cannot read", async () => {
+    const { code, stderr } = await runProgram(mongoose("run", "no-such-app.yaml"));
+    expect(stderr.trim()).toBe("invalid configuration:\n  - no-such-app.yaml: cannot read the configuration file (ENOENT)");
+    expect(code).toBe(2);
+  });
+
+  it("exits at once, with 1, on a second Ctrl-C while a slow stop is draining", async () => {
+    const folder = tempDir("mongoose-cli-");
+    try {
+      writeFileSync(folder.path("app.yaml"), `eventHandlers:\n  - agentName: a\n    eventHandlers:\n      slow: {handler: ${FIXTURES}slow-stop.ts}\n`);
+      const child = start(mongoose("run", folder.path("app.yaml")));
+      let stderr = "";
+      const stopping = new Promise<void>((resolve) => child.onStderr((text) => {
+        stderr += text;
+        if (stderr.includes("server running")) child.interrupt();
+        if (stderr.includes("stopping:")) resolve();
+      }));
+      await Promise.race([stopping, child.exitCode.then((code) => Promise.reject(new Error(`exited with ${code} before stopping:\n${stderr}`)))]);
+      const interruptedAt = Date.now();
+      child.interrupt();
+      expect(await child.exitCode).toBe(1);
+      expect(Date.now() - interruptedAt).toBeLessThan(20_000); // the handler's stop alone takes 30 s
+      expect(stderr).toContain("SIGINT again: exiting without draining");
+    } finally {
+      folder.cleanup();
     }
   });
 });
