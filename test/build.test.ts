@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { FORWARDED_NEWS, FORWARDED_PRICES, copyFiveMinute, forwardedLines, fromFeed, runFiveMinute } from "./examples/five-minute.ts";
+import { tempDir } from "./helpers.ts";
+import { runProgram } from "./process.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** Bun builds the binary whichever runtime runs the tests (deno compile needs the network). */
+const BUN = "Bun" in globalThis ? process.execPath : join(ROOT, "node_modules/.bin/bun");
+
+const build = tempDir("mongoose-build-");
+/** An empty folder that gets only the binary and a user's files: no node_modules, no sources. */
+const user = tempDir("mongoose-user-");
+const mongoose = [join(user.dir, "mongoose")];
+
+beforeAll(async () => {
+  const { code, stderr } = await runProgram([BUN, join(ROOT, "build.ts"), join(build.dir, "mongoose")], { timeoutMs: 120_000 });
+  if (code !== 0) throw new Error(`build failed: ${stderr}`);
+  copyFileSync(join(build.dir, "mongoose"), join(user.dir, "mongoose"));
+  build.cleanup();
+});
+afterAll(() => user.cleanup());
+
+describe("the single binary (npm run build)", () => {
+  it("runs a YAML file with a .ts handler from a folder with nothing else: the five-minute example", async () => {
+    copyFiveMinute(user.dir);
+    expect(readdirSync(user.dir).sort()).toEqual(["README.md", "app.yaml", "data-in", "filter.ts", "mongoose"]);
+    const { code, stderr } = await runFiveMinute(mongoose, user.dir, 7);
+    expect(stderr).toContain("server running");
+    expect(code).toBe(0);
+    const lines = forwardedLines(user.dir);
+    expect(fromFeed(lines, "prices")).toEqual(FORWARDED_PRICES);
+    expect(fromFeed(lines, "news")).toEqual(FORWARDED_NEWS);
+    expect(lines.length).toBe(7);
+  });
+
+  it("runs the built-in demo, which needs no file at all", async () => {
+    const { code, stdout } = await runProgram([...mongoose, "run"], { interruptAfter: "#20 vwap" });
+    expect(stdout).toMatch(/^#20 vwap {2}AAPL \d+\.\d\d \(\d+\)/);
+    expect(code).toBe(0);
+  });
+
+  it("prints its version and rejects a broken handler with exit 2 before starting anything", async () => {
+    expect(await runProgram([...mongoose, "--version"])).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+    writeFileSync(join(user.dir, "broken.ts"), "export default class Broken { handle() {} }\n");
+    writeFileSync(join(user.dir, "broken.yaml"), "eventSinks:\n  - {name: out, type: file, filename: broken-out/x.txt}\neventHandlers:\n  - agentName: a\n    eventHandlers:\n      broken: {handler: ./broken.ts}\n");
+    const { code, stderr } = await runProgram([...mongoose, "run", join(user.dir, "broken.yaml")]);
+    expect(stderr).toContain("broken.yaml:6:25 eventHandlers[0].eventHandlers.broken.handler: ./broken.ts: the export is not a handler: class Broken has no onEvent method");
+    expect(code).toBe(2);
+    expect(existsSync(join(user.dir, "broken-out"))).toBe(false);
+  });
+});
