@@ -80,11 +80,10 @@ describe("mongoose command line", () => {
         if (stderr.includes("stopping:")) resolve();
       }));
       await Promise.race([stopping, child.exitCode.then((code) => Promise.reject(new Error(`exited with ${code} before stopping:\n${stderr}`)))]);
-      const interruptedAt = Date.now();
       child.interrupt();
       expect(await child.exitCode).toBe(1);
-      expect(Date.now() - interruptedAt).toBeLessThan(20_000); // the handler's stop alone takes 30 s
       expect(stderr).toContain("SIGINT again: exiting without draining");
+      expect(stderr).not.toContain(" stopped "); // the handler's stop takes 30 s: it exited without it
     } finally {
       folder.cleanup();
     }
