@@ -36,6 +36,22 @@ describe("booting from YAML", () => {
     await server.stop();
   });
 
+  it("loads a plain .js handler (a factory) as well as .ts ones", async () => {
+    writeFileSync(temp.path("double.js"), `export function makeDoubler() {
+  let out;
+  return { start(ctx) { out = ctx.sink("out"); }, onEvent(n) { out.accept(n * 2); } };
+}
+`);
+    writeFileSync(temp.path("app.yaml"), YAML.replace("./forwarder.ts", "./double.js#makeDoubler"));
+    const server = await MongooseServer.bootYamlFile(temp.path("app.yaml"), { logLevel: "error" });
+    try {
+      server.offer("in", 21);
+      expect(await server.sink("out").waitFor(1)).toEqual([42]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("rejects problems with their position, checking modules before anything starts", async () => {
     const attempt = MongooseServer.bootYaml(YAML.replace("./forwarder.ts", "./nowhere.ts"), { baseDir: FIXTURES, sourceName: "inline.yaml" });
     await expect(attempt).rejects.toThrow(ConfigError);
