@@ -6,7 +6,7 @@
  * @module
  */
 import * as v from "valibot";
-import { positiveInteger, settingsMap } from "./schema-parts.ts";
+import { oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
 /** The agent that hosts components which name none and must not run on the supervisor's thread. */
 export const DEFAULT_IO_AGENT = "io-agent";
@@ -43,7 +43,7 @@ export const feedTypes: ComponentType[] = [
     description: "tails a text file, one event per line",
     keys: {
       filename: nonEmpty("filename"),
-      readStrategy: v.optional(v.picklist(READ_STRATEGIES, (issue) => `expected one of ${READ_STRATEGIES.join(", ")}, got ${issue.received}`), "COMMITTED"),
+      readStrategy: v.optional(oneOf(READ_STRATEGIES), "COMMITTED"),
       /** How often to look for new data at the end of the file. */
       pollMillis: v.optional(positiveInteger, 10),
     },
@@ -78,7 +78,7 @@ export const sinkTypes: ComponentType[] = [
     description: "forwards each value to several sinks, with failure policy and circuit breakers",
     keys: {
       targets: v.pipe(v.array(nonEmpty("a target")), v.minLength(1, "needs at least one target")),
-      failurePolicy: v.optional(v.picklist(FAILURE_POLICIES, (issue) => `expected one of ${FAILURE_POLICIES.join(", ")}, got ${issue.received}`), "CONTINUE"),
+      failurePolicy: v.optional(oneOf(FAILURE_POLICIES), "CONTINUE"),
       retryAttempts: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0")), 3),
       circuitOpenThreshold: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0")), 0),
       circuitOpenMillis: v.optional(v.pipe(v.number(), v.minValue(0, "must be ≥ 0")), 30_000),

@@ -171,7 +171,7 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   ];
   const sinkPaths: [ConfigPath, string][] = [
     ...config.eventSinks.map((s, i): [ConfigPath, string] => [["eventSinks", i, "name"], s.name]),
-    ...config.pipes.map((p, i): [ConfigPath, string] => [[...(p.sinkName ? ["pipes", i, "sinkName"] : ["pipes", i, "name"])], pipeSinkName(p)]),
+    ...config.pipes.map((p, i): [ConfigPath, string] => [["pipes", i, p.sinkName ? "sinkName" : "name"], pipeSinkName(p)]),
   ];
   for (const index of repeats(feedPaths.map(([, name]) => name))) {
     problems.push({ path: feedPaths[index][0], message: `duplicate feed name "${feedPaths[index][1]}" (feeds and pipes share one namespace)` });

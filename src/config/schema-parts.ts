@@ -9,6 +9,18 @@ import * as v from "valibot";
 /** A non-empty string. */
 export const nonEmptyName = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 
+/**
+ * One of `values`; a problem lists them and says what was found.
+ *
+ * @example
+ * ```ts
+ * const side = oneOf(["BUY", "SELL"] as const); // 'expected one of BUY, SELL, got "HOLD"'
+ * ```
+ */
+export function oneOf<const TValues extends readonly string[]>(values: TValues) {
+  return v.picklist(values, (issue) => `expected one of ${values.join(", ")}, got ${issue.received}`);
+}
+
 /** An integer ≥ 1. */
 export const positiveInteger = v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1"));
 

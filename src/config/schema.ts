@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../core/log.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
-import { mapOf, nonEmptyName, settingsMap } from "./schema-parts.ts";
+import { mapOf, nonEmptyName, oneOf, settingsMap } from "./schema-parts.ts";
 
 const notApplicable = (why: string) => v.optional(v.never(why));
 
@@ -56,7 +56,7 @@ const handlerReference = v.union([
 const handlerSchema = v.strictObject({
   handler: handlerReference,
   configMap: settingsMap,
-  logLevel: v.optional(v.picklist(LOG_LEVELS, (issue) => `expected one of ${LOG_LEVELS.join(", ")}, got ${issue.received}`)),
+  logLevel: v.optional(oneOf(LOG_LEVELS)),
 });
 
 const cacheLimit = v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1")), 100_000);
