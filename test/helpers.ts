@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MongooseServer, type ServerOptions } from "../src/mod.ts";
+import { ConfigError, MongooseServer, type ServerOptions } from "../src/mod.ts";
 import type { MongooseConfig } from "../src/mod.ts";
 
 /** Directory of the handler fixtures. */
@@ -14,6 +14,17 @@ export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** Boots a server for a test: warnings and errors only, handler paths relative to test/fixtures. */
 export function boot(config: MongooseConfig, options: ServerOptions = {}): Promise<MongooseServer> {
   return MongooseServer.boot(config, { logLevel: "error", baseDir: FIXTURES, ...options });
+}
+
+/** The problems of the ConfigError `action` throws; [] when it throws none. */
+export function configProblems(action: () => unknown): string[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }
 
 /** Resolves after `ms` milliseconds. */

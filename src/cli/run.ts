@@ -11,10 +11,11 @@ import { MongooseServer, type ServerOptions } from "../server.ts";
 /** Runs the configuration until a signal arrives; resolves with the exit code. */
 export async function run(source: LoadedConfig, options: ServerOptions): Promise<number> {
   // Listen before booting: a signal that arrives while agents start must still stop them gracefully.
-  let stopRequested = false;
-  let requestStop = () => void (stopRequested = true);
+  let requestStop = () => {};
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  let signals = 0;
   const onSignal = (signal: string) => {
-    if (stopRequested) {
+    if (signals++ > 0) {
       console.error(`${signal} again: exiting without draining`);
       process.exit(1);
     }
@@ -23,14 +24,7 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   const server = await MongooseServer.bootLoaded(source, options);
-  const stopped = new Promise<void>((resolve) => {
-    requestStop = () => {
-      stopRequested = true;
-      resolve();
-    };
-    if (stopRequested) resolve();
-  });
-  await stopped;
+  await stopRequested;
   const report = await server.stop();
   return report.clean ? 0 : 1;
 }

@@ -1,27 +1,10 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan, validateConfig } from "../../src/config/plan.ts";
-import { ConfigError } from "../../src/mod.ts";
+import { configProblems } from "../helpers.ts";
 
-function problemsOf(config: unknown): string[] {
-  try {
-    validateConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
+const problemsOf = (config: unknown) => configProblems(() => validateConfig(config));
 /** Problems only the plan can see (agent-level settings). */
-function planProblemsOf(config: unknown): string[] {
-  try {
-    buildPlan(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const planProblemsOf = (config: unknown) => configProblems(() => buildPlan(config));
 
 describe("configuration", () => {
   it("applies defaults", () => {

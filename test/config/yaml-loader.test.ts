@@ -4,18 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPlan, validateConfig } from "../../src/config/plan.ts";
 import { loadYamlConfig, parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { ConfigError } from "../../src/core/errors.ts";
+import { configProblems } from "../helpers.ts";
 
 /** The problems a YAML text produces, loading and then validating it. */
 function problemsOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
+  return configProblems(() => {
     const loaded = parseYamlConfig(text, "app.yaml", "/srv/app", env);
     buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  });
 }
 
 describe("YAML configuration loader", () => {
