@@ -12,6 +12,7 @@ import { AgentSignals } from "../agent/signals.ts";
 import type { FeedPlan, SinkPlan } from "../config/plan.ts";
 import { type Clock, ServerClock } from "../runtime/clock.ts";
 import { serveClockCalibration } from "../runtime/clock-calibration.ts";
+import { JsonLineError } from "../transport/json-text-codec.ts";
 import { type Backpressure, RingConsumer, RingProducer } from "../transport/ring.ts";
 import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "./counters.ts";
 import { DEAD_LETTER_REASONS, DeadLetterBox, type DeadLetterReason } from "./dead-letters.ts";
@@ -680,8 +681,14 @@ export class AgentHost implements Agent {
     }
   }
 
-  private readonly decodeFailed = (message: string, sequenceNumber: number) => {
+  private readonly decodeFailed = (error: unknown, source: string, sequenceNumber: number) => {
+    if (error instanceof JsonLineError) {
+      // A bad line of a JSON feed, parsed here rather than on the feed's agent: a dead letter like any other.
+      if (error.report) this.deadLetters.send({ reason: "parse-error", feed: source, sequenceNumber, error, event: error.raw, origin: { line: error.line, offset: error.offset } });
+      return;
+    }
     this.decodeErrors.inc();
+    const message = `cannot decode record from ${source}: ${describeThrown(error).message}`;
     this.reporter.report({ time: this.clock.epochMillis(), source: "decode", agent: this.roleName, component: this.roleName, phase: "decode", message, sequenceNumber });
   };
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { ByteBuffer } from "../transport/byte-buffer.ts";
-import { CodecError } from "../transport/codec.ts";
+import { type Codec, CodecError } from "../transport/codec.ts";
 import { codecForValue } from "../transport/codecs.ts";
 
 /**
@@ -29,9 +29,11 @@ export class EventEncoder {
     return this.buffer.bytes;
   }
 
-  /** Encodes `value`; returns its length. Throws {@link CodecError} naming the label for values no codec can carry. */
-  encode(value: unknown): number {
-    const codec = codecForValue(value);
+  /**
+   * Encodes `value` with `codec` (by default the one that fits the value); returns its length. Throws
+   * {@link CodecError} naming the label for values the codec cannot carry.
+   */
+  encode(value: unknown, codec: Codec = codecForValue(value)): number {
     try {
       const length = codec.encode(value, this.buffer);
       this.codecId = codec.id;

@@ -17,6 +17,8 @@
  * @module
  */
 import type { Clock } from "../runtime/clock.ts";
+import type { Codec } from "../transport/codec.ts";
+import { codecById } from "../transport/codecs.ts";
 import { type Backpressure, ConsumerGoneError, type RingProducer } from "../transport/ring.ts";
 import { EventEncoder } from "./event-encoder.ts";
 
@@ -122,14 +124,17 @@ export class EventOutlet {
    * whatever the backpressure policy throws when it gives up (the value reached nobody either).
    */
   send(value: unknown): number;
-  /** With `wait: false`: sends only if every ring has room now; returns 0 (nothing sent) otherwise. */
-  send(value: unknown, wait: boolean): number;
-  send(value: unknown, wait = true): number {
-    if (this.sending || this.held) return this.enqueue(value);
+  /**
+   * With `wait: false`: sends only if every ring has room now; returns 0 (nothing sent) otherwise.
+   * `codec` overrides the codec chosen by the value's type.
+   */
+  send(value: unknown, wait: boolean, codec?: Codec): number;
+  send(value: unknown, wait = true, codec?: Codec): number {
+    if (this.sending || this.held) return this.enqueue(value, codec);
     this.sending = true;
     try {
       this.sendQueued();
-      const length = this.encoder.encode(value);
+      const length = this.encoder.encode(value, codec);
       if (!wait && !this.roomEverywhere(length)) return 0;
       const sequence = this.nextSequence();
       try {
@@ -179,8 +184,8 @@ export class EventOutlet {
     return this.sequence;
   }
 
-  private enqueue(value: unknown): number {
-    const length = this.queueEncoder.encode(value);
+  private enqueue(value: unknown, codec: Codec | undefined): number {
+    const length = this.queueEncoder.encode(value, codec);
     const sequence = this.nextSequence();
     this.queue.push({ codecId: this.queueEncoder.codecId, sequence, publishedNanos: this.clock.nanos(), bytes: this.queueEncoder.bytes.slice(0, length) });
     return sequence;
@@ -214,6 +219,9 @@ export class EventOutlet {
         }
       }
     }
+    // The first live target gets the codec's id, the others its mirror (see Codec.mirrorId).
+    let id = codecId;
+    const mirrorId = targets.length > 1 ? codecById(codecId)?.mirrorId ?? codecId : codecId;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
@@ -221,7 +229,8 @@ export class EventOutlet {
         continue;
       }
       try {
-        target.ring.write(codecId, sequence, publishedNanos, bytes, length, this.backpressure);
+        target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure);
+        id = mirrorId;
       } catch (error) {
         this.lose(target, error);
         this.dropped();

@@ -12,8 +12,8 @@ import type { EventMeta } from "./handler-api.ts";
 /** Receives each decoded value; the meta object is reused for the next event. */
 export type Delivery = (value: unknown, meta: EventMeta) => void;
 
-/** A record that could not be decoded. */
-export type DecodeFailure = (message: string, sequenceNumber: number) => void;
+/** A record from `source` that could not be decoded; `error` is what the codec threw. */
+export type DecodeFailure = (error: unknown, source: string, sequenceNumber: number) => void;
 
 /** An {@link EventMeta} reused for every event of one source (valid only during the delivery). */
 export class ReusedMeta implements EventMeta {
@@ -58,7 +58,7 @@ export class InboundRing {
       if (!codec) throw new Error(`unknown codec id ${codecId}`);
       value = codec.decode(bytes, offset, length);
     } catch (error) {
-      this.decodeFailed(`cannot decode record from ${this.source}: ${(error as Error).message}`, sequence);
+      this.decodeFailed(error, this.source, sequence);
       return;
     }
     this.meta.sequenceNumber = sequence;

@@ -1,6 +1,7 @@
 /**
  * Value mappers: `valueMapper: string | json | ./mapper.ts` on feeds (raw event → event, applied on the
- * feed's agent) and on sinks (value → what the sink writes).
+ * feed's agent, except that `json` text is parsed by the subscribers: see jsonTextCodec) and on sinks
+ * (value → what the sink writes).
  *
  * Feeds: `string` passes text through (other values become their String()); `json` parses text as JSON;
  * a module exports a function `(value, origin) => event`, or a class/object with such a `map` method.
@@ -29,15 +30,21 @@ export class ParseError extends Error {
 
 const text = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value) ?? String(value));
 
+/**
+ * The built-in `json` feed mapper. A feed channel recognises it and sends text lines unparsed, for the
+ * subscribers to parse (see jsonTextCodec); it runs as a mapper only on values that are not text.
+ */
+export const jsonFeedMapper: Mapper = (value) => {
+  try {
+    return JSON.parse(typeof value === "string" ? value : String(value));
+  } catch (error) {
+    throw new ParseError((error as Error).message);
+  }
+};
+
 const feedMappers: Record<"string" | "json", Mapper> = {
   string: (value) => (typeof value === "string" ? value : String(value)),
-  json: (value) => {
-    try {
-      return JSON.parse(typeof value === "string" ? value : String(value));
-    } catch (error) {
-      throw new ParseError((error as Error).message);
-    }
-  },
+  json: jsonFeedMapper,
 };
 
 const sinkMappers: Record<"string" | "json", Mapper> = {

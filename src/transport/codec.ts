@@ -2,7 +2,7 @@
  * Codecs turn event values into ring payload bytes and back. Each record carries its codec id, so one
  * ring can mix codecs and the consumer always decodes with the codec the producer used.
  *
- * Ids: 1 string, 2 generic structured values; 3+ are free for fixed-layout event types (the zero-allocation
+ * Ids: 1 string, 2 generic structured values, 3 and 4 JSON text (parsed by the consumer); 8+ are free for fixed-layout event types (the zero-allocation
  * path: a fixed-layout codec writes fields straight into claimed ring space and decodes into a reused
  * flyweight, so it implements the same interface with a known `fixedLength`).
  *
@@ -22,6 +22,11 @@ export interface Codec<T = unknown> {
   encode(value: T, out: ByteBuffer): number;
   /** Decodes `bytes[offset, offset + length)`. `bytes` may view shared memory valid only during the call. */
   decode(bytes: Uint8Array, offset: number, length: number): T;
+  /**
+   * Id written instead of `id` into every ring but the first when one event goes to several rings: a
+   * codec whose decoding can fail names a twin that fails quietly, so the failure is reported once.
+   */
+  readonly mirrorId?: number;
 }
 
 /** A value that a codec cannot represent; the message names where in the value the problem is. */
@@ -33,4 +38,4 @@ export class CodecError extends Error {
 }
 
 /** Codec ids in use. */
-export const CodecIds = { string: 1, generic: 2 } as const;
+export const CodecIds = { string: 1, generic: 2, jsonText: 3, jsonTextMirror: 4 } as const;

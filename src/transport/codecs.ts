@@ -5,10 +5,11 @@
  */
 import type { Codec } from "./codec.ts";
 import { genericCodec } from "./generic-codec.ts";
+import { jsonTextCodec, jsonTextMirrorCodec } from "./json-text-codec.ts";
 import { stringCodec } from "./string-codec.ts";
 
 const byId: (Codec | undefined)[] = [];
-for (const codec of [stringCodec, genericCodec] as Codec[]) byId[codec.id] = codec;
+for (const codec of [stringCodec, genericCodec, jsonTextCodec, jsonTextMirrorCodec] as Codec[]) byId[codec.id] = codec;
 
 /**
  * The codec for a value: strings travel as raw UTF-8, everything else as generic structured values.

@@ -12,12 +12,13 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
-import { CodecError } from "../../transport/codec.ts";
+import { type Codec, CodecError } from "../../transport/codec.ts";
+import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts";
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
 import type { Logger } from "../log.ts";
 import type { EventOrigin, FeedContext } from "../plugin-api.ts";
-import { type Mapper, ParseError } from "../value-mappers.ts";
+import { jsonFeedMapper, type Mapper, ParseError } from "../value-mappers.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";
 
 /** What a channel needs besides its feed's identity. */
@@ -42,6 +43,8 @@ export interface ChannelOptions {
 export class FeedChannel implements FeedContext {
   private live = false;
   private cacheFullReported = false;
+  /** Reused for every line of a JSON feed: the codec copies it into the ring at once. */
+  private readonly jsonLine: JsonLine = { text: "", line: 0, offset: -1 };
   completed = false;
 
   constructor(
@@ -57,18 +60,25 @@ export class FeedChannel implements FeedContext {
 
   publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
     let event = value;
+    let codec: Codec | undefined;
     const mapper = this.options.mapper;
-    if (mapper) {
+    if (mapper === jsonFeedMapper && typeof value === "string") {
+      // The subscribers parse it (see jsonTextCodec); only "null", which would map to nothing, is dropped here.
+      if (value.length < 16 && value.trim() === "null") return this.droppedByMapper();
+      const line = this.jsonLine;
+      line.text = value;
+      line.line = origin?.line ?? 0;
+      line.offset = origin?.offset ?? -1;
+      event = line;
+      codec = jsonTextCodec;
+    } else if (mapper) {
       try {
         event = mapper(value, origin);
       } catch (error) {
         this.options.deadLetters.send({ reason: error instanceof ParseError ? "parse-error" : "mapper-error", feed: this.feedName, error, event: origin?.raw ?? value, origin });
         return true;
       }
-      if (event === null || event === undefined) {
-        this.options.mapperDropped.inc();
-        return true;
-      }
+      if (event === null || event === undefined) return this.droppedByMapper();
     }
     const { publisher, cache } = this.options;
     if (!this.live && cache.enabled && publisher.held >= cache.limit) {
@@ -79,11 +89,16 @@ export class FeedChannel implements FeedContext {
       return false;
     }
     try {
-      if (publisher.publish(event, options?.wait ?? true) === 0) return false;
+      if (publisher.publish(event, options?.wait ?? true, codec) === 0) return false;
     } catch (error) {
       if (!(error instanceof CodecError) || this.options.onEncodingError === "throw") throw error;
       this.options.deadLetters.send({ reason: "encode-error", feed: this.feedName, error, event: origin?.raw ?? String(event), origin });
     }
+    return true;
+  }
+
+  private droppedByMapper(): boolean {
+    this.options.mapperDropped.inc();
     return true;
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
+import type { Codec } from "../../transport/codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import type { Counter } from "../counters.ts";
 import { EventOutlet } from "../event-outlet.ts";
@@ -52,10 +53,11 @@ export class FeedPublisher {
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
    * sequence number. If it throws (a value no codec can encode, or backpressure giving up), the event
    * reached nobody. With `wait: false` it returns 0, sending nothing, when a ring is full right now.
+   * `codec` overrides the codec chosen by the value's type.
    */
-  publish(value: unknown, wait = true): number {
+  publish(value: unknown, wait = true, codec?: Codec): number {
     if (this.closed) throw new FeedClosedError(this.feed);
-    const sequence = this.outlet.send(value, wait);
+    const sequence = this.outlet.send(value, wait, codec);
     if (sequence === 0) return 0;
     this.counters.published.inc();
     if (this.outlet.targetCount === 0) this.counters.unrouted.inc();

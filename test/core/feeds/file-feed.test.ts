@@ -222,6 +222,7 @@ describe("file feed", () => {
     expect(server.sink("rejects").values()).toEqual([{
       reason: "parse-error",
       feed: "orders",
+      sequenceNumber: 2,
       line: 2,
       offset: 9,
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -229,6 +230,34 @@ describe("file feed", () => {
       event: "not json",
     }]);
     expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+  });
+
+  it("parses JSON lines on the subscribing agents: one dead letter per bad line however many subscribe, and null lines dropped", async () => {
+    const file = temp.path("in.jsonl");
+    writeFileSync(file, `{"id":1}\n{"id": oops}\nnull\n{"id":3}\n`);
+    const server = await boot({
+      eventFeeds: [{ name: "orders", type: "file", filename: file, readStrategy: "EARLIEST", valueMapper: "json", broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }, { name: "rejects", type: "memory" }],
+      eventHandlers: [
+        { agentName: "left", eventHandlers: { forwardLeft: { handler: "./forwarder.ts" } } },
+        { agentName: "right", eventHandlers: { forwardRight: { handler: "./forwarder.ts" } } },
+      ],
+      deadLetter: "rejects",
+    });
+    try {
+      await server.sink("out").waitFor(4);
+      await server.sink("rejects").waitFor(1);
+      await sleep(100); // a second dead letter would have arrived by now
+    } finally {
+      await server.stop();
+    }
+    expect(received(server).map((value) => JSON.stringify(value)).sort()).toEqual(['{"id":1}', '{"id":1}', '{"id":3}', '{"id":3}']);
+    const rejects = server.sink<Record<string, unknown>>("rejects").values();
+    expect(rejects.map(({ reason, feed, line, offset, event }) => ({ reason, feed, line, offset, event }))).toEqual([
+      { reason: "parse-error", feed: "orders", line: 2, offset: 9, event: '{"id": oops}' },
+    ]);
+    expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+    expect(server.counter("feed_mapper_dropped_total", { feed: "orders" })).toBe(1);
   });
 
   it("drops lines its mapper maps to null, counting them", async () => {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "bun:test";
+import { ByteBuffer } from "../../src/transport/byte-buffer.ts";
+import { CodecError } from "../../src/transport/codec.ts";
+import { codecById } from "../../src/transport/codecs.ts";
+import { JsonLineError, jsonTextCodec, jsonTextMirrorCodec } from "../../src/transport/json-text-codec.ts";
+
+function roundTrip(text: string, line = 1, offset = 0) {
+  const out = new ByteBuffer(8);
+  const length = jsonTextCodec.encode({ text, line, offset }, out);
+  return { out, length };
+}
+
+describe("json-text codec", () => {
+  it("carries a JSON line as text and decodes it to the parsed value, multi-byte text included", () => {
+    const { out, length } = roundTrip('{"sym":"€uro","px":-0.5,"tags":["a"]}');
+    expect(jsonTextCodec.decode(out.bytes, 0, length)).toEqual({ sym: "€uro", px: -0.5, tags: ["a"] });
+  });
+
+  it("throws a JsonLineError with the raw text, line and offset for a line that is not JSON", () => {
+    const { out, length } = roundTrip("{not json", 7, 120);
+    let thrown: unknown;
+    try {
+      jsonTextCodec.decode(out.bytes, 0, length);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JsonLineError);
+    const error = thrown as JsonLineError;
+    expect([error.name, error.raw, error.line, error.offset, error.report]).toEqual(["ParseError", "{not json", 7, 120, true]);
+  });
+
+  it("leaves line and offset undefined when the source did not know them", () => {
+    const { out, length } = roundTrip("nope", 0, -1);
+    try {
+      jsonTextCodec.decode(out.bytes, 0, length);
+      throw new Error("expected a parse failure");
+    } catch (error) {
+      expect([(error as JsonLineError).line, (error as JsonLineError).offset]).toEqual([undefined, undefined]);
+    }
+  });
+
+  it("has a mirror that decodes the same bytes but does not report failures", () => {
+    expect(codecById(jsonTextCodec.mirrorId!)).toBe(jsonTextMirrorCodec);
+    const { out, length } = roundTrip('[1,2]');
+    expect(jsonTextMirrorCodec.decode(out.bytes, 0, length)).toEqual([1, 2]);
+    const bad = roundTrip("[1,");
+    try {
+      jsonTextMirrorCodec.decode(bad.out.bytes, 0, bad.length);
+      throw new Error("expected a parse failure");
+    } catch (error) {
+      expect((error as JsonLineError).report).toBe(false);
+    }
+  });
+
+  it("refuses anything but a JSON line", () => {
+    expect(() => jsonTextCodec.encode("plain string" as never, new ByteBuffer(8))).toThrow(CodecError);
+  });
+});
