@@ -46,7 +46,12 @@ export interface Topology {
     name: string;
     mode: "worker" | "inline";
     idleStrategy: string;
+    /** The CPU configured in `agentThreads[].coreId`; `pinnedCore` says whether it took effect. */
     coreId?: number;
+    /** The CPU the agent's thread is actually pinned to; absent when it is not pinned. */
+    pinnedCore?: number;
+    /** What became of `coreId`: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>`; absent without a `coreId`. */
+    pinning?: string;
     state: string;
     handlers: { name: string; subscriptions: string[] }[];
     feeds: string[];
@@ -215,7 +220,7 @@ export class MongooseServer {
   /** What runs where and how it is connected. */
   topology(): Topology {
     const plan = this.supervisor.plan;
-    const status = new Map(this.supervisor.agentStatus().map((s) => [s.name, s.state]));
+    const status = new Map(this.supervisor.agentStatus().map((s) => [s.name, s]));
     const rings = this.supervisor.ringInfo();
     return {
       agents: plan.agents.map((agent) => ({
@@ -223,7 +228,9 @@ export class MongooseServer {
         mode: agent.mode,
         idleStrategy: agent.idle.type,
         coreId: agent.coreId,
-        state: status.get(agent.name) ?? "unknown",
+        pinnedCore: status.get(agent.name)?.pinnedCore,
+        pinning: status.get(agent.name)?.pinning,
+        state: status.get(agent.name)?.state ?? "unknown",
         handlers: agent.handlers.map((handler) => ({
           name: handler.name,
           subscriptions: [...(this.supervisor.subscriptionsOf(agent.name).get(handler.name) ?? [])],

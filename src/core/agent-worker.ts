@@ -10,7 +10,9 @@ import { createIdleStrategy } from "../agent/idle-strategy.ts";
 import { BlockingParker } from "../agent/parker.ts";
 import { AgentRunner } from "../agent/runner.ts";
 import { AgentSignals } from "../agent/signals.ts";
+import { CPU_MASK_BYTES } from "../runtime/cpu-mask.ts";
 import { runtime } from "../runtime/mod.ts";
+import type { Libc } from "../runtime/types.ts";
 import { AgentHost, ComponentFailureError } from "./agent-host.ts";
 import { describeThrown } from "./errors.ts";
 import type { AgentMessage, ComponentFailure, SupervisorMessage } from "./protocol.ts";
@@ -24,6 +26,28 @@ export interface ParentPort {
 function failureOf(thrown: unknown, component: string, phase: string): ComponentFailure {
   if (thrown instanceof ComponentFailureError) return thrown.failure;
   return { component, phase, ...describeThrown(thrown) };
+}
+
+/** Formats CPUs as the kernel's `Cpus_allowed_list` does, e.g. `0-3,6`. */
+function cpuList(cpus: number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < cpus.length; i++) {
+    const first = cpus[i];
+    while (cpus[i + 1] === cpus[i] + 1) i++;
+    ranges.push(first === cpus[i] ? `${first}` : `${first}-${cpus[i]}`);
+  }
+  return ranges.join(",");
+}
+
+/** Pins the calling thread to `coreId`; says why not instead of throwing, so the agent still runs (unpinned). */
+function pinThread(libc: Libc | null, coreId: number): { core: number; tid: number } | { why: string } {
+  if (!libc) return { why: "CPU pinning needs FFI, which is unavailable here (Deno needs --allow-ffi)" };
+  const allowed = libc.getAffinity();
+  // A cpu_set_t holds 1024 CPUs (cpuMask throws beyond): such a CPU fails like any this machine lacks.
+  if (coreId < CPU_MASK_BYTES * 8 && libc.setAffinity([coreId]) === 0) return { core: coreId, tid: libc.gettid() };
+  const why = "sched_setaffinity failed";
+  // Name the usual cause: a CPU this machine (or its cpuset) does not offer.
+  return { why: allowed.length > 0 && !allowed.includes(coreId) ? `${why}: CPU ${coreId} is not one this process may use (${cpuList(allowed)})` : why };
 }
 
 /**
@@ -65,9 +89,15 @@ export function serveAgentWorker(port: ParentPort): void {
     });
     host = created;
     if (plan.coreId !== undefined) {
-      if (!libc) created.log.warn("coreId ignored: CPU pinning needs FFI, which is unavailable here", { coreId: plan.coreId });
-      else if (libc.setAffinity([plan.coreId]) !== 0) created.log.warn("coreId ignored: sched_setaffinity failed", { coreId: plan.coreId });
-      else created.log.info("pinned agent thread", { coreId: plan.coreId, tid: libc.gettid() });
+      // Posted before the boot reply, so the supervisor's status shows the outcome once boot returns.
+      const pinning = pinThread(libc, plan.coreId);
+      if ("core" in pinning) {
+        created.log.info(`pinned agent thread to CPU ${pinning.core} (tid ${pinning.tid})`, { coreId: pinning.core, tid: pinning.tid });
+        port.post({ event: "pinning", core: pinning.core, detail: `pinned to CPU ${pinning.core} (tid ${pinning.tid})` });
+      } else {
+        created.log.warn(`coreId ${plan.coreId} not applied, the agent thread runs unpinned: ${pinning.why}`, { coreId: plan.coreId });
+        port.post({ event: "pinning", detail: `not pinned: ${pinning.why}` });
+      }
     }
     const controlBacklog = () => signals.controlSequence() > received;
     const parker = new BlockingParker({

@@ -89,6 +89,11 @@ export type AgentEvent =
   | { event: "subscribe"; handler: string; feed: string }
   | { event: "needSink"; sink: string }
   | { event: "error"; report: ErrorReport }
+  /**
+   * What became of the plan's `coreId`, sent before the boot reply: `core` is set only if the thread is
+   * now pinned to it; `detail` says so for people ("pinned to CPU 1 (tid 12345)" or "not pinned: why").
+   */
+  | { event: "pinning"; core?: number; detail: string }
   /** The agent's own machinery broke (not a handler): it cannot go on. */
   | { event: "fatal"; message: string; stack?: string };
 

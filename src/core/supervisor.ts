@@ -53,6 +53,13 @@ export interface AgentStatus {
   reason?: string;
   /** Milliseconds since its heartbeat last moved (workers only). */
   heartbeatAgeMs?: number;
+  /** The CPU the agent's thread is actually pinned to; absent unless pinning to its `coreId` succeeded. */
+  pinnedCore?: number;
+  /**
+   * What became of its `coreId`, for people: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>` (no
+   * FFI, sched_setaffinity failed, inline agent). Absent when no `coreId` is configured.
+   */
+  pinning?: string;
 }
 
 /** One ring, its two ends and its live statistics. */
@@ -238,6 +245,8 @@ export class Supervisor {
     const localWork = (): Iterable<LocalWork> => this.inlineAgents;
     const results = await Promise.allSettled(this.plan.agents.map(async (plan) => {
       this.status.set(plan.name, { name: plan.name, mode: plan.mode, state: "starting", lastHeartbeat: 0, lastBeatAt: performance.now() });
+      // Workers report their pinning; an inline agent shares this thread, which is never pinned.
+      if (plan.mode === "inline" && plan.coreId !== undefined) this.status.get(plan.name)!.pinning = "not pinned: an inline agent runs on the supervisor's thread";
       const boot = this.bootFor(plan);
       const agent = plan.mode === "worker"
         ? await WorkerAgent.start(boot, listeners, this.options.requestTimeoutMs)
@@ -311,6 +320,11 @@ export class Supervisor {
       case "error":
         this.recordError(event.report);
         return;
+      case "pinning": {
+        const status = this.status.get(agent);
+        if (status) Object.assign(status, { pinnedCore: event.core, pinning: event.detail });
+        return;
+      }
       case "fatal":
         this.agentDied(agent, event.message);
         this.agents.get(agent)?.terminate();
