@@ -35,4 +35,6 @@ export { BackpressureTimeoutError } from "./agent/backpressure.ts";
 export { FeedClosedError } from "./core/feeds/feed-publisher.ts";
 export { SinkClosedError } from "./core/sinks/sink-writer.ts";
 export { CodecError } from "./transport/codec.ts";
+export { defineEvent, FixedLayoutError } from "./transport/fixed-layout.ts";
+export type { EventTypeSpec, FieldType, FixedEvent } from "./transport/fixed-layout.ts";
 export { MemorySink } from "./core/sinks/memory-sink.ts";

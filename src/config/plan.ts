@@ -10,6 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import { ConfigError } from "../core/errors.ts";
+import { defineEvent, type EventTypeSpec, MAX_FIXED_CODEC_ID, MIN_FIXED_CODEC_ID } from "../transport/fixed-layout.ts";
 import type { LogLevel } from "../core/log.ts";
 import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, pathText as pathTextOf } from "./problems.ts";
@@ -45,6 +46,8 @@ export interface AgentPlan {
   mode: "worker" | "inline";
   idle: IdleStrategySpec;
   coreId?: number;
+  /** Most events taken from one ring per duty cycle (default: the server's tuning). */
+  batchSize?: number;
   handlers: HandlerPlan[];
   /** Feeds whose publishing side lives on this agent. */
   hostedFeeds: string[];
@@ -63,6 +66,8 @@ export interface FeedPlan {
   /** Pre-start caching: hold events published before the server completed its start (at most `limit`). */
   cache: { enabled: boolean; limit: number };
   mapper?: MapperSource;
+  /** The fixed-layout event type it carries, if any (events are encoded with that type's codec). */
+  eventType?: string;
   /** The agent that publishes it ("" for pipes: every writer publishes). */
   host: string;
   /** The type's own keys (filename, readStrategy, periodMs, config…). */
@@ -84,9 +89,15 @@ export interface SinkPlan {
   pipe?: string;
 }
 
+/** A fixed-layout event type with the codec id its records carry (the same on every thread). */
+export interface EventTypePlan extends EventTypeSpec {
+  codecId: number;
+}
+
 /** Everything the supervisor needs to boot. `agents[0]` is the supervisor's own agent. */
 export interface ServerPlan {
   agents: AgentPlan[];
+  eventTypes: EventTypePlan[];
   feeds: FeedPlan[];
   sinks: SinkPlan[];
   /** The sink receiving dead letters, if any. */
@@ -192,8 +203,36 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   if (config.deadLetter !== undefined && !sinkNames.includes(config.deadLetter)) {
     problems.push({ path: ["deadLetter"], message: `"${config.deadLetter}" names no sink (sinks: ${sinkNames.join(", ") || "none"})` });
   }
+  const typeNames = eventTypeSpecs(config, problems).map((type) => type.name);
+  const checkEventType = (name: string | undefined, path: ConfigPath) => {
+    if (name !== undefined && !typeNames.includes(name)) problems.push({ path, message: `"${name}" names no event type (eventTypes: ${typeNames.join(", ") || "none"})` });
+  };
+  config.eventFeeds.forEach((feed, i) => checkEventType(feed.eventType as string | undefined, ["eventFeeds", i, "eventType"]));
+  config.pipes.forEach((pipe, i) => checkEventType(pipe.eventType, ["pipes", i, "eventType"]));
   sinkHosts(config, problems);
   return problems;
+}
+
+/** The declared event types as specs (a YAML map or a list from code), each checked by defineEvent. */
+function eventTypeSpecs(config: EffectiveConfig, problems: ConfigProblem[] = []): EventTypeSpec[] {
+  const declared = Array.isArray(config.eventTypes)
+    ? config.eventTypes.map((spec, i) => ({ spec, path: ["eventTypes", i] as ConfigPath }))
+    : Object.entries(config.eventTypes).map(([name, fields]) => ({ spec: { name, fields }, path: ["eventTypes", name] as ConfigPath }));
+  const specs: EventTypeSpec[] = [];
+  for (const { spec, path } of declared) {
+    if (specs.some((known) => known.name === spec.name)) {
+      problems.push({ path, message: `duplicate event type "${spec.name}"` });
+      continue;
+    }
+    try {
+      specs.push(defineEvent(spec.name, spec.fields as EventTypeSpec["fields"]));
+    } catch (error) {
+      problems.push({ path, message: (error as Error).message });
+    }
+  }
+  const room = MAX_FIXED_CODEC_ID - MIN_FIXED_CODEC_ID + 1;
+  if (specs.length > room) problems.push({ path: ["eventTypes"], message: `at most ${room} event types, got ${specs.length}` });
+  return specs;
 }
 
 /**
@@ -272,7 +311,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   const problems: ConfigProblem[] = [];
   const hostsOfSinks = sinkHosts(effective, problems);
   const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => {
-    const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+    const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
     if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
     return {
       id: index + 1,
@@ -282,6 +321,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       wrapWithNamedEvent,
       cache: { enabled: cacheEventLog, limit: cacheLimit },
       mapper: mapperSource(valueMapper, baseDir),
+      eventType: eventType as string | undefined,
       host: hostOf(feed, feedTypes),
       settings,
       module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
@@ -296,6 +336,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       wrapWithNamedEvent: pipe.wrapWithNamedEvent,
       cache: { enabled: pipe.cacheEventLog, limit: pipe.cacheLimit },
       mapper: mapperSource(pipe.valueMapper, baseDir),
+      eventType: pipe.eventType,
       host: "",
       settings: {},
     });
@@ -365,10 +406,12 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       mode: options.inline || inProcess ? "inline" : "worker",
       idle: chosen ?? defaultIdle,
       coreId: thread?.coreId,
+      batchSize: thread?.batchSize,
       handlers,
       hostedFeeds: feeds.filter((f) => f.host === name).map((f) => f.name),
       hostedSinks: sinks.filter((s) => s.host === name).map((s) => s.name),
     };
   });
-  return { agents: [supervisor, ...agents], feeds, sinks, deadLetter: effective.deadLetter };
+  const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, deadLetter: effective.deadLetter };
 }

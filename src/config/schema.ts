@@ -8,8 +8,9 @@
 import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../core/log.ts";
+import { fieldTypeProblem } from "../transport/fixed-layout.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
-import { mapOf, nonEmptyName, oneOf, settingsMap } from "./schema-parts.ts";
+import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
 const notApplicable = (why: string) => v.optional(v.never(why));
 
@@ -59,6 +60,22 @@ const handlerSchema = v.strictObject({
   logLevel: v.optional(oneOf(LOG_LEVELS)),
 });
 
+/** A fixed-layout field type: `f64`, `i32`, `ascii(8)`, … */
+const fieldType = v.pipe(v.string(), v.check((type) => fieldTypeProblem(type) === undefined, (issue) => fieldTypeProblem(issue.input)!));
+const eventTypeFields = mapOf(fieldType, "expected a map of field names to field types (f64, i32, ascii(8), …)");
+const eventTypeSpec = v.strictObject({ name: nonEmptyName, fields: eventTypeFields });
+
+/**
+ * `eventTypes`: fixed-layout event types by name, as a map of name → fields (YAML), or in code a list of
+ * `defineEvent(...)` results.
+ */
+const eventTypesSchema = v.lazy((input) =>
+  Array.isArray(input) ? v.array(eventTypeSpec) : mapOf(eventTypeFields, "expected a map of event type names to their fields")
+);
+
+/** The fixed-layout event type a feed or pipe carries, by name. */
+const eventType = v.optional(nonEmptyName);
+
 const cacheLimit = v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be ≥ 1")), 100_000);
 /** `string`, `json`, or a module path (optionally `#ExportName`). */
 const valueMapper = v.optional(nonEmptyName);
@@ -70,6 +87,7 @@ const commonFeedKeys = {
   cacheEventLog: v.optional(v.boolean(), false),
   cacheLimit,
   valueMapper,
+  eventType,
 };
 
 const commonSinkKeys = { name: nonEmptyName, valueMapper };
@@ -105,6 +123,7 @@ const pipeSchema = v.strictObject({
   cacheEventLog: v.optional(v.boolean(), false),
   cacheLimit,
   valueMapper,
+  eventType,
   agentName: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
   idleStrategy: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
 });
@@ -132,7 +151,10 @@ export const configSchema = v.strictObject({
     agentName,
     idleStrategy: v.optional(idleStrategySchema),
     coreId: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"))),
+    /** Most events the agent takes from one ring per duty cycle. */
+    batchSize: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576"))),
   })), []),
+  eventTypes: v.optional(eventTypesSchema, {}),
   eventFeeds: v.optional(v.array(typedSchema(feedTypes, commonFeedKeys, "feed")), []),
   eventSinks: v.optional(v.array(typedSchema(sinkTypes, commonSinkKeys, "sink")), []),
   eventHandlers: v.optional(v.array(v.strictObject({

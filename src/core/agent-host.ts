@@ -12,6 +12,7 @@ import { AgentSignals } from "../agent/signals.ts";
 import type { FeedPlan, SinkPlan } from "../config/plan.ts";
 import { type Clock, ServerClock } from "../runtime/clock.ts";
 import { serveClockCalibration } from "../runtime/clock-calibration.ts";
+import { type FixedEvent, isFixedEvent } from "../transport/fixed-layout.ts";
 import { JsonLineError } from "../transport/json-text-codec.ts";
 import { type Backpressure, RingConsumer, RingProducer } from "../transport/ring.ts";
 import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "./counters.ts";
@@ -23,6 +24,7 @@ import { FeedPublisher } from "./feeds/feed-publisher.ts";
 import { MemoryFeed } from "./feeds/memory-feed.ts";
 import type { EventMeta, Handler, HandlerContext, Sink } from "./handler-api.ts";
 import { HandlerLoadError, loadHandler } from "./handler-loader.ts";
+import { EventTypes } from "./event-types.ts";
 import { InboundRing, ReusedMeta } from "./inbound.ts";
 import { ComponentLifecycle, isForwardPhase } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -82,6 +84,10 @@ class HandlerContextImpl implements HandlerContext {
   sink<T = unknown>(name: string): Sink<T> {
     return this.host.sinkWriter(name) as Sink<T>;
   }
+  newEvent(typeName: string): FixedEvent {
+    const type = this.host.eventTypes.get(typeName);
+    return type.flyweight().wrap(new Uint8Array(type.byteLength), 0);
+  }
 }
 
 class HostedHandler {
@@ -116,18 +122,35 @@ class HostedHandler {
   }
 }
 
+/** `wrapWithNamedEvent`'s envelope. */
+interface NamedEvent {
+  feedName: string;
+  sequenceNumber: number;
+  data: unknown;
+}
+
 /** Fans one feed's events out to the handlers on this agent that receive it. */
 class FeedDelivery {
   readonly handlers: HostedHandler[] = [];
   private readonly localMeta: ReusedMeta;
+  /** Reused around fixed-layout events, which are only valid during onEvent anyway: no allocation per event. */
+  private readonly reusedEnvelope: NamedEvent;
   constructor(readonly feed: FeedPlan, clock: Clock) {
     this.localMeta = new ReusedMeta(feed.name, clock);
+    this.reusedEnvelope = { feedName: feed.name, sequenceNumber: 0, data: undefined };
   }
   add(handler: HostedHandler): void {
     if (!this.handlers.includes(handler)) this.handlers.push(handler);
   }
+  private wrap(value: unknown, meta: EventMeta): NamedEvent {
+    if (!isFixedEvent(value)) return { feedName: meta.feed, sequenceNumber: meta.sequenceNumber, data: value };
+    const envelope = this.reusedEnvelope;
+    envelope.sequenceNumber = meta.sequenceNumber;
+    envelope.data = value;
+    return envelope;
+  }
   readonly deliver = (value: unknown, meta: EventMeta): void => {
-    const event = this.feed.wrapWithNamedEvent ? { feedName: meta.feed, sequenceNumber: meta.sequenceNumber, data: value } : value;
+    const event = this.feed.wrapWithNamedEvent ? this.wrap(value, meta) : value;
     const handlers = this.handlers;
     for (let i = 0; i < handlers.length; i++) handlers[i].deliver(event, meta);
   };
@@ -210,6 +233,8 @@ export class AgentHost implements Agent {
   private readonly decodeErrors: Counter;
   private readonly sinkDropped: Counter;
   private readonly batchSize: number;
+  /** This server's fixed-layout event types, bound to their codec ids. */
+  readonly eventTypes: EventTypes;
   private drainWaiters: DrainWaiter[] = [];
   private sinksNeedFlush = false;
   private feedsLive = false;
@@ -232,7 +257,8 @@ export class AgentHost implements Agent {
     const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letters_total", { reason })]));
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, this.reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
-    this.batchSize = boot.tuning.batchSize;
+    this.batchSize = plan.batchSize ?? boot.tuning.batchSize;
+    this.eventTypes = new EventTypes(boot.eventTypes);
   }
 
   /** Builds the host: loads handler modules, mappers and plugins (on this thread), creates feeds and sinks. */
@@ -475,6 +501,7 @@ export class AgentHost implements Agent {
       deadLetters: this.deadLetters,
       mapperDropped: this.counters.counter("feed_mapper_dropped_total", { feed: plan.name }),
       onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
+      eventType: plan.eventType === undefined ? undefined : this.eventTypes.get(plan.eventType),
     });
     const plugin = await createFeed(plan, channel, publisher);
     const hosted: HostedFeed = {
@@ -519,6 +546,7 @@ export class AgentHost implements Agent {
     const index = this.boot.feeds.filter((f) => f.type === "pipe").findIndex((f) => f.name === pipe.name);
     const writer = new PipeWriter(plan.name, pipe.name, this.clock, this.environment.backpressure, {
       mapper: this.pipeMappers.get(pipe.name),
+      codec: pipe.eventType === undefined ? undefined : this.eventTypes.get(pipe.eventType).codec,
       deadLetters: this.deadLetters,
       mapperDropped: this.counters.counter("pipe_mapper_dropped_total", { pipe: pipe.name }),
       unrouted: this.counters.counter("pipe_unrouted_total", { pipe: pipe.name }),
@@ -604,7 +632,7 @@ export class AgentHost implements Agent {
       case "feedConsumer": {
         const feed = this.feedPlans.get(endpoint.feed)!;
         const rings = feed.type === "pipe" ? this.pipeInbound : this.feedInbound;
-        rings.push(new InboundRing(new RingConsumer(endpoint.ring), feed.name, this.clock, this.delivery(feed).deliver, this.decodeFailed));
+        rings.push(new InboundRing(new RingConsumer(endpoint.ring), feed.name, this.clock, this.eventTypes.codecs, this.delivery(feed).deliver, this.decodeFailed));
         return;
       }
       case "feedProducer": {
@@ -626,7 +654,7 @@ export class AgentHost implements Agent {
             this.report("sink", endpoint.sink, "accept", thrown, meta.feed, meta.sequenceNumber, value);
           }
         };
-        this.sinkInbound.push(new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, this.clock, deliver, this.decodeFailed));
+        this.sinkInbound.push(new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, this.clock, this.eventTypes.codecs, deliver, this.decodeFailed));
         return;
       }
       case "sinkProducer":

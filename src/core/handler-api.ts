@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from "../runtime/clock.ts";
+import type { FixedEvent } from "../transport/fixed-layout.ts";
 import type { Logger } from "./log.ts";
 
 /**
@@ -45,6 +46,19 @@ export interface HandlerContext {
   subscribe(feedName: string): void;
   /** The sink called `name`; throws if no such sink is configured. */
   sink<T = unknown>(name: string): Sink<T>;
+  /**
+   * A new event of the fixed-layout type `typeName` (declared in `eventTypes`), with a buffer of its own:
+   * set its fields and `accept` it on a sink or pipe, then reuse it for the next one (the sink copies
+   * its bytes), so sending allocates nothing. Throws if no such type is declared.
+   *
+   * @example
+   * ```ts
+   * const quote = ctx.newEvent("Quote") as unknown as { px: number; sym: string };
+   * quote.px = 101.5; quote.sym = "AAPL";
+   * ctx.sink("quotes").accept(quote);
+   * ```
+   */
+  newEvent(typeName: string): FixedEvent;
 }
 
 /**

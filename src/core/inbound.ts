@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from "../runtime/clock.ts";
-import { codecById } from "../transport/codecs.ts";
+import type { CodecTable } from "../transport/codecs.ts";
 import type { RingConsumer } from "../transport/ring.ts";
 import type { EventMeta } from "./handler-api.ts";
 
@@ -28,7 +28,7 @@ export class ReusedMeta implements EventMeta {
 /**
  * @example
  * ```ts
- * const inbound = new InboundRing(new RingConsumer(buffer), "prices", clock, (value, meta) => handle(value), onBadRecord);
+ * const inbound = new InboundRing(new RingConsumer(buffer), "prices", clock, new CodecTable(), (value, meta) => handle(value), onBadRecord);
  * inbound.poll(256); // events delivered this cycle
  * ```
  */
@@ -40,6 +40,7 @@ export class InboundRing {
     /** Feed name (feed rings) or producing agent name (sink rings); shown to receivers as `meta.feed`. */
     readonly source: string,
     clock: Clock,
+    private readonly codecs: CodecTable,
     private readonly deliver: Delivery,
     private readonly decodeFailed: DecodeFailure,
   ) {
@@ -52,7 +53,7 @@ export class InboundRing {
   }
 
   private readonly onRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {
-    const codec = codecById(codecId);
+    const codec = this.codecs.get(codecId);
     let value: unknown;
     try {
       if (!codec) throw new Error(`unknown codec id ${codecId}`);

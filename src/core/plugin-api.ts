@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "../runtime/clock.ts";
+import type { FixedEvent } from "../transport/fixed-layout.ts";
 import type { EventMeta } from "./handler-api.ts";
 import type { Logger } from "./log.ts";
 
@@ -35,6 +36,21 @@ export interface FeedContext {
    * offer it again later (e.g. in the next `doWork`).
    */
   publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean;
+  /**
+   * For a feed with an `eventType`: the event to fill next. When the feed has one subscribing agent and
+   * its ring has room, the event is a flyweight over the claimed ring slot itself, so setting fields
+   * writes the record in place; otherwise over a scratch buffer. Set every field, then `publish` it
+   * (no mapper runs on a claimed event). Valid until that publish; claim again for the next event.
+   * Throws if the feed has no `eventType`.
+   *
+   * @example
+   * ```ts
+   * const tick = ctx.claim() as unknown as { px: number; qty: number };
+   * tick.px = 101.25; tick.qty = 100;
+   * ctx.publish(tick);
+   * ```
+   */
+  claim(): FixedEvent;
   /** Declares the feed finished (nothing more will come), e.g. after reading a file once. */
   complete(): void;
   /** Sequence number of the last event accepted by `publish` (published or cached); 0 before the first. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, FeedPlan, SinkPlan } from "../config/plan.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../config/plan.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "./log.ts";
 
@@ -23,6 +23,8 @@ export interface Tuning {
 /** Everything an agent needs to start. Sent once, as the first message to a worker. */
 export interface AgentBoot {
   plan: AgentPlan;
+  /** The server's fixed-layout event types, with their codec ids. */
+  eventTypes: EventTypePlan[];
   /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */
   feeds: FeedPlan[];
   sinks: SinkPlan[];

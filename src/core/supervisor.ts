@@ -225,6 +225,7 @@ export class Supervisor {
     this.counters.set(plan.name, new CounterBlock(counters, layout));
     return {
       plan,
+      eventTypes: this.plan.eventTypes,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
       deadLetter: this.plan.deadLetter,

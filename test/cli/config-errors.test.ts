@@ -78,6 +78,13 @@ const CASES: [string, string, string][] = [
   ["value mapper class without map", "eventFeeds:\n  - name: in\n    type: memory\n    valueMapper: ./no-on-event.ts#default\n", `app.yaml:4:18 eventFeeds[0].valueMapper: ./no-on-event.ts: the export is not a value mapper: class Pricer has no map method (expected a class, a factory or an object with map)`],
   ["value mapper file missing", "eventFeeds:\n  - name: in\n    type: memory\n    valueMapper: ./parse-order.ts\n", `app.yaml:4:18 eventFeeds[0].valueMapper: ./parse-order.ts: file not found: `],
   ["feed plugin file missing", "eventFeeds:\n  - name: in\n    type: module\n    module: ./kafka-feed.ts\n", `app.yaml:4:13 eventFeeds[0].module: ./kafka-feed.ts: file not found: `],
+  // fixed-layout event types and batching
+  ["unknown field type", "eventTypes:\n  Tick: {px: float}\n", `app.yaml:2:14 eventTypes.Tick.px: unknown field type "float" (expected one of f64, i64, u64, f32, i32, u32, i16, u16, i8, u8, bool, ascii(N), utf8(N))`],
+  ["string field without room", "eventTypes:\n  Tick: {sym: ascii(0)}\n", `app.yaml:2:15 eventTypes.Tick.sym: ascii(0): the capacity must be 1..255 bytes`],
+  ["field named like a flyweight method", "eventTypes:\n  Tick: {wrap: f64}\n", `app.yaml:2:9 eventTypes.Tick: Tick.wrap: the name is taken by a flyweight method or property`],
+  ["event type fields as a list", "eventTypes:\n  Tick: [px]\n", `app.yaml:2:9 eventTypes.Tick: expected a map of field names to field types (f64, i32, ascii(8), …)`],
+  ["feed naming no event type", "eventTypes:\n  Tick: {px: f64}\neventFeeds:\n  - name: in\n    type: memory\n    eventType: Quote\n", `app.yaml:6:16 eventFeeds[0].eventType: "Quote" names no event type (eventTypes: Tick)`],
+  ["zero batch size", "agentThreads:\n  - agentName: a\n    batchSize: 0\n", `app.yaml:3:16 agentThreads[0].batchSize: must be ≥ 1, got 0`],
 ];
 
 const folder = tempDir("mongoose-config-errors-");

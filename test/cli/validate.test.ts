@@ -24,6 +24,7 @@ agentThreads:
   - agentName: pricing
     idleStrategy: busySpin
     coreId: 1
+    batchSize: 64
   - agentName: io-agent
     idleStrategy: {type: sleeping, sleepNanos: 100000}
 eventFeeds:
@@ -39,6 +40,7 @@ eventFeeds:
     valueMapper: json
   - name: orders
     type: memory
+    eventType: Order
   - name: beat
     type: interval
     periodMs: 250
@@ -90,6 +92,10 @@ pipes:
     cacheEventLog: true
     cacheLimit: 10
     valueMapper: json
+    eventType: Signal
+eventTypes:
+  Order: {px: f64, qty: i32, sym: ascii(8)}
+  Signal: {strength: f32, note: utf8(32)}
 deadLetter: audit
 services: []
 admin: false
@@ -108,12 +114,12 @@ describe("mongoose validate", () => {
     expect(parse(printed.stdout)).toEqual({
       idleStrategy: { type: "backoff", spinNanos: 1000, yieldNanos: 2000, minParkNanos: 1000, maxParkNanos: 500000 },
       agentThreads: [
-        { agentName: "pricing", idleStrategy: "busySpin", coreId: 1 },
+        { agentName: "pricing", idleStrategy: "busySpin", coreId: 1, batchSize: 64 },
         { agentName: "io-agent", idleStrategy: { type: "sleeping", sleepNanos: 100000 } },
       ],
       eventFeeds: [
         { name: "prices", type: "file", filename: "data/prices.csv", readStrategy: "ONCE_EARLIEST", pollMillis: 5, broadcast: true, wrapWithNamedEvent: true, cacheEventLog: true, cacheLimit: 500, valueMapper: "json" },
-        { name: "orders", type: "memory", ...feedDefaults },
+        { name: "orders", type: "memory", eventType: "Order", ...feedDefaults },
         { name: "beat", type: "interval", periodMs: 250, agentName: "timer", idleStrategy: "blocking", ...feedDefaults },
         { name: "walk", type: "module", module: `${PLUGINS}price-walk-feed.ts`, config: { symbols: ["AAPL"], count: 3 }, ...feedDefaults },
       ],
@@ -128,7 +134,8 @@ describe("mongoose validate", () => {
         { agentName: "pricing", eventHandlers: { pnl: { handler: "./forward.ts#Forward", configMap: { currency: "USD", limits: [1, 2] }, logLevel: "debug" } } },
         { agentName: "risk", idleStrategy: "yielding", eventHandlers: { limits: { handler: "./forward.ts#Forward", configMap: {} } } },
       ],
-      pipes: [{ name: "signals", sinkName: "signals-in", broadcast: false, wrapWithNamedEvent: true, cacheEventLog: true, cacheLimit: 10, valueMapper: "json" }],
+      pipes: [{ name: "signals", sinkName: "signals-in", broadcast: false, wrapWithNamedEvent: true, cacheEventLog: true, cacheLimit: 10, valueMapper: "json", eventType: "Signal" }],
+      eventTypes: { Order: { px: "f64", qty: "i32", sym: "ascii(8)" }, Signal: { strength: "f32", note: "utf8(32)" } },
       deadLetter: "audit",
       services: [],
       admin: false,
@@ -145,6 +152,7 @@ describe("mongoose validate", () => {
       eventSinks: [],
       eventHandlers: [],
       pipes: [],
+      eventTypes: {},
       services: [],
       admin: false,
     });
@@ -154,7 +162,7 @@ describe("mongoose validate", () => {
   it("exits 2 listing every problem, with nothing printed on stdout", async () => {
     writeFileSync(folder.path("broken.yaml"), EVERY_KEY.replace("readStrategy: ONCE_EARLIEST", "readStrategy: ONCE").replace("targets: [audit, screen]", "targets: [audit, printer]"));
     const { code, stdout, stderr } = await runProgram(runtimeCommand(MAIN, ["validate", "--print", folder.path("broken.yaml")]));
-    expect(stderr).toContain(`broken.yaml:12:19 eventFeeds[0].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "ONCE"`);
+    expect(stderr).toContain(`broken.yaml:13:19 eventFeeds[0].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "ONCE"`);
     expect(stdout).toBe("");
     expect(code).toBe(2);
   });

@@ -17,6 +17,7 @@ describe("configuration", () => {
       eventHandlers: [],
       services: [],
       pipes: [],
+      eventTypes: {},
       admin: false,
     });
     const file = validateConfig({ eventFeeds: [{ name: "f", type: "file", filename: "in.txt" }], pipes: [{ name: "p" }] });

@@ -13,6 +13,7 @@
  */
 import type { Clock } from "../../runtime/clock.ts";
 import { type Codec, CodecError } from "../../transport/codec.ts";
+import type { EventType, FixedEvent } from "../../transport/fixed-layout.ts";
 import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts";
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
@@ -30,6 +31,8 @@ export interface ChannelOptions {
   mapperDropped: Counter;
   /** `throw`: encoding errors reach the caller (the embedding program's offer); `dead-letter`: they go to the dead letters. */
   onEncodingError: "throw" | "dead-letter";
+  /** The fixed-layout type every event of the feed is encoded as, if it declares one. */
+  eventType?: EventType;
 }
 
 /**
@@ -45,6 +48,10 @@ export class FeedChannel implements FeedContext {
   private cacheFullReported = false;
   /** Reused for every line of a JSON feed: the codec copies it into the ring at once. */
   private readonly jsonLine: JsonLine = { text: "", line: 0, offset: -1 };
+  /** What {@link FeedChannel.claim} hands out, and where it points when not into a ring. */
+  private claimed: FixedEvent | undefined;
+  private scratch: Uint8Array | undefined;
+  private claimedInRing = false;
   completed = false;
 
   constructor(
@@ -58,11 +65,28 @@ export class FeedChannel implements FeedContext {
     if (options.cache.enabled) options.publisher.hold();
   }
 
+  claim(): FixedEvent {
+    const type = this.options.eventType;
+    if (!type) throw new Error(`feed "${this.feedName}" has no eventType: claim() is for fixed-layout feeds`);
+    if (this.claimedInRing) throw new Error(`feed "${this.feedName}": publish the claimed event before claiming another`);
+    const event = this.claimed ??= type.flyweight();
+    const at = this.options.publisher.claim(type.byteLength);
+    this.claimedInRing = at >= 0;
+    return this.claimedInRing ? event.wrap(this.options.publisher.claimedBytes, at) : event.wrap(this.scratch ??= new Uint8Array(type.byteLength), 0);
+  }
+
   publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
+    if (value === this.claimed && value !== undefined) {
+      const type = this.options.eventType!;
+      if (!this.claimedInRing) return this.send(value, type.codec, origin, options); // no mapper for a claimed event
+      this.claimedInRing = false;
+      this.options.publisher.commitClaimed(type.codecId, type.byteLength);
+      return true;
+    }
     let event = value;
-    let codec: Codec | undefined;
+    let codec: Codec | undefined = this.options.eventType?.codec;
     const mapper = this.options.mapper;
-    if (mapper === jsonFeedMapper && typeof value === "string") {
+    if (mapper === jsonFeedMapper && !codec && typeof value === "string") {
       // The subscribers parse it (see jsonTextCodec); only "null", which would map to nothing, is dropped here.
       if (value.length < 16 && value.trim() === "null") return this.droppedByMapper();
       const line = this.jsonLine;
@@ -80,6 +104,11 @@ export class FeedChannel implements FeedContext {
       }
       if (event === null || event === undefined) return this.droppedByMapper();
     }
+    return this.send(event, codec, origin, options);
+  }
+
+  /** The cache check, then the publisher; encoding failures go to the dead letters (or the caller). */
+  private send(event: unknown, codec: Codec | undefined, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
     const { publisher, cache } = this.options;
     if (!this.live && cache.enabled && publisher.held >= cache.limit) {
       if (!this.cacheFullReported) {

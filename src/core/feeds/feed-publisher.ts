@@ -64,6 +64,27 @@ export class FeedPublisher {
     return sequence;
   }
 
+  /**
+   * Claims room for one `length`-byte record directly in the single subscriber's ring; returns its offset
+   * in {@link FeedPublisher.claimedBytes}, or -1 when the event must be encoded and published instead.
+   */
+  claim(length: number): number {
+    if (this.closed) throw new FeedClosedError(this.feed);
+    return this.outlet.claim(length);
+  }
+
+  /** The ring bytes a successful claim points into. */
+  get claimedBytes(): Uint8Array {
+    return this.outlet.claimedBytes;
+  }
+
+  /** Publishes the claimed record; returns its sequence number. */
+  commitClaimed(codecId: number, length: number): number {
+    const sequence = this.outlet.commitClaimed(codecId, length);
+    this.counters.published.inc();
+    return sequence;
+  }
+
   /** Makes everything written so far visible to the subscribers. */
   flush(): void {
     this.outlet.flush();

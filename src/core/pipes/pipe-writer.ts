@@ -8,6 +8,8 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
+import type { Codec } from "../../transport/codec.ts";
+import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import { genericCodec } from "../../transport/generic-codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import { ByteBuffer } from "../../transport/byte-buffer.ts";
@@ -43,6 +45,8 @@ export class PipeWriter implements Sink {
     backpressure: Backpressure,
     private readonly options: {
       mapper?: Mapper;
+      /** The pipe's fixed-layout event type's codec, if it declares one. */
+      codec?: Codec;
       deadLetters: DeadLetterBox;
       mapperDropped: Counter;
       unrouted: Counter;
@@ -90,20 +94,32 @@ export class PipeWriter implements Sink {
         return;
       }
     }
-    const sequence = this.outlet.send(event);
+    const sequence = this.outlet.send(event, true, this.options.codec);
     const local = this.options.local();
     if (!local) {
       if (this.outlet.targetCount === 0 && !this.held) this.options.unrouted.inc();
       return;
     }
-    // A copy, as a ring would make: the local subscriber must not share the writer's object.
-    const copy = genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
+    const copy = this.localCopy(event);
     if (this.held) this.heldLocal.push({ value: copy, sequence, publishedNanos: this.clock.nanos() });
     else local(copy, sequence, this.clock.nanos());
   }
 
   flush(): void {
     this.outlet.flush();
+  }
+
+  /**
+   * A copy, as a ring would make: the local subscriber must not share the writer's object. Fixed-layout
+   * events get a flyweight over their own bytes (the writer reuses its event; the copy waits in a queue).
+   */
+  private localCopy(event: unknown): unknown {
+    const codec = this.options.codec ?? (isFixedEvent(event) ? event.eventType.codec : undefined);
+    if (!codec) return genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
+    const length = codec.encode(event, this.copy);
+    const decoded = codec.decode(this.copy.bytes, 0, length);
+    if (!isFixedEvent(decoded)) return decoded;
+    return decoded.eventType.flyweight().wrap(this.copy.bytes.slice(0, length), 0);
   }
 
   /** Closes the rings; returns how many values never left. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
 
 interface Waiter {
@@ -26,7 +27,8 @@ export class MemorySink<T = unknown> implements SinkPlugin {
   constructor(readonly name: string) {}
 
   accept(value: unknown): void {
-    this.received.push(value as T);
+    // A fixed-layout event is a flyweight reused for the next event: keep a plain copy.
+    this.received.push((isFixedEvent(value) ? value.toObject() : value) as T);
     if (this.waiters.length > 0) this.waiters = this.waiters.filter((w) => (w.ready() ? (w.resolve(), false) : true));
   }
 
