@@ -7,7 +7,14 @@
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 
-const entrypoints = ["src/main.ts", "src/workers/agent.ts", "src/demo/vwap.ts"];
+const entrypoints = [
+  "src/main.ts",
+  "src/workers/agent.ts",
+  "src/demo/vwap.ts",
+  "src/bench/bench-feed.ts",
+  "src/bench/latency-handler.ts",
+  "src/bench/post-message-worker.ts",
+];
 const outfile = process.argv[2] ?? "dist/mongoose";
 
 const result = spawnSync(process.execPath, ["build", "--compile", ...entrypoints, "--outfile", outfile], { stdio: "inherit" });

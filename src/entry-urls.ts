@@ -12,3 +12,12 @@ export const AGENT_WORKER_URL = new URL("./workers/agent.ts", import.meta.url).h
 
 /** The demo's handler module (`src/demo/vwap.ts`). */
 export const DEMO_HANDLER_URL = new URL("./demo/vwap.ts", import.meta.url).href;
+
+/** The benchmark's publisher feed (`src/bench/bench-feed.ts`). */
+export const BENCH_FEED_URL = new URL("./bench/bench-feed.ts", import.meta.url).href;
+
+/** The benchmark's receiving handler (`src/bench/latency-handler.ts`). */
+export const BENCH_HANDLER_URL = new URL("./bench/latency-handler.ts", import.meta.url).href;
+
+/** The benchmark's postMessage baseline worker (`src/bench/post-message-worker.ts`). */
+export const BENCH_POST_MESSAGE_WORKER_URL = new URL("./bench/post-message-worker.ts", import.meta.url).href;

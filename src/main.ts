@@ -5,16 +5,17 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { COMMAND_HELP, USAGE, VERSION } from "./cli/usage.ts";
+import { bench } from "./cli/bench.ts";
+import { COMMAND_HELP, USAGE, UsageError, VERSION } from "./cli/usage.ts";
 import { configSource } from "./cli/config-source.ts";
 import { run } from "./cli/run.ts";
 import { validate } from "./cli/validate.ts";
 import { BootError, ConfigError } from "./core/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./core/log.ts";
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
+  // bench has options of its own: it parses everything after its name.
+  if (argv[0] === "bench" && !argv.includes("--help") && !argv.includes("-h")) return await bench(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -31,7 +31,21 @@ problem is listed with its file, line and column.
 ${OPTIONS}`,
   bench: `Usage: mongoose bench [options]
 
-The one-hop benchmark. Not available in this version: run \`npm run bench\` from the sources.`,
+The one-hop benchmark: a publisher agent sends ticks through a ring to a handler on another agent;
+prints throughput and one-way latency (from each tick's intended send time, so a stalled publisher's
+backlog counts: coordinated omission accounted for).
+
+Options:
+  --rate N|max         events per second, or back to back (default max)
+  --seconds S          measured seconds (default 5)
+  --events N           measured events instead of seconds (e.g. 10000000 for a heap check)
+  --warmup S           warm-up seconds before measuring (default 1)
+  --codec struct|json  fixed-layout events (zero allocation) or plain objects (default struct)
+  --idle NAME          the receiving agent's idle strategy (default busySpin; the publisher always spins)
+  --batch N            events per duty cycle, both sides (default 256)
+  --baseline           also run the same ticks by postMessage in the same run
+  --hgrm FILE          write the latency distribution (HdrHistogram text, values in ns)
+  --json               print one JSON object instead of a summary`,
   admin: `Usage: mongoose admin <command> [args…] [--url URL] [--token T]
 
 Invokes an admin command on a running server. Not available in this version (no admin server yet).`,
@@ -43,8 +57,11 @@ export const USAGE = `mongoose ${VERSION}: event-processing server
 Usage:
   mongoose run [config.yaml]         run a configuration (no file: the built-in demo)
   mongoose validate <config.yaml>    check a configuration without starting anything
-  mongoose bench …                   the one-hop benchmark (not in this version)
+  mongoose bench [options]           the one-hop benchmark (mongoose bench --help)
   mongoose admin <command> …         admin commands on a running server (not in this version)
   mongoose --version | --help        version, this help; mongoose <command> --help for a command
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.`;
+
+/** A mistake on the command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}

@@ -42,6 +42,10 @@ export const bunRuntime: Runtime = {
   version: Bun?.version ?? "unknown",
   spawnWorker: (url, name) => wrapWebWorker(new Worker(url, { type: "module", name })),
   loadLibc,
+  collectGarbage() {
+    Bun.gc(true);
+    return true;
+  },
   serve(handler, options) {
     const server = Bun.serve({ hostname: options.hostname, port: options.port, fetch: handler });
     const http: HttpServer = { port: server.port, close: async () => void (await server.stop(true)) };

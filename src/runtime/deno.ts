@@ -40,6 +40,13 @@ export const denoRuntime: Runtime = {
   version: Deno?.version?.deno ?? "unknown",
   spawnWorker: (url, name) => wrapWebWorker(new Worker(url, { type: "module", name })),
   loadLibc,
+  collectGarbage() {
+    // deno-lint-ignore no-explicit-any
+    const gc = (globalThis as any).gc;
+    if (typeof gc !== "function") return false;
+    gc();
+    return true;
+  },
   serve(handler, options) {
     return new Promise((resolve) => {
       const server = Deno.serve(

@@ -60,6 +60,11 @@ export interface Runtime {
    * permitted (e.g. Deno without `--allow-ffi`), so callers degrade instead of failing.
    */
   loadLibc(): Promise<Libc | null>;
+  /**
+   * Runs a full garbage collection on the calling thread if the runtime allows it (Bun always; Deno
+   * with `--v8-flags=--expose-gc`); returns whether it did. For heap measurements, not for production.
+   */
+  collectGarbage(): boolean;
   /** Serves HTTP with the runtime's native server. */
   serve(handler: (request: Request) => Response | Promise<Response>, options: ServeOptions): Promise<HttpServer>;
 }

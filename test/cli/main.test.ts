@@ -54,12 +54,10 @@ describe("mongoose command line", () => {
     expect(unknown.stderr.split("\n")[0]).toBe(`unknown command "frobnicate"`);
   });
 
-  it("exits 2 for the reserved commands of later versions, saying so", async () => {
-    for (const command of ["bench", "admin"]) {
-      const { code, stderr } = await runProgram(mongoose(command));
-      expect(code).toBe(2);
-      expect(stderr).toContain(`mongoose ${command} is not available in this version`);
-    }
+  it("exits 2 for the reserved command of a later version, saying so", async () => {
+    const { code, stderr } = await runProgram(mongoose("admin"));
+    expect(code).toBe(2);
+    expect(stderr).toContain("mongoose admin is not available in this version");
   });
 
   it("exits 2 naming a configuration file it cannot read", async () => {

@@ -1,0 +1,99 @@
+/**
+ * `mongoose bench`: parses the options, runs {@link runOneHop}, prints a summary or, with `--json`, the
+ * one JSON object of the contract; `--hgrm FILE` writes the latency distribution (and, with
+ * `--baseline`, the baseline's beside it as `FILE` with `.postMessage` before its extension).
+ *
+ * @module
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { IDLE_STRATEGY_NAMES, type IdleStrategySpec } from "../agent/idle-strategy.ts";
+import { type BenchOptions, type BenchReport, type HopSummary, runOneHop } from "../bench/one-hop.ts";
+import { runtime } from "../runtime/mod.ts";
+import { UsageError } from "./usage.ts";
+
+function positive(name: string, text: string, integer: boolean): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Parses `mongoose bench` options (throws UsageError naming the bad one). */
+export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; json: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      rate: { type: "string", default: "max" },
+      seconds: { type: "string", default: "5" },
+      warmup: { type: "string", default: "1" },
+      events: { type: "string" },
+      codec: { type: "string", default: "struct" },
+      idle: { type: "string", default: "busySpin" },
+      batch: { type: "string", default: "256" },
+      baseline: { type: "boolean", default: false },
+      hgrm: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`bench takes no arguments, got "${positionals[0]}"`);
+  if (values.codec !== "struct" && values.codec !== "json") throw new UsageError(`--codec must be struct or json, got "${values.codec}"`);
+  if (!IDLE_STRATEGY_NAMES.includes(values.idle as IdleStrategySpec["type"])) {
+    throw new UsageError(`--idle must be one of ${IDLE_STRATEGY_NAMES.join(", ")}, got "${values.idle}"`);
+  }
+  const warmup = Number(values.warmup);
+  if (!Number.isFinite(warmup) || warmup < 0) throw new UsageError(`--warmup must be a number of seconds ≥ 0, got "${values.warmup}"`);
+  return {
+    rate: values.rate === "max" ? "max" : positive("rate", values.rate, false),
+    seconds: positive("seconds", values.seconds, false),
+    warmupSeconds: warmup,
+    events: values.events === undefined ? undefined : positive("events", values.events, true),
+    codec: values.codec,
+    idle: values.idle as IdleStrategySpec["type"],
+    batch: positive("batch", values.batch, true),
+    baseline: values.baseline,
+    hgrm: values.hgrm,
+    json: values.json,
+  };
+}
+
+const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
+
+function line(label: string, hop: HopSummary): string {
+  return `  ${label.padEnd(12)} ${(hop.throughput / 1e6).toFixed(2).padStart(7)} M events/s   p50 ${micros(hop.p50Ns)}  p99 ${micros(hop.p99Ns)}  p99.9 ${micros(hop.p999Ns)}  max ${micros(hop.maxNs)}`;
+}
+
+function summary(report: BenchReport, heapCollected: boolean): string {
+  const lines = [
+    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured`,
+    line("ring", report),
+  ];
+  if (report.baseline) {
+    lines.push(line("postMessage", report.baseline));
+    lines.push(`  throughput ${(report.throughput / report.baseline.throughput).toFixed(1)}× postMessage; p99 ${(report.baseline.p99Ns / report.p99Ns).toFixed(1)}× lower`);
+  }
+  lines.push(`  heap growth ${report.heapGrowthBytes} bytes (publisher + receiver${heapCollected ? ", after GC" : ", GC not exposed: includes garbage"})`);
+  if (report.rate === "max") lines.push(`  (at --rate max latency is queueing time, sampled 1 in 64 events)`);
+  return lines.join("\n");
+}
+
+/**
+ * Runs `mongoose bench` with its arguments; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * await bench(["--rate", "100000", "--seconds", "3", "--json"]);
+ * ```
+ */
+export async function bench(argv: string[]): Promise<number> {
+  const options = benchOptions(argv);
+  const run = await runOneHop(options);
+  if (options.hgrm) {
+    writeFileSync(options.hgrm, run.hgrm);
+    if (run.baselineHgrm) writeFileSync(options.hgrm.replace(/(\.[^./]*)?$/, ".postMessage$1"), run.baselineHgrm);
+  }
+  console.log(options.json ? JSON.stringify(run.report) : summary(run.report, run.heapCollected));
+  return 0;
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "../helpers.ts";
+import { runProgram, runtimeCommand } from "../process.ts";
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const bench = (...args: string[]) => runProgram(runtimeCommand(MAIN, ["bench", ...args]));
+
+const HOP_FIELDS = ["throughput", "p50Ns", "p99Ns", "p999Ns", "maxNs"];
+const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
+
+describe("mongoose bench", () => {
+  it("prints the one JSON object of the contract, with the baseline, and writes both .hgrm files", async () => {
+    const folder = tempDir("mongoose-bench-");
+    try {
+      const hgrm = folder.path("hop.hgrm");
+      const { code, stdout, stderr } = await bench("--rate", "20000", "--seconds", "0.5", "--warmup", "0.2", "--codec", "struct", "--idle", "backoff", "--baseline", "--hgrm", hgrm, "--json");
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const lines = stdout.trim().split("\n");
+      expect(lines.length).toBe(1);
+      const report = JSON.parse(lines[0]);
+      expect(Object.keys(report).sort()).toEqual([...REPORT_FIELDS, "baseline"].sort());
+      expect(Object.keys(report.baseline).sort()).toEqual([...HOP_FIELDS].sort());
+      expect([report.codec, report.idle, report.rate, report.seconds]).toEqual(["struct", "backoff", 20000, 0.5]);
+      expect(["bun", "deno"]).toContain(report.runtime);
+      // Paced: exactly rate × seconds events are measured, each with a latency.
+      expect(report.events).toBe(10000);
+      for (const field of [...REPORT_FIELDS.slice(6), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
+      for (const field of HOP_FIELDS) expect(report.baseline[field]).toBeGreaterThan(0);
+      expect(report.throughput).toBeGreaterThan(0);
+      expect(report.p50Ns).toBeGreaterThan(0);
+      expect(report.p50Ns).toBeLessThanOrEqual(report.p99Ns);
+      expect(report.p99Ns).toBeLessThanOrEqual(report.maxNs);
+      for (const file of [hgrm, folder.path("hop.postMessage.hgrm")]) {
+        expect(existsSync(file)).toBe(true);
+        expect(readFileSync(file, "utf8")).toContain("Value     Percentile TotalCount 1/(1-Percentile)");
+      }
+    } finally {
+      folder.cleanup();
+    }
+  });
+
+  it("measures plain objects with --codec json and a fixed count with --events at --rate max", async () => {
+    const { code, stdout } = await bench("--rate", "max", "--events", "50000", "--warmup", "0.2", "--codec", "json", "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect([report.codec, report.rate, report.events, report.baseline]).toEqual(["json", "max", 50000, undefined]);
+    expect(report.throughput).toBeGreaterThan(0);
+  });
+
+  it("exits 2 naming a bad option", async () => {
+    for (const [args, message] of [
+      [["--codec", "xml"], `--codec must be struct or json, got "xml"`],
+      [["--rate", "fast"], `--rate must be a positive number, got "fast"`],
+      [["--idle", "lazy"], `--idle must be one of`],
+      [["--batch", "0"], `--batch must be a positive integer, got "0"`],
+      [["--frobnicate"], `Unknown option '--frobnicate'`],
+    ] as [string[], string][]) {
+      const { code, stderr } = await bench(...args);
+      expect(stderr).toContain(message);
+      expect(code).toBe(2);
+    }
+  });
+});
