@@ -50,9 +50,9 @@ function plainLoop(): number {
 async function engine(): Promise<number> {
   const clock = new ServerClock(performance.timeOrigin);
   const server = await MongooseServer.boot({
-    eventFeeds: [{ name: "trades", type: "file", filename: file, readStrategy: "ONCE_EARLIEST", valueMapper: "json", broadcast: true }],
+    idleStrategy: (process.env.IDLE ?? "backoff") as "backoff", eventFeeds: [{ name: "trades", type: "file", filename: file, readStrategy: "ONCE_EARLIEST", valueMapper: "json", broadcast: true }],
     eventSinks: [{ name: "results", type: "memory" }],
-    eventHandlers: [{ agentName: "processor", eventHandlers: { count: { handler: new URL("./count-handler.ts", import.meta.url).href } } }],
+    eventHandlers: [{ agentName: "processor", eventHandlers: { count: { handler: new URL("./count-handler.ts", import.meta.url).href, configMap: { expected: lines } } } }],
   }, { logLevel: "warn" });
   const started = clock.nanos();
   while (!(await server.feedStatus()).every((feed) => feed.completed)) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,136 +1,203 @@
 /**
- * `npm run bench`: the one-hop benchmark on Bun and on Deno, ring and postMessage side by side in each
- * run, and the file feed against a plain read-and-parse loop; three runs per scenario; medians and
- * ratios go to bench/results/ with the .hgrm files and a plot.
+ * `npm run bench`: the benchmark suite, on Bun and on Deno, three runs per point, medians and ratios to
+ * bench/results/ with every run's .hgrm file, a JSON summary, a Markdown table and percentile plots.
  *
- *   bun bench/run.ts [--runs N]
+ *   bun bench/run.ts [--runs N] [--seconds S]
+ *
+ * - One hop (`mongoose bench`, i.e. `src/main.ts bench`): rates 10k, 100k, 1M and max for both codecs
+ *   with a busy-spinning receiver and the postMessage baseline in the same run; the same rates for the
+ *   struct codec with `backoff` and `blocking` receivers.
+ * - ringbuf.js (`bench/ringbuf-hop.ts`): the best existing JS SPSC ring moving the same 40-byte record,
+ *   at 100k, 1M and max: what the bare transport costs, without an engine around it.
+ * - Heap: 10 M fixed-layout events at max rate (`--events 10000000`), heap growth after GC.
+ * - File feed (`bench/file-feed.ts`): JSONL through the engine against a plain read-and-parse loop.
+ *
+ * Deno runs with `--v8-flags=--expose-gc` so heap readings are taken after a collection, as on Bun.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import type { HopResult } from "./one-hop.ts";
-import { type Curve, percentilePlot } from "./plot.ts";
+import type { BenchReport } from "../src/bench/one-hop.ts";
+import { percentilePlotSvg } from "./percentile-plot.ts";
 
-type Report = { runtime: string; version: string; rate: number | "max"; idle: string; events: number; ring: HopResult; baseline: HopResult };
-
-const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: "string", default: "3" }, seconds: { type: "string", default: "2" } } });
 const runs = Number(values.runs);
+const seconds = values.seconds;
 const results = join(import.meta.dirname!, "results");
-mkdirSync(results, { recursive: true });
+const hgrmDir = join(results, "hgrm");
+mkdirSync(hgrmDir, { recursive: true });
 const bin = (name: string) => join(process.cwd(), "node_modules", ".bin", name);
-const commands: Record<string, string[]> = {
-  bun: [bin("bun"), "bench/one-hop.ts"],
-  deno: [bin("deno"), "run", "-A", "bench/one-hop.ts"],
+const runtimes: Record<string, string[]> = {
+  bun: [bin("bun")],
+  deno: [bin("deno"), "run", "-A", "--v8-flags=--expose-gc"],
 };
-const scenarios = [
-  { name: "throughput", args: ["--rate", "max", "--events", "1000000", "--idle", "busySpin"] },
-  { name: "latency at 100k/s", args: ["--rate", "100000", "--seconds", "3", "--idle", "busySpin"] },
-];
+const RATES = ["10000", "100000", "1000000", "max"];
 
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
-const lines: string[] = [];
-const summary: Record<string, unknown>[] = [];
-const curves: Curve[] = [];
-const colors: Record<string, string> = { "bun ring": "#d62728", "bun postMessage": "#ff9896", "deno ring": "#1f77b4", "deno postMessage": "#aec7e8" };
 
-for (const [runtime, command] of Object.entries(commands)) {
-  for (const scenario of scenarios) {
-    const reports: Report[] = [];
+/** Runs a benchmark command that prints one JSON line; throws with its stderr if it fails. */
+function runJson<T>(runtime: string, args: string[]): T {
+  const [command, ...prefix] = runtimes[runtime];
+  const child = spawnSync(command, [...prefix, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`${runtime} ${args.join(" ")} failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
+}
+
+interface Point {
+  runtime: string;
+  codec: string;
+  idle: string;
+  rate: string;
+  runs: BenchReport[];
+  /** The run whose p50 is the median (its .hgrm is the one plotted). */
+  medianRun: number;
+}
+
+const points: Point[] = [];
+const hgrmFile = (runtime: string, codec: string, idle: string, rate: string, run: number, transport = "ring") =>
+  join(hgrmDir, `${runtime}-${codec}-${idle}-${rate}-run${run}${transport === "ring" ? "" : `.${transport}`}.hgrm`);
+
+for (const runtime of Object.keys(runtimes)) {
+  const configs = [
+    ...["struct", "json"].flatMap((codec) => RATES.map((rate) => ({ codec, idle: "busySpin", rate, baseline: true }))),
+    ...["backoff", "blocking"].flatMap((idle) => RATES.map((rate) => ({ codec: "struct", idle, rate, baseline: false }))),
+  ];
+  for (const { codec, idle, rate, baseline } of configs) {
+    const reports: BenchReport[] = [];
     for (let run = 1; run <= runs; run++) {
-      const hgrmDir = join(results, "hgrm", `${runtime}-run${run}`);
-      mkdirSync(hgrmDir, { recursive: true });
-      const child = spawnSync(command[0], [...command.slice(1), ...scenario.args, "--json", "--hgrm-dir", hgrmDir], { encoding: "utf8" });
-      if (child.status !== 0) throw new Error(`${runtime} ${scenario.name} run ${run} failed:\n${child.stderr}`);
-      const report = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Report;
+      const args = ["src/main.ts", "bench", "--rate", rate, "--seconds", seconds, "--warmup", "0.5", "--codec", codec, "--idle", idle, "--json", "--hgrm", hgrmFile(runtime, codec, idle, rate, run)];
+      const report = runJson<BenchReport>(runtime, baseline ? [...args, "--baseline"] : args);
       reports.push(report);
-      console.error(`${runtime} ${scenario.name} run ${run}: ring ${(report.ring.throughput / 1e6).toFixed(2)} M/s p50 ${report.ring.p50Ns} ns; postMessage ${(report.baseline.throughput / 1e6).toFixed(2)} M/s p50 ${report.baseline.p50Ns} ns`);
+      console.error(`${runtime} ${codec} ${idle} ${rate} run ${run}: ${(report.throughput / 1e6).toFixed(2)} M/s p50 ${report.p50Ns} ns p99 ${report.p99Ns} ns` +
+        (report.baseline ? `; postMessage ${(report.baseline.throughput / 1e6).toFixed(2)} M/s p99 ${report.baseline.p99Ns} ns` : ""));
     }
-    const pick = (transport: "ring" | "baseline", field: keyof HopResult) => median(reports.map((r) => r[transport][field] as number));
-    const ratio = median(reports.map((r) => r.ring.throughput / r.baseline.throughput));
-    const row = {
-      runtime: `${runtime} ${reports[0].version}`,
-      scenario: scenario.name,
-      ringThroughput: pick("ring", "throughput"),
-      postMessageThroughput: pick("baseline", "throughput"),
-      throughputRatio: ratio,
-      ringP50Ns: pick("ring", "p50Ns"),
-      ringP99Ns: pick("ring", "p99Ns"),
-      ringP999Ns: pick("ring", "p999Ns"),
-      postMessageP50Ns: pick("baseline", "p50Ns"),
-      postMessageP99Ns: pick("baseline", "p99Ns"),
-      postMessageP999Ns: pick("baseline", "p999Ns"),
-      runs: reports.map((r) => ({ ring: r.ring, postMessage: r.baseline })),
-    };
-    summary.push(row);
-    const us = (ns: number) => (ns / 1000).toFixed(2);
-    lines.push(scenario.name === "throughput"
-      ? `| ${row.runtime} | ${scenario.name} | ${(row.ringThroughput / 1e6).toFixed(2)} M/s | ${(row.postMessageThroughput / 1e6).toFixed(2)} M/s | ${ratio.toFixed(1)}× | | |`
-      : `| ${row.runtime} | ${scenario.name} | ${us(row.ringP50Ns)} / ${us(row.ringP99Ns)} / ${us(row.ringP999Ns)} µs | ${us(row.postMessageP50Ns)} / ${us(row.postMessageP99Ns)} / ${us(row.postMessageP999Ns)} µs | | | |`);
-    if (scenario.name !== "throughput") {
-      // Plot the run whose ring p50 is the median.
-      const middle = reports.findIndex((r) => r.ring.p50Ns === row.ringP50Ns) + 1;
-      for (const transport of ["ring", "postMessage"] as const) {
-        const hgrm = readFileSync(join(results, "hgrm", `${runtime}-run${middle}`, `${runtime}-100000-busySpin-${transport}.hgrm`), "utf8");
-        const points = hgrm.split("\n").map((line) => line.trim().split(/\s+/)).filter((f) => f.length === 4 && !Number.isNaN(Number(f[0])))
-          .map((f) => ({ percentile: Number(f[1]) * 100, nanos: Number(f[0]) * 1000 })); // .hgrm values are µs
-        curves.push({ label: `${runtime} ${transport}`, color: colors[`${runtime} ${transport}`], points });
-      }
-    }
+    const p50 = median(reports.map((r) => r.p50Ns));
+    points.push({ runtime, codec, idle, rate, runs: reports, medianRun: reports.findIndex((r) => r.p50Ns === p50) + 1 });
   }
 }
 
-// File feed: JSONL read + parsed + delivered, against a plain single-threaded loop, same run.
-const fileCommands: Record<string, string[]> = {
-  bun: [bin("bun"), "bench/file-feed.ts"],
-  deno: [bin("deno"), "run", "-A", "bench/file-feed.ts"],
-};
-const fileRows: string[] = [];
-const fileSummary: Record<string, unknown>[] = [];
-for (const [runtime, command] of Object.entries(fileCommands)) {
-  const reports: { version: string; engineLinesPerSecond: number; plainLinesPerSecond: number; ratio: number }[] = [];
+interface RingbufReport {
+  throughput: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  maxNs: number;
+}
+const ringbuf: { runtime: string; rate: string; runs: RingbufReport[] }[] = [];
+for (const runtime of Object.keys(runtimes)) {
+  for (const rate of ["100000", "1000000", "max"]) {
+    const reports: RingbufReport[] = [];
+    for (let run = 1; run <= runs; run++) {
+      reports.push(runJson<RingbufReport>(runtime, ["bench/ringbuf-hop.ts", "--rate", rate, "--seconds", seconds, "--json", "--hgrm", hgrmFile(runtime, "ringbuf", "busySpin", rate, run)]));
+      console.error(`${runtime} ringbuf.js ${rate} run ${run}: ${(reports.at(-1)!.throughput / 1e6).toFixed(2)} M/s p50 ${reports.at(-1)!.p50Ns} ns`);
+    }
+    ringbuf.push({ runtime, rate, runs: reports });
+  }
+}
+
+const heap: { runtime: string; events: number; heapGrowthBytes: number; throughput: number }[] = [];
+for (const runtime of Object.keys(runtimes)) {
+  const report = runJson<BenchReport>(runtime, ["src/main.ts", "bench", "--rate", "max", "--events", "10000000", "--warmup", "0.5", "--codec", "struct", "--json"]);
+  heap.push({ runtime, events: report.events, heapGrowthBytes: report.heapGrowthBytes, throughput: report.throughput });
+  console.error(`${runtime} heap: ${report.heapGrowthBytes} bytes over ${report.events} events`);
+}
+
+const fileFeed: { runtime: string; engineLinesPerSecond: number; plainLinesPerSecond: number; ratio: number }[] = [];
+for (const runtime of Object.keys(runtimes)) {
+  const reports: { engineLinesPerSecond: number; plainLinesPerSecond: number; ratio: number }[] = [];
   for (let run = 1; run <= runs; run++) {
-    const child = spawnSync(command[0], [...command.slice(1), "--json"], { encoding: "utf8" });
-    if (child.status !== 0) throw new Error(`${runtime} file feed run ${run} failed:\n${child.stderr}`);
-    reports.push(JSON.parse(child.stdout.trim().split("\n").at(-1)!));
+    reports.push(runJson(runtime, ["bench/file-feed.ts", "--json"]));
     console.error(`${runtime} file feed run ${run}: ${(reports.at(-1)!.engineLinesPerSecond / 1e6).toFixed(2)} M lines/s vs plain ${(reports.at(-1)!.plainLinesPerSecond / 1e6).toFixed(2)}`);
   }
-  const row = {
-    runtime: `${runtime} ${reports[0].version}`,
+  fileFeed.push({
+    runtime,
     engineLinesPerSecond: median(reports.map((r) => r.engineLinesPerSecond)),
     plainLinesPerSecond: median(reports.map((r) => r.plainLinesPerSecond)),
     ratio: median(reports.map((r) => r.ratio)),
-    runs: reports,
-  };
-  fileSummary.push(row);
-  fileRows.push(`| ${row.runtime} | ${(row.engineLinesPerSecond / 1e6).toFixed(2)} M lines/s | ${(row.plainLinesPerSecond / 1e6).toFixed(2)} M lines/s | ${row.ratio.toFixed(2)}× |`);
+  });
 }
 
+// ---- summary, table, plots ----
+
+const pick = (point: Point, field: keyof BenchReport) => median(point.runs.map((r) => r[field] as number));
+const pickBaseline = (point: Point, field: "throughput" | "p50Ns" | "p99Ns" | "p999Ns") => median(point.runs.map((r) => r.baseline![field]));
+const find = (runtime: string, codec: string, idle: string, rate: string) => points.find((p) => p.runtime === runtime && p.codec === codec && p.idle === idle && p.rate === rate)!;
+const ringbufAt = (runtime: string, rate: string) => ringbuf.find((r) => r.runtime === runtime && r.rate === rate)!;
+const ringbufPick = (runtime: string, rate: string, field: keyof RingbufReport) => median(ringbufAt(runtime, rate).runs.map((r) => r[field]));
+
+const version = (runtime: string) => spawnSync(runtimes[runtime][0], ["--version"], { encoding: "utf8" }).stdout.split("\n")[0].trim();
 const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores`;
-writeFileSync(join(results, "file-feed.json"), JSON.stringify({ date: new Date().toISOString(), machine, runs, lines: 1_000_000, summary: fileSummary }, null, 2) + "\n");
-writeFileSync(join(results, "one-hop.json"), JSON.stringify({ date: new Date().toISOString(), machine, runs, summary }, null, 2) + "\n");
-writeFileSync(join(results, "one-hop-latency-100k.svg"), percentilePlot("One hop at 100k events/s, busy-spin consumer: ring vs postMessage", curves));
-writeFileSync(join(results, "one-hop.md"), [
-  `# One-hop benchmark (${new Date().toISOString().slice(0, 10)}, ${machine}, medians of ${runs} runs)`,
+const summary = {
+  date: new Date().toISOString(),
+  machine,
+  runs,
+  seconds: Number(seconds),
+  versions: Object.fromEntries(Object.keys(runtimes).map((r) => [r, version(r)])),
+  oneHop: points.map((p) => ({
+    runtime: p.runtime,
+    codec: p.codec,
+    idle: p.idle,
+    rate: p.rate,
+    throughput: pick(p, "throughput"),
+    p50Ns: pick(p, "p50Ns"),
+    p99Ns: pick(p, "p99Ns"),
+    p999Ns: pick(p, "p999Ns"),
+    maxNs: pick(p, "maxNs"),
+    heapGrowthBytes: pick(p, "heapGrowthBytes"),
+    baseline: p.runs[0].baseline ? { throughput: pickBaseline(p, "throughput"), p50Ns: pickBaseline(p, "p50Ns"), p99Ns: pickBaseline(p, "p99Ns"), p999Ns: pickBaseline(p, "p999Ns") } : undefined,
+    runs: p.runs,
+  })),
+  ringbuf: ringbuf.map((r) => ({ runtime: r.runtime, rate: r.rate, throughput: ringbufPick(r.runtime, r.rate, "throughput"), p50Ns: ringbufPick(r.runtime, r.rate, "p50Ns"), p99Ns: ringbufPick(r.runtime, r.rate, "p99Ns"), runs: r.runs })),
+  heap,
+  fileFeed,
+};
+writeFileSync(join(results, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+
+const us = (ns: number) => (ns / 1000).toFixed(ns < 10_000 ? 2 : 0);
+const mps = (n: number) => (n / 1e6).toFixed(2);
+const rateLabel = (rate: string) => (rate === "max" ? "max" : `${Number(rate) / 1000}k`.replace("1000k", "1M"));
+const md: string[] = [
+  `# Benchmarks (${summary.date.slice(0, 10)}, ${machine}; ${Object.values(summary.versions).join(", ")})`,
   "",
-  "Command: `npm run bench` (= `bun bench/run.ts`), which runs `bench/one-hop.ts` under each runtime.",
-  "Generic small objects `{id, sym, px, qty, side, t}`; publisher on the supervisor thread, busy-spin consumer agent.",
-  "Latency: one-way, from the intended send time to `onEvent` entry, p50 / p99 / p99.9.",
+  `Command: \`npm run bench\` (= \`bun bench/run.ts --runs ${runs} --seconds ${seconds}\`). Medians of ${runs} runs of ${seconds} s each (0.5 s warm-up).`,
+  "This machine is a shared 2-core VM: run-to-run swings of ±40 % are normal; compare columns of one run, not runs.",
   "",
-  "| runtime | scenario | ring | postMessage | ring ÷ postMessage | | |",
-  "|---|---|---|---|---|---|---|",
-  ...lines,
+  "## One hop, busy-spin receiver, with the postMessage baseline in the same run",
   "",
-  "## File feed (`bench/file-feed.ts`)",
+  "Latency is one-way, from each event's intended send time to `onEvent` entry (µs); at `max` it is queueing time.",
   "",
-  "1 M JSONL lines `{id, sym, px, qty, side}`: file feed (`ONCE_EARLIEST`, `valueMapper: json`) on the I/O agent → ring →",
-  "counting handler on another agent, default idle strategies; against a plain single-threaded loop that reads,",
-  "splits and `JSON.parse`s the same file in the same run.",
-  "",
-  "| runtime | file feed → handler | plain loop | ratio |",
-  "|---|---|---|---|",
-  ...fileRows,
-  "",
-].join("\n"));
-console.log(readFileSync(join(results, "one-hop.md"), "utf8"));
+  "| runtime | codec | rate | throughput | p50 | p99 | p99.9 | postMessage throughput | postMessage p50 / p99 | ×throughput | ×p99 |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
+];
+for (const p of points.filter((p) => p.idle === "busySpin")) {
+  md.push(`| ${p.runtime} | ${p.codec} | ${rateLabel(p.rate)} | ${mps(pick(p, "throughput"))} M/s | ${us(pick(p, "p50Ns"))} | ${us(pick(p, "p99Ns"))} | ${us(pick(p, "p999Ns"))} | ${mps(pickBaseline(p, "throughput"))} M/s | ${us(pickBaseline(p, "p50Ns"))} / ${us(pickBaseline(p, "p99Ns"))} | ${(pick(p, "throughput") / pickBaseline(p, "throughput")).toFixed(1)}× | ${(pickBaseline(p, "p99Ns") / pick(p, "p99Ns")).toFixed(1)}× |`);
+}
+md.push("", "## Idle strategies of the receiver (struct codec)", "", "| runtime | idle | rate | throughput | p50 | p99 | p99.9 |", "|---|---|---|---|---|---|---|");
+for (const p of points.filter((p) => p.codec === "struct")) {
+  md.push(`| ${p.runtime} | ${p.idle} | ${rateLabel(p.rate)} | ${mps(pick(p, "throughput"))} M/s | ${us(pick(p, "p50Ns"))} | ${us(pick(p, "p99Ns"))} | ${us(pick(p, "p999Ns"))} |`);
+}
+md.push("", "## Against ringbuf.js (bare SPSC ring, same 40-byte record, busy-spin both sides)", "", "| runtime | rate | ringbuf.js | engine (struct) | engine ÷ ringbuf.js | ringbuf.js p50 / p99 | engine p50 / p99 |", "|---|---|---|---|---|---|---|");
+for (const r of ringbuf) {
+  const engine = find(r.runtime, "struct", "busySpin", r.rate);
+  md.push(`| ${r.runtime} | ${rateLabel(r.rate)} | ${mps(ringbufPick(r.runtime, r.rate, "throughput"))} M/s | ${mps(pick(engine, "throughput"))} M/s | ${(pick(engine, "throughput") / ringbufPick(r.runtime, r.rate, "throughput")).toFixed(2)}× | ${us(ringbufPick(r.runtime, r.rate, "p50Ns"))} / ${us(ringbufPick(r.runtime, r.rate, "p99Ns"))} | ${us(pick(engine, "p50Ns"))} / ${us(pick(engine, "p99Ns"))} |`);
+}
+md.push("", "## Heap over 10 M fixed-layout events (`mongoose bench --rate max --events 10000000`)", "", "| runtime | events | heap growth (after GC, both threads) | throughput |", "|---|---|---|---|");
+for (const h of heap) md.push(`| ${h.runtime} | ${h.events} | ${h.heapGrowthBytes} bytes | ${mps(h.throughput)} M/s |`);
+md.push("", "## File feed (`bench/file-feed.ts`): 1 M JSONL lines through the engine vs a plain read-and-parse loop", "", "| runtime | engine | plain loop | ratio |", "|---|---|---|---|");
+for (const f of fileFeed) md.push(`| ${f.runtime} | ${mps(f.engineLinesPerSecond)} M lines/s | ${mps(f.plainLinesPerSecond)} M lines/s | ${f.ratio.toFixed(2)}× |`);
+md.push("", "Plots: `latency-bun.svg`, `latency-deno.svg` (struct, busy-spin, every rate, with postMessage at 100k and ringbuf.js at 100k and 1M). Every run's `.hgrm` is under `hgrm/`.", "");
+writeFileSync(join(results, "README.md"), md.join("\n"));
+
+for (const runtime of Object.keys(runtimes)) {
+  const series = RATES.filter((rate) => rate !== "max").map((rate) => {
+    const point = find(runtime, "struct", "busySpin", rate);
+    return { label: `engine ${rateLabel(rate)}/s`, hgrm: readFileSync(hgrmFile(runtime, "struct", "busySpin", rate, point.medianRun), "utf8") };
+  });
+  const at100k = find(runtime, "struct", "busySpin", "100000");
+  series.push({ label: "postMessage 100k/s", hgrm: readFileSync(hgrmFile(runtime, "struct", "busySpin", "100000", at100k.medianRun, "postMessage"), "utf8") });
+  for (const rate of ["100000", "1000000"]) series.push({ label: `ringbuf.js ${rateLabel(rate)}/s`, hgrm: readFileSync(hgrmFile(runtime, "ringbuf", "busySpin", rate, 1), "utf8") });
+  writeFileSync(join(results, `latency-${runtime}.svg`), percentilePlotSvg(series, `One hop on ${runtime}: fixed-layout events, busy-spin receiver (median run)`));
+}
+console.log(md.join("\n"));

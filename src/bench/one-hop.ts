@@ -17,6 +17,7 @@ import { runtime } from "../runtime/mod.ts";
 import { MongooseServer } from "../server.ts";
 import { BENCH_TICK } from "./bench-event.ts";
 import BenchFeed from "./bench-feed.ts";
+import { latencyPercentiles } from "./histogram.ts";
 import type { ReceiverReport } from "./latency-handler.ts";
 
 /** What to measure. */
@@ -60,7 +61,7 @@ export interface BenchReport extends HopSummary {
   baseline?: HopSummary;
 }
 
-/** A run's report and its latency distribution in .hgrm text (values in ns). */
+/** A run's report and its latency distribution in .hgrm text (values in µs, as HdrHistogram plotters expect). */
 export interface BenchRun {
   report: BenchReport;
   hgrm: string;
@@ -90,14 +91,9 @@ function summarize(received: ReceiverReport): { summary: HopSummary & { p90Ns: n
   return {
     summary: {
       throughput: received.count / ((received.lastReceivedAt - received.firstSentAt) / 1e9),
-      p50Ns: histogram.getValueAtPercentile(50),
-      p90Ns: histogram.getValueAtPercentile(90),
-      p99Ns: histogram.getValueAtPercentile(99),
-      p999Ns: histogram.getValueAtPercentile(99.9),
-      p9999Ns: histogram.getValueAtPercentile(99.99),
-      maxNs: histogram.maxValue,
+      ...latencyPercentiles(histogram),
     },
-    hgrm: histogram.outputPercentileDistribution(5, 1),
+    hgrm: histogram.outputPercentileDistribution(5, 1000),
   };
 }
 
