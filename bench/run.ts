@@ -7,6 +7,8 @@
  * - One hop (`mongoose bench`, i.e. `src/main.ts bench`): rates 10k, 100k, 1M and max for both codecs
  *   with a busy-spinning receiver and the postMessage baseline in the same run; the same rates for the
  *   struct codec with `backoff` and `blocking` receivers.
+ * - Batching: struct, busy-spin, at 1M/s and max with `--batch` 1, 16 and 256 (the trade-off between
+ *   per-event latency and throughput).
  * - ringbuf.js (`bench/ringbuf-hop.ts`): the best existing JS SPSC ring moving the same 40-byte record,
  *   at 100k, 1M and max: what the bare transport costs, without an engine around it.
  * - Heap: 10 M fixed-layout events at max rate (`--events 10000000`), heap growth after GC.
@@ -78,6 +80,20 @@ for (const runtime of Object.keys(runtimes)) {
   }
 }
 
+const batching: { runtime: string; rate: string; batch: string; runs: BenchReport[] }[] = [];
+for (const runtime of Object.keys(runtimes)) {
+  for (const rate of ["1000000", "max"]) {
+    for (const batch of ["1", "16", "256"]) {
+      const reports: BenchReport[] = [];
+      for (let run = 1; run <= runs; run++) {
+        reports.push(runJson<BenchReport>(runtime, ["src/main.ts", "bench", "--rate", rate, "--seconds", seconds, "--warmup", "0.5", "--batch", batch, "--json"]));
+        console.error(`${runtime} batch ${batch} ${rate} run ${run}: ${(reports.at(-1)!.throughput / 1e6).toFixed(2)} M/s p50 ${reports.at(-1)!.p50Ns} ns p99 ${reports.at(-1)!.p99Ns} ns`);
+      }
+      batching.push({ runtime, rate, batch, runs: reports });
+    }
+  }
+}
+
 interface RingbufReport {
   throughput: number;
   p50Ns: number;
@@ -127,7 +143,8 @@ const find = (runtime: string, codec: string, idle: string, rate: string) => poi
 const ringbufAt = (runtime: string, rate: string) => ringbuf.find((r) => r.runtime === runtime && r.rate === rate)!;
 const ringbufPick = (runtime: string, rate: string, field: keyof RingbufReport) => median(ringbufAt(runtime, rate).runs.map((r) => r[field]));
 
-const version = (runtime: string) => spawnSync(runtimes[runtime][0], ["--version"], { encoding: "utf8" }).stdout.split("\n")[0].trim();
+/** "bun 1.4.5", "deno 2.9.6": the runtime's name and the version its --version prints first. */
+const version = (runtime: string) => `${runtime} ${spawnSync(runtimes[runtime][0], ["--version"], { encoding: "utf8" }).stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? "?"}`;
 const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores`;
 const summary = {
   date: new Date().toISOString(),
@@ -150,6 +167,7 @@ const summary = {
     runs: p.runs,
   })),
   ringbuf: ringbuf.map((r) => ({ runtime: r.runtime, rate: r.rate, throughput: ringbufPick(r.runtime, r.rate, "throughput"), p50Ns: ringbufPick(r.runtime, r.rate, "p50Ns"), p99Ns: ringbufPick(r.runtime, r.rate, "p99Ns"), runs: r.runs })),
+  batching: batching.map((b) => ({ runtime: b.runtime, rate: b.rate, batch: Number(b.batch), throughput: median(b.runs.map((r) => r.throughput)), p50Ns: median(b.runs.map((r) => r.p50Ns)), p99Ns: median(b.runs.map((r) => r.p99Ns)), runs: b.runs })),
   heap,
   fileFeed,
 };
@@ -178,6 +196,8 @@ md.push("", "## Idle strategies of the receiver (struct codec)", "", "| runtime 
 for (const p of points.filter((p) => p.codec === "struct")) {
   md.push(`| ${p.runtime} | ${p.idle} | ${rateLabel(p.rate)} | ${mps(pick(p, "throughput"))} M/s | ${us(pick(p, "p50Ns"))} | ${us(pick(p, "p99Ns"))} | ${us(pick(p, "p999Ns"))} |`);
 }
+md.push("", "## Batch size (struct, busy-spin; `--batch` sets the receiver's drain per duty cycle and the publisher's events per cycle)", "", "| runtime | rate | batch | throughput | p50 | p99 |", "|---|---|---|---|---|---|");
+for (const b of summary.batching) md.push(`| ${b.runtime} | ${rateLabel(b.rate)} | ${b.batch} | ${mps(b.throughput)} M/s | ${us(b.p50Ns)} | ${us(b.p99Ns)} |`);
 md.push("", "## Against ringbuf.js (bare SPSC ring, same 40-byte record, busy-spin both sides)", "", "| runtime | rate | ringbuf.js | engine (struct) | engine ÷ ringbuf.js | ringbuf.js p50 / p99 | engine p50 / p99 |", "|---|---|---|---|---|---|---|");
 for (const r of ringbuf) {
   const engine = find(r.runtime, "struct", "busySpin", r.rate);
