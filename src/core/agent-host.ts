@@ -546,7 +546,7 @@ export class AgentHost implements Agent {
     const index = this.boot.feeds.filter((f) => f.type === "pipe").findIndex((f) => f.name === pipe.name);
     const writer = new PipeWriter(plan.name, pipe.name, this.clock, this.environment.backpressure, {
       mapper: this.pipeMappers.get(pipe.name),
-      codec: pipe.eventType === undefined ? undefined : this.eventTypes.get(pipe.eventType).codec,
+      eventType: pipe.eventType === undefined ? undefined : this.eventTypes.get(pipe.eventType),
       deadLetters: this.deadLetters,
       mapperDropped: this.counters.counter("pipe_mapper_dropped_total", { pipe: pipe.name }),
       unrouted: this.counters.counter("pipe_unrouted_total", { pipe: pipe.name }),

@@ -8,8 +8,7 @@
  * @module
  */
 import type { Clock } from "../../runtime/clock.ts";
-import type { Codec } from "../../transport/codec.ts";
-import { isFixedEvent } from "../../transport/fixed-layout.ts";
+import { type EventType, isFixedEvent } from "../../transport/fixed-layout.ts";
 import { genericCodec } from "../../transport/generic-codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import { ByteBuffer } from "../../transport/byte-buffer.ts";
@@ -45,8 +44,8 @@ export class PipeWriter implements Sink {
     backpressure: Backpressure,
     private readonly options: {
       mapper?: Mapper;
-      /** The pipe's fixed-layout event type's codec, if it declares one. */
-      codec?: Codec;
+      /** The pipe's fixed-layout event type, if it declares one. */
+      eventType?: EventType;
       deadLetters: DeadLetterBox;
       mapperDropped: Counter;
       unrouted: Counter;
@@ -94,7 +93,7 @@ export class PipeWriter implements Sink {
         return;
       }
     }
-    const sequence = this.outlet.send(event, true, this.options.codec);
+    const sequence = this.outlet.send(event, true, this.options.eventType?.codec);
     const local = this.options.local();
     if (!local) {
       if (this.outlet.targetCount === 0 && !this.held) this.options.unrouted.inc();
@@ -114,12 +113,10 @@ export class PipeWriter implements Sink {
    * events get a flyweight over their own bytes (the writer reuses its event; the copy waits in a queue).
    */
   private localCopy(event: unknown): unknown {
-    const codec = this.options.codec ?? (isFixedEvent(event) ? event.eventType.codec : undefined);
-    if (!codec) return genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
-    const length = codec.encode(event, this.copy);
-    const decoded = codec.decode(this.copy.bytes, 0, length);
-    if (!isFixedEvent(decoded)) return decoded;
-    return decoded.eventType.flyweight().wrap(this.copy.bytes.slice(0, length), 0);
+    const type = this.options.eventType ?? (isFixedEvent(event) ? event.eventType : undefined);
+    if (!type) return genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
+    const length = type.codec.encode(event as Record<string, unknown>, this.copy);
+    return type.flyweight().wrap(this.copy.bytes.slice(0, length), 0);
   }
 
   /** Closes the rings; returns how many values never left. */
