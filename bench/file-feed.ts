@@ -13,7 +13,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { MongooseServer } from "../src/mod.ts";
-import { ServerClock } from "../src/runtime/clock.ts";
+import { ServerClock } from "../src/time/clock.ts";
 import { runtime } from "../src/runtime/mod.ts";
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { lines: { type: "string", default: "1000000" }, json: { type: "boolean", default: false } } });

@@ -7,8 +7,8 @@
 import * as hdr from "hdr-histogram-js";
 import { RingBuffer } from "ringbuf.js";
 import { newLatencyHistogram } from "../src/bench/histogram.ts";
-import { measureClockOffset } from "../src/runtime/clock-calibration.ts";
-import { ServerClock } from "../src/runtime/clock.ts";
+import { measureClockOffset } from "../src/time/clock-calibration.ts";
+import { ServerClock } from "../src/time/clock.ts";
 import { BATCH_RECORDS, checkRecord, type ConsumerReport, END_ID, RECORD_BYTES, RECORD_WORDS, recordId, type RunPlan, type WorkerCommand } from "./ringbuf-wire.ts";
 
 /** Back-to-back runs record one latency in this many events, as src/bench/one-hop.ts does (a power of two). */

@@ -29,7 +29,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { RingBuffer } from "ringbuf.js";
 import { type LatencyPercentiles, latencyPercentiles } from "../src/bench/histogram.ts";
-import { allocateCalibration } from "../src/runtime/clock-calibration.ts";
+import { allocateCalibration } from "../src/time/clock-calibration.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import type { ConsumerReport, ProducerReport, RunPlan, WorkerCommand } from "./ringbuf-wire.ts";
 import { RECORD_WORDS } from "./ringbuf-wire.ts";

@@ -6,8 +6,8 @@
  * an {@link END_ID} record.
  */
 import { RingBuffer } from "ringbuf.js";
-import { serveClockCalibration } from "../src/runtime/clock-calibration.ts";
-import { ServerClock } from "../src/runtime/clock.ts";
+import { serveClockCalibration } from "../src/time/clock-calibration.ts";
+import { ServerClock } from "../src/time/clock.ts";
 import { BATCH_RECORDS, encodeRecord, END_ID, type ProducerReport, RECORD_BYTES, RECORD_WORDS, type RunPlan, type WorkerCommand } from "./ringbuf-wire.ts";
 
 const scope = globalThis as unknown as {

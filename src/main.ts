@@ -10,8 +10,9 @@ import { COMMAND_HELP, USAGE, UsageError, VERSION } from "./cli/usage.ts";
 import { configSource } from "./cli/config-source.ts";
 import { run } from "./cli/run.ts";
 import { validate } from "./cli/validate.ts";
-import { BootError, ConfigError } from "./core/errors.ts";
-import { LOG_LEVELS, type LogLevel } from "./core/log.ts";
+import { ConfigError } from "./config/config-error.ts";
+import { BootError } from "./core/errors.ts";
+import { LOG_LEVELS, type LogLevel } from "./log/log.ts";
 
 async function main(argv: string[]): Promise<number> {
   // bench has options of its own: it parses everything after its name.

@@ -5,17 +5,25 @@
  * @module
  */
 import process from "node:process";
-import { buildPlan, type PlanOptions, SUPERVISOR_AGENT } from "./config/plan.ts";
+import { buildPlan, type PlanOptions } from "./config/plan.ts";
+import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig } from "./config/schema.ts";
-import type { FeedStatusEntry } from "./core/agent-host.ts";
 import type { CounterSample } from "./core/counters.ts";
 import type { ErrorReport } from "./core/errors.ts";
-import { createLogger, type LogFormat, type LogLevel } from "./core/log.ts";
-import type { Tuning } from "./core/protocol.ts";
+import type { LocalComponents } from "./core/agent-endpoint.ts";
+import { ThreadLauncher } from "./core/launcher.ts";
+import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
-import { type AgentStatus, type RingInfo, type StopReport, Supervisor } from "./core/supervisor.ts";
+import type { AgentStatus } from "./core/supervisor/agent-health.ts";
+import type { RingInfo } from "./core/supervisor/ring-registry.ts";
+import type { StopReport } from "./core/supervisor/stop-sequence.ts";
+import { Supervisor } from "./core/supervisor/supervisor.ts";
+import { AGENT_WORKER_URL } from "./entry-urls.ts";
+import { createLogger, type LogFormat, type LogLevel } from "./log/log.ts";
+import type { ServerPlan } from "./plan/types.ts";
+import { runtime } from "./runtime/mod.ts";
 
 /** Options for {@link MongooseServer.boot}; all optional. */
 export interface ServerOptions extends PlanOptions, Partial<Tuning> {
@@ -98,18 +106,30 @@ const DEFAULTS = {
  * ```
  */
 export class MongooseServer {
-  private constructor(private readonly supervisor: Supervisor) {}
+  /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
+  private readonly supervisorHost: LocalComponents;
+
+  private constructor(private readonly supervisor: Supervisor, launcher: ThreadLauncher) {
+    this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
+  }
 
   /**
    * Validates the configuration, starts every agent and returns once all components completed their
    * start. Throws ConfigError (nothing started) or BootError (what started was stopped again).
    */
   static async boot(config: MongooseConfig, options: ServerOptions = {}): Promise<MongooseServer> {
-    const plan = buildPlan(config, options);
+    return await MongooseServer.bootPlan(buildPlan(config, options), options);
+  }
+
+  /** Starts the agents of a validated plan. */
+  private static async bootPlan(plan: ServerPlan, options: ServerOptions): Promise<MongooseServer> {
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+    const launcher = new ThreadLauncher(runtime, AGENT_WORKER_URL, requestTimeoutMs);
     const supervisor = new Supervisor(plan, {
       log,
       logger: createLogger(log, { agent: SUPERVISOR_AGENT }),
+      launcher,
       tuning: {
         batchSize: options.batchSize ?? DEFAULTS.batchSize,
         sliceMs: options.sliceMs ?? DEFAULTS.sliceMs,
@@ -117,12 +137,12 @@ export class MongooseServer {
         offerTimeoutMs: options.offerTimeoutMs ?? DEFAULTS.offerTimeoutMs,
       },
       ringCapacity: options.ringCapacity ?? DEFAULTS.ringCapacity,
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      requestTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    return new MongooseServer(supervisor);
+    return new MongooseServer(supervisor, launcher);
   }
 
   /**
@@ -151,10 +171,10 @@ export class MongooseServer {
     return MongooseServer.bootLoaded(loadYamlConfig(path), options);
   }
 
-  /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots. */
+  /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots the plan it checked. */
   static async bootLoaded(loaded: LoadedConfig, options: ServerOptions = {}): Promise<MongooseServer> {
-    await preflight(loaded.config, loaded.baseDir, loaded.locate);
-    return await MongooseServer.boot(loaded.config as MongooseConfig, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
+    const plan = await preflight(loaded.config, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
+    return await MongooseServer.bootPlan(plan, options);
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */
@@ -164,14 +184,14 @@ export class MongooseServer {
 
   /** The memory feed called `name`; throws if there is none. */
   feed(name: string): FeedHandle {
-    const feed = this.supervisor.supervisorHost.memoryFeed(name);
+    const feed = this.supervisorHost.memoryFeed(name);
     if (!feed) throw new Error(`no memory feed named "${name}"`);
     return feed;
   }
 
   /** The memory sink called `name`; throws if there is none. */
   sink<T = unknown>(name: string): MemorySink<T> {
-    const sink = this.supervisor.supervisorHost.sinkPlugin(name);
+    const sink = this.supervisorHost.sinkPlugin(name);
     if (!(sink instanceof MemorySink)) throw new Error(`no memory sink named "${name}"`);
     return sink as MemorySink<T>;
   }

@@ -7,7 +7,7 @@
  * @module
  */
 import * as hdr from "hdr-histogram-js";
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { HandlerContext, Sink } from "../core/handler-api.ts";
 import { type BenchTick, END, WARMUP_DONE } from "./bench-event.ts";
 import { settledHeap } from "./heap.ts";

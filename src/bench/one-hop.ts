@@ -12,7 +12,7 @@ import * as hdr from "hdr-histogram-js";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import type { FeedContext } from "../core/plugin-api.ts";
 import { BENCH_FEED_URL, BENCH_HANDLER_URL, BENCH_POST_MESSAGE_WORKER_URL } from "../entry-urls.ts";
-import { ServerClock } from "../runtime/clock.ts";
+import { ServerClock } from "../time/clock.ts";
 import { runtime } from "../runtime/mod.ts";
 import { MongooseServer } from "../server.ts";
 import { BENCH_TICK } from "./bench-event.ts";

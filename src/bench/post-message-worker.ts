@@ -5,7 +5,7 @@
  * @module
  */
 import type { HandlerContext } from "../core/handler-api.ts";
-import { ServerClock } from "../runtime/clock.ts";
+import { ServerClock } from "../time/clock.ts";
 import LatencyRecorder from "./latency-handler.ts";
 
 interface Init {

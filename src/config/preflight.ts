@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { checkExport, ModuleLoadError } from "../core/module-loader.ts";
-import { ConfigError } from "../core/errors.ts";
-import { buildPlan, moduleSource, type ServerPlan } from "./plan.ts";
+import { checkExport, ModuleLoadError } from "../modules/module-loader.ts";
+import { ConfigError } from "./config-error.ts";
+import type { ServerPlan } from "../plan/types.ts";
+import { buildPlan, moduleSource, type PlanOptions } from "./plan.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, sortLocated } from "./problems.ts";
 
 /** Entries of a list that may be missing or malformed in a configuration not yet validated. */
@@ -69,14 +70,15 @@ async function moduleProblems(config: unknown, baseDir: string): Promise<ConfigP
  * @example
  * ```ts
  * const loaded = loadYamlConfig("app.yaml");
- * const plan = await preflight(loaded.config, loaded.baseDir, loaded.locate);
+ * const plan = await preflight(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
  * ```
  */
-export async function preflight(config: unknown, baseDir: string, locate?: Locator): Promise<ServerPlan> {
+export async function preflight(config: unknown, options: PlanOptions & { baseDir: string }): Promise<ServerPlan> {
+  const { baseDir, locate } = options;
   let plan: ServerPlan | undefined;
   let problems: string[] = [];
   try {
-    plan = buildPlan(config, { baseDir, locate });
+    plan = buildPlan(config, options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems = error.problems;

@@ -7,7 +7,7 @@
  */
 import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
-import { LOG_LEVELS } from "../core/log.ts";
+import { LOG_LEVELS } from "../log/log.ts";
 import { fieldTypeProblem } from "../transport/fixed-layout.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";

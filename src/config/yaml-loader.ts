@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import process from "node:process";
 import { isMap, isNode, isPair, isScalar, LineCounter, parse, parseDocument, visit, type Document } from "yaml";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError } from "./config-error.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator } from "./problems.ts";
 
 /** A configuration read from YAML, ready for `buildPlan`. */

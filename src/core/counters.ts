@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { AgentPlan, FeedPlan, SinkPlan } from "../config/plan.ts";
-import { DEAD_LETTER_REASONS } from "./dead-letters.ts";
+import type { AgentPlan, FeedPlan, SinkPlan } from "../plan/types.ts";
+import { DEAD_LETTER_REASONS } from "./dead-letter-reasons.ts";
 
 /** Description of one counter slot. */
 export interface CounterSpec {

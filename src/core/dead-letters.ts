@@ -5,15 +5,13 @@
  *
  * @module
  */
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { Counter } from "./counters.ts";
+import type { DeadLetterReason } from "./dead-letter-reasons.ts";
 import { describeThrown, type ErrorReporter, summarizeEvent } from "./errors.ts";
 import type { Sink } from "./handler-api.ts";
 import type { EventOrigin } from "./plugin-api.ts";
 
-/** Why an event became a dead letter. */
-export const DEAD_LETTER_REASONS = ["parse-error", "mapper-error", "encode-error", "handler-error"] as const;
-export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** What the code that gave up on an event knows about it. */
 export interface DeadLetterInput {

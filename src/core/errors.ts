@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log/log.ts";
 
 /** What kind of component an error came from. */
 export type ErrorSource = "handler" | "sink" | "feed" | "agent" | "decode";
@@ -33,14 +33,6 @@ export class BootError extends Error {
   constructor(readonly component: string, readonly phase: string, readonly causeMessage: string) {
     super(`${component} failed during ${phase}: ${causeMessage}`);
     this.name = "BootError";
-  }
-}
-
-/** The configuration is invalid; `problems` lists every problem found, each naming its path. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
   }
 }
 

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { Codec } from "../transport/codec.ts";
 import { codecById } from "../transport/codecs.ts";
 import { type Backpressure, ConsumerGoneError, type RingProducer } from "../transport/ring.ts";

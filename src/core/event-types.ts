@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EventTypePlan } from "../config/plan.ts";
+import type { EventTypePlan } from "../plan/types.ts";
 import { CodecTable } from "../transport/codecs.ts";
 import { EventType } from "../transport/fixed-layout.ts";
 

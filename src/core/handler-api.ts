@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { FixedEvent } from "../transport/fixed-layout.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log/log.ts";
 
 /**
  * Where an event came from. The engine reuses one meta object per feed and agent: read it during

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { HandlerPlan } from "../config/plan.ts";
+import type { HandlerPlan } from "../plan/types.ts";
 import type { Handler } from "./handler-api.ts";
-import { importExport, instantiate, isClass, ModuleLoadError } from "./module-loader.ts";
+import { importExport, instantiate, isClass, ModuleLoadError } from "../modules/module-loader.ts";
 
 /** A handler that could not be loaded or built. */
 export class HandlerLoadError extends Error {

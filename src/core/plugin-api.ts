@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { FixedEvent } from "../transport/fixed-layout.ts";
 import type { EventMeta } from "./handler-api.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log/log.ts";
 
 /** Where a raw event came from, for dead-letter records (e.g. the line of a file). */
 export interface EventOrigin {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../config/plan.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
-import type { LogSettings } from "./log.ts";
+import type { LogSettings } from "../log/log.ts";
 
 /** Engine tuning shared by all agents. */
 export interface Tuning {
@@ -30,6 +30,8 @@ export interface AgentBoot {
   sinks: SinkPlan[];
   /** The sink receiving dead letters, if one is configured. */
   deadLetter?: string;
+  /** Ring ends the plan already knows (broadcast feeds), attached before the host's components start. */
+  endpoints: Endpoint[];
   /** One 64-bit counter per pipe (in the order of the pipe feeds in `feeds`): the pipe's shared sequence. */
   pipeSequences: SharedArrayBuffer;
   epochOriginMs: number;
@@ -50,19 +52,20 @@ export type Endpoint =
   | { kind: "sinkConsumer"; sink: string; ring: SharedArrayBuffer; producerAgent: string }
   | { kind: "sinkProducer"; sink: string; ring: SharedArrayBuffer; consumerSignals: SharedArrayBuffer };
 
-/** Requests the supervisor sends; each gets exactly one reply. */
+/** Requests the supervisor sends; each gets exactly one reply, typed by {@link ControlReplies}. */
 export type ControlRequest =
   | { op: "lifecycle"; phase: LifecyclePhase; role: Role }
   | { op: "attach"; endpoints: Endpoint[] }
+  /** Reply once every inbound ring of that role (pipes excepted) is closed by its producer and fully consumed. */
+  | { op: "drain"; role: "handlers" | "sinks" }
   /**
-   * `handlers`/`sinks`: reply once every inbound ring of that role (pipes excepted) is closed by its
-   * producer and fully consumed. `pipes`: reply with whether every pipe ring and the local pipe queue
-   * are empty right now (pipes close only after the handlers stop, so the supervisor polls for quiet).
+   * Reply with whether every pipe ring into the agent and its local pipe queue are empty right now (pipes
+   * close only after the handlers stop, so the supervisor polls for quiet instead of draining them).
    */
-  | { op: "drain"; role: "handlers" | "sinks" | "pipes" }
+  | { op: "pipesQuiet" }
   /** Publish and close every outbound ring (after the handlers stopped). */
   | { op: "closeOutputs" }
-  /** Answer clock pings on `buffer` until the supervisor is done (see runtime/clock-calibration.ts). */
+  /** Answer clock pings on `buffer` until the supervisor is done (see time/clock-calibration.ts). */
   | { op: "calibrateClock"; buffer: SharedArrayBuffer }
   /** Correct the agent's clock by the offset the supervisor measured. */
   | { op: "correctClock"; offsetNanos: number }
@@ -70,6 +73,59 @@ export type ControlRequest =
   | { op: "status" }
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
+
+/** The operation names of {@link ControlRequest}. */
+export type ControlOp = ControlRequest["op"];
+
+/**
+ * What each request is answered with. Extending `Record<ControlOp, unknown>` makes a request without a
+ * reply type a compile error, so neither side ever casts a reply.
+ */
+export interface ControlReplies extends Record<ControlOp, unknown> {
+  /** Rings the agent's components asked for during the phase (subscriptions, sinks written to). */
+  lifecycle: Wants;
+  attach: void;
+  drain: void;
+  pipesQuiet: boolean;
+  closeOutputs: void;
+  calibrateClock: void;
+  correctClock: void;
+  status: FeedStatusEntry[];
+  close: void;
+}
+
+/**
+ * The reply type of one request.
+ *
+ * @example
+ * ```ts
+ * const feeds: ReplyTo<{ op: "status" }> = await agent.request({ op: "status" }, 1_000); // FeedStatusEntry[]
+ * ```
+ */
+export type ReplyTo<R extends ControlRequest> = ControlReplies[R["op"]];
+
+/**
+ * Rings an agent's components need that the plan could not know in advance: feeds its handlers subscribed
+ * to with `ctx.subscribe`, sinks and pipes they write to with `ctx.sink`. Collected during a lifecycle
+ * phase and returned in its reply, or sent as one `wants` event when asked for later.
+ */
+export interface Wants {
+  subscriptions: { handler: string; feed: string }[];
+  sinks: string[];
+}
+
+/** How one feed is doing. */
+export interface FeedStatusEntry {
+  feed: string;
+  agent: string;
+  /** False while its source is unavailable (e.g. a file that does not exist yet). */
+  connected: boolean;
+  detail?: string;
+  /** The feed declared it has nothing more to publish (e.g. a file read once). */
+  completed: boolean;
+  /** Agents whose handlers receive this feed; a feed with none stays idle. */
+  subscribers: number;
+}
 
 /** A short name for a request in messages, e.g. "init handlers" or "drain sinks". */
 export function describeRequest(request: ControlRequest): string {
@@ -86,10 +142,18 @@ export interface ComponentFailure {
   stack?: string;
 }
 
+/** A lifecycle step that failed, carried back to the supervisor as a rejected request. */
+export class ComponentFailureError extends Error {
+  constructor(readonly failure: ComponentFailure) {
+    super(`${failure.component} failed during ${failure.phase}: ${failure.message}`);
+    this.name = "ComponentFailureError";
+  }
+}
+
 /** Messages an agent sends on its own initiative. */
 export type AgentEvent =
-  | { event: "subscribe"; handler: string; feed: string }
-  | { event: "needSink"; sink: string }
+  /** Rings asked for outside a lifecycle phase (e.g. a handler's first `ctx.sink()` in `onEvent`). */
+  | { event: "wants"; wants: Wants }
   | { event: "error"; report: ErrorReport }
   /**
    * What became of the plan's `coreId`, sent before the boot reply: `core` is set only if the thread is

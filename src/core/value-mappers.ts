@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { MapperSource } from "../config/plan.ts";
-import { importExport, instantiate, isClass, ModuleLoadError } from "./module-loader.ts";
+import type { MapperSource } from "../plan/types.ts";
+import { importExport, instantiate, isClass, ModuleLoadError } from "../modules/module-loader.ts";
 import type { EventOrigin } from "./plugin-api.ts";
 
 /** A feed mapper: returns the event, or null/undefined to drop it. */

@@ -5,7 +5,7 @@
  */
 import type { HttpServer, Libc, Runtime } from "./types.ts";
 import { wrapWebWorker } from "./worker-handle.ts";
-import { cpuMask, cpusOfMask, CPU_MASK_BYTES } from "./cpu-mask.ts";
+import { cpuMask, cpusOfMask, CPU_MASK_BYTES } from "../pinning/cpu-mask.ts";
 
 // deno-lint-ignore no-explicit-any
 const Deno = (globalThis as any).Deno;

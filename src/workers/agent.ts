@@ -1,11 +1,13 @@
 /**
- * Worker entry point of an agent thread. Kept tiny: the logic lives in `core/agent-worker.ts`.
+ * Worker entry point of an agent thread. Kept tiny: the logic lives in `core/host/agent-worker.ts`; this
+ * entry picks the runtime adapter and hands it in.
  * (`bun build --compile` needs this file as an extra entrypoint.)
  *
  * @module
  */
-import { serveAgentWorker } from "../core/agent-worker.ts";
+import { serveAgentWorker } from "../core/host/agent-worker.ts";
 import type { AgentMessage, SupervisorMessage } from "../core/protocol.ts";
+import { runtime } from "../runtime/mod.ts";
 
 const scope = globalThis as unknown as {
   postMessage(message: AgentMessage): void;
@@ -15,4 +17,4 @@ const scope = globalThis as unknown as {
 serveAgentWorker({
   post: (message) => scope.postMessage(message),
   onMessage: (listener) => scope.addEventListener("message", (event) => listener(event.data)),
-});
+}, runtime);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { ErrorReporter, summarizeEvent } from "../../src/core/errors.ts";
-import { createLogger } from "../../src/core/log.ts";
+import { createLogger } from "../../src/log/log.ts";
 
 describe("error reporting", () => {
   it("summarizes any event briefly, without throwing", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { EventOutlet } from "../../src/core/event-outlet.ts";
-import { ServerClock } from "../../src/runtime/clock.ts";
+import { ServerClock } from "../../src/time/clock.ts";
 import { genericCodec } from "../../src/transport/generic-codec.ts";
 import { type Backpressure, createRingBuffer, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
 import { WakeSignal } from "../../src/transport/wake-signal.ts";

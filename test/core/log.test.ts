@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { createLogger } from "../../src/core/log.ts";
+import { createLogger } from "../../src/log/log.ts";
 
 describe("logger", () => {
   it("writes text lines with context fields, and honours the level", () => {

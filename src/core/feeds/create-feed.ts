@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { FeedPlan } from "../../config/plan.ts";
-import { importExport, instantiate, ModuleLoadError } from "../module-loader.ts";
+import type { FeedPlan } from "../../plan/types.ts";
+import { importExport, instantiate, ModuleLoadError } from "../../modules/module-loader.ts";
 import type { FeedPlugin } from "../plugin-api.ts";
 import type { FeedChannel } from "./feed-channel.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";

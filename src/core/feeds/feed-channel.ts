@@ -11,13 +11,13 @@
  *
  * @module
  */
-import type { Clock } from "../../runtime/clock.ts";
+import type { Clock } from "../../time/clock.ts";
 import { type Codec, CodecError } from "../../transport/codec.ts";
 import type { EventType, FixedEvent } from "../../transport/fixed-layout.ts";
 import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts";
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../log/log.ts";
 import type { EventOrigin, FeedContext } from "../plugin-api.ts";
 import { jsonFeedMapper, type Mapper, ParseError } from "../value-mappers.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Clock } from "../../runtime/clock.ts";
+import type { Clock } from "../../time/clock.ts";
 import type { Codec } from "../../transport/codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import type { Counter } from "../counters.ts";

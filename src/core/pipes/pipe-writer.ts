@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Clock } from "../../runtime/clock.ts";
+import type { Clock } from "../../time/clock.ts";
 import { type EventType, isFixedEvent } from "../../transport/fixed-layout.ts";
 import { genericCodec } from "../../transport/generic-codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { SinkPlan } from "../../config/plan.ts";
-import { importExport, instantiate, ModuleLoadError } from "../module-loader.ts";
+import type { SinkPlan } from "../../plan/types.ts";
+import { importExport, instantiate, ModuleLoadError } from "../../modules/module-loader.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
 import { ConsoleSink } from "./console-sink.ts";
 import { type FanoutSettings, FanoutSink, type FanoutTarget } from "./fanout-sink.ts";

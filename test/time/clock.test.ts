@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { ServerClock } from "../../src/runtime/clock.ts";
+import { ServerClock } from "../../src/time/clock.ts";
 import { runtime } from "../../src/runtime/mod.ts";
 
 describe("server clock", () => {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Clock } from "../runtime/clock.ts";
-import type { CodecTable } from "../transport/codecs.ts";
-import type { RingConsumer } from "../transport/ring.ts";
-import type { EventMeta } from "./handler-api.ts";
+import type { Clock } from "../../time/clock.ts";
+import type { CodecTable } from "../../transport/codecs.ts";
+import type { RingConsumer } from "../../transport/ring.ts";
+import type { EventMeta } from "../handler-api.ts";
 
 /** Receives each decoded value; the meta object is reused for the next event. */
 export type Delivery = (value: unknown, meta: EventMeta) => void;

@@ -1,21 +1,20 @@
 /**
  * The agent side of a worker thread: receives the boot message, builds the {@link AgentHost}, runs its
- * duty cycle, and answers control requests between slices. Runtime-agnostic; `src/workers/agent.ts` is
- * the entry file that calls it.
+ * duty cycle, and answers control requests between slices. Runtime-agnostic: `src/workers/agent.ts`, the
+ * entry file, hands it the runtime's adapter.
  *
  * @module
  */
-import { ParkingBackpressure } from "../agent/backpressure.ts";
-import { createIdleStrategy } from "../agent/idle-strategy.ts";
-import { BlockingParker } from "../agent/parker.ts";
-import { AgentRunner } from "../agent/runner.ts";
-import { AgentSignals } from "../agent/signals.ts";
-import { CPU_MASK_BYTES } from "../runtime/cpu-mask.ts";
-import { runtime } from "../runtime/mod.ts";
-import type { Libc } from "../runtime/types.ts";
-import { AgentHost, ComponentFailureError } from "./agent-host.ts";
-import { describeThrown } from "./errors.ts";
-import type { AgentMessage, ComponentFailure, SupervisorMessage } from "./protocol.ts";
+import { ParkingBackpressure } from "../../agent/backpressure.ts";
+import { createIdleStrategy } from "../../agent/idle-strategy.ts";
+import { BlockingParker } from "../../agent/parker.ts";
+import { AgentRunner } from "../../agent/runner.ts";
+import { AgentSignals } from "../../agent/signals.ts";
+import { pinThread } from "../../pinning/pin-thread.ts";
+import type { Runtime } from "../../runtime/types.ts";
+import { describeThrown } from "../errors.ts";
+import { type AgentMessage, type ComponentFailure, ComponentFailureError, type SupervisorMessage } from "../protocol.ts";
+import { AgentHost } from "./agent-host.ts";
 
 /** The worker's side of its message channel. */
 export interface ParentPort {
@@ -28,37 +27,15 @@ function failureOf(thrown: unknown, component: string, phase: string): Component
   return { component, phase, ...describeThrown(thrown) };
 }
 
-/** Formats CPUs as the kernel's `Cpus_allowed_list` does, e.g. `0-3,6`. */
-function cpuList(cpus: number[]): string {
-  const ranges: string[] = [];
-  for (let i = 0; i < cpus.length; i++) {
-    const first = cpus[i];
-    while (cpus[i + 1] === cpus[i] + 1) i++;
-    ranges.push(first === cpus[i] ? `${first}` : `${first}-${cpus[i]}`);
-  }
-  return ranges.join(",");
-}
-
-/** Pins the calling thread to `coreId`; says why not instead of throwing, so the agent still runs (unpinned). */
-function pinThread(libc: Libc | null, coreId: number): { core: number; tid: number } | { why: string } {
-  if (!libc) return { why: "CPU pinning needs FFI, which is unavailable here (Deno needs --allow-ffi)" };
-  const allowed = libc.getAffinity();
-  // A cpu_set_t holds 1024 CPUs (cpuMask throws beyond): such a CPU fails like any this machine lacks.
-  if (coreId < CPU_MASK_BYTES * 8 && libc.setAffinity([coreId]) === 0) return { core: coreId, tid: libc.gettid() };
-  const why = "sched_setaffinity failed";
-  // Name the usual cause: a CPU this machine (or its cpuset) does not offer.
-  return { why: allowed.length > 0 && !allowed.includes(coreId) ? `${why}: CPU ${coreId} is not one this process may use (${cpuList(allowed)})` : why };
-}
-
 /**
  * Serves one agent on the current (worker) thread.
  *
  * @example
  * ```ts
- * serveAgentWorker({ post: (m) => postMessage(m), onMessage: (l) => addEventListener("message", (e) => l(e.data)) });
+ * serveAgentWorker({ post: (m) => postMessage(m), onMessage: (l) => addEventListener("message", (e) => l(e.data)) }, runtime);
  * ```
  */
-export function serveAgentWorker(port: ParentPort): void {
+export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
   let host: AgentHost | undefined;
   let runner: AgentRunner | undefined;
   let running: Promise<void> | undefined;

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { ModuleSource } from "../config/plan.ts";
+import type { ModuleSource } from "../plan/types.ts";
 
 /** A module that could not be loaded, or whose export is missing. */
 export class ModuleLoadError extends Error {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { LifecyclePhase } from "./protocol.ts";
+import type { LifecyclePhase } from "../protocol.ts";
 
 export type ComponentState = "created" | "inited" | "started" | "completed" | "stopped" | "tornDown";
 

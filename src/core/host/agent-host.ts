@@ -1,0 +1,307 @@
+/**
+ * The engine on one agent thread: the {@link Agent} whose duty cycle polls the agent's inbound rings,
+ * runs its feeds and flushes its writers, and the owner of the parts that build, connect and drain its
+ * components. The same class runs in a worker and inline on the supervisor's thread; only its
+ * {@link HostEnvironment} differs.
+ *
+ * The parts, one concern each: {@link ComponentFactory} builds components, {@link FeedDeliveries} fans
+ * events out to handlers, {@link InboundRings} and {@link Outputs} are the rings in and out,
+ * {@link attachRingEnd} connects ring ends, {@link DrainWaiters} answers drains, {@link WantsCollector}
+ * asks the supervisor for rings, and {@link controlDispatch} answers control requests.
+ *
+ * @module
+ */
+import type { Agent } from "../../agent/agent.ts";
+import { AgentSignals } from "../../agent/signals.ts";
+import { createLogger, type Logger } from "../../log/log.ts";
+import type { FeedPlan, SinkPlan } from "../../plan/types.ts";
+import { ServerClock } from "../../time/clock.ts";
+import { JsonLineError } from "../../transport/json-text-codec.ts";
+import type { Backpressure } from "../../transport/ring.ts";
+import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "../counters.ts";
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../dead-letter-reasons.ts";
+import { DeadLetterBox } from "../dead-letters.ts";
+import { ErrorReporter } from "../errors.ts";
+import { EventTypes } from "../event-types.ts";
+import { MemoryFeed } from "../feeds/memory-feed.ts";
+import type { Sink } from "../handler-api.ts";
+import type { SinkPlugin } from "../plugin-api.ts";
+import type { AgentBoot, AgentEvent, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import { ComponentErrors } from "./component-errors.ts";
+import { ComponentFactory } from "./component-factory.ts";
+import type { ComponentLifecycle } from "./component-lifecycle.ts";
+import { controlDispatch, type ControlTarget } from "./control-dispatch.ts";
+import { type DrainRole, DrainWaiters } from "./drain-waiters.ts";
+import { FeedDeliveries } from "./feed-delivery.ts";
+import type { HandlerHost } from "./handler-context.ts";
+import type { HostedFeed } from "./hosted-feed.ts";
+import type { HostedHandler } from "./hosted-handler.ts";
+import { HostedSinks } from "./hosted-sink.ts";
+import type { DecodeFailure } from "./inbound-ring.ts";
+import { InboundRings } from "./inbound-rings.ts";
+import { runPhase } from "./lifecycle-phases.ts";
+import { Outputs } from "./outputs.ts";
+import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
+import { WantsCollector } from "./wants-collector.ts";
+
+/** What differs between a worker agent and an inline one. */
+export interface HostEnvironment {
+  /** Sends an event to the supervisor. */
+  emit(event: AgentEvent): void;
+  /** How producers on this thread wait for ring space. */
+  backpressure: Backpressure;
+}
+
+/**
+ * @example
+ * ```ts
+ * const host = await AgentHost.create(boot, { emit: (event) => port.post(event), backpressure });
+ * await host.handle({ op: "lifecycle", phase: "init", role: "handlers" });
+ * host.doWork(); // one duty cycle
+ * ```
+ */
+export class AgentHost implements Agent, HandlerHost, ControlTarget {
+  readonly roleName: string;
+  readonly clock: ServerClock;
+  readonly signals: AgentSignals;
+  readonly counters: CounterBlock;
+  readonly log: Logger;
+  /** This server's fixed-layout event types, bound to their codec ids. */
+  readonly eventTypes: EventTypes;
+  /** Answers one control request from the supervisor. */
+  readonly handle: <R extends ControlRequest>(request: R) => Promise<ReplyTo<R>>;
+  private readonly errors: ComponentErrors;
+  private readonly deadLetters: DeadLetterBox;
+  private readonly factory: ComponentFactory;
+  private readonly feedPlans: Map<string, FeedPlan>;
+  private readonly deliveries: FeedDeliveries;
+  private readonly sinks: HostedSinks;
+  private readonly feeds = new Map<string, HostedFeed>();
+  /** The same feeds as a list, for the duty cycle. */
+  private readonly feedList: HostedFeed[] = [];
+  private handlers: HostedHandler[] = [];
+  private readonly inbound = new InboundRings();
+  private readonly outputs: Outputs;
+  private readonly drains: DrainWaiters;
+  private readonly wants: WantsCollector;
+  private readonly ringEnds: RingEndTargets;
+  private readonly dutyCycles: Counter;
+  private readonly idleCycles: Counter;
+  private readonly decodeErrors: Counter;
+  private readonly batchSize: number;
+
+  private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
+    const plan = boot.plan;
+    this.roleName = plan.name;
+    this.clock = new ServerClock(boot.epochOriginMs);
+    this.signals = new AgentSignals(boot.signals);
+    this.counters = new CounterBlock(boot.counters, counterLayout(agentCounterSubjects(plan, boot.feeds, boot.sinks)));
+    this.log = createLogger(boot.log, { agent: plan.name });
+    this.eventTypes = new EventTypes(boot.eventTypes);
+    const reporter = new ErrorReporter(this.log, (report) => environment.emit({ event: "error", report }));
+    this.errors = new ComponentErrors(plan.name, this.clock, reporter);
+    this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
+    this.idleCycles = this.counters.counter("agent_idle_cycles_total");
+    this.decodeErrors = this.counters.counter("agent_decode_errors_total");
+    this.batchSize = plan.batchSize ?? boot.tuning.batchSize;
+    const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letters_total", { reason })]));
+    const deadLetterSink = boot.deadLetter;
+    this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
+    this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
+    this.deliveries = new FeedDeliveries(this.clock);
+    this.sinks = new HostedSinks(this.errors);
+    this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
+    this.factory = new ComponentFactory({
+      boot,
+      clock: this.clock,
+      log: this.log,
+      counters: this.counters,
+      backpressure: environment.backpressure,
+      eventTypes: this.eventTypes,
+      deadLetters: this.deadLetters,
+      errors: this.errors,
+      sinks: this.sinks,
+      deliveries: this.deliveries,
+    });
+    this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
+    this.drains = new DrainWaiters((role) => this.inbound.drained(role), () => this.sinks.flushAll());
+    this.ringEnds = {
+      clock: this.clock,
+      codecs: this.eventTypes.codecs,
+      feedPlans: this.feedPlans,
+      feeds: this.feeds,
+      sinks: this.sinks,
+      deliveries: this.deliveries,
+      inbound: this.inbound,
+      outputs: this.outputs,
+      decodeFailed: this.decodeFailed,
+    };
+    this.handle = controlDispatch(this);
+  }
+
+  /** Builds the host: loads handler modules, mappers and plugins (on this thread), creates feeds and sinks, connects the planned rings. */
+  static async create(boot: AgentBoot, environment: HostEnvironment): Promise<AgentHost> {
+    const host = new AgentHost(boot, environment);
+    const { factory } = host;
+    host.handlers = await factory.handlers(host, (handler, thrown, feed, sequenceNumber, event) => host.handlerThrew(handler, thrown, feed, sequenceNumber, event));
+    await factory.loadPipeMappers();
+    const sinkPlans = boot.plan.hostedSinks.map((name) => boot.sinks.find((s) => s.name === name)!);
+    // Fan-outs last: they deliver through the sinks they target.
+    for (const plan of [...sinkPlans.filter((p) => p.type !== "fanout"), ...sinkPlans.filter((p) => p.type === "fanout")]) {
+      host.sinks.add(await factory.sink(plan));
+    }
+    for (const name of boot.plan.hostedFeeds) {
+      const feed = await factory.feed(host.feedPlans.get(name)!);
+      host.feeds.set(name, feed);
+      host.feedList.push(feed);
+    }
+    host.attach(boot.endpoints);
+    return host;
+  }
+
+  /** The memory feed called `name` hosted here (the supervisor's agent hosts them). */
+  memoryFeed(name: string): MemoryFeed | undefined {
+    const plugin = this.feeds.get(name)?.plugin;
+    return plugin instanceof MemoryFeed ? plugin : undefined;
+  }
+
+  /** The sink called `name` hosted here. */
+  sinkPlugin(name: string): SinkPlugin | undefined {
+    return this.sinks.get(name)?.plugin;
+  }
+
+  /** Status of every feed hosted here. */
+  feedStatus(): FeedStatusEntry[] {
+    return this.feedList.map((feed) => feed.status(this.roleName));
+  }
+
+  // ---- duty cycle ----
+
+  doWork(): number {
+    this.dutyCycles.inc();
+    const batch = this.batchSize;
+    let work = this.inbound.pollHandlerRings(batch);
+    if (this.deliveries.hasQueued) work += this.deliveries.deliverQueued();
+    work += this.inbound.pollSinkRings(batch);
+    const feeds = this.feedList;
+    for (let i = 0; i < feeds.length; i++) work += feeds[i].runDutyCycle();
+    // Every cycle, not only busy ones: handlers also send from timers and promise callbacks.
+    this.outputs.flush();
+    if (work === 0) {
+      this.idleCycles.inc();
+      this.sinks.flushIfTouched();
+    }
+    if (this.drains.waiting) this.drains.resolveReady();
+    return work;
+  }
+
+  /** True if a ring has events waiting, a local pipe event waits, or a pending drain can now be answered. */
+  hasPendingInput(): boolean {
+    return this.inbound.hasPending() || this.deliveries.hasQueued || this.drains.anyReady();
+  }
+
+  millisToNextDeadline(): number {
+    let soonest = Infinity;
+    for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
+    return soonest;
+  }
+
+  // ---- called by handler contexts ----
+
+  /** Subscribes a handler to a feed or pipe; the supervisor connects a ring for the agent's first subscriber. */
+  subscribe(handlerName: string, feedName: string): void {
+    if (!this.receive(handlerName, feedName)) return;
+    this.wants.subscription(handlerName, feedName);
+  }
+
+  /** The writer for a sink or pipe; the supervisor connects its rings on first use. */
+  sinkWriter(name: string): Sink {
+    return this.outputs.writer(name);
+  }
+
+  // ---- control requests (see control-dispatch.ts) ----
+
+  /** Runs a phase on every component of a role; returns the rings they asked for meanwhile. */
+  runLifecycle(phase: LifecyclePhase, role: Role): Promise<Wants> {
+    return this.wants.during(async () => {
+      try {
+        await runPhase(this.lifecycles(role), phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
+      } finally {
+        this.outputs.flush();
+      }
+      if (phase === "start" && role === "handlers") this.receiveBroadcastFeeds();
+      // Pipes written from this agent start with the feeds: cached values go out now.
+      if (phase === "startComplete" && role === "feeds") this.outputs.goLive();
+    });
+  }
+
+  attach(endpoints: readonly Endpoint[]): void {
+    for (const endpoint of endpoints) attachRingEnd(endpoint, this.ringEnds);
+  }
+
+  drain(role: DrainRole): Promise<void> {
+    return this.drains.wait(role);
+  }
+
+  /** Whether every pipe ring into this agent, and its local pipe queue, is empty right now. */
+  pipesQuiet(): boolean {
+    return !this.deliveries.hasQueued && this.inbound.pipesEmpty();
+  }
+
+  closeOutputs(): void {
+    this.outputs.close();
+  }
+
+  // ---- internals ----
+
+  /** Adds the handler to the feed's delivery; false if it already received it. */
+  private receive(handlerName: string, feedName: string): boolean {
+    const feed = this.feedPlans.get(feedName);
+    if (!feed) throw new Error(`handler "${handlerName}" cannot subscribe to "${feedName}": no such feed (feeds: ${[...this.feedPlans.keys()].join(", ") || "none"})`);
+    const handler = this.handlers.find((h) => h.name === handlerName)!;
+    if (handler.subscriptions.has(feedName)) return false;
+    handler.subscriptions.add(feedName);
+    this.deliveries.of(feed).add(handler);
+    return true;
+  }
+
+  /**
+   * Every handler receives broadcast feeds without subscribing. Their rings came with the boot message,
+   * and the supervisor knows these subscriptions from the plan, so nothing is asked for.
+   */
+  private receiveBroadcastFeeds(): void {
+    for (const feed of this.feedPlans.values()) {
+      if (!feed.broadcast) continue;
+      for (const handler of this.handlers) this.receive(handler.name, feed.name);
+    }
+  }
+
+  private lifecycles(role: Role): ComponentLifecycle[] {
+    if (role === "handlers") return this.handlers.map((h) => h.lifecycle);
+    if (role === "sinks") return this.sinks.all.map((s) => s.lifecycle);
+    return this.feedList.map((f) => f.lifecycle);
+  }
+
+  private lifecycleFailed(component: ComponentLifecycle, phase: LifecyclePhase, thrown: unknown): void {
+    if (component.kind === "handler") this.handlers.find((h) => h.lifecycle === component)?.errors.inc();
+    if (component.kind === "sink") this.sinks.get(component.name)?.errors.inc();
+    // Forward phases fail the boot, which reports them; stop and tearDown go on, so report here.
+    if (phase === "stop" || phase === "tearDown") this.errors.report(component.kind, component.name, phase, thrown);
+  }
+
+  private readonly decodeFailed: DecodeFailure = (error, source, sequenceNumber) => {
+    if (error instanceof JsonLineError) {
+      // A bad line of a JSON feed, parsed here rather than on the feed's agent: a dead letter like any other.
+      if (error.report) this.deadLetters.send({ reason: "parse-error", feed: source, sequenceNumber, error, event: error.raw, origin: { line: error.line, offset: error.offset } });
+      return;
+    }
+    this.decodeErrors.inc();
+    this.errors.decodeFailed(source, sequenceNumber, error);
+  };
+
+  private handlerThrew(handler: HostedHandler, thrown: unknown, feed: string, sequenceNumber: number, event: unknown): void {
+    handler.errors.inc();
+    this.errors.report("handler", handler.name, "onEvent", thrown, { feed, sequenceNumber, event });
+    this.deadLetters.send({ reason: "handler-error", feed, handler: handler.name, sequenceNumber, error: thrown, event });
+  }
+}

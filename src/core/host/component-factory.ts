@@ -1,0 +1,193 @@
+/**
+ * Builds what an agent hosts from its boot message: loads handler modules, mappers and plugins on this
+ * thread, and creates the hosted handlers, sinks, feeds, pipe writers and sink writers with their
+ * counters. A module that cannot be loaded becomes a {@link ComponentFailureError} naming the component,
+ * its module and the agent.
+ *
+ * @module
+ */
+import type { Backpressure } from "../../transport/ring.ts";
+import type { Logger } from "../../log/log.ts";
+import { ModuleLoadError } from "../../modules/module-loader.ts";
+import type { FeedPlan, SinkPlan } from "../../plan/types.ts";
+import type { Clock } from "../../time/clock.ts";
+import type { CounterBlock } from "../counters.ts";
+import type { DeadLetterBox } from "../dead-letters.ts";
+import type { EventTypes } from "../event-types.ts";
+import { createFeed } from "../feeds/create-feed.ts";
+import { FeedChannel } from "../feeds/feed-channel.ts";
+import { FeedPublisher } from "../feeds/feed-publisher.ts";
+import { HandlerLoadError, loadHandler } from "../handler-loader.ts";
+import { PipeWriter } from "../pipes/pipe-writer.ts";
+import { type AgentBoot, ComponentFailureError } from "../protocol.ts";
+import { createSink, type FanoutWiring } from "../sinks/create-sink.ts";
+import type { FanoutTarget } from "../sinks/fanout-sink.ts";
+import { SinkWriter } from "../sinks/sink-writer.ts";
+import { loadFeedMapper, loadSinkMapper, type Mapper } from "../value-mappers.ts";
+import type { ComponentErrors } from "./component-errors.ts";
+import type { FeedDeliveries } from "./feed-delivery.ts";
+import { type HandlerHost, HandlerContextImpl } from "./handler-context.ts";
+import { HostedFeed } from "./hosted-feed.ts";
+import { type HandlerFailure, HostedHandler } from "./hosted-handler.ts";
+import { HostedSink, type HostedSinks } from "./hosted-sink.ts";
+import { createLogger } from "../../log/log.ts";
+
+/** What the factory builds with: the agent's shared parts. */
+export interface FactoryParts {
+  boot: AgentBoot;
+  clock: Clock;
+  log: Logger;
+  counters: CounterBlock;
+  backpressure: Backpressure;
+  eventTypes: EventTypes;
+  deadLetters: DeadLetterBox;
+  errors: ComponentErrors;
+  sinks: HostedSinks;
+  deliveries: FeedDeliveries;
+}
+
+/** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
+function pluginConfig(plan: FeedPlan | SinkPlan): Readonly<Record<string, unknown>> {
+  return Object.freeze({ ...(plan.type === "module" ? plan.settings.config as Record<string, unknown> : plan.settings) });
+}
+
+/**
+ * @example
+ * ```ts
+ * const factory = new ComponentFactory(parts);
+ * const handlers = await factory.handlers(host, onFailure);
+ * const sink = await factory.sink(sinkPlan);
+ * ```
+ */
+export class ComponentFactory {
+  private readonly agent: string;
+  private readonly feedPlans: Map<string, FeedPlan>;
+  private readonly pipeMappers = new Map<string, Mapper>();
+  private readonly pipeSequences: BigInt64Array;
+  private readonly sinkDropped;
+
+  constructor(private readonly parts: FactoryParts) {
+    this.agent = parts.boot.plan.name;
+    this.feedPlans = new Map(parts.boot.feeds.map((f) => [f.name, f]));
+    this.pipeSequences = new BigInt64Array(parts.boot.pipeSequences);
+    this.sinkDropped = parts.counters.counter("agent_sink_dropped_total");
+  }
+
+  /** Loads and instantiates every handler of the agent, in plan order. */
+  async handlers(host: HandlerHost, failed: HandlerFailure): Promise<HostedHandler[]> {
+    const { boot, clock, log, counters } = this.parts;
+    const hosted: HostedHandler[] = [];
+    for (const plan of boot.plan.handlers) {
+      const instance = await loadHandler(plan).catch((error) => {
+        if (!(error instanceof HandlerLoadError)) throw error;
+        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
+      });
+      const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
+      const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
+      const labels = { handler: plan.name };
+      hosted.push(new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed));
+    }
+    return hosted;
+  }
+
+  /** Loads the value mappers of every pipe (any agent may write to any pipe). */
+  async loadPipeMappers(): Promise<void> {
+    for (const pipe of this.parts.boot.feeds.filter((f) => f.type === "pipe" && f.mapper)) {
+      const mapper = await loadFeedMapper(pipe.mapper).catch((error) => {
+        if (!(error instanceof ModuleLoadError)) throw error;
+        throw new ComponentFailureError({ component: `pipe "${pipe.name}" value mapper (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
+      });
+      this.pipeMappers.set(pipe.name, mapper!);
+    }
+  }
+
+  async sink(plan: SinkPlan): Promise<HostedSink> {
+    return await this.loading("sink", plan.name, async () => {
+      const { clock, log, counters } = this.parts;
+      const plugin = await createSink(plan, () => this.fanoutWiring(plan));
+      const context = { sinkName: plan.name, agentName: this.agent, config: pluginConfig(plan), clock, log: log.child({ sink: plan.name }) };
+      return new HostedSink(plan, plugin, await loadSinkMapper(plan.mapper), context, counters);
+    });
+  }
+
+  async feed(plan: FeedPlan): Promise<HostedFeed> {
+    return await this.loading("feed", plan.name, async () => {
+      const { clock, log, counters, backpressure, eventTypes, deadLetters, errors } = this.parts;
+      const labels = { feed: plan.name };
+      const publisher = new FeedPublisher(plan.name, clock, backpressure, {
+        published: counters.counter("feed_published_total", labels),
+        unrouted: counters.counter("feed_unrouted_total", labels),
+        dropped: counters.counter("feed_dropped_total", labels),
+      });
+      const feedLog = log.child(labels);
+      const channel = new FeedChannel(plan.name, this.agent, pluginConfig(plan), clock, feedLog, {
+        publisher,
+        mapper: await loadFeedMapper(plan.mapper),
+        cache: plan.cache,
+        deadLetters,
+        mapperDropped: counters.counter("feed_mapper_dropped_total", labels),
+        onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
+        eventType: plan.eventType === undefined ? undefined : eventTypes.get(plan.eventType),
+      });
+      return new HostedFeed(plan, await createFeed(plan, channel, publisher), channel, publisher, feedLog, errors);
+    });
+  }
+
+  /** The writer a handler on this agent uses for the sink `plan` (its rings are attached later). */
+  sinkWriter(plan: SinkPlan): SinkWriter {
+    return new SinkWriter(plan.name, this.parts.clock, this.parts.backpressure, () => this.sinkDropped.inc());
+  }
+
+  /** The writer for the pipe whose sink half is `plan`; `held` while its pipe caches events before the start completes. */
+  pipeWriter(plan: SinkPlan, held: boolean): PipeWriter {
+    const { clock, backpressure, counters, eventTypes, deadLetters, deliveries, boot } = this.parts;
+    const pipe = this.feedPlans.get(plan.pipe!)!;
+    const index = boot.feeds.filter((f) => f.type === "pipe").findIndex((f) => f.name === pipe.name);
+    const labels = { pipe: pipe.name };
+    const writer = new PipeWriter(plan.name, pipe.name, clock, backpressure, {
+      mapper: this.pipeMappers.get(pipe.name),
+      eventType: pipe.eventType === undefined ? undefined : eventTypes.get(pipe.eventType),
+      deadLetters,
+      mapperDropped: counters.counter("pipe_mapper_dropped_total", labels),
+      unrouted: counters.counter("pipe_unrouted_total", labels),
+      dropped: () => this.sinkDropped.inc(),
+      nextSequence: () => Number(Atomics.add(this.pipeSequences, index, 1n)) + 1,
+      local: () => {
+        const delivery = deliveries.receiving(pipe.name);
+        return delivery && ((value, sequence, publishedNanos) => deliveries.queueLocal(delivery, value, sequence, publishedNanos));
+      },
+    });
+    if (pipe.cache.enabled && held) writer.hold();
+    return writer;
+  }
+
+  /** Runs a loading step, turning a module problem into a failure that names the component. */
+  private async loading<T>(kind: "feed" | "sink", name: string, load: () => Promise<T>): Promise<T> {
+    try {
+      return await load();
+    } catch (error) {
+      if (!(error instanceof ModuleLoadError)) throw error;
+      throw new ComponentFailureError({ component: `${kind} "${name}" (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
+    }
+  }
+
+  private fanoutWiring(plan: SinkPlan): FanoutWiring {
+    const { counters, sinks, errors } = this.parts;
+    const targets = (plan.settings.targets as string[]).map((name): FanoutTarget => {
+      const labels = { sink: plan.name, target: name };
+      return {
+        name,
+        deliver: (value, meta) => sinks.deliverFromFanout(name, value, meta),
+        delivered: counters.counter("fanout_delivered_total", labels),
+        failures: counters.counter("fanout_failures_total", labels),
+        skipped: counters.counter("fanout_skipped_total", labels),
+        circuitOpen: counters.counter("fanout_circuit_open", labels),
+      };
+    });
+    const report: FanoutWiring["report"] = (target, error, meta, value) => {
+      sinks.get(target)?.errors.inc();
+      errors.report("sink", target, `accept (via fan-out "${plan.name}")`, error, { feed: meta.feed, sequenceNumber: meta.sequenceNumber, event: value });
+    };
+    return { targets, report };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Answers the supervisor's control requests on an agent: one typed handler per operation, so every
+ * request gets the reply type {@link ControlReplies} names for it.
+ *
+ * @module
+ */
+import { serveClockCalibration } from "../../time/clock-calibration.ts";
+import type { ServerClock } from "../../time/clock.ts";
+import type { ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { DrainRole } from "./drain-waiters.ts";
+
+/** What control requests act on: the agent host implements it. */
+export interface ControlTarget {
+  readonly clock: ServerClock;
+  runLifecycle(phase: LifecyclePhase, role: Role): Promise<Wants>;
+  attach(endpoints: readonly Endpoint[]): void;
+  drain(role: DrainRole): Promise<void>;
+  pipesQuiet(): boolean;
+  closeOutputs(): void;
+  feedStatus(): FeedStatusEntry[];
+}
+
+type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
+
+/** How long an agent answers clock pings before giving up on the supervisor. */
+const CALIBRATION_TIMEOUT_MS = 2_000;
+
+/**
+ * The handlers of every control operation for one agent.
+ *
+ * @example
+ * ```ts
+ * const dispatch = controlDispatch(host);
+ * const feeds = await dispatch({ op: "status" }); // FeedStatusEntry[]
+ * ```
+ */
+export function controlDispatch(host: ControlTarget): <R extends ControlRequest>(request: R) => Promise<ReplyTo<R>> {
+  const handlers: ControlHandlers = {
+    lifecycle: ({ phase, role }) => host.runLifecycle(phase, role),
+    attach: ({ endpoints }) => host.attach(endpoints),
+    drain: ({ role }) => host.drain(role),
+    pipesQuiet: () => host.pipesQuiet(),
+    closeOutputs: () => host.closeOutputs(),
+    calibrateClock: ({ buffer }) => serveClockCalibration(buffer, host.clock, CALIBRATION_TIMEOUT_MS),
+    correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
+    status: () => host.feedStatus(),
+    close: () => undefined,
+  };
+  // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
+  return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);
+}

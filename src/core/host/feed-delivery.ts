@@ -1,0 +1,124 @@
+/**
+ * Fans each feed's (or pipe's) events out to the handlers on this agent that receive it, and queues pipe
+ * events written on this very agent so they are delivered on the next duty cycle, never re-entrantly
+ * inside the writing handler's `onEvent`.
+ *
+ * @module
+ */
+import type { FeedPlan } from "../../plan/types.ts";
+import type { Clock } from "../../time/clock.ts";
+import { isFixedEvent } from "../../transport/fixed-layout.ts";
+import type { EventMeta } from "../handler-api.ts";
+import type { HostedHandler } from "./hosted-handler.ts";
+import { ReusedMeta } from "./inbound-ring.ts";
+
+/** `wrapWithNamedEvent`'s envelope. */
+interface NamedEvent {
+  feedName: string;
+  sequenceNumber: number;
+  data: unknown;
+}
+
+/**
+ * One feed's handlers on this agent.
+ *
+ * @example
+ * ```ts
+ * const delivery = new FeedDelivery(feedPlan, clock);
+ * delivery.add(hostedHandler);
+ * delivery.deliver(value, meta); // every added handler's onEvent, in order
+ * ```
+ */
+export class FeedDelivery {
+  readonly handlers: HostedHandler[] = [];
+  private readonly localMeta: ReusedMeta;
+  /** Reused around fixed-layout events, which are only valid during onEvent anyway: no allocation per event. */
+  private readonly reusedEnvelope: NamedEvent;
+
+  constructor(readonly feed: FeedPlan, clock: Clock) {
+    this.localMeta = new ReusedMeta(feed.name, clock);
+    this.reusedEnvelope = { feedName: feed.name, sequenceNumber: 0, data: undefined };
+  }
+
+  add(handler: HostedHandler): void {
+    if (!this.handlers.includes(handler)) this.handlers.push(handler);
+  }
+
+  readonly deliver = (value: unknown, meta: EventMeta): void => {
+    const event = this.feed.wrapWithNamedEvent ? this.wrap(value, meta) : value;
+    const handlers = this.handlers;
+    for (let i = 0; i < handlers.length; i++) handlers[i].deliver(event, meta);
+  };
+
+  /** A pipe event written on this very agent. */
+  deliverLocal(value: unknown, sequence: number, publishedNanos: number): void {
+    this.localMeta.sequenceNumber = sequence;
+    this.localMeta.publishedNanos = publishedNanos;
+    this.deliver(value, this.localMeta);
+  }
+
+  private wrap(value: unknown, meta: EventMeta): NamedEvent {
+    if (!isFixedEvent(value)) return { feedName: meta.feed, sequenceNumber: meta.sequenceNumber, data: value };
+    const envelope = this.reusedEnvelope;
+    envelope.sequenceNumber = meta.sequenceNumber;
+    envelope.data = value;
+    return envelope;
+  }
+}
+
+interface LocalPipeEvent {
+  delivery: FeedDelivery;
+  value: unknown;
+  sequence: number;
+  publishedNanos: number;
+}
+
+/**
+ * Every feed's delivery on this agent, created on first use, and the queue of pipe events written here.
+ *
+ * @example
+ * ```ts
+ * const deliveries = new FeedDeliveries(clock);
+ * deliveries.of(feedPlan).add(handler);
+ * deliveries.queueLocal(deliveries.of(pipePlan), value, 1, clock.nanos());
+ * deliveries.deliverQueued(); // 1
+ * ```
+ */
+export class FeedDeliveries {
+  private readonly byFeed = new Map<string, FeedDelivery>();
+  private queued: LocalPipeEvent[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The delivery of `feed`, created if needed. */
+  of(feed: FeedPlan): FeedDelivery {
+    let delivery = this.byFeed.get(feed.name);
+    if (!delivery) {
+      delivery = new FeedDelivery(feed, this.clock);
+      this.byFeed.set(feed.name, delivery);
+    }
+    return delivery;
+  }
+
+  /** The delivery of `feed` if any handler here receives it. */
+  receiving(feedName: string): FeedDelivery | undefined {
+    const delivery = this.byFeed.get(feedName);
+    return delivery && delivery.handlers.length > 0 ? delivery : undefined;
+  }
+
+  queueLocal(delivery: FeedDelivery, value: unknown, sequence: number, publishedNanos: number): void {
+    this.queued.push({ delivery, value, sequence, publishedNanos });
+  }
+
+  get hasQueued(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /** Delivers what was queued before this call (events queued meanwhile wait for the next); returns how many. */
+  deliverQueued(): number {
+    const events = this.queued;
+    this.queued = [];
+    for (const { delivery, value, sequence, publishedNanos } of events) delivery.deliverLocal(value, sequence, publishedNanos);
+    return events.length;
+  }
+}

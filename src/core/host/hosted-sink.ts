@@ -1,0 +1,132 @@
+/**
+ * The sinks whose consuming side lives on this agent: each with its plugin, value mapper, lifecycle and
+ * counters. Values reach a sink from its inbound rings or through a fan-out; sinks are flushed when the
+ * agent goes idle after delivering to them, and whenever a drain completes.
+ *
+ * @module
+ */
+import type { SinkPlan } from "../../plan/types.ts";
+import type { Counter, CounterBlock } from "../counters.ts";
+import type { EventMeta } from "../handler-api.ts";
+import type { SinkContext, SinkPlugin } from "../plugin-api.ts";
+import type { Mapper } from "../value-mappers.ts";
+import { ComponentLifecycle } from "./component-lifecycle.ts";
+import type { ComponentErrors } from "./component-errors.ts";
+
+/**
+ * One sink on its agent.
+ *
+ * @example
+ * ```ts
+ * const sink = new HostedSink(plan, plugin, mapper, context, counters);
+ * await sink.lifecycle.run("init");
+ * sink.accept("line", meta); // mapper, then plugin.accept; throws what the plugin throws
+ * ```
+ */
+export class HostedSink {
+  readonly lifecycle: ComponentLifecycle;
+  readonly values: Counter;
+  readonly errors: Counter;
+  private readonly mapperDropped: Counter;
+
+  constructor(readonly plan: SinkPlan, readonly plugin: SinkPlugin, private readonly mapper: Mapper | undefined, context: SinkContext, counters: CounterBlock) {
+    const labels = { sink: plan.name };
+    this.values = counters.counter("sink_values_total", labels);
+    this.errors = counters.counter("sink_errors_total", labels);
+    this.mapperDropped = counters.counter("sink_mapper_dropped_total", labels);
+    this.lifecycle = new ComponentLifecycle("sink", plan.name, (phase) => {
+      if (phase === "init" || phase === "start") return plugin[phase]?.(context);
+      if (phase === "stop") plugin.flush?.();
+      return plugin[phase]?.();
+    });
+  }
+
+  get name(): string {
+    return this.plan.name;
+  }
+
+  /** Hands a value to the plugin through the sink's mapper (a null/undefined result drops it, counted). */
+  accept(value: unknown, meta: EventMeta): void {
+    let mapped = value;
+    if (this.mapper) {
+      mapped = this.mapper(value);
+      if (mapped === null || mapped === undefined) {
+        this.mapperDropped.inc();
+        return;
+      }
+    }
+    this.plugin.accept(mapped, meta);
+  }
+}
+
+/**
+ * Every sink hosted on one agent, in the order they start.
+ *
+ * @example
+ * ```ts
+ * const sinks = new HostedSinks(errors);
+ * sinks.add(hostedSink);
+ * sinks.deliverTo("out")(value, meta); // counted; a throw is reported, not rethrown
+ * sinks.flushIfTouched();
+ * ```
+ */
+export class HostedSinks {
+  private readonly byName = new Map<string, HostedSink>();
+  /** A value reached a sink since the last flush. */
+  private touched = false;
+
+  constructor(private readonly errors: ComponentErrors) {}
+
+  add(sink: HostedSink): void {
+    this.byName.set(sink.name, sink);
+  }
+
+  get(name: string): HostedSink | undefined {
+    return this.byName.get(name);
+  }
+
+  get all(): HostedSink[] {
+    return [...this.byName.values()];
+  }
+
+  /** Delivery into the sink called `name` from a ring: counted, and a failure reported (the next value still comes). */
+  deliverTo(name: string): (value: unknown, meta: EventMeta) => void {
+    const sink = this.byName.get(name)!;
+    return (value, meta) => {
+      sink.values.inc();
+      this.touched = true;
+      try {
+        sink.accept(value, meta);
+      } catch (thrown) {
+        sink.errors.inc();
+        this.errors.report("sink", name, "accept", thrown, { feed: meta.feed, sequenceNumber: meta.sequenceNumber, event: value });
+      }
+    };
+  }
+
+  /** Delivery into a fan-out's target: counted, and a throw passed on to the fan-out, which handles it. */
+  deliverFromFanout(name: string, value: unknown, meta: EventMeta): void {
+    const sink = this.byName.get(name)!;
+    this.touched = true;
+    sink.values.inc();
+    sink.accept(value, meta);
+  }
+
+  /** Flushes every sink if any value reached one since the last flush (called when the agent goes idle). */
+  flushIfTouched(): void {
+    if (this.touched) this.flushAll();
+  }
+
+  /** Flushes every sink; a failing flush is counted and reported. */
+  flushAll(): void {
+    this.touched = false;
+    for (const [name, sink] of this.byName) {
+      try {
+        sink.plugin.flush?.();
+      } catch (thrown) {
+        sink.errors.inc();
+        this.errors.report("sink", name, "flush", thrown);
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Every ring an agent consumes, grouped by what they carry: feed rings and pipe rings into its
+ * handlers, and sink rings into the sinks it hosts. The duty cycle polls feeds and pipes before
+ * sinks, so values handlers send in a cycle can reach a sink on this agent in the same cycle.
+ *
+ * @module
+ */
+import type { DrainRole } from "./drain-waiters.ts";
+import type { InboundRing } from "./inbound-ring.ts";
+
+/** What a ring into this agent carries. */
+export type InboundKind = "feed" | "pipe" | "sink";
+
+/**
+ * @example
+ * ```ts
+ * const inbound = new InboundRings();
+ * inbound.add("feed", new InboundRing(consumer, "prices", clock, codecs, deliver, onBadRecord));
+ * inbound.pollHandlerRings(256); // events delivered to handlers this cycle
+ * ```
+ */
+export class InboundRings {
+  private readonly feeds: InboundRing[] = [];
+  private readonly pipes: InboundRing[] = [];
+  private readonly sinks: InboundRing[] = [];
+
+  add(kind: InboundKind, ring: InboundRing): void {
+    (kind === "feed" ? this.feeds : kind === "pipe" ? this.pipes : this.sinks).push(ring);
+  }
+
+  /** Delivers up to `batch` events from each feed ring, then each pipe ring; returns how many. */
+  pollHandlerRings(batch: number): number {
+    let work = 0;
+    for (let i = 0; i < this.feeds.length; i++) work += this.feeds[i].poll(batch);
+    for (let i = 0; i < this.pipes.length; i++) work += this.pipes[i].poll(batch);
+    return work;
+  }
+
+  /** Delivers up to `batch` values from each sink ring; returns how many. */
+  pollSinkRings(batch: number): number {
+    let work = 0;
+    for (let i = 0; i < this.sinks.length; i++) work += this.sinks[i].poll(batch);
+    return work;
+  }
+
+  /** True if any ring has a record waiting. */
+  hasPending(): boolean {
+    const pending = (rings: InboundRing[]) => rings.some((r) => r.consumer.hasPending());
+    return pending(this.feeds) || pending(this.pipes) || pending(this.sinks);
+  }
+
+  /** True once every ring of the role (pipes excepted) is closed by its producer and fully consumed. */
+  drained(role: DrainRole): boolean {
+    return (role === "handlers" ? this.feeds : this.sinks).every((r) => r.consumer.isDrained());
+  }
+
+  /** True if no pipe ring has a record waiting right now. */
+  pipesEmpty(): boolean {
+    return this.pipes.every((r) => !r.consumer.hasPending());
+  }
+}

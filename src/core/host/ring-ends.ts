@@ -1,0 +1,65 @@
+/**
+ * Connects the ring ends the supervisor hands an agent (in its boot message or an `attach` request):
+ * a consuming end becomes an {@link InboundRing} delivering to handlers or to a hosted sink; a producing
+ * end is given to the feed's publisher, the pipe's writer or the sink's writer on this agent.
+ *
+ * @module
+ */
+import { AgentSignals } from "../../agent/signals.ts";
+import type { FeedPlan } from "../../plan/types.ts";
+import type { Clock } from "../../time/clock.ts";
+import { RingConsumer, RingProducer } from "../../transport/ring.ts";
+import type { CodecTable } from "../../transport/codecs.ts";
+import type { Endpoint } from "../protocol.ts";
+import type { FeedDeliveries } from "./feed-delivery.ts";
+import type { HostedFeed } from "./hosted-feed.ts";
+import type { HostedSinks } from "./hosted-sink.ts";
+import { type DecodeFailure, InboundRing } from "./inbound-ring.ts";
+import type { InboundRings } from "./inbound-rings.ts";
+import type { Outputs } from "./outputs.ts";
+
+/** The parts of an agent that ring ends connect to. */
+export interface RingEndTargets {
+  clock: Clock;
+  codecs: CodecTable;
+  feedPlans: ReadonlyMap<string, FeedPlan>;
+  feeds: ReadonlyMap<string, HostedFeed>;
+  sinks: HostedSinks;
+  deliveries: FeedDeliveries;
+  inbound: InboundRings;
+  outputs: Outputs;
+  decodeFailed: DecodeFailure;
+}
+
+/**
+ * @example
+ * ```ts
+ * for (const endpoint of boot.endpoints) attachRingEnd(endpoint, targets);
+ * ```
+ */
+export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void {
+  const { clock, codecs, decodeFailed } = targets;
+  switch (endpoint.kind) {
+    case "feedConsumer": {
+      const feed = targets.feedPlans.get(endpoint.feed)!;
+      const ring = new InboundRing(new RingConsumer(endpoint.ring), feed.name, clock, codecs, targets.deliveries.of(feed).deliver, decodeFailed);
+      targets.inbound.add(feed.type === "pipe" ? "pipe" : "feed", ring);
+      return;
+    }
+    case "feedProducer": {
+      const producer = new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake);
+      if (!targets.outputs.attachPipe(endpoint.feed, producer, endpoint.consumerAgent)) {
+        targets.feeds.get(endpoint.feed)!.publisher.addSubscriber(producer, endpoint.consumerAgent);
+      }
+      return;
+    }
+    case "sinkConsumer": {
+      const deliver = targets.sinks.deliverTo(endpoint.sink);
+      targets.inbound.add("sink", new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, clock, codecs, deliver, decodeFailed));
+      return;
+    }
+    case "sinkProducer":
+      targets.outputs.attachSink(endpoint.sink, new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake));
+      return;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The launched agents of one server, and requests to many of them at once: every agent hosting a role
+ * gets the request in parallel, and the replies and failures come back by agent.
+ *
+ * @module
+ */
+import type { AgentPlan } from "../../plan/types.ts";
+import { type AgentEndpoint, AgentUnavailableError } from "../agent-endpoint.ts";
+import type { ControlRequest, ReplyTo, Role } from "../protocol.ts";
+
+/** Whether an agent hosts components of `role`, so lifecycle requests for the role concern it. */
+export function hostsRole(plan: AgentPlan, role: Role): boolean {
+  if (role === "handlers") return plan.handlers.length > 0;
+  if (role === "sinks") return plan.hostedSinks.length > 0;
+  // Handlers may write to pipes, whose writers start with the feeds.
+  return plan.hostedFeeds.length > 0 || plan.handlers.length > 0;
+}
+
+/** What a request to many agents brought back. */
+export interface GroupAnswer<R extends ControlRequest> {
+  replies: Map<string, ReplyTo<R>>;
+  failures: { agent: AgentEndpoint; reason: Error }[];
+}
+
+/**
+ * @example
+ * ```ts
+ * const group = new AgentGroup();
+ * group.add(agent);
+ * const { replies, failures } = await group.ask({ op: "lifecycle", phase: "init", role: "handlers" }, "handlers", 30_000);
+ * ```
+ */
+export class AgentGroup {
+  private readonly agents = new Map<string, AgentEndpoint>();
+
+  add(agent: AgentEndpoint): void {
+    this.agents.set(agent.name, agent);
+  }
+
+  get(name: string): AgentEndpoint | undefined {
+    return this.agents.get(name);
+  }
+
+  all(): AgentEndpoint[] {
+    return [...this.agents.values()];
+  }
+
+  /** Agents hosting `role` (every agent when no role is given). */
+  hosting(role?: Role): AgentEndpoint[] {
+    return this.all().filter((agent) => role === undefined || hostsRole(agent.plan, role));
+  }
+
+  /** Sends `request` to every agent hosting `role` at once and waits for all of them. */
+  async ask<R extends ControlRequest>(request: R, role: Role | undefined, timeoutMs: number, targets = this.hosting(role)): Promise<GroupAnswer<R>> {
+    const results = await Promise.allSettled(targets.map((agent) => agent.request(request, timeoutMs)));
+    const answer: GroupAnswer<R> = { replies: new Map(), failures: [] };
+    results.forEach((result, index) => {
+      if (result.status === "fulfilled") answer.replies.set(targets[index].name, result.value);
+      else answer.failures.push({ agent: targets[index], reason: result.reason as Error });
+    });
+    return answer;
+  }
+
+  /** Asks every agent to close, then ends each one's thread or duty cycle; `closed` is told of each. */
+  async closeAll(timeoutMs: number, closed: (agent: AgentEndpoint) => void): Promise<void> {
+    await Promise.allSettled(this.all().map(async (agent) => {
+      try {
+        await agent.request({ op: "close" }, timeoutMs);
+      } catch (thrown) {
+        if (!(thrown instanceof AgentUnavailableError)) throw thrown;
+      } finally {
+        agent.terminate();
+        closed(agent);
+      }
+    }));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * How each agent is doing, as the supervisor sees it: its state, why it is dead or unresponsive, its
+ * CPU pinning, and the watchdog that reads worker heartbeats from shared memory (no messaging) and
+ * reports an agent whose duty cycle stopped advancing.
+ *
+ * @module
+ */
+import type { AgentPlan } from "../../plan/types.ts";
+import type { AgentEndpoint } from "../agent-endpoint.ts";
+
+/** How an agent is doing, as the supervisor sees it. */
+export type AgentState = "starting" | "running" | "unresponsive" | "dead" | "stopped";
+
+export interface AgentStatus {
+  name: string;
+  mode: "worker" | "inline";
+  state: AgentState;
+  /** Why the agent is dead or unresponsive. */
+  reason?: string;
+  /** Milliseconds since its heartbeat last moved (workers only). */
+  heartbeatAgeMs?: number;
+  /** The CPU the agent's thread is actually pinned to; absent unless pinning to its `coreId` succeeded. */
+  pinnedCore?: number;
+  /**
+   * What became of its `coreId`, for people: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>` (no
+   * FFI, sched_setaffinity failed, inline agent). Absent when no `coreId` is configured.
+   */
+  pinning?: string;
+}
+
+/** What the watchdog tells the supervisor. */
+export interface HealthEvents {
+  unresponsive(agent: string, reason: string): void;
+  responsiveAgain(agent: string): void;
+}
+
+type Tracked = AgentStatus & { lastHeartbeat: number; lastBeatAt: number };
+
+/**
+ * @example
+ * ```ts
+ * const health = new AgentHealth(5_000, { unresponsive: (a, why) => log.error(why), responsiveAgain: () => {} });
+ * health.starting(plan);
+ * health.setState("processor", "running");
+ * health.watch(() => agents.values());
+ * health.list(); // [{ name: "processor", mode: "worker", state: "running", heartbeatAgeMs: 3 }]
+ * ```
+ */
+export class AgentHealth {
+  private readonly tracked = new Map<string, Tracked>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly unresponsiveAfterMs: number, private readonly events: HealthEvents) {}
+
+  starting(plan: AgentPlan): void {
+    this.tracked.set(plan.name, { name: plan.name, mode: plan.mode, state: "starting", lastHeartbeat: 0, lastBeatAt: performance.now() });
+    // Workers report their pinning; an inline agent shares the supervisor's thread, which is never pinned.
+    if (plan.mode === "inline" && plan.coreId !== undefined) this.tracked.get(plan.name)!.pinning = "not pinned: an inline agent runs on the supervisor's thread";
+  }
+
+  setState(agent: string, state: AgentState, reason?: string): void {
+    const status = this.tracked.get(agent);
+    if (!status) return;
+    status.state = state;
+    status.reason = reason;
+  }
+
+  setPinning(agent: string, core: number | undefined, detail: string): void {
+    const status = this.tracked.get(agent);
+    if (status) Object.assign(status, { pinnedCore: core, pinning: detail });
+  }
+
+  /** Marks the agent dead; false if it already was dead or stopped (nothing new to report). */
+  died(agent: string, reason: string): boolean {
+    const status = this.tracked.get(agent);
+    if (!status || status.state === "dead" || status.state === "stopped") return false;
+    this.setState(agent, "dead", reason);
+    return true;
+  }
+
+  isDead(agent: string): boolean {
+    return this.tracked.get(agent)?.state === "dead";
+  }
+
+  /** Every agent's status. */
+  list(): AgentStatus[] {
+    const now = performance.now();
+    return [...this.tracked.values()].map(({ lastHeartbeat: _beat, lastBeatAt, ...status }) =>
+      status.mode === "worker" ? { ...status, heartbeatAgeMs: Math.round(now - lastBeatAt) } : status
+    );
+  }
+
+  /** Starts reading heartbeats of the worker agents `agents()` returns. */
+  watch(agents: () => Iterable<AgentEndpoint>): void {
+    const period = Math.max(50, Math.min(1000, this.unresponsiveAfterMs / 4));
+    this.watchdog = setInterval(() => this.check(agents()), period);
+  }
+
+  unwatch(): void {
+    clearInterval(this.watchdog);
+  }
+
+  private check(agents: Iterable<AgentEndpoint>): void {
+    const now = performance.now();
+    for (const agent of agents) {
+      const status = this.tracked.get(agent.name)!;
+      if (agent.plan.mode !== "worker" || status.state === "dead" || status.state === "stopped") continue;
+      const beat = agent.signals.heartbeat();
+      if (beat !== status.lastHeartbeat) {
+        status.lastHeartbeat = beat;
+        status.lastBeatAt = now;
+        if (status.state === "unresponsive") {
+          this.setState(agent.name, "running");
+          this.events.responsiveAgain(agent.name);
+        }
+      } else if (status.state === "running" && now - status.lastBeatAt > this.unresponsiveAfterMs) {
+        const reason = `no heartbeat for ${Math.round(now - status.lastBeatAt)} ms (stuck in a handler, or its thread ended)`;
+        this.setState(agent.name, "unresponsive", reason);
+        this.events.unresponsive(agent.name, reason);
+      }
+    }
+  }
+}

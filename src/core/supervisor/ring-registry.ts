@@ -1,0 +1,158 @@
+/**
+ * Every ring of a server and why it exists. The registry decides which rings to create (one per
+ * producing agent, consuming agent and feed or sink) from the plan and from what agents ask for, creates
+ * their shared memory, and says which end goes to which agent. It also answers the topology: who
+ * subscribes to what, who writes where, and each ring's live statistics.
+ *
+ * Rings the plan already determines (broadcast feeds into every agent with handlers) are created before
+ * any agent starts and travel in the boot messages; the rest are created when an agent's components ask
+ * (a handler's `ctx.subscribe` or first `ctx.sink`), in one batch per agent and lifecycle phase.
+ *
+ * @module
+ */
+import type { ServerPlan } from "../../plan/types.ts";
+import { createRingBuffer, readRingStats, type RingStats } from "../../transport/ring.ts";
+import type { Endpoint, Wants } from "../protocol.ts";
+
+/** One ring, its two ends and its live statistics. */
+export interface RingInfo extends RingStats {
+  kind: "feed" | "sink";
+  /** Feed or sink name. */
+  name: string;
+  producer: string;
+  consumer: string;
+}
+
+/** One ring's record: the shared memory and the agents at its ends. */
+export interface RingRecord {
+  kind: "feed" | "sink";
+  name: string;
+  producer: string;
+  consumer: string;
+  buffer: SharedArrayBuffer;
+}
+
+/** New ring ends to hand out, by agent. */
+export type EndpointBatch = Map<string, Endpoint[]>;
+
+/**
+ * @example
+ * ```ts
+ * const registry = new RingRegistry(plan, 256 * 1024, (agent) => signalsOf(agent));
+ * const boot = registry.planned();                  // broadcast rings, by agent
+ * const more = registry.connect("processor", wants); // rings a phase asked for, by agent
+ * registry.ringInfo();                              // live statistics of every ring
+ * ```
+ */
+export class RingRegistry {
+  private readonly rings: RingRecord[] = [];
+  private readonly subscriptions = new Map<string, Map<string, Set<string>>>();
+  /** Agents that subscribed to each feed or pipe. */
+  private readonly subscribers = new Map<string, Set<string>>();
+  /** Agents that write to each pipe. */
+  private readonly pipeWriters = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly plan: ServerPlan,
+    private readonly ringCapacity: number,
+    /** Each agent's signal words: a producer wakes its consumer through them. */
+    private readonly signalsOf: (agent: string) => SharedArrayBuffer,
+  ) {}
+
+  /** Records what the plan determines (every handler receives every broadcast feed) and creates those rings. */
+  planned(): EndpointBatch {
+    const batch: EndpointBatch = new Map();
+    const broadcast = this.plan.feeds.filter((feed) => feed.broadcast);
+    for (const agent of this.plan.agents.filter((a) => a.handlers.length > 0)) {
+      for (const feed of broadcast) {
+        for (const handler of agent.handlers) this.recordSubscription(agent.name, handler.name, feed.name);
+        this.subscribed(feed.name, agent.name, batch);
+      }
+    }
+    return batch;
+  }
+
+  /** Records what `agent`'s components asked for and creates the rings that are new. */
+  connect(agent: string, wants: Wants, batch: EndpointBatch = new Map()): EndpointBatch {
+    for (const { handler, feed } of wants.subscriptions) {
+      this.recordSubscription(agent, handler, feed);
+      this.subscribed(feed, agent, batch);
+    }
+    for (const sink of wants.sinks) this.writing(sink, agent, batch);
+    return batch;
+  }
+
+  /** Feeds each handler of `agent` receives, by handler. */
+  subscriptionsOf(agent: string): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.subscriptions.get(agent) ?? new Map();
+  }
+
+  /** Every ring with its live statistics. */
+  ringInfo(): RingInfo[] {
+    return this.rings.map(({ buffer, ...ring }) => ({ ...ring, ...readRingStats(buffer) }));
+  }
+
+  /** The rings with `agent` at one end. */
+  ringsOf(agent: string): RingRecord[] {
+    return this.rings.filter((ring) => ring.producer === agent || ring.consumer === agent);
+  }
+
+  /** Whether the plan has any pipe. */
+  get hasPipes(): boolean {
+    return this.plan.feeds.some((f) => f.type === "pipe");
+  }
+
+  /** Statistics of every pipe ring. */
+  pipeRingStats(): RingStats[] {
+    const pipes = new Set(this.plan.feeds.filter((f) => f.type === "pipe").map((f) => f.name));
+    return this.rings.filter((r) => r.kind === "feed" && pipes.has(r.name)).map((r) => readRingStats(r.buffer));
+  }
+
+  private recordSubscription(agent: string, handler: string, feed: string): void {
+    const byHandler = this.subscriptions.get(agent) ?? new Map<string, Set<string>>();
+    this.subscriptions.set(agent, byHandler);
+    byHandler.set(handler, (byHandler.get(handler) ?? new Set<string>()).add(feed));
+  }
+
+  /** An agent subscribed to a feed: a ring from the feed's host, or from every agent writing to the pipe. */
+  private subscribed(feedName: string, agent: string, batch: EndpointBatch): void {
+    const feed = this.plan.feeds.find((f) => f.name === feedName);
+    if (!feed) return;
+    const subscribers = this.subscribers.get(feedName) ?? new Set<string>();
+    if (subscribers.has(agent)) return;
+    this.subscribers.set(feedName, subscribers.add(agent));
+    if (feed.type !== "pipe") return this.wire("feed", feed.name, feed.id, feed.host, agent, batch);
+    for (const writer of this.pipeWriters.get(feedName) ?? []) {
+      if (writer !== agent) this.wire("feed", feed.name, feed.id, writer, agent, batch);
+    }
+  }
+
+  /** An agent writes to a sink: a ring to the sink's host, or to every agent subscribed to the pipe. */
+  private writing(sinkName: string, agent: string, batch: EndpointBatch): void {
+    const sink = this.plan.sinks.find((s) => s.name === sinkName);
+    if (!sink) return;
+    if (sink.type !== "pipe") return this.wire("sink", sink.name, sink.id, agent, sink.host, batch);
+    const pipe = this.plan.feeds.find((f) => f.name === sink.pipe)!;
+    const writers = this.pipeWriters.get(pipe.name) ?? new Set<string>();
+    this.pipeWriters.set(pipe.name, writers.add(agent));
+    for (const subscriber of this.subscribers.get(pipe.name) ?? []) {
+      if (subscriber !== agent) this.wire("feed", pipe.name, pipe.id, agent, subscriber, batch);
+    }
+  }
+
+  /** Creates the ring from `producer` to `consumer` for a feed (or pipe) or a sink, unless it exists, and adds its ends to the batch. */
+  private wire(kind: "feed" | "sink", name: string, id: number, producer: string, consumer: string, batch: EndpointBatch): void {
+    if (this.rings.some((r) => r.kind === kind && r.name === name && r.producer === producer && r.consumer === consumer)) return;
+    const ring = createRingBuffer(this.ringCapacity, id);
+    this.rings.push({ kind, name, producer, consumer, buffer: ring });
+    const consumerSignals = this.signalsOf(consumer);
+    const add = (agent: string, endpoint: Endpoint) => batch.set(agent, [...(batch.get(agent) ?? []), endpoint]);
+    if (kind === "feed") {
+      add(consumer, { kind: "feedConsumer", feed: name, ring });
+      add(producer, { kind: "feedProducer", feed: name, ring, consumerAgent: consumer, consumerSignals });
+    } else {
+      add(consumer, { kind: "sinkConsumer", sink: name, ring, producerAgent: producer });
+      add(producer, { kind: "sinkProducer", sink: name, ring, consumerSignals });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The plan: what the supervisor boots, as plain data. Built from a configuration by `config/plan.ts`
+ * and executed by `core/`; this module is the only thing both sides share, so it imports no values.
+ *
+ * @example
+ * ```ts
+ * import type { ServerPlan } from "../plan/types.ts";
+ * const names = (plan: ServerPlan) => plan.agents.map((agent) => agent.name);
+ * ```
+ *
+ * @module
+ */
+import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
+import type { LogLevel } from "../log/log.ts";
+import type { EventTypeSpec } from "../transport/fixed-layout.ts";
+
+/** A module to import, resolved to a URL. */
+export interface ModuleSource {
+  url: string;
+  exportName: string;
+  /** The path as the user wrote it, for messages. */
+  display: string;
+}
+
+/** Where a handler comes from. */
+export type HandlerSource = ({ kind: "module" } & ModuleSource) | { kind: "value"; value: unknown };
+
+/** A value mapper: built-in `string` or `json`, or a module. */
+export type MapperSource = { kind: "string" } | { kind: "json" } | ({ kind: "module" } & ModuleSource);
+
+export interface HandlerPlan {
+  name: string;
+  source: HandlerSource;
+  config: Record<string, unknown>;
+  logLevel?: LogLevel;
+}
+
+/** The reserved name of the supervisor thread's own agent. */
+export const SUPERVISOR_AGENT = "supervisor";
+
+export interface AgentPlan {
+  name: string;
+  /** `worker`: its own thread; `inline`: on the supervisor's thread, driven by the event loop. */
+  mode: "worker" | "inline";
+  idle: IdleStrategySpec;
+  coreId?: number;
+  /** Most events taken from one ring per duty cycle (default: the server's tuning). */
+  batchSize?: number;
+  handlers: HandlerPlan[];
+  /** Feeds whose publishing side lives on this agent. */
+  hostedFeeds: string[];
+  /** Sinks whose consuming side lives on this agent. */
+  hostedSinks: string[];
+}
+
+export interface FeedPlan {
+  /** 1-based id stamped into ring records. */
+  id: number;
+  name: string;
+  /** A registered feed type, or `pipe` (published by whichever agents write to the pipe's sink). */
+  type: string;
+  broadcast: boolean;
+  wrapWithNamedEvent: boolean;
+  /** Pre-start caching: hold events published before the server completed its start (at most `limit`). */
+  cache: { enabled: boolean; limit: number };
+  mapper?: MapperSource;
+  /** The fixed-layout event type it carries, if any (events are encoded with that type's codec). */
+  eventType?: string;
+  /** The agent that publishes it ("" for pipes: every writer publishes). */
+  host: string;
+  /** The type's own keys (filename, readStrategy, periodMs, config…). */
+  settings: Record<string, unknown>;
+  module?: ModuleSource;
+}
+
+export interface SinkPlan {
+  id: number;
+  name: string;
+  /** A registered sink type, or `pipe` (the sink half of a pipe). */
+  type: string;
+  mapper?: MapperSource;
+  /** The agent that consumes it ("" for pipe sinks: values go to the pipe's subscribers). */
+  host: string;
+  settings: Record<string, unknown>;
+  module?: ModuleSource;
+  /** For pipe sinks: the pipe's feed. */
+  pipe?: string;
+}
+
+/** A fixed-layout event type with the codec id its records carry (the same on every thread). */
+export interface EventTypePlan extends EventTypeSpec {
+  codecId: number;
+}
+
+/** Everything the supervisor needs to boot. `agents[0]` is the supervisor's own agent. */
+export interface ServerPlan {
+  agents: AgentPlan[];
+  eventTypes: EventTypePlan[];
+  feeds: FeedPlan[];
+  sinks: SinkPlan[];
+  /** The sink receiving dead letters, if any. */
+  deadLetter?: string;
+}
