@@ -11,6 +11,7 @@ import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yam
 import type { MongooseConfig } from "./config/schema.ts";
 import type { FeedStatusEntry } from "./core/agent-host.ts";
 import type { CounterSample } from "./core/counters.ts";
+import { checkEnvironment } from "./core/environment-check.ts";
 import type { ErrorReport } from "./core/errors.ts";
 import { createLogger, type LogFormat, type LogLevel } from "./core/log.ts";
 import type { Tuning } from "./core/protocol.ts";
@@ -106,6 +107,7 @@ export class MongooseServer {
    */
   static async boot(config: MongooseConfig, options: ServerOptions = {}): Promise<MongooseServer> {
     const plan = buildPlan(config, options);
+    checkEnvironment(plan);
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const supervisor = new Supervisor(plan, {
       log,
