@@ -1,6 +1,13 @@
 import type { MemorySink } from "mongoose-server";
 
-/** Thrown by {@link Replies.await} when no reply came in time. */
+/**
+ * Thrown by {@link Replies.await} when no reply came in time.
+ *
+ * @example
+ * ```ts
+ * replies.await(7, 5_000).catch((error) => error instanceof ReplyTimeoutError && console.log(error.message));
+ * ```
+ */
 export class ReplyTimeoutError extends Error {
   constructor(requestId: number, timeoutMs: number) {
     super(`no reply to request ${requestId} within ${timeoutMs} ms`);

@@ -1,6 +1,13 @@
 import type { HandlerContext, Sink } from "mongoose-server";
 
-/** A trade as the HTTP layer offers it: `requestId` ties the quote back to the request. */
+/**
+ * A trade as the HTTP layer offers it: `requestId` ties the quote back to the request.
+ *
+ * @example
+ * ```ts
+ * const trade: Trade = { requestId: 1, symbol: "AAPL", price: 190.5, quantity: 100 };
+ * ```
+ */
 export interface Trade {
   requestId: number;
   symbol: string;
@@ -8,7 +15,14 @@ export interface Trade {
   quantity: number;
 }
 
-/** The running VWAP of the trade's symbol, including that trade. */
+/**
+ * The running VWAP of the trade's symbol, including that trade.
+ *
+ * @example
+ * ```ts
+ * const quote: Quote = { requestId: 1, symbol: "AAPL", trade: { price: 190.5, quantity: 100 }, vwap: 190.5, volume: 100, trades: 1 };
+ * ```
+ */
 export interface Quote {
   requestId: number;
   symbol: string;
@@ -22,6 +36,11 @@ export interface Quote {
  * Keeps a running volume-weighted average price per symbol (sum of price × quantity over sum of
  * quantity) and answers every trade with its symbol's VWAP so far on the sink `configMap.sink`.
  * State is per handler, and a handler only ever runs on its agent, so no locking is needed.
+ *
+ * @example
+ * ```ts
+ * eventHandlers: { vwap: { handler: VwapQuoter, configMap: { feed: "trades", sink: "quotes" } } }
+ * ```
  */
 export default class VwapQuoter {
   private readonly bySymbol = new Map<string, { notional: number; volume: number; trades: number }>();
