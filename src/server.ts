@@ -11,6 +11,7 @@ import { preflight } from "./config/preflight.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig } from "./config/schema.ts";
 import type { CounterSample } from "./core/counters.ts";
+import { checkEnvironment } from "./core/environment-check.ts";
 import type { ErrorReport } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
@@ -123,6 +124,7 @@ export class MongooseServer {
 
   /** Starts the agents of a validated plan. */
   private static async bootPlan(plan: ServerPlan, options: ServerOptions): Promise<MongooseServer> {
+    checkEnvironment(plan);
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     const launcher = new ThreadLauncher(runtime, AGENT_WORKER_URL, requestTimeoutMs);

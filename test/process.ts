@@ -36,11 +36,14 @@ export interface Child {
 
 // Deno's node:child_process reports a child that exited 0 after handling SIGINT as killed by the
 // signal (code null); Deno.Command reports the real exit code, so Deno uses it.
-/** Starts a program; its output is discarded unless listeners are attached at once. */
-export function start(command: string[]): Child {
+/**
+ * Starts a program; its output is discarded unless listeners are attached at once. `env` adds to (or
+ * overrides) this process's environment.
+ */
+export function start(command: string[], env: Record<string, string> = {}): Child {
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno) {
-    const child = new deno.Command(command[0], { args: command.slice(1), stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
+    const child = new deno.Command(command[0], { args: command.slice(1), env, stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
     const pump = (stream: ReadableStream<Uint8Array>, listener: (text: string) => void) =>
       stream.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write: (text) => listener(text) }));
     let stdout: Promise<void> = Promise.resolve();
@@ -56,7 +59,7 @@ export function start(command: string[]): Child {
       }),
     };
   }
-  const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return {
     onStdout: (listener) => void child.stdout.on("data", (chunk) => listener(String(chunk))),
     onStderr: (listener) => void child.stderr.on("data", (chunk) => listener(String(chunk))),
