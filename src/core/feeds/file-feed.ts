@@ -11,17 +11,22 @@
  *   write (about 20 ms of consumption), plus lines consumed by some subscribers but not all.
  * - `EARLIEST`: from the start, then tail. No pointer.
  * - `LATEST`: from the end as the feed starts, then every line appended afterwards. A line being written
- *   at that moment (no terminator yet) is skipped whole. A file that does not exist yet is read from its
- *   start once it appears.
+ *   at that moment (no terminator yet) is skipped whole once it completes; the lines after it are
+ *   delivered. A file that does not exist yet is read from its start once it appears.
  * - `ONCE_EARLIEST`: the content present when the end is first reached, once (a final line without a
  *   terminator included); then the feed is complete.
  * - `ONCE_LATEST`: only the last line present when the feed starts (the most recent record: e.g. the
  *   latest snapshot of a state file), once; then the feed is complete.
  *
- * A missing file is waited for (checked every 100 ms, shown in the feed's status); an unreadable one is
- * reported with its path and retried every second. A file that shrinks (truncation) or is replaced
- * (rotation: another inode at the path) is read from the start again after the rest of the old one, and
- * logged.
+ * COMMITTED takes an exclusive lock on the pointer (see {@link PointerLock}): a second server on the same
+ * file fails to boot instead of sharing the position.
+ *
+ * A missing file is waited for (checked every 100 ms, shown in the feed's status, logged once when the
+ * wait starts and once when the file appears); an unreadable one is reported with its path and retried
+ * every second. A file replaced (rotation: another device/inode at the path) is read from the start
+ * after the rest of the old one; a file truncated or rewritten in place (it shrank, or its first bytes
+ * changed: checked on every read, so a refill that outgrew the old position is caught before any of it
+ * is delivered) is read from the start at once. Both are logged.
  *
  * @module
  */
@@ -29,7 +34,9 @@ import { Buffer } from "node:buffer";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { EventOrigin, FeedContext, FeedPlugin, FeedStatus } from "../plugin-api.ts";
 import { LineSplitter } from "./line-splitter.ts";
-import { ReadPointer } from "./read-pointer.ts";
+import { FileFingerprint } from "./file-fingerprint.ts";
+import { PointerLock, PointerLockedError } from "./pointer-lock.ts";
+import { ReadPointer, type ReadPosition } from "./read-pointer.ts";
 
 type Strategy = "COMMITTED" | "EARLIEST" | "LATEST" | "ONCE_EARLIEST" | "ONCE_LATEST";
 
@@ -108,17 +115,26 @@ export class FileFeed implements FeedPlugin {
   private strategy: Strategy = "COMMITTED";
   private pollMs = 10;
   private pointer: ReadPointer | undefined;
+  private lock: PointerLock | undefined;
   private fd = -1;
   private inode = 0;
+  private device = 0;
+  /** The first bytes of the open file: tells a file rewritten in place from the one being read. */
+  private readonly fingerprint = new FileFingerprint();
   private splitter = new LineSplitter(0);
   private readonly buffer = Buffer.alloc(READ_CHUNK);
   /** Lines read but not yet published (rings or the pre-start cache were full). */
   private readonly pending = new PendingLines();
   /** Reused for every line: an origin is valid only during the publish call it is passed to. */
   private readonly origin: EventOrigin = {};
-  private readonly onLine = (text: string, start: number, end: number) => this.pending.add(text, ++this.lineNumber, start, end);
+  private readonly onLine = (text: string, start: number, end: number) => {
+    if (start >= this.skipBefore) this.pending.add(text, ++this.lineNumber, start, end);
+  };
   private lineNumber = 0;
-  private skipFirstLine = false;
+  /** LATEST: a line starting before this offset was being written as the feed started; it is skipped. */
+  private skipBefore = 0;
+  /** The wait for a missing file was logged; its appearance will be too. */
+  private missingReported = false;
   /** The file was present when the feed first looked (LATEST starts at its end only then). */
   private firstAttempt = true;
   private done = false;
@@ -138,7 +154,10 @@ export class FileFeed implements FeedPlugin {
     const strategy = ctx.config.readStrategy as string;
     this.strategy = (strategy === "COMMITED" ? "COMMITTED" : strategy) as Strategy;
     this.pollMs = (ctx.config.pollMillis as number | undefined) ?? 10;
-    if (this.strategy === "COMMITTED") this.pointer = new ReadPointer(this.filename);
+    if (this.strategy === "COMMITTED") {
+      this.pointer = new ReadPointer(this.filename);
+      this.lock = this.lockPointer(`${this.pointer.path}.lock`);
+    }
     this.detail = `waiting for ${this.filename}`;
   }
 
@@ -162,6 +181,10 @@ export class FileFeed implements FeedPlugin {
       return 0;
     }
     if (bytes > 0) {
+      if (!this.fingerprint.stillMatches(this.fd, this.splitter.nextOffset + bytes)) {
+        this.readAgainFromStart("file truncated or rewritten in place (its first bytes changed)");
+        return 1;
+      }
       this.splitter.push(this.buffer, bytes, this.onLine);
       this.drainPending();
       this.commit(now, false);
@@ -187,7 +210,30 @@ export class FileFeed implements FeedPlugin {
 
   tearDown(): void {
     // Every subscriber has drained by now: the pointer can go as far as everything accepted.
-    this.commit(performance.now(), true);
+    try {
+      this.commit(performance.now(), true);
+    } finally {
+      this.lock?.release();
+    }
+  }
+
+  /** COMMITTED: claims the pointer for this server; a live owner elsewhere fails the boot, naming the file and the owner. */
+  private lockPointer(lockPath: string): PointerLock {
+    let lock: PointerLock;
+    try {
+      lock = PointerLock.acquire(lockPath);
+    } catch (error) {
+      if (error instanceof PointerLockedError) throw new Error(`cannot read ${this.filename} with readStrategy COMMITTED: ${error.message}`);
+      throw error;
+    }
+    if (lock.tookOverFrom) {
+      this.ctx.log.warn("took over a stale read pointer lock: its owner no longer runs", {
+        feed: this.ctx.feedName,
+        lock: lockPath,
+        pid: lock.tookOverFrom.pid,
+      });
+    }
+    return lock;
   }
 
   /** Publishes waiting lines in order; false if rings or the cache are full (the rest stay waiting). */
@@ -196,16 +242,12 @@ export class FileFeed implements FeedPlugin {
     const origin = this.origin;
     for (; pending.next < pending.texts.length; pending.next++) {
       const i = pending.next;
-      if (this.skipFirstLine) {
-        this.skipFirstLine = false;
-      } else {
-        origin.line = pending.lines[i] || undefined; // 0: unknown (ONCE_LATEST reads backwards)
-        origin.offset = pending.starts[i];
-        origin.raw = pending.texts[i];
-        // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
-        // slow subscriber does not widen what a crash can deliver twice.
-        if (!this.ctx.publish(pending.texts[i], origin, { wait: false })) return false;
-      }
+      origin.line = pending.lines[i] || undefined; // 0: unknown (ONCE_LATEST reads backwards)
+      origin.offset = pending.starts[i];
+      origin.raw = pending.texts[i];
+      // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
+      // slow subscriber does not widen what a crash can deliver twice.
+      if (!this.ctx.publish(pending.texts[i], origin, { wait: false })) return false;
       if (this.pointer) this.commits.add(this.ctx.lastSequence(), pending.ends[i]);
     }
     pending.clear();
@@ -248,6 +290,8 @@ export class FileFeed implements FeedPlugin {
       if (code === "ENOENT") {
         this.detail = `waiting for ${this.filename}`;
         this.nextCheckAt = now + MISSING_CHECK_MS;
+        if (!this.missingReported) this.ctx.log.info("waiting for the file to appear", { feed: this.ctx.feedName, path: this.filename });
+        this.missingReported = true;
       } else {
         this.unreadable(now, error as Error, code);
       }
@@ -260,50 +304,82 @@ export class FileFeed implements FeedPlugin {
       return false;
     }
     this.unreadableReported = false;
+    const appeared = this.missingReported;
+    this.missingReported = false;
     this.inode = Number(stat.ino);
+    this.device = Number(stat.dev);
     this.detail = `reading ${this.filename}`;
+    const fields = { feed: this.ctx.feedName, path: this.filename, readStrategy: this.strategy };
     if (this.strategy === "ONCE_LATEST") {
+      this.ctx.log.info(appeared ? "file appeared; reading its last line" : "reading the last line of the file", fields);
       this.readLastLine(stat.size);
       return false;
     }
+    this.fingerprint.capture(this.fd, stat.size);
     let start = 0;
+    let skipBefore = 0;
     if (!fromStart && this.strategy === "COMMITTED") start = this.resumeOffset(stat.size);
-    if (!fromStart && this.strategy === "LATEST" && firstAttempt) start = this.latestStart(stat.size);
-    this.startAt(start);
+    if (!fromStart && this.strategy === "LATEST" && firstAttempt) [start, skipBefore] = [this.lastLineStart(stat.size), stat.size];
+    this.ctx.log.info(appeared ? "file appeared; reading it" : "reading file", { ...fields, offset: Math.max(start, skipBefore) });
+    this.startAt(start, skipBefore);
     return true;
   }
 
-  private startAt(offset: number): void {
+  /** Reads on from `offset`; lines starting before `skipBefore` are dropped. */
+  private startAt(offset: number, skipBefore = 0): void {
     this.splitter = new LineSplitter(offset, offset > 0 && this.byteAt(offset - 1) === CR);
+    this.skipBefore = skipBefore;
     this.committedOffset = offset;
     this.commits.clear();
     this.nextReadAt = 0;
     this.nextCheckAt = performance.now() + ROTATION_CHECK_MS;
   }
 
+  /** COMMITTED: the stored offset if the pointer is usable and was written for this very file, else 0 (and why, logged). */
   private resumeOffset(size: number): number {
-    const stored = this.pointer!.read();
-    if (!stored) return 0;
-    if (stored.inode === this.inode && stored.offset <= size) {
-      this.writtenOffset = stored.offset;
-      return stored.offset;
+    const pointer = this.pointer!;
+    const stored = pointer.read();
+    if (stored.kind === "absent") return 0;
+    const fields = { feed: this.ctx.feedName, path: this.filename, pointer: pointer.path };
+    if (stored.kind === "unusable") {
+      this.ctx.log.warn("read pointer unusable; reading the file from the beginning", { ...fields, found: stored.found });
+      return 0;
     }
-    this.ctx.log.warn("file replaced or truncated since its read pointer was written; reading it from the start", {
-      feed: this.ctx.feedName,
-      path: this.filename,
-      pointerOffset: stored.offset,
-      size,
-    });
-    return 0;
+    const difference = this.differenceFrom(stored.position, size);
+    if (difference) {
+      this.ctx.log.warn("not the file the read pointer was written for; reading it from the beginning as a new file", { ...fields, difference });
+      return 0;
+    }
+    if (stored.position.fingerprint === undefined) {
+      this.ctx.log.info("read pointer of the older format (inode only) accepted; it is rewritten with the file's fingerprint", fields);
+    }
+    this.writtenOffset = stored.position.offset;
+    return stored.position.offset;
   }
 
-  /** LATEST: start at the end, skipping a line still being written there. */
-  private latestStart(size: number): number {
-    if (size > 0) {
-      const last = this.byteAt(size - 1);
-      this.skipFirstLine = last !== LF && last !== CR;
+  /** How the open file differs from the one a pointer was written for; undefined if it is the same. */
+  private differenceFrom(position: ReadPosition, size: number): string | undefined {
+    if (position.device !== undefined && position.device !== this.device) return `device ${this.device}, the pointer's ${position.device}`;
+    if (position.inode !== this.inode) return `inode ${this.inode}, the pointer's ${position.inode}`;
+    if (position.offset > size) return `size ${size}, shorter than the pointer's offset ${position.offset}`;
+    if (position.fingerprint !== undefined && FileFingerprint.hashOf(this.fd, position.fingerprintLength!) !== position.fingerprint) {
+      return `its first ${position.fingerprintLength} bytes differ (same inode, reused)`;
     }
-    return size;
+    return undefined;
+  }
+
+  /** Offset of the line that ends at `end` or is still unfinished there: just after the last terminator before it (0 if none). */
+  private lastLineStart(end: number): number {
+    let start = end;
+    while (start > 0) {
+      const from = Math.max(0, start - READ_CHUNK);
+      const length = readSync(this.fd, this.buffer, 0, start - from, from);
+      for (let i = length - 1; i >= 0; i--) {
+        if (this.buffer[i] === LF || this.buffer[i] === CR) return from + i + 1;
+      }
+      start = from;
+    }
+    return 0;
   }
 
   /** The file exists but cannot be read: say so (once) with its path, and retry every second. */
@@ -320,23 +396,7 @@ export class FileFeed implements FeedPlugin {
   private readLastLine(size: number): void {
     let end = size;
     while (end > 0 && (this.byteAt(end - 1) === LF || this.byteAt(end - 1) === CR)) end--;
-    let start = end;
-    while (start > 0) {
-      const from = Math.max(0, start - READ_CHUNK);
-      const length = readSync(this.fd, this.buffer, 0, start - from, from);
-      let found = -1;
-      for (let i = length - 1; i >= 0; i--) {
-        if (this.buffer[i] === LF || this.buffer[i] === CR) {
-          found = from + i;
-          break;
-        }
-      }
-      if (found >= 0) {
-        start = found + 1;
-        break;
-      }
-      start = from;
-    }
+    const start = this.lastLineStart(end);
     if (end > start) {
       const text = Buffer.alloc(end - start);
       readSync(this.fd, text, 0, end - start, start);
@@ -350,26 +410,34 @@ export class FileFeed implements FeedPlugin {
   private checkReplaced(): void {
     let size: number;
     let inode: number;
+    let device: number;
     try {
       const stat = statSync(this.filename);
       size = stat.size;
       inode = Number(stat.ino);
+      device = Number(stat.dev);
     } catch {
       this.ctx.log.warn("file removed; waiting for it to reappear", { feed: this.ctx.feedName, path: this.filename });
+      this.missingReported = true;
       this.closeFile();
       this.nextCheckAt = performance.now() + MISSING_CHECK_MS;
       return;
     }
-    if (inode !== this.inode) {
+    if (inode !== this.inode || device !== this.device) {
       this.ctx.log.warn("file rotated (a new file at the path); reading the new one from the start", { feed: this.ctx.feedName, path: this.filename });
       this.closeFile();
       this.open(true);
       return;
     }
-    if (size < this.splitter.nextOffset) {
-      this.ctx.log.warn("file truncated; reading it from the start", { feed: this.ctx.feedName, path: this.filename, size, offset: this.splitter.nextOffset });
-      this.startAt(0);
-    }
+    if (size < this.splitter.nextOffset) this.readAgainFromStart("file truncated");
+    else if (!this.fingerprint.stillMatches(this.fd, this.splitter.nextOffset)) this.readAgainFromStart("file rewritten in place (its first bytes changed)");
+  }
+
+  /** The open file is no longer what was read: drop the unfinished line and read it again from its start. */
+  private readAgainFromStart(what: string): void {
+    this.ctx.log.warn(`${what}; reading it from the start`, { feed: this.ctx.feedName, path: this.filename, offset: this.splitter.nextOffset });
+    this.fingerprint.capture(this.fd, fstatSync(this.fd).size);
+    this.startAt(0);
   }
 
   /** COMMITTED: move the pointer past every line all subscribers consumed; write it (throttled, or now). */
@@ -378,7 +446,8 @@ export class FileFeed implements FeedPlugin {
     const end = this.commits.takeUpTo(this.ctx.deliveredSequence());
     if (end >= 0) this.committedOffset = end;
     if (this.committedOffset === this.writtenOffset || (!force && now - this.lastPointerWrite < POINTER_WRITE_MS)) return;
-    this.pointer.write({ offset: this.committedOffset, inode: this.inode });
+    const fingerprint = this.fingerprint;
+    this.pointer.write({ offset: this.committedOffset, inode: this.inode, device: this.device, fingerprint: fingerprint.hash(), fingerprintLength: fingerprint.length });
     this.writtenOffset = this.committedOffset;
     this.lastPointerWrite = now;
   }

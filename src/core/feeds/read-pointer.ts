@@ -1,25 +1,41 @@
 /**
  * The committed read position of a file feed, kept beside the file as `<filename>.readPointer`. It is
  * replaced atomically (write a temporary file, then rename over the old one), so a crash leaves either
- * the old pointer or the new one, never a torn one. It records the file's inode too, so a file replaced
- * while the server was down is read from its start.
+ * the old pointer or the new one, never a torn one. It records which file it belongs to (device, inode
+ * and a hash of the file's first bytes), so a file replaced while the server was down is read from its
+ * start even when the filesystem gave it the old inode.
+ *
+ * Format: `{"offset":4,"inode":1234,"device":64768,"fingerprint":"<sha256 hex>","fingerprintLength":4}`.
+ * Pointers written before device and fingerprint were recorded (`{"offset":4,"inode":1234}`) are still
+ * read; the file is then recognised by its inode only.
  *
  * @module
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
-/** Where to resume reading. */
+/** Where to resume reading, and the file it is a position in. */
 export interface ReadPosition {
   offset: number;
   inode: number;
+  /** Absent in pointers of the first format. */
+  device?: number;
+  /** SHA-256 (hex) of the file's first `fingerprintLength` bytes; absent in pointers of the first format. */
+  fingerprint?: string;
+  fingerprintLength?: number;
 }
+
+/** What a pointer file held: nothing, a usable position, or something that is not one (and what). */
+export type StoredPointer =
+  | { kind: "absent" }
+  | { kind: "position"; position: ReadPosition }
+  | { kind: "unusable"; found: string };
 
 /**
  * @example
  * ```ts
  * const pointer = new ReadPointer("data-in/prices.jsonl");
- * const resume = pointer.read(); // undefined on a first run
- * pointer.write({ offset: 1024, inode: 42 });
+ * const stored = pointer.read(); // { kind: "absent" } on a first run
+ * pointer.write({ offset: 1024, inode: 42, device: 2049, fingerprint: "9f86…", fingerprintLength: 256 });
  * ```
  */
 export class ReadPointer {
@@ -29,23 +45,35 @@ export class ReadPointer {
     this.path = `${filename}.readPointer`;
   }
 
-  /** The stored position, or undefined if there is none (or it cannot be understood). */
-  read(): ReadPosition | undefined {
+  /** The stored position; `unusable` says what was found instead of one. */
+  read(): StoredPointer {
     let text: string;
     try {
       text = readFileSync(this.path, "utf8");
-    } catch {
-      return undefined;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return code === "ENOENT" ? { kind: "absent" } : { kind: "unusable", found: `an unreadable file (${code ?? (error as Error).message})` };
     }
+    if (text.trim() === "") return { kind: "unusable", found: "an empty file" };
+    let parsed: unknown;
     try {
-      const position = JSON.parse(text) as Partial<ReadPosition>;
-      if (Number.isSafeInteger(position.offset) && position.offset! >= 0 && Number.isSafeInteger(position.inode)) {
-        return { offset: position.offset!, inode: position.inode! };
-      }
+      parsed = JSON.parse(text);
     } catch {
-      // An unreadable pointer is treated as absent; the caller logs it.
+      return { kind: "unusable", found: `text that is not JSON: ${quote(text)}` };
     }
-    return undefined;
+    const position = parsed as Record<string, unknown>;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { kind: "unusable", found: `${quote(text)}, not an object with offset and inode` };
+    if (!isCount(position.offset)) return { kind: "unusable", found: `offset ${JSON.stringify(position.offset) ?? "missing"}, not a whole number >= 0` };
+    if (!isCount(position.inode)) return { kind: "unusable", found: `inode ${JSON.stringify(position.inode) ?? "missing"}, not a whole number >= 0` };
+    const { device, fingerprint, fingerprintLength } = position;
+    if (device !== undefined && !isCount(device)) return { kind: "unusable", found: `device ${JSON.stringify(device)}, not a whole number >= 0` };
+    if (fingerprint !== undefined && (typeof fingerprint !== "string" || !isCount(fingerprintLength))) {
+      return { kind: "unusable", found: `fingerprint ${JSON.stringify(fingerprint)} of length ${JSON.stringify(fingerprintLength) ?? "missing"}` };
+    }
+    return {
+      kind: "position",
+      position: { offset: position.offset, inode: position.inode, device, fingerprint, fingerprintLength: fingerprint === undefined ? undefined : fingerprintLength as number },
+    };
   }
 
   /** Replaces the stored position atomically. */
@@ -54,4 +82,14 @@ export class ReadPointer {
     writeFileSync(temporary, JSON.stringify(position) + "\n");
     renameSync(temporary, this.path);
   }
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** The text as found, on one line and short enough for a log line. */
+function quote(text: string): string {
+  const trimmed = text.trim();
+  return JSON.stringify(trimmed.length > 80 ? `${trimmed.slice(0, 80)}…` : trimmed);
 }
