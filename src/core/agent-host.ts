@@ -597,6 +597,7 @@ export class AgentHost implements Agent {
           await component.run(phase);
         } catch (thrown) {
           const { message, stack } = describeThrown(thrown);
+          if (component.kind === "feed") this.feeds.get(component.name)!.channel.abandonClaim();
           this.countLifecycleError(component);
           const label = `${component.kind} "${component.name}" on agent "${this.roleName}"`;
           if (forward) throw new ComponentFailureError({ component: label, phase, message, stack });
@@ -704,6 +705,7 @@ export class AgentHost implements Agent {
     try {
       return feed.plugin.doWork!();
     } catch (thrown) {
+      feed.channel.abandonClaim();
       this.report("feed", feed.plan.name, "doWork", thrown);
       return 0;
     }
