@@ -12,6 +12,7 @@ import type { MongooseConfig } from "./config/schema.ts";
 import type { FeedStatusEntry } from "./core/agent-host.ts";
 import type { CounterSample } from "./core/counters.ts";
 import type { ErrorReport } from "./core/errors.ts";
+import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { createLogger, type LogFormat, type LogLevel } from "./core/log.ts";
 import type { Tuning } from "./core/protocol.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
@@ -31,6 +32,8 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   drainTimeoutMs?: number;
   /** A worker agent whose heartbeat stops for this long is reported unresponsive (default 5 s). */
   unresponsiveAfterMs?: number;
+  /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
+  keepAlive?: boolean;
 }
 
 /** A feed the embedding program publishes into. */
@@ -98,7 +101,7 @@ const DEFAULTS = {
  * ```
  */
 export class MongooseServer {
-  private constructor(private readonly supervisor: Supervisor) {}
+  private constructor(private readonly supervisor: Supervisor, private readonly keepAlive: ServerKeepAlive) {}
 
   /**
    * Validates the configuration, starts every agent and returns once all components completed their
@@ -115,6 +118,7 @@ export class MongooseServer {
         sliceMs: options.sliceMs ?? DEFAULTS.sliceMs,
         maxParkMs: options.maxParkMs ?? DEFAULTS.maxParkMs,
         offerTimeoutMs: options.offerTimeoutMs ?? DEFAULTS.offerTimeoutMs,
+        keepAlive: options.keepAlive ?? true,
       },
       ringCapacity: options.ringCapacity ?? DEFAULTS.ringCapacity,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
@@ -122,7 +126,7 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    return new MongooseServer(supervisor);
+    return new MongooseServer(supervisor, new ServerKeepAlive(options.keepAlive ?? true));
   }
 
   /**
@@ -181,7 +185,7 @@ export class MongooseServer {
    * Calling it again returns the same report.
    */
   stop(): Promise<StopReport> {
-    return this.supervisor.stop();
+    return this.keepAlive.releaseAfter(this.supervisor.stop());
   }
 
   /** Calls `listener` for every error report (handler exceptions, dead agents…); returns an unsubscribe function. */

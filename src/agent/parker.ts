@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
+import { clearInterval, setImmediate, setInterval } from "node:timers";
 import type { AgentSignals } from "./signals.ts";
 
 /** The waits an idle strategy can ask for. */
@@ -91,7 +91,8 @@ export class AsyncParker implements Parker {
   private pending: "park" | "sleep" | "yield" | undefined;
   private pendingNs = 0;
 
-  constructor(private readonly context: ParkContext) {}
+  /** @param holdsProcess false: a park does not hold the process open (the program may end during it) */
+  constructor(private readonly context: ParkContext, private readonly holdsProcess = true) {}
 
   park(timeoutNs: number): void {
     this.pending = "park";
@@ -124,6 +125,7 @@ export class AsyncParker implements Parker {
     // own timeout is often delivered milliseconds late, and a loop left with nothing ended the program
     // with this agent suspended in mid-park.
     const holdLoop = setInterval(() => {}, LOOP_HOLD_PERIOD_MS);
+    if (!this.holdsProcess) holdLoop.unref();
     try {
       if (kind === "sleep") {
         const seen = signals.controlSequence();

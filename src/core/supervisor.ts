@@ -25,6 +25,7 @@ import { ComponentFailureError, type FeedStatusEntry } from "./agent-host.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "./counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "./errors.ts";
 import type { Logger, LogSettings } from "./log.ts";
+import { unrefTimer } from "./keep-alive.ts";
 import { type AgentBoot, type AgentEvent, type ControlRequest, describeRequest, type LifecyclePhase, type Role, type Tuning } from "./protocol.ts";
 
 /** Supervisor settings beyond the plan. */
@@ -160,6 +161,7 @@ export class Supervisor {
     }
     this.state = "running";
     this.watchdog = setInterval(() => this.checkHeartbeats(), Math.max(50, Math.min(1000, this.options.unresponsiveAfterMs / 4)));
+    unrefTimer(this.watchdog); // holding the process open is the server's keepAlive's job
     log.info("server running", {
       agents: this.plan.agents.length - 1,
       feeds: this.plan.feeds.length,
