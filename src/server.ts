@@ -16,6 +16,7 @@ import type { ErrorReport } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
 import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
+import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
 import type { AgentStatus } from "./core/supervisor/agent-health.ts";
 import type { RingInfo } from "./core/supervisor/ring-registry.ts";
@@ -40,6 +41,8 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   drainTimeoutMs?: number;
   /** A worker agent whose heartbeat stops for this long is reported unresponsive (default 5 s). */
   unresponsiveAfterMs?: number;
+  /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
+  keepAlive?: boolean;
 }
 
 /** A feed the embedding program publishes into. */
@@ -110,7 +113,7 @@ export class MongooseServer {
   /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
   private readonly supervisorHost: LocalComponents;
 
-  private constructor(private readonly supervisor: Supervisor, launcher: ThreadLauncher) {
+  private constructor(private readonly supervisor: Supervisor, launcher: ThreadLauncher, private readonly keepAlive: ServerKeepAlive) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
 
@@ -137,6 +140,7 @@ export class MongooseServer {
         sliceMs: options.sliceMs ?? DEFAULTS.sliceMs,
         maxParkMs: options.maxParkMs ?? DEFAULTS.maxParkMs,
         offerTimeoutMs: options.offerTimeoutMs ?? DEFAULTS.offerTimeoutMs,
+        keepAlive: options.keepAlive ?? true,
       },
       ringCapacity: options.ringCapacity ?? DEFAULTS.ringCapacity,
       requestTimeoutMs,
@@ -144,7 +148,7 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    return new MongooseServer(supervisor, launcher);
+    return new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true));
   }
 
   /**
@@ -203,7 +207,7 @@ export class MongooseServer {
    * Calling it again returns the same report.
    */
   stop(): Promise<StopReport> {
-    return this.supervisor.stop();
+    return this.keepAlive.releaseAfter(this.supervisor.stop());
   }
 
   /** Calls `listener` for every error report (handler exceptions, dead agents…); returns an unsubscribe function. */

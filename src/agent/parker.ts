@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
+import { clearInterval, setImmediate, setInterval } from "node:timers";
 import type { AgentSignals } from "./signals.ts";
 
 /** The waits an idle strategy can ask for. */
@@ -28,6 +28,9 @@ export interface ParkContext {
   /** Upper bound of one park, so heartbeats and event-loop turns keep happening. */
   maxParkMs: number;
 }
+
+/** Period of the timer holding the event loop during an async park; it only has to exist, never to fire. */
+const LOOP_HOLD_PERIOD_MS = 60_000;
 
 function boundedMillis(context: ParkContext, timeoutNs: number): number {
   return Math.max(0, Math.min(timeoutNs / 1e6, context.maxParkMs, context.millisToNextDeadline()));
@@ -88,7 +91,8 @@ export class AsyncParker implements Parker {
   private pending: "park" | "sleep" | "yield" | undefined;
   private pendingNs = 0;
 
-  constructor(private readonly context: ParkContext) {}
+  /** @param holdsProcess false: a park does not hold the process open (the program may end during it) */
+  constructor(private readonly context: ParkContext, private readonly holdsProcess = true) {}
 
   park(timeoutNs: number): void {
     this.pending = "park";
@@ -116,8 +120,12 @@ export class AsyncParker implements Parker {
     const { signals } = this.context;
     const timeoutMs = boundedMillis(this.context, this.pendingNs);
     if (kind === "yield") return await yieldToEventLoop();
-    // Deno does not count a pending Atomics.waitAsync as work that keeps the event loop alive; a timer does.
-    const keepAlive = setTimeout(() => {}, timeoutMs + 1);
+    // Deno counts neither a pending Atomics.waitAsync nor its resolution as work that keeps the event loop
+    // alive, so a timer holds the loop until the wait has settled. Not just until its deadline: the wait's
+    // own timeout is often delivered milliseconds late, and a loop left with nothing ended the program
+    // with this agent suspended in mid-park.
+    const holdLoop = setInterval(() => {}, LOOP_HOLD_PERIOD_MS);
+    if (!this.holdsProcess) holdLoop.unref();
     try {
       if (kind === "sleep") {
         const seen = signals.controlSequence();
@@ -128,7 +136,7 @@ export class AsyncParker implements Parker {
       if (this.context.hasPendingInput() || timeoutMs === 0) signals.wake.cancelSleep();
       else await signals.wake.sleepAsync(timeoutMs);
     } finally {
-      clearTimeout(keepAlive);
+      clearInterval(holdLoop);
     }
   }
 }

@@ -190,6 +190,19 @@ export class EventOutlet {
     return sequence;
   }
 
+  /**
+   * Abandons the open claim, if any: nothing is published for it, its ring space is reused by the next
+   * write, and the outlet sends again (what was queued behind the claim goes out now). For a producer that
+   * failed between {@link EventOutlet.claim} and {@link EventOutlet.commitClaimed}; without it the outlet
+   * would queue every later send forever.
+   */
+  abandonClaim(): void {
+    if (this.claimedRing === undefined) return;
+    this.claimedRing = undefined;
+    this.sending = false;
+    if (this.queue.length > 0 && !this.held) this.guarded(() => this.sendQueued());
+  }
+
   /** Makes everything written visible to the consumers; also sends queued values if it can. */
   flush(): void {
     this.batchNanos = -1;
@@ -199,6 +212,7 @@ export class EventOutlet {
 
   /** Sends what is queued (what cannot be sent is counted) and closes every ring; returns the values that never left. */
   close(): number {
+    this.abandonClaim(); // a claim still open now will never be committed
     this.held = false;
     if (this.targets.length > 0 && !this.sending) this.guarded(() => this.sendQueued());
     const undelivered = this.queue.length;

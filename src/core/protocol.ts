@@ -18,6 +18,8 @@ export interface Tuning {
   maxParkMs: number;
   /** How long a producer on the supervisor's thread waits for ring space before giving up. */
   offerTimeoutMs: number;
+  /** False: inline agents' parks do not hold the process open (the server's `keepAlive: false`). */
+  keepAlive: boolean;
 }
 
 /** Everything an agent needs to start. Sent once, as the first message to a worker. */

@@ -5,6 +5,7 @@ import { AsyncParker } from "../../src/agent/parker.ts";
 import { AgentRunner } from "../../src/agent/runner.ts";
 import { AgentSignals } from "../../src/agent/signals.ts";
 import { runtime } from "../../src/runtime/mod.ts";
+import { eventually } from "../helpers.ts";
 
 function countingAgent(workUntil: number) {
   const events: string[] = [];
@@ -28,13 +29,33 @@ describe("agent runner", () => {
     const running = runner.run();
     let timerFired = false;
     setTimeout(() => (timerFired = true), 0);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(timerFired).toBe(true); // the event loop kept turning while the agent ran
-    expect(cycles()).toBeGreaterThan(1000);
-    expect(signals.heartbeat()).toBeGreaterThan(0);
+    // The event loop keeps turning while the agent runs (the timer fires), and the agent works past its
+    // busy part into its parks, beating its heartbeat.
+    await eventually(() => timerFired && cycles() > 1000 && signals.heartbeat() > 0, "the timer, 1000 busy cycles and a heartbeat");
     runner.close();
     await running;
     expect(events).toEqual(["start", "close"]);
+  });
+
+  it("holds the event loop open while it parks: awaiting a runner that only parks, with nothing else pending, does not end the program", async () => {
+    // Closes itself after 200 idle cycles, each ending in a park of up to 1 ms; the test's await is all
+    // that is left, so only the parks can keep the event loop (Deno's in particular) going until then.
+    let cycles = 0;
+    let closed = false;
+    const signals = new AgentSignals(AgentSignals.allocate());
+    const parker = new AsyncParker({ signals, hasPendingInput: () => false, millisToNextDeadline: () => Infinity, maxParkMs: 1 });
+    const agent: Agent = {
+      roleName: "idle",
+      doWork: () => {
+        if (++cycles === 200) runner.close();
+        return 0;
+      },
+      onClose: () => void (closed = true),
+    };
+    const runner = new AgentRunner(agent, createIdleStrategy({ type: "blocking" }, parker), signals, { sliceMs: 1, asyncParker: parker });
+    await runner.run();
+    expect(cycles).toBe(200);
+    expect(closed).toBe(true);
   });
 
   it("runOnce refuses to re-enter an agent already inside its duty cycle", () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test";
+import { EventEncoder } from "../../src/core/event-encoder.ts";
 import { EventOutlet } from "../../src/core/event-outlet.ts";
 import { ServerClock } from "../../src/time/clock.ts";
+import { codecById } from "../../src/transport/codecs.ts";
 import { genericCodec } from "../../src/transport/generic-codec.ts";
 import { type Backpressure, createRingBuffer, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
 import { WakeSignal } from "../../src/transport/wake-signal.ts";
@@ -113,5 +115,44 @@ describe("event outlet", () => {
     expect(outlet.deliveredSequence()).toBe(3);
     b.consumer.poll(() => {}, 10);
     expect(outlet.deliveredSequence()).toBe(4);
+  });
+
+  it("abandons a claim that is never committed: nothing is published for it, and the outlet sends, claims and closes as before", () => {
+    const { producer, consumer } = ring();
+    let dropped = 0;
+    const outlet = new EventOutlet("test", clock, { awaitSpace() {} }, () => dropped++);
+    outlet.addTarget(producer, "consumer");
+    const received: { sequence: number; value: unknown }[] = [];
+    const take = () => consumer.poll((bytes, offset, length, codecId, sequence) => void received.push({ sequence, value: codecById(codecId)!.decode(bytes, offset, length) }), 100);
+    const claimAndWrite = (value: unknown) => {
+      const encoder = new EventEncoder("test");
+      const length = encoder.encode(value);
+      const at = outlet.claim(length);
+      expect(at).toBeGreaterThanOrEqual(0);
+      outlet.claimedBytes.set(encoder.bytes.subarray(0, length), at);
+      return { codecId: encoder.codecId, length };
+    };
+
+    claimAndWrite("abandoned");
+    expect(outlet.send("sent behind the claim")).toBe(1); // queued behind the open claim
+    outlet.abandonClaim();
+    outlet.flush();
+    take();
+    expect(received).toEqual([{ sequence: 1, value: "sent behind the claim" }]);
+
+    const claimed = claimAndWrite("claimed after");
+    expect(outlet.commitClaimed(claimed.codecId, claimed.length)).toBe(2);
+    outlet.send("sent after");
+    outlet.flush();
+    take();
+    expect(received.slice(1)).toEqual([{ sequence: 2, value: "claimed after" }, { sequence: 3, value: "sent after" }]);
+
+    claimAndWrite("left open at close");
+    outlet.send("queued at close");
+    expect(outlet.close()).toBe(0);
+    take();
+    expect(received.slice(3)).toEqual([{ sequence: 4, value: "queued at close" }]);
+    expect(consumer.isDrained()).toBe(true);
+    expect(dropped).toBe(0);
   });
 });

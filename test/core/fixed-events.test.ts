@@ -80,6 +80,32 @@ describe("fixed-layout events through the engine", () => {
     }
   });
 
+  it("go on after a plugin feed throws between claim and publish: the claim is abandoned, nothing is lost or dropped, the error is reported", async () => {
+    const server = await boot({
+      eventTypes: [TICK],
+      eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", config: { count: 300, perCycle: 7, failAt: 100, failInStop: true } }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "a", eventHandlers: { rec: { handler: "./fixed-recorder.ts" } } }],
+    }, { logLevel: "silent" });
+    let report;
+    try {
+      await server.sink("out").waitFor(300);
+    } finally {
+      report = await server.stop();
+    }
+    // Tick 100 was claimed, abandoned and claimed again; the stop step's plain tick 301 was queued behind
+    // its own abandoned claim and still went out.
+    const values = described(server);
+    expect(values.map((d) => (d.value as { id: number }).id)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+    expect(values.map((d) => d.seq)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+    expect(server.counter("feed_dropped_total", { feed: "ticks" })).toBe(0);
+    expect(report.undeliveredEvents).toBe(0);
+    expect(server.errors().map((e) => `${e.component} ${e.phase}: ${e.message}`)).toEqual([
+      "ticks doWork: Error: claim-feed: failed after claiming tick 100",
+      "ticks stop: Error: claim-feed: failed in stop after claiming",
+    ]);
+  });
+
   it("keep the reused envelope of wrapWithNamedEvent numbered by one per event", async () => {
     const server = await boot({
       eventTypes: [TICK],

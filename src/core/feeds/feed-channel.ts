@@ -107,6 +107,17 @@ export class FeedChannel implements FeedContext {
     return this.send(event, codec, origin, options);
   }
 
+  /**
+   * Abandons the claimed event if it was never published (the feed threw in between): nothing is
+   * published for it and the next {@link FeedChannel.claim} succeeds. The host calls it when a feed's
+   * duty cycle or lifecycle step fails.
+   */
+  abandonClaim(): void {
+    if (!this.claimedInRing) return;
+    this.claimedInRing = false;
+    this.options.publisher.abandonClaim();
+  }
+
   /** The cache check, then the publisher; encoding failures go to the dead letters (or the caller). */
   private send(event: unknown, codec: Codec | undefined, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
     const { publisher, cache } = this.options;

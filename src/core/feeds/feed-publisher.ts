@@ -85,6 +85,11 @@ export class FeedPublisher {
     return sequence;
   }
 
+  /** Abandons an open claim (the feed failed before publishing it): nothing is published for it. */
+  abandonClaim(): void {
+    this.outlet.abandonClaim();
+  }
+
   /** Makes everything written so far visible to the subscribers. */
   flush(): void {
     this.outlet.flush();

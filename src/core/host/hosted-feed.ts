@@ -35,7 +35,15 @@ export class HostedFeed {
     private readonly log: Logger,
     private readonly errors: ComponentErrors,
   ) {
-    this.lifecycle = new ComponentLifecycle("feed", plan.name, (phase) => this.runPhase(phase));
+    this.lifecycle = new ComponentLifecycle("feed", plan.name, async (phase) => {
+      try {
+        await this.runPhase(phase);
+      } catch (thrown) {
+        // A step that claimed and then threw must not leave the claim open: it would jam the feed.
+        channel.abandonClaim();
+        throw thrown;
+      }
+    });
   }
 
   get name(): string {
@@ -49,6 +57,7 @@ export class HostedFeed {
       try {
         work = this.plugin.doWork();
       } catch (thrown) {
+        this.channel.abandonClaim();
         this.errors.report("feed", this.plan.name, "doWork", thrown);
       }
     }

@@ -36,7 +36,7 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
       hasPendingInput: () => host.hasPendingInput(),
       millisToNextDeadline: () => host.millisToNextDeadline(),
       maxParkMs: host.boot.tuning.maxParkMs,
-    });
+    }, host.boot.tuning.keepAlive);
     this.runner = new AgentRunner(host, createIdleStrategy(plan.idle, parker), host.signals, {
       sliceMs: host.boot.tuning.sliceMs,
       asyncParker: parker,

@@ -7,6 +7,7 @@
  */
 import type { AgentPlan } from "../../plan/types.ts";
 import type { AgentEndpoint } from "../agent-endpoint.ts";
+import { unrefTimer } from "../keep-alive.ts";
 
 /** How an agent is doing, as the supervisor sees it. */
 export type AgentState = "starting" | "running" | "unresponsive" | "dead" | "stopped";
@@ -94,6 +95,7 @@ export class AgentHealth {
   watch(agents: () => Iterable<AgentEndpoint>): void {
     const period = Math.max(50, Math.min(1000, this.unresponsiveAfterMs / 4));
     this.watchdog = setInterval(() => this.check(agents()), period);
+    unrefTimer(this.watchdog); // holding the process open is the server's keepAlive's job
   }
 
   unwatch(): void {
