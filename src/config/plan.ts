@@ -48,6 +48,8 @@ export interface AgentPlan {
   coreId?: number;
   /** Most events taken from one ring per duty cycle (default: the server's tuning). */
   batchSize?: number;
+  /** Heap bound of its worker in MB (`agentThreads[].maxHeapMb`). */
+  maxHeapMb?: number;
   handlers: HandlerPlan[];
   /** Feeds whose publishing side lives on this agent. */
   hostedFeeds: string[];
@@ -407,6 +409,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       idle: chosen ?? defaultIdle,
       coreId: thread?.coreId,
       batchSize: thread?.batchSize,
+      maxHeapMb: thread?.maxHeapMb,
       handlers,
       hostedFeeds: feeds.filter((f) => f.host === name).map((f) => f.name),
       hostedSinks: sinks.filter((s) => s.host === name).map((s) => s.name),

@@ -15,6 +15,7 @@ import type { WorkerHandle } from "../runtime/types.ts";
 import { AGENT_WORKER_URL } from "../entry-urls.ts";
 import { AgentHost, ComponentFailureError } from "./agent-host.ts";
 import { describeThrown } from "./errors.ts";
+import { unenforcedHeapLimit } from "./heap-limit.ts";
 import { type AgentBoot, type AgentEvent, type AgentMessage, type ComponentFailure, type ControlRequest, describeRequest } from "./protocol.ts";
 
 /** The agent cannot answer: it died, was closed, or did not reply in time. */
@@ -85,7 +86,7 @@ export class WorkerAgent implements AgentEndpoint {
 
   /** Spawns the worker and waits until it has loaded its handlers. */
   static async start(boot: AgentBoot, listeners: AgentListeners, timeoutMs: number): Promise<WorkerAgent> {
-    const worker = runtime.spawnWorker(AGENT_WORKER_URL, `mongoose-agent-${boot.plan.name}`);
+    const worker = runtime.spawnWorker(AGENT_WORKER_URL, `mongoose-agent-${boot.plan.name}`, { maxHeapMb: boot.plan.maxHeapMb });
     const agent = new WorkerAgent(boot.plan, worker, boot.signals, listeners);
     const booted = new Promise((resolve, reject) => agent.pending.set(0, { resolve, reject }));
     worker.post({ type: "boot", boot });
@@ -178,6 +179,8 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
     if (boot.plan.coreId !== undefined) {
       host.log.warn("coreId ignored: an inline agent shares the supervisor's thread, which is not pinned", { coreId: boot.plan.coreId });
     }
+    const heapLimitIgnored = unenforcedHeapLimit(boot.plan);
+    if (heapLimitIgnored) host.log.warn(heapLimitIgnored, { maxHeapMb: boot.plan.maxHeapMb });
     return new InlineAgent(boot.plan, host, listeners);
   }
 

@@ -15,6 +15,7 @@ import { runtime } from "../runtime/mod.ts";
 import type { Libc } from "../runtime/types.ts";
 import { AgentHost, ComponentFailureError } from "./agent-host.ts";
 import { describeThrown } from "./errors.ts";
+import { unenforcedHeapLimit } from "./heap-limit.ts";
 import type { AgentMessage, ComponentFailure, SupervisorMessage } from "./protocol.ts";
 
 /** The worker's side of its message channel. */
@@ -99,6 +100,8 @@ export function serveAgentWorker(port: ParentPort): void {
         port.post({ event: "pinning", detail: `not pinned: ${pinning.why}` });
       }
     }
+    const heapLimitIgnored = unenforcedHeapLimit(plan);
+    if (heapLimitIgnored) created.log.warn(heapLimitIgnored, { maxHeapMb: plan.maxHeapMb });
     const controlBacklog = () => signals.controlSequence() > received;
     const parker = new BlockingParker({
       signals,
@@ -118,7 +121,7 @@ export function serveAgentWorker(port: ParentPort): void {
         port.post({ reply: 0, ok: false, failure: failureOf(thrown, `agent "${message.boot.plan.name}"`, "boot") });
         return;
       }
-      // Reply first: the runner's first slice starts synchronously and may park.
+      // Reply first: the runner's first slice may park.
       port.post({ reply: 0, ok: true });
       running = runner.run().catch((thrown) => {
         const { message, stack } = describeThrown(thrown);
