@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ErrorReport, MongooseConfig } from "../../src/mod.ts";
 import { runtime } from "../../src/runtime/mod.ts";
 import { boot, eventually, FIXTURES, tempDir } from "../helpers.ts";
-import { runtimeCommand, start } from "../process.ts";
+import { runProgram, runtimeCommand, start } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const HEAP_MB = 64;
@@ -67,6 +67,12 @@ const ticksWritten = (folder: ReturnType<typeof tempDir>) =>
 describe(`agentThreads[].maxHeapMb on ${runtime.name}`, () => {
   const folder = tempDir("mongoose-heap-limit-");
   afterAll(() => folder.cleanup());
+
+  it("is not enforced for an inline agent, which shares the supervisor's heap, and the boot log says so", async () => {
+    const { code, stderr } = await runProgram(runtimeCommand(`${FIXTURES}inline-heap-bound.ts`));
+    expect(code).toBe(0);
+    expect(stderr).toContain(`maxHeapMb 64 of agent "local" is not enforced: an inline agent shares the supervisor's thread and heap`);
+  });
 
   if (runtime.boundsWorkerHeap) {
     it("ends only the agent that exceeds its heap bound, reports why, and the rest runs and stops", async () => {
