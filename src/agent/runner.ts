@@ -10,7 +10,8 @@
  */
 import type { Agent } from "./agent.ts";
 import type { IdleStrategy } from "./idle-strategy.ts";
-import { type AsyncParker, yieldToEventLoop } from "./parker.ts";
+import { setImmediate } from "node:timers";
+import type { AsyncParker } from "./parker.ts";
 import type { AgentSignals } from "./signals.ts";
 
 /** Runner settings. */
@@ -49,20 +50,39 @@ export class AgentRunner {
     this.controlBacklog = options.controlBacklog ?? (() => false);
   }
 
-  /** Runs duty cycles until closed; calls the agent's `onStart` first and `onClose` last. */
-  async run(): Promise<void> {
+  /**
+   * Runs duty cycles until closed; calls the agent's `onStart` first and `onClose` last. Each slice starts
+   * from a `setImmediate` callback rather than a promise continuation: Deno 2.9 reports a worker that hits
+   * its heap limit (`ERR_WORKER_OUT_OF_MEMORY`) only when that happens in a macrotask; in a microtask the
+   * worker dies silently.
+   */
+  run(): Promise<void> {
     this.agent.onStart?.();
-    try {
-      while (!this.closing) {
-        if (!this.controlBacklog()) this.runSlice();
-        this.signals.beat();
+    return new Promise<void>((resolve, reject) => {
+      const finish = (failure?: { error: unknown }) => {
+        try {
+          this.agent.onClose?.();
+        } finally {
+          if (failure) reject(failure.error);
+          else resolve();
+        }
+      };
+      const fail = (error: unknown) => finish({ error });
+      const slice = () => {
+        if (this.closing) return finish();
+        try {
+          if (!this.controlBacklog()) this.runSlice();
+          this.signals.beat();
+        } catch (error) {
+          return fail(error);
+        }
         const parker = this.options.asyncParker;
-        if (parker?.hasPending) await parker.settle();
-        else await yieldToEventLoop();
-      }
-    } finally {
-      this.agent.onClose?.();
-    }
+        // Inline agents run on the supervisor's thread, which no heap limit applies to: no extra hop there.
+        if (parker?.hasPending) parker.settle().then(slice, fail);
+        else setImmediate(slice);
+      };
+      setImmediate(slice);
+    });
   }
 
   /** Asks the runner to stop after the current duty cycle; wakes it if parked. */

@@ -320,6 +320,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       idle: chosen ?? defaultIdle,
       coreId: thread?.coreId,
       batchSize: thread?.batchSize,
+      maxHeapMb: thread?.maxHeapMb,
       handlers,
       hostedFeeds: feeds.filter((f) => f.host === name).map((f) => f.name),
       hostedSinks: sinks.filter((s) => s.host === name).map((s) => s.name),

@@ -153,6 +153,8 @@ export const configSchema = v.strictObject({
     coreId: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"))),
     /** Most events the agent takes from one ring per duty cycle. */
     batchSize: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576"))),
+    /** Heap bound of the agent's worker in MB: reaching it ends that agent alone (Deno; see README). */
+    maxHeapMb: v.optional(v.pipe(positiveInteger, v.minValue(16, "must be ≥ 16 (an agent needs about 8 MB to boot)"))),
   })), []),
   eventTypes: v.optional(eventTypesSchema, {}),
   eventFeeds: v.optional(v.array(typedSchema(feedTypes, commonFeedKeys, "feed")), []),

@@ -46,6 +46,8 @@ export interface AgentPlan {
   coreId?: number;
   /** Most events taken from one ring per duty cycle (default: the server's tuning). */
   batchSize?: number;
+  /** Heap bound of its worker in MB (`agentThreads[].maxHeapMb`). */
+  maxHeapMb?: number;
   handlers: HandlerPlan[];
   /** Feeds whose publishing side lives on this agent. */
   hostedFeeds: string[];

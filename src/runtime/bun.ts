@@ -40,6 +40,9 @@ async function loadLibc(): Promise<Libc | null> {
 export const bunRuntime: Runtime = {
   name: "bun",
   version: Bun?.version ?? "unknown",
+  // JavaScriptCore has no per-worker heap limit: `resourceLimits` (Web or node:worker_threads Worker) and
+  // BUN_JSC_gcMaxHeapSize were tried on Bun 1.4.5 and a runaway worker still grows until the process aborts.
+  boundsWorkerHeap: false,
   spawnWorker: (url, name) => wrapWebWorker(new Worker(url, { type: "module", name })),
   loadLibc,
   collectGarbage() {

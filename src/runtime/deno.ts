@@ -4,7 +4,8 @@
  * @module
  */
 import type { HttpServer, Libc, Runtime } from "./types.ts";
-import { wrapWebWorker } from "./worker-handle.ts";
+import { Worker as NodeWorker } from "node:worker_threads";
+import { wrapNodeWorker, wrapWebWorker } from "./worker-handle.ts";
 import { cpuMask, cpusOfMask, CPU_MASK_BYTES } from "../pinning/cpu-mask.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -38,7 +39,14 @@ function loadLibc(): Promise<Libc | null> {
 export const denoRuntime: Runtime = {
   name: "deno",
   version: Deno?.version?.deno ?? "unknown",
-  spawnWorker: (url, name) => wrapWebWorker(new Worker(url, { type: "module", name })),
+  // Deno's Web Worker ignores `resourceLimits` and `--v8-flags=--max-old-space-size` bounds every thread and
+  // aborts the whole process; a node:worker_threads worker gets its own V8 heap limit and dies alone.
+  boundsWorkerHeap: true,
+  spawnWorker(url, name, limits) {
+    if (limits?.maxHeapMb === undefined) return wrapWebWorker(new Worker(url, { type: "module", name }));
+    const worker = new NodeWorker(new URL(url), { name, resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
+    return wrapNodeWorker(worker, limits.maxHeapMb);
+  },
   loadLibc,
   collectGarbage() {
     // deno-lint-ignore no-explicit-any

@@ -13,7 +13,7 @@ import type { Runtime } from "./types.ts";
 import { bunRuntime } from "./bun.ts";
 import { denoRuntime } from "./deno.ts";
 
-export type { HttpServer, Libc, Runtime, ServeOptions, WorkerHandle } from "./types.ts";
+export type { HttpServer, Libc, Runtime, ServeOptions, WorkerHandle, WorkerLimits } from "./types.ts";
 
 function detect(): Runtime {
   if ("Bun" in globalThis) return bunRuntime;

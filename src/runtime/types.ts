@@ -20,6 +20,15 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
+/** Per-worker limits for {@link Runtime.spawnWorker}. */
+export interface WorkerLimits {
+  /**
+   * Heap bound in MB: reaching it ends this worker alone, reported through {@link WorkerHandle.onExit}
+   * as "exceeded its heap limit of N MB". Enforced only where {@link Runtime.boundsWorkerHeap} holds.
+   */
+  maxHeapMb?: number;
+}
+
 /** libc functions reached through FFI (Linux). */
 export interface Libc {
   /** Kernel thread id of the calling thread. */
@@ -53,8 +62,13 @@ export interface Runtime {
   readonly name: "bun" | "deno";
   /** Runtime version, e.g. "1.4.5". */
   readonly version: string;
+  /**
+   * Whether {@link WorkerLimits.maxHeapMb} is enforced: true on Deno (a `node:worker_threads` worker with
+   * V8 resource limits); false on Bun, whose JavaScriptCore has no per-worker heap limit.
+   */
+  readonly boundsWorkerHeap: boolean;
   /** Starts a module worker from an absolute URL. */
-  spawnWorker(url: string, name: string): WorkerHandle;
+  spawnWorker(url: string, name: string, limits?: WorkerLimits): WorkerHandle;
   /**
    * Opens libc through the runtime's FFI. Resolves to `null` where FFI is unavailable or not
    * permitted (e.g. Deno without `--allow-ffi`), so callers degrade instead of failing.

@@ -1,9 +1,47 @@
 /**
- * Wraps a Web-standard `Worker` (Bun and Deno both provide one) as a {@link WorkerHandle}.
+ * Adapts the two worker APIs the runtimes offer, the Web-standard `Worker` (Bun and Deno) and
+ * `node:worker_threads` (Deno, where it is the only way to bound a worker's heap), to one
+ * {@link WorkerHandle}.
  *
  * @module
  */
+import type { Worker as NodeWorker } from "node:worker_threads";
 import type { WorkerHandle } from "./types.ts";
+
+/**
+ * The part both adapters share: buffers messages until a listener is set, and reports the first exit
+ * reason exactly once (later ones, such as the exit that follows an error, are dropped).
+ */
+function handleOf(post: (message: unknown) => void, terminate: () => void) {
+  let listener: ((message: unknown) => void) | undefined;
+  const early: unknown[] = [];
+  let exitListener: ((reason: string) => void) | undefined;
+  let exitReason: string | undefined;
+  const handle: WorkerHandle = {
+    post,
+    onMessage(next) {
+      listener = next;
+      for (const message of early.splice(0)) next(message);
+    },
+    onExit(next) {
+      exitListener = next;
+      if (exitReason !== undefined) next(exitReason);
+    },
+    terminate,
+  };
+  return {
+    handle,
+    received(message: unknown) {
+      if (listener) listener(message);
+      else early.push(message);
+    },
+    exited(reason: string) {
+      if (exitReason !== undefined) return;
+      exitReason = reason;
+      exitListener?.(reason);
+    },
+  };
+}
 
 /**
  * Adapts a global `Worker`. The message listener is attached synchronously, right after construction,
@@ -17,19 +55,8 @@ import type { WorkerHandle } from "./types.ts";
  * ```
  */
 export function wrapWebWorker(worker: Worker): WorkerHandle {
-  let listener: ((message: unknown) => void) | undefined;
-  const early: unknown[] = [];
-  let exitListener: ((reason: string) => void) | undefined;
-  let exitReason: string | undefined;
-  const exited = (reason: string) => {
-    if (exitReason !== undefined) return;
-    exitReason = reason;
-    exitListener?.(reason);
-  };
-  worker.onmessage = (event: MessageEvent) => {
-    if (listener) listener(event.data);
-    else early.push(event.data);
-  };
+  const { handle, received, exited } = handleOf((message) => worker.postMessage(message), () => worker.terminate());
+  worker.onmessage = (event: MessageEvent) => received(event.data);
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
     const error = (event as { error?: unknown }).error;
@@ -39,16 +66,27 @@ export function wrapWebWorker(worker: Worker): WorkerHandle {
   // the supervisor's heartbeat watchdog instead.
   const onClose = (event: unknown) => exited(`worker exited (code ${(event as { code?: number }).code ?? "unknown"})`);
   worker.addEventListener("close", onClose as unknown as EventListener);
-  return {
-    post: (message) => worker.postMessage(message),
-    onMessage(next) {
-      listener = next;
-      for (const message of early.splice(0)) next(message);
-    },
-    onExit(next) {
-      exitListener = next;
-      if (exitReason !== undefined) next(exitReason);
-    },
-    terminate: () => worker.terminate(),
-  };
+  return handle;
+}
+
+/**
+ * Adapts a `node:worker_threads` Worker started with `resourceLimits`. When the worker reaches its heap
+ * limit, V8 ends that worker alone and it emits an `ERR_WORKER_OUT_OF_MEMORY` error, reported here as
+ * "exceeded its heap limit of N MB"; the rest of the process keeps running.
+ *
+ * @example
+ * ```ts
+ * const handle = wrapNodeWorker(new NodeWorker(new URL(url), { resourceLimits: { maxOldGenerationSizeMb: 64 } }), 64);
+ * handle.onExit((reason) => console.log(reason)); // "exceeded its heap limit of 64 MB (…)"
+ * ```
+ */
+export function wrapNodeWorker(worker: NodeWorker, maxHeapMb: number): WorkerHandle {
+  const { handle, received, exited } = handleOf((message) => worker.postMessage(message), () => void worker.terminate());
+  worker.on("message", received);
+  worker.on("error", (error: Error & { code?: string }) => {
+    if (error.code === "ERR_WORKER_OUT_OF_MEMORY") exited(`exceeded its heap limit of ${maxHeapMb} MB (${error.message})`);
+    else exited(`uncaught error: ${error.message}`);
+  });
+  worker.on("exit", (code: number) => exited(`worker exited (code ${code})`));
+  return handle;
 }

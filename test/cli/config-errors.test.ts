@@ -85,6 +85,8 @@ const CASES: [string, string, string][] = [
   ["event type fields as a list", "eventTypes:\n  Tick: [px]\n", `app.yaml:2:9 eventTypes.Tick: expected a map of field names to field types (f64, i32, ascii(8), …)`],
   ["feed naming no event type", "eventTypes:\n  Tick: {px: f64}\neventFeeds:\n  - name: in\n    type: memory\n    eventType: Quote\n", `app.yaml:6:16 eventFeeds[0].eventType: "Quote" names no event type (eventTypes: Tick)`],
   ["zero batch size", "agentThreads:\n  - agentName: a\n    batchSize: 0\n", `app.yaml:3:16 agentThreads[0].batchSize: must be ≥ 1, got 0`],
+  ["heap bound too small", "agentThreads:\n  - agentName: a\n    maxHeapMb: 4\n", `app.yaml:3:16 agentThreads[0].maxHeapMb: must be ≥ 16 (an agent needs about 8 MB to boot), got 4`],
+  ["heap bound with a unit", "agentThreads:\n  - agentName: a\n    maxHeapMb: 64MB\n", `app.yaml:3:16 agentThreads[0].maxHeapMb: expected number, got "64MB"`],
 ];
 
 const folder = tempDir("mongoose-config-errors-");

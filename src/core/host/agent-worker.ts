@@ -13,6 +13,7 @@ import { AgentSignals } from "../../agent/signals.ts";
 import { pinThread } from "../../pinning/pin-thread.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import { describeThrown } from "../errors.ts";
+import { unenforcedHeapLimit } from "../heap-limit.ts";
 import { type AgentMessage, type ComponentFailure, ComponentFailureError, type SupervisorMessage } from "../protocol.ts";
 import { AgentHost } from "./agent-host.ts";
 
@@ -76,6 +77,8 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
         port.post({ event: "pinning", detail: `not pinned: ${pinning.why}` });
       }
     }
+    const heapLimitIgnored = unenforcedHeapLimit(plan, runtime);
+    if (heapLimitIgnored) created.log.warn(heapLimitIgnored, { maxHeapMb: plan.maxHeapMb });
     const controlBacklog = () => signals.controlSequence() > received;
     const parker = new BlockingParker({
       signals,
@@ -95,7 +98,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
         port.post({ reply: 0, ok: false, failure: failureOf(thrown, `agent "${message.boot.plan.name}"`, "boot") });
         return;
       }
-      // Reply first: the runner's first slice starts synchronously and may park.
+      // Reply first: the runner's first slice may park.
       port.post({ reply: 0, ok: true });
       running = runner.run().catch((thrown) => {
         const { message, stack } = describeThrown(thrown);

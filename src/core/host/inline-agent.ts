@@ -13,6 +13,7 @@ import type { AgentSignals } from "../../agent/signals.ts";
 import type { AgentPlan } from "../../plan/types.ts";
 import { type AgentEndpoint, type AgentListeners, AgentUnavailableError, withTimeout } from "../agent-endpoint.ts";
 import { describeThrown } from "../errors.ts";
+import { unenforcedHeapLimit } from "../heap-limit.ts";
 import { type AgentBoot, type ComponentFailure, ComponentFailureError, type ControlRequest, describeRequest, type ReplyTo } from "../protocol.ts";
 import { AgentHost } from "./agent-host.ts";
 
@@ -64,6 +65,8 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
     if (boot.plan.coreId !== undefined) {
       host.log.warn("coreId ignored: an inline agent shares the supervisor's thread, which is not pinned", { coreId: boot.plan.coreId });
     }
+    const heapLimitIgnored = unenforcedHeapLimit(boot.plan);
+    if (heapLimitIgnored) host.log.warn(heapLimitIgnored, { maxHeapMb: boot.plan.maxHeapMb });
     return new InlineAgent(boot.plan, host, listeners);
   }
 

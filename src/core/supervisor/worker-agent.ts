@@ -44,7 +44,7 @@ export class WorkerAgent implements AgentEndpoint {
 
   /** Spawns the worker from `workerUrl` (the agent worker entry) and waits until it has loaded its components. */
   static async start(runtime: Runtime, workerUrl: string, boot: AgentBoot, listeners: AgentListeners, timeoutMs: number): Promise<WorkerAgent> {
-    const worker = runtime.spawnWorker(workerUrl, `mongoose-agent-${boot.plan.name}`);
+    const worker = runtime.spawnWorker(workerUrl, `mongoose-agent-${boot.plan.name}`, { maxHeapMb: boot.plan.maxHeapMb });
     const agent = new WorkerAgent(boot.plan, worker, boot.signals, listeners);
     const booted = new Promise((resolve, reject) => agent.pending.set(0, { resolve, reject }));
     worker.post({ type: "boot", boot });
