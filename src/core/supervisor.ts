@@ -14,6 +14,7 @@
  * @module
  */
 import type { LocalWork } from "../agent/backpressure.ts";
+import { type HeartbeatRecord, judgeLiveness, watchdogIntervalMs } from "../agent/liveness.ts";
 import { AgentSignals } from "../agent/signals.ts";
 import type { AgentPlan, ServerPlan } from "../config/plan.ts";
 import { SUPERVISOR_AGENT } from "../config/plan.ts";
@@ -113,7 +114,7 @@ export class Supervisor {
   private readonly epochOriginMs = performance.timeOrigin;
   private readonly agents = new Map<string, AgentEndpoint>();
   private readonly counters = new Map<string, CounterBlock>();
-  private readonly status = new Map<string, AgentStatus & { lastHeartbeat: number; lastBeatAt: number }>();
+  private readonly status = new Map<string, AgentStatus & HeartbeatRecord>();
   private readonly rings: RingRecord[] = [];
   private readonly subscriptions = new Map<string, Map<string, Set<string>>>();
   /** Agents that subscribed to each feed or pipe. */
@@ -159,7 +160,7 @@ export class Supervisor {
       throw error;
     }
     this.state = "running";
-    this.watchdog = setInterval(() => this.checkHeartbeats(), Math.max(50, Math.min(1000, this.options.unresponsiveAfterMs / 4)));
+    this.watchdog = setInterval(() => this.checkHeartbeats(), watchdogIntervalMs(this.options.unresponsiveAfterMs));
     log.info("server running", {
       agents: this.plan.agents.length - 1,
       feeds: this.plan.feeds.length,
@@ -198,7 +199,7 @@ export class Supervisor {
   /** Agents and how they are doing. */
   agentStatus(): AgentStatus[] {
     const now = performance.now();
-    return [...this.status.values()].map(({ lastHeartbeat: _beat, lastBeatAt, ...status }) =>
+    return [...this.status.values()].map(({ lastHeartbeat: _beat, lastBeatAt, probedAt: _probed, ...status }) =>
       status.mode === "worker" ? { ...status, heartbeatAgeMs: Math.round(now - lastBeatAt) } : status
     );
   }
@@ -423,15 +424,14 @@ export class Supervisor {
     for (const [name, agent] of this.agents) {
       const status = this.status.get(name)!;
       if (agent.plan.mode !== "worker" || status.state === "dead" || status.state === "stopped") continue;
-      const beat = agent.signals.heartbeat();
-      if (beat !== status.lastHeartbeat) {
-        status.lastHeartbeat = beat;
-        status.lastBeatAt = now;
+      const verdict = judgeLiveness(status, agent.signals.heartbeat(), now, this.options.unresponsiveAfterMs);
+      if (verdict === "probe") agent.signals.wake.signal(); // a parked agent answers with a heartbeat
+      if (verdict === "beating") {
         if (status.state === "unresponsive") {
           this.setState(name, "running");
           this.options.logger.warn("agent responsive again", { agent: name });
         }
-      } else if (status.state === "running" && now - status.lastBeatAt > this.options.unresponsiveAfterMs) {
+      } else if (verdict === "unresponsive" && status.state === "running") {
         const reason = `no heartbeat for ${Math.round(now - status.lastBeatAt)} ms (stuck in a handler, or its thread ended)`;
         this.setState(name, "unresponsive", reason);
         this.options.logger.error("agent unresponsive", { agent: name, reason });
