@@ -13,6 +13,8 @@
  *   at 100k, 1M and max: what the bare transport costs, without an engine around it.
  * - Heap: 10 M fixed-layout events at max rate (`--events 10000000`), heap growth after GC.
  * - File feed (`bench/file-feed.ts`): JSONL through the engine against a plain read-and-parse loop.
+ * - Idle CPU (`bench/idle-cpu.ts`): a server with 1, 16 and 32 idle agents per idle strategy, both
+ *   runtimes, one run of 5 s each (its own table in results/idle-cpu.md; ~4 min).
  *
  * Deno runs with `--v8-flags=--expose-gc` so heap readings are taken after a collection, as on Bun.
  */
@@ -135,6 +137,10 @@ for (const runtime of Object.keys(runtimes)) {
   });
 }
 
+// Runs both runtimes itself (a fresh child process per measurement) and writes results/idle-cpu.md.
+const idleCpu = spawnSync(bin("bun"), ["bench/idle-cpu.ts"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+if (idleCpu.status !== 0) throw new Error("bench/idle-cpu.ts failed");
+
 // ---- summary, table, plots ----
 
 const pick = (point: Point, field: keyof BenchReport) => median(point.runs.map((r) => r[field] as number));
@@ -207,6 +213,7 @@ md.push("", "## Heap over 10 M fixed-layout events (`mongoose bench --rate max -
 for (const h of heap) md.push(`| ${h.runtime} | ${h.events} | ${h.heapGrowthBytes} bytes | ${mps(h.throughput)} M/s |`);
 md.push("", "## File feed (`bench/file-feed.ts`): 1 M JSONL lines through the engine vs a plain read-and-parse loop", "", "| runtime | engine | plain loop | ratio |", "|---|---|---|---|");
 for (const f of fileFeed) md.push(`| ${f.runtime} | ${mps(f.engineLinesPerSecond)} M lines/s | ${mps(f.plainLinesPerSecond)} M lines/s | ${f.ratio.toFixed(2)}× |`);
+md.push("", "## Idle CPU", "", "See `idle-cpu.md` (`bench/idle-cpu.ts`).");
 md.push("", "Plots: `latency-bun.svg`, `latency-deno.svg` (struct, busy-spin, every rate, with postMessage at 100k and ringbuf.js at 100k and 1M). Every run's `.hgrm` is under `hgrm/`.", "");
 writeFileSync(join(results, "README.md"), md.join("\n"));
 

@@ -35,6 +35,11 @@ export class ParkingBackpressure implements Backpressure {
     if ((performance.now() - stalledSinceMs) * 1e6 < SPIN_NANOS) return;
     parkUntilSpace(ring, payloadLength, this.maxParkMs);
   }
+
+  /** Wakes this agent if it is parked (only a timer or I/O callback can write then): its duty cycle flushes. */
+  unflushedWrite(): void {
+    this.signals.wake.signal();
+  }
 }
 
 /** Something on the current thread that can run one duty cycle on request. */

@@ -7,7 +7,7 @@
  * |---|---|---|---|
  * | `busySpin`, `noOp` | nothing, loops again | immediate | 100 % of a core |
  * | `yielding` | gives up the CPU (sched_yield) | immediate | 100 %, but shares the core |
- * | `backoff` | spins, then yields, then parks with a growing timeout | producer signal | near 0 after the spin phase |
+ * | `backoff` | spins 20 µs, yields 50 µs, then parks (timeout doubling from 50 µs) | producer signal | ~0 after the spin phase |
  * | `sleeping` | sleeps `sleepNanos` regardless of input | next sleep end | near 0 |
  * | `blocking` | parks until a producer signals (Atomics.wait/notify) | producer signal (~10–50 µs) | ~0 |
  *
@@ -35,7 +35,7 @@ export interface BackoffOptions {
   yieldNanos: number;
   /** First park timeout (default 50 µs), doubled each idle park up to {@link BackoffOptions.maxParkNanos}. */
   minParkNanos: number;
-  /** Longest park timeout (default 1 ms). Producers wake a parked agent sooner. */
+  /** Longest park timeout (default: none, parks until a producer or the supervisor signals, as `blocking`). */
   maxParkNanos: number;
 }
 
@@ -124,7 +124,7 @@ export class BackoffIdleStrategy implements IdleStrategy {
 
 /** Defaults applied to parameters a spec leaves out. */
 export const IDLE_DEFAULTS = {
-  backoff: { spinNanos: 20_000, yieldNanos: 50_000, minParkNanos: 50_000, maxParkNanos: 1_000_000 } as BackoffOptions,
+  backoff: { spinNanos: 20_000, yieldNanos: 50_000, minParkNanos: 50_000, maxParkNanos: Infinity } as BackoffOptions,
   sleepNanos: 1_000_000,
   blockingMaxParkNanos: Infinity,
 };

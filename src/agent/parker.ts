@@ -25,41 +25,88 @@ export interface ParkContext {
   hasPendingInput(): boolean;
   /** Milliseconds until the agent's next timed work, or Infinity. */
   millisToNextDeadline(): number;
-  /** Upper bound of one park, so heartbeats and event-loop turns keep happening. */
+  /**
+   * Longest park that blocks the thread. A worker's blocking park that ran this long without a signal is
+   * followed by an asynchronous one (event loop free for timers and I/O, no periodic wakeups); an inline
+   * agent's parks never last longer.
+   */
   maxParkMs: number;
 }
 
-/** Period of the timer holding the event loop during an async park; it only has to exist, never to fire. */
+/** A parker whose waits may be deferred to the runner, which awaits them between slices. */
+export interface DeferringParker {
+  /** True when a wait was requested and not yet performed. */
+  readonly hasPending: boolean;
+  /** Performs the recorded wait (if any) without blocking the thread. */
+  settle(): Promise<void>;
+}
+
+/** Period of the timer holding the event loop during an async wait; it only has to exist, never to fire. */
 const LOOP_HOLD_PERIOD_MS = 60_000;
+
+/**
+ * Holds the event loop open until the returned function is called. Deno counts neither a pending
+ * Atomics.waitAsync nor its resolution as work that keeps the event loop alive, so an async wait holds
+ * the loop with a timer until the wait has settled. Not just until its deadline: the wait's own timeout
+ * is often delivered milliseconds late, and a loop left with nothing ended the program with the agent
+ * suspended in mid-park. `holdsProcess` false: the timer does not keep the process alive by itself.
+ */
+function holdEventLoop(holdsProcess: boolean): () => void {
+  const hold = setInterval(() => {}, LOOP_HOLD_PERIOD_MS);
+  if (!holdsProcess) hold.unref();
+  return () => clearInterval(hold);
+}
 
 function boundedMillis(context: ParkContext, timeoutNs: number): number {
   return Math.max(0, Math.min(timeoutNs / 1e6, context.maxParkMs, context.millisToNextDeadline()));
 }
 
 /**
- * Blocks the calling thread: for worker agents.
+ * Blocks the calling thread, for worker agents: the lowest wake-up latency. A park only blocks up to
+ * `maxParkMs`, since a blocked thread runs no timers or I/O callbacks; once such a park ran out with
+ * nothing to do, the next long park is deferred to the runner as an asynchronous wait on the same word,
+ * which costs no wakeups however long the agent stays idle.
  *
  * @example
  * ```ts
  * const parker = new BlockingParker(context, libc?.schedYield);
  * parker.park(1_000_000); // up to 1 ms, or until a producer publishes
+ * if (parker.hasPending) await parker.settle(); // after a long idle park: waits without blocking
  * ```
  */
-export class BlockingParker implements Parker {
+export class BlockingParker implements Parker, DeferringParker {
   private readonly yieldWord = new Int32Array(new SharedArrayBuffer(4));
+  /** The last blocking park ran out at `maxParkMs` with no signal: the agent is idle for longer. */
+  private idleBeyondBlockingPark = false;
+  private deferredMs = -1;
 
   /** @param schedYield libc `sched_yield` when FFI is available. */
   constructor(private readonly context: ParkContext, private readonly schedYield?: () => void) {}
 
   park(timeoutNs: number): void {
-    const { signals } = this.context;
+    const { signals, maxParkMs } = this.context;
+    if (this.idleBeyondBlockingPark && timeoutNs / 1e6 > maxParkMs) {
+      this.deferredMs = Math.max(0, Math.min(timeoutNs / 1e6, this.context.millisToNextDeadline()));
+      return;
+    }
     const timeoutMs = boundedMillis(this.context, timeoutNs);
     signals.wake.announceSleep();
     if (this.context.hasPendingInput() || timeoutMs === 0) {
       signals.wake.cancelSleep();
       return;
     }
-    signals.wake.sleep(timeoutMs);
+    this.idleBeyondBlockingPark = signals.wake.sleep(timeoutMs) === "timed-out" && timeoutMs === maxParkMs;
+  }
+
+  get hasPending(): boolean {
+    return this.deferredMs >= 0;
+  }
+
+  async settle(): Promise<void> {
+    const timeoutMs = this.deferredMs;
+    this.deferredMs = -1;
+    this.idleBeyondBlockingPark = false;
+    if (timeoutMs >= 0) await parkAsync(this.context, timeoutMs);
   }
 
   sleep(timeoutNs: number): void {
@@ -77,6 +124,19 @@ export class BlockingParker implements Parker {
   }
 }
 
+/** Waits on the agent's wake word without blocking the thread, as the blocking park does (same protocol). */
+async function parkAsync(context: ParkContext, timeoutMs: number, holdsProcess = true): Promise<void> {
+  const { signals } = context;
+  const release = holdEventLoop(holdsProcess);
+  try {
+    signals.wake.announceSleep();
+    if (context.hasPendingInput() || timeoutMs === 0) signals.wake.cancelSleep();
+    else await signals.wake.sleepAsync(timeoutMs);
+  } finally {
+    release();
+  }
+}
+
 /**
  * Never blocks: records the requested wait for the runner to `await` after the idle strategy returns.
  * For inline agents sharing the event loop with the embedding program.
@@ -87,7 +147,7 @@ export class BlockingParker implements Parker {
  * await parker.settle();       // performs the recorded wait, if any
  * ```
  */
-export class AsyncParker implements Parker {
+export class AsyncParker implements Parker, DeferringParker {
   private pending: "park" | "sleep" | "yield" | undefined;
   private pendingNs = 0;
 
@@ -108,35 +168,24 @@ export class AsyncParker implements Parker {
     this.pending = "yield";
   }
 
-  /** True when a wait was requested and not yet performed. */
   get hasPending(): boolean {
     return this.pending !== undefined;
   }
 
-  /** Performs the recorded wait (if any) without blocking the thread. */
   async settle(): Promise<void> {
     const kind = this.pending;
     this.pending = undefined;
     const { signals } = this.context;
     const timeoutMs = boundedMillis(this.context, this.pendingNs);
+    if (kind === undefined) return;
     if (kind === "yield") return await yieldToEventLoop();
-    // Deno counts neither a pending Atomics.waitAsync nor its resolution as work that keeps the event loop
-    // alive, so a timer holds the loop until the wait has settled. Not just until its deadline: the wait's
-    // own timeout is often delivered milliseconds late, and a loop left with nothing ended the program
-    // with this agent suspended in mid-park.
-    const holdLoop = setInterval(() => {}, LOOP_HOLD_PERIOD_MS);
-    if (!this.holdsProcess) holdLoop.unref();
+    if (kind === "park") return await parkAsync(this.context, timeoutMs, this.holdsProcess);
+    const release = holdEventLoop(this.holdsProcess);
     try {
-      if (kind === "sleep") {
-        const seen = signals.controlSequence();
-        if (!this.context.hasPendingInput()) await signals.sleepUntilDoorbellAsync(seen, timeoutMs);
-        return;
-      }
-      signals.wake.announceSleep();
-      if (this.context.hasPendingInput() || timeoutMs === 0) signals.wake.cancelSleep();
-      else await signals.wake.sleepAsync(timeoutMs);
+      const seen = signals.controlSequence();
+      if (!this.context.hasPendingInput()) await signals.sleepUntilDoorbellAsync(seen, timeoutMs);
     } finally {
-      clearInterval(holdLoop);
+      release();
     }
   }
 }

@@ -4,22 +4,23 @@
  * The runner works in slices. A slice runs duty cycles back to back (the hot loop) and ends when the
  * slice time is used up, when a control message is waiting, or when an async park was requested; the
  * runner then gives the event loop one turn (control messages, timers, handler I/O) and starts the next
- * slice. Worker agents park with blocking waits inside a slice; inline agents never block the thread.
+ * slice. Worker agents park with blocking waits inside a slice (long idle parks are deferred to the runner);
+ * inline agents never block the thread.
  *
  * @module
  */
 import type { Agent } from "./agent.ts";
 import type { IdleStrategy } from "./idle-strategy.ts";
 import { setImmediate } from "node:timers";
-import type { AsyncParker } from "./parker.ts";
+import type { DeferringParker } from "./parker.ts";
 import type { AgentSignals } from "./signals.ts";
 
 /** Runner settings. */
 export interface RunnerOptions {
   /** Longest stretch of duty cycles before the runner returns to the event loop. */
   sliceMs: number;
-  /** Set for inline agents: the parker whose recorded waits the runner awaits between slices. */
-  asyncParker?: AsyncParker;
+  /** The parker whose deferred waits the runner awaits between slices (every inline agent's; a worker's long parks). */
+  asyncParker?: DeferringParker;
   /** True while control messages are posted but not yet received (the runner then keeps yielding). */
   controlBacklog?: () => boolean;
 }

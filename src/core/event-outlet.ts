@@ -224,7 +224,10 @@ export class EventOutlet {
 
   /** The current batch's publish time, read from the clock by its first event. */
   private stamp(): number {
-    if (this.batchNanos < 0) this.batchNanos = this.clock.nanos();
+    if (this.batchNanos < 0) {
+      this.batchNanos = this.clock.nanos();
+      this.backpressure.unflushedWrite?.();
+    }
     return this.batchNanos;
   }
 

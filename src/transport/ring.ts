@@ -178,6 +178,11 @@ class RingViews {
 export interface Backpressure {
   /** @param stalledSinceMs `performance.now()` when this stall began. */
   awaitSpace(ring: RingProducer, payloadLength: number, stalledSinceMs: number): void;
+  /**
+   * Called when a producer on this thread writes its first event since its last flush, so the thread's
+   * duty cycle comes round to flush it even if the agent is parked (a handler sending from a timer).
+   */
+  unflushedWrite?(): void;
 }
 
 /** Thrown when a ring's consumer is gone, so waiting for space can never succeed. */

@@ -87,7 +87,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       millisToNextDeadline: () => created.millisToNextDeadline(),
       maxParkMs: tuning.maxParkMs,
     }, libc?.schedYield);
-    return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog });
+    return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
   };
 
   port.onMessage(async (message) => {

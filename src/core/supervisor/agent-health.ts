@@ -1,10 +1,11 @@
 /**
  * How each agent is doing, as the supervisor sees it: its state, why it is dead or unresponsive, its
- * CPU pinning, and the watchdog that reads worker heartbeats from shared memory (no messaging) and
- * reports an agent whose duty cycle stopped advancing.
+ * CPU pinning, and the watchdog that reads worker heartbeats from shared memory (no messaging), probes
+ * a quiet agent (see agent/liveness.ts) and reports one whose duty cycle stopped advancing.
  *
  * @module
  */
+import { type HeartbeatRecord, judgeLiveness, watchdogIntervalMs } from "../../agent/liveness.ts";
 import type { AgentPlan } from "../../plan/types.ts";
 import type { AgentEndpoint } from "../agent-endpoint.ts";
 import { unrefTimer } from "../keep-alive.ts";
@@ -35,7 +36,7 @@ export interface HealthEvents {
   responsiveAgain(agent: string): void;
 }
 
-type Tracked = AgentStatus & { lastHeartbeat: number; lastBeatAt: number };
+type Tracked = AgentStatus & HeartbeatRecord;
 
 /**
  * @example
@@ -86,15 +87,14 @@ export class AgentHealth {
   /** Every agent's status. */
   list(): AgentStatus[] {
     const now = performance.now();
-    return [...this.tracked.values()].map(({ lastHeartbeat: _beat, lastBeatAt, ...status }) =>
+    return [...this.tracked.values()].map(({ lastHeartbeat: _beat, lastBeatAt, probedAt: _probed, ...status }) =>
       status.mode === "worker" ? { ...status, heartbeatAgeMs: Math.round(now - lastBeatAt) } : status
     );
   }
 
   /** Starts reading heartbeats of the worker agents `agents()` returns. */
   watch(agents: () => Iterable<AgentEndpoint>): void {
-    const period = Math.max(50, Math.min(1000, this.unresponsiveAfterMs / 4));
-    this.watchdog = setInterval(() => this.check(agents()), period);
+    this.watchdog = setInterval(() => this.check(agents()), watchdogIntervalMs(this.unresponsiveAfterMs));
     unrefTimer(this.watchdog); // holding the process open is the server's keepAlive's job
   }
 
@@ -107,15 +107,14 @@ export class AgentHealth {
     for (const agent of agents) {
       const status = this.tracked.get(agent.name)!;
       if (agent.plan.mode !== "worker" || status.state === "dead" || status.state === "stopped") continue;
-      const beat = agent.signals.heartbeat();
-      if (beat !== status.lastHeartbeat) {
-        status.lastHeartbeat = beat;
-        status.lastBeatAt = now;
+      const verdict = judgeLiveness(status, agent.signals.heartbeat(), now, this.unresponsiveAfterMs);
+      if (verdict === "probe") agent.signals.wake.signal(); // a parked agent answers with a heartbeat
+      if (verdict === "beating") {
         if (status.state === "unresponsive") {
           this.setState(agent.name, "running");
           this.events.responsiveAgain(agent.name);
         }
-      } else if (status.state === "running" && now - status.lastBeatAt > this.unresponsiveAfterMs) {
+      } else if (verdict === "unresponsive" && status.state === "running") {
         const reason = `no heartbeat for ${Math.round(now - status.lastBeatAt)} ms (stuck in a handler, or its thread ended)`;
         this.setState(agent.name, "unresponsive", reason);
         this.events.unresponsive(agent.name, reason);
