@@ -188,7 +188,10 @@ export class Supervisor {
     };
     const results = await Promise.allSettled(this.plan.agents.map(async (plan) => {
       this.health.starting(plan);
-      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners);
+      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners).catch((thrown) => {
+        if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError) throw thrown;
+        throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
+      });
       this.agents.add(agent);
       this.health.setState(plan.name, "running");
       this.options.logger.debug("agent booted", { agent: plan.name, mode: plan.mode, idleStrategy: plan.idle.type });
