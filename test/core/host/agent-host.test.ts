@@ -2,14 +2,14 @@ import { describe, expect, it } from "bun:test";
 import { ParkingBackpressure } from "../../../src/agent/backpressure.ts";
 import { AgentSignals } from "../../../src/agent/signals.ts";
 import { buildPlan } from "../../../src/config/plan.ts";
-import { agentCounterSubjects, allocateCounters, CounterBlock, counterLayout } from "../../../src/core/counters.ts";
+import { agentCounterSubjects, CounterBlock, counterLayout } from "../../../src/core/counters.ts";
 import type { HandlerContext } from "../../../src/core/handler-api.ts";
 import { AgentHost } from "../../../src/core/host/agent-host.ts";
-import type { AgentBoot, AgentEvent, Endpoint } from "../../../src/core/protocol.ts";
-import type { ServerPlan } from "../../../src/plan/types.ts";
+import type { AgentEvent } from "../../../src/core/protocol.ts";
 import { ByteBuffer } from "../../../src/transport/byte-buffer.ts";
 import { genericCodec } from "../../../src/transport/generic-codec.ts";
 import { createRingBuffer, markProducerClosed, RingProducer } from "../../../src/transport/ring.ts";
+import { agentBoot } from "../boot-message.ts";
 
 /** Subscribes to `orders` in start; writes each event doubled to `out`, asking for the sink on first use. */
 class Doubler {
@@ -31,27 +31,6 @@ const plan = buildPlan({
   eventSinks: [{ name: "out", type: "memory" }],
   eventHandlers: [{ agentName: "a", eventHandlers: { doubler: { handler: doubler } } }],
 }, { inline: true });
-
-/** The boot message the supervisor would send agent `name`. */
-function bootOf(serverPlan: ServerPlan, name: string, endpoints: Endpoint[] = []): { boot: AgentBoot; counters: CounterBlock } {
-  const agent = serverPlan.agents.find((a) => a.name === name)!;
-  const layout = counterLayout(agentCounterSubjects(agent, serverPlan.feeds, serverPlan.sinks));
-  const counters = allocateCounters(layout);
-  const boot: AgentBoot = {
-    plan: agent,
-    eventTypes: serverPlan.eventTypes,
-    feeds: serverPlan.feeds,
-    sinks: serverPlan.sinks,
-    endpoints,
-    pipeSequences: new SharedArrayBuffer(8),
-    epochOriginMs: performance.timeOrigin,
-    signals: AgentSignals.allocate(),
-    counters,
-    log: { level: "silent", format: "text" },
-    tuning: { batchSize: 16, sliceMs: 5, maxParkMs: 10, offerTimeoutMs: 1_000, keepAlive: true },
-  };
-  return { boot, counters: new CounterBlock(counters, layout) };
-}
 
 /** A producing end onto `ring`, writing generic-codec events. */
 function producerOnto(ring: SharedArrayBuffer) {
@@ -79,7 +58,8 @@ describe("agent host (on its own, without a supervisor)", () => {
   it("returns the rings a lifecycle step asked for in its reply, delivers what arrives on them, and sends later asks as one event", async () => {
     const events: AgentEvent[] = [];
     const ticks = createRingBuffer(1024, ticksId);
-    const { boot, counters } = bootOf(plan, "a", [{ kind: "feedConsumer", feed: "ticks", ring: ticks }]);
+    const boot = agentBoot(plan, "a", [{ kind: "feedConsumer", feed: "ticks", ring: ticks }]);
+    const counters = new CounterBlock(boot.counters, counterLayout(agentCounterSubjects(boot.plan, plan.feeds, plan.sinks)));
     const host = await AgentHost.create(boot, { emit: (event) => events.push(event), backpressure: new ParkingBackpressure(new AgentSignals(boot.signals), 10) });
 
     expect(await host.handle({ op: "lifecycle", phase: "init", role: "handlers" })).toEqual({ subscriptions: [], sinks: [] });
@@ -101,11 +81,11 @@ describe("agent host (on its own, without a supervisor)", () => {
   });
 
   it("answers a drain only once its feed rings are closed and consumed, and status with the feeds it hosts", async () => {
-    const supervisorPlan = bootOf(plan, "supervisor");
-    const feedHost = await AgentHost.create(supervisorPlan.boot, { emit: () => {}, backpressure: new ParkingBackpressure(new AgentSignals(supervisorPlan.boot.signals), 10) });
+    const supervisorBoot = agentBoot(plan, "supervisor");
+    const feedHost = await AgentHost.create(supervisorBoot, { emit: () => {}, backpressure: new ParkingBackpressure(new AgentSignals(supervisorBoot.signals), 10) });
     expect((await feedHost.handle({ op: "status" })).map((s) => s.feed).sort()).toEqual(["orders", "ticks"]);
 
-    const { boot } = bootOf(plan, "a");
+    const boot = agentBoot(plan, "a");
     const host = await AgentHost.create(boot, { emit: () => {}, backpressure: new ParkingBackpressure(new AgentSignals(boot.signals), 10) });
     const orders = createRingBuffer(1024, feedId);
     await host.handle({ op: "attach", endpoints: [{ kind: "feedConsumer", feed: "orders", ring: orders }] });

@@ -9,6 +9,7 @@ import { Supervisor, type SupervisorOptions } from "../../../src/core/supervisor
 import { AGENT_WORKER_URL } from "../../../src/entry-urls.ts";
 import { createLogger } from "../../../src/log/log.ts";
 import { runtime } from "../../../src/runtime/mod.ts";
+import { TEST_TUNING } from "../boot-message.ts";
 
 class Listener {
   start(ctx: HandlerContext) {
@@ -48,7 +49,7 @@ function options(launcher: AgentLauncher): SupervisorOptions {
     log,
     logger: createLogger(log),
     launcher,
-    tuning: { batchSize: 16, sliceMs: 5, maxParkMs: 10, offerTimeoutMs: 1_000, keepAlive: true },
+    tuning: TEST_TUNING,
     ringCapacity: 4096,
     requestTimeoutMs: 10_000,
     drainTimeoutMs: 10_000,

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "bun:test";
-import { AgentSignals } from "../../../src/agent/signals.ts";
 import { buildPlan } from "../../../src/config/plan.ts";
 import { AgentUnavailableError } from "../../../src/core/agent-endpoint.ts";
-import { agentCounterSubjects, allocateCounters, counterLayout } from "../../../src/core/counters.ts";
-import type { AgentBoot, AgentEvent } from "../../../src/core/protocol.ts";
+import type { AgentEvent } from "../../../src/core/protocol.ts";
 import { WorkerAgent } from "../../../src/core/supervisor/worker-agent.ts";
 import { AGENT_WORKER_URL } from "../../../src/entry-urls.ts";
 import { runtime } from "../../../src/runtime/mod.ts";
+import { agentBoot } from "../boot-message.ts";
 
 const plan = buildPlan({
   eventFeeds: [{ name: "in", type: "memory" }],
@@ -14,28 +13,11 @@ const plan = buildPlan({
   eventHandlers: [{ agentName: "w", eventHandlers: { sub: { handler: "./subscriber.ts", configMap: { subscribe: ["in"] } } } }],
 }, { baseDir: new URL("../../fixtures/", import.meta.url).pathname });
 
-function bootOf(name: string): AgentBoot {
-  const agent = plan.agents.find((a) => a.name === name)!;
-  return {
-    plan: agent,
-    eventTypes: plan.eventTypes,
-    feeds: plan.feeds,
-    sinks: plan.sinks,
-    endpoints: [],
-    pipeSequences: new SharedArrayBuffer(8),
-    epochOriginMs: performance.timeOrigin,
-    signals: AgentSignals.allocate(),
-    counters: allocateCounters(counterLayout(agentCounterSubjects(agent, plan.feeds, plan.sinks))),
-    log: { level: "silent", format: "text" },
-    tuning: { batchSize: 16, sliceMs: 5, maxParkMs: 10, offerTimeoutMs: 1_000, keepAlive: true },
-  };
-}
-
 describe("worker agent endpoint", () => {
   it("boots a real worker, answers each request with its typed reply, and refuses requests once terminated", async () => {
     const events: AgentEvent[] = [];
     const exits: string[] = [];
-    const agent = await WorkerAgent.start(runtime, AGENT_WORKER_URL, bootOf("w"), {
+    const agent = await WorkerAgent.start(runtime, AGENT_WORKER_URL, agentBoot(plan, "w"), {
       onEvent: (_agent, event) => events.push(event),
       onExit: (_agent, reason) => exits.push(reason),
     }, 30_000);
