@@ -4,6 +4,7 @@
  * @module
  */
 import type { Logger } from "../log/log.ts";
+import { isFixedEvent } from "../transport/fixed-layout.ts";
 
 /** What kind of component an error came from. */
 export type ErrorSource = "handler" | "sink" | "feed" | "agent" | "decode";
@@ -39,17 +40,28 @@ export class BootError extends Error {
 const SUMMARY_LIMIT = 200;
 
 /**
+ * JSON for logs that hides no type: a bigint shows as `"1n"`, and a fixed-layout event shows its fields
+ * as `toObject()` has them (its `toJSON()` turns i64/u64 into numbers, which would hide a bigint).
+ */
+function faithful(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  if (isFixedEvent(original)) return original.toObject();
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/**
  * A short, never-throwing rendering of an event for logs.
  *
  * @example
  * ```ts
  * summarizeEvent({ id: 7, text: "x".repeat(500) }).length <= 200; // true
+ * summarizeEvent({ big: 1n }); // '{"big":"1n"}'
  * ```
  */
 export function summarizeEvent(event: unknown): string {
   let text: string;
   try {
-    text = typeof event === "string" ? JSON.stringify(event) : JSON.stringify(event) ?? String(event);
+    text = JSON.stringify(event, faithful) ?? String(event);
   } catch {
     text = Object.prototype.toString.call(event);
   }

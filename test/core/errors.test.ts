@@ -7,6 +7,7 @@ describe("error reporting", () => {
     expect(summarizeEvent({ id: 7 })).toBe(`{"id":7}`);
     expect(summarizeEvent("text")).toBe(`"text"`);
     expect(summarizeEvent(undefined)).toBe("undefined");
+    expect(summarizeEvent({ big: 1n, list: [-(2n ** 64n)] })).toBe(`{"big":"1n","list":["-18446744073709551616n"]}`);
     expect(summarizeEvent("x".repeat(1000)).length).toBe(200);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -6,12 +6,24 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SinkContext, SinkPlugin } from "../plugin-api.ts";
 import { renderText } from "../value-mappers.ts";
 
 const FLUSH_AT_CHARS = 64 * 1024;
+
+/** The closest existing ancestor folder of `path` that is not a directory (mkdir's EEXIST/ENOTDIR). */
+function nonDirectoryAncestor(path: string): string | undefined {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    try {
+      return statSync(folder).isDirectory() ? undefined : folder;
+    } catch {
+      // Not there yet: look further up.
+    }
+  }
+  return undefined;
+}
 
 /**
  * @example
@@ -21,6 +33,7 @@ const FLUSH_AT_CHARS = 64 * 1024;
  */
 export class FileSink implements SinkPlugin {
   private filename = "";
+  private sinkName = "";
   private fsync = false;
   private fd = -1;
   private lines: string[] = [];
@@ -28,11 +41,18 @@ export class FileSink implements SinkPlugin {
 
   init(ctx: SinkContext): void {
     this.filename = ctx.config.filename as string;
+    this.sinkName = ctx.sinkName;
     this.fsync = ctx.config.fsync === true;
   }
 
   start(): void {
-    mkdirSync(dirname(this.filename), { recursive: true });
+    try {
+      mkdirSync(dirname(this.filename), { recursive: true });
+    } catch (error) {
+      const file = nonDirectoryAncestor(this.filename);
+      if (file === undefined) throw error;
+      throw new Error(`sink "${this.sinkName}": cannot create the folders of filename ${this.filename}: ${file} is a file, not a directory`);
+    }
     this.fd = openSync(this.filename, "a");
   }
 

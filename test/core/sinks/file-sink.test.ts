@@ -56,4 +56,17 @@ describe("file sink", () => {
     mkdirSync(directory);
     await expect(boot(config(directory), { logLevel: "silent" })).rejects.toThrow(/sink "out" on agent "io-agent" failed during start: .*EISDIR/);
   });
+
+  it("fails the boot naming the sink, the filename and the file in the way when a folder of the path is a file", async () => {
+    const { writeFileSync, readFileSync: read } = await import("node:fs");
+    writeFileSync(temp.path("afile"), "keep me\n");
+    for (const filename of [temp.path("afile/out.txt"), temp.path("afile/deeper/out.txt")]) {
+      for (const inline of [false, true]) {
+        await expect(boot(config(filename), { logLevel: "silent", inline })).rejects.toThrow(
+          `sink "out" on agent "io-agent" failed during start: Error: sink "out": cannot create the folders of filename ${filename}: ${temp.path("afile")} is a file, not a directory`,
+        );
+      }
+    }
+    expect(read(temp.path("afile"), "utf8")).toBe("keep me\n");
+  });
 });
