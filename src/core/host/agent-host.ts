@@ -21,7 +21,7 @@ import type { Backpressure } from "../../transport/ring.ts";
 import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "../counters.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../dead-letter-reasons.ts";
 import { DeadLetterBox } from "../dead-letters.ts";
-import { ErrorReporter } from "../errors.ts";
+import { ErrorReporter } from "../error-reporter.ts";
 import { EventTypes } from "../event-types.ts";
 import { MemoryFeed } from "../feeds/memory-feed.ts";
 import type { Sink } from "../handler-api.ts";
@@ -70,6 +70,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   readonly eventTypes: EventTypes;
   /** Answers one control request from the supervisor. */
   readonly handle: <R extends ControlRequest>(request: R) => Promise<ReplyTo<R>>;
+  private readonly reporter: ErrorReporter;
   private readonly errors: ComponentErrors;
   private readonly deadLetters: DeadLetterBox;
   private readonly factory: ComponentFactory;
@@ -99,6 +100,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.log = createLogger(boot.log, { agent: plan.name });
     this.eventTypes = new EventTypes(boot.eventTypes);
     const reporter = new ErrorReporter(this.log, (report) => environment.emit({ event: "error", report }));
+    this.reporter = reporter;
     this.errors = new ComponentErrors(plan.name, this.clock, reporter);
     this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
@@ -250,6 +252,11 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
 
   closeOutputs(): void {
     this.outputs.close();
+  }
+
+  /** The agent is finished: errors held back by rate limiting are summarized now, not lost. */
+  close(): void {
+    this.reporter.flush();
   }
 
   // ---- internals ----

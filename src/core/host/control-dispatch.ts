@@ -18,6 +18,7 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  close(): void;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -44,7 +45,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     calibrateClock: ({ buffer }) => serveClockCalibration(buffer, host.clock, CALIBRATION_TIMEOUT_MS),
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
-    close: () => undefined,
+    close: () => host.close(),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

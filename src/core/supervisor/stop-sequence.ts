@@ -20,6 +20,11 @@ export interface StopReport {
   problems: string[];
   /** Events still in rings when the agents ended (0 after a clean stop). */
   undeliveredEvents: number;
+  /**
+   * Errors reported while the server ran (handler, sink and feed failures, rate-limited ones included).
+   * They do not make the stop unclean: `clean` is about the stop itself and the data it kept.
+   */
+  errorsReported: number;
   durationMs: number;
 }
 
@@ -36,6 +41,8 @@ export interface StopContext {
   giveUp(agent: string, problem: string): void;
   /** Closes every agent. */
   closeAgents(): Promise<void>;
+  /** Errors reported so far (read after the agents closed: they summarize what they held back). */
+  errorsReported(): number;
 }
 
 /**
@@ -66,9 +73,12 @@ export class StopSequence {
     const undeliveredEvents = rings.ringInfo().reduce((sum, ring) => sum + ring.depth, 0);
     await this.context.closeAgents();
     const problems = this.problems;
-    const report = { clean: problems.length === 0 && undeliveredEvents === 0, problems, undeliveredEvents, durationMs: Math.round(performance.now() - startedAt) };
-    if (report.clean) log.info("stopped", { durationMs: report.durationMs });
-    else log.error("stopped with problems", { problems, undeliveredEvents });
+    const errorsReported = this.context.errorsReported();
+    const durationMs = Math.round(performance.now() - startedAt);
+    const report = { clean: problems.length === 0 && undeliveredEvents === 0, problems, undeliveredEvents, errorsReported, durationMs };
+    const errors = errorsReported > 0 ? { errorsReported } : {};
+    if (report.clean) log.info("stopped", { durationMs, ...errors });
+    else log.error("stopped with problems", { problems, undeliveredEvents, ...errors });
     return report;
   }
 
