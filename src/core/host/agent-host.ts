@@ -40,6 +40,7 @@ import { HostedSinks } from "./hosted-sink.ts";
 import type { DecodeFailure } from "./inbound-ring.ts";
 import { InboundRings } from "./inbound-rings.ts";
 import { runPhase } from "./lifecycle-phases.ts";
+import { StopProblems } from "./stop-problems.ts";
 import { Outputs } from "./outputs.ts";
 import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
@@ -72,6 +73,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   readonly handle: <R extends ControlRequest>(request: R) => Promise<ReplyTo<R>>;
   private readonly reporter: ErrorReporter;
   private readonly errors: ComponentErrors;
+  private readonly problems: StopProblems;
   private readonly deadLetters: DeadLetterBox;
   private readonly factory: ComponentFactory;
   private readonly feedPlans: Map<string, FeedPlan>;
@@ -102,6 +104,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     const reporter = new ErrorReporter(this.log, (report) => environment.emit({ event: "error", report }));
     this.reporter = reporter;
     this.errors = new ComponentErrors(plan.name, this.clock, reporter);
+    this.problems = new StopProblems(plan.name);
     this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
@@ -254,6 +257,11 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.outputs.close();
   }
 
+  /** What makes the stop unclean on this agent (see stop-problems.ts). */
+  stopProblems(): string[] {
+    return this.problems.list();
+  }
+
   /** The agent is finished: errors held back by rate limiting are summarized now, not lost. */
   close(): void {
     this.reporter.flush();
@@ -292,8 +300,12 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private lifecycleFailed(component: ComponentLifecycle, phase: LifecyclePhase, thrown: unknown): void {
     if (component.kind === "handler") this.handlers.find((h) => h.lifecycle === component)?.errors.inc();
     if (component.kind === "sink") this.sinks.get(component.name)?.errors.inc();
-    // Forward phases fail the boot, which reports them; stop and tearDown go on, so report here.
-    if (phase === "stop" || phase === "tearDown") this.errors.report(component.kind, component.name, phase, thrown);
+    // Forward phases fail the boot, which reports them; stop and tearDown go on, so report here, and
+    // keep it for the stop report.
+    if (phase === "stop" || phase === "tearDown") {
+      this.errors.report(component.kind, component.name, phase, thrown);
+      this.problems.phaseFailed(component.kind, component.name, phase, thrown);
+    }
   }
 
   private readonly decodeFailed: DecodeFailure = (error, source, sequenceNumber) => {

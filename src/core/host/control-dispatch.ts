@@ -18,6 +18,7 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  stopProblems(): string[];
   close(): void;
 }
 
@@ -45,6 +46,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     calibrateClock: ({ buffer }) => serveClockCalibration(buffer, host.clock, CALIBRATION_TIMEOUT_MS),
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
+    problems: () => host.stopProblems(),
     close: () => host.close(),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
