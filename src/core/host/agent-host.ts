@@ -125,6 +125,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       eventTypes: this.eventTypes,
       deadLetters: this.deadLetters,
       errors: this.errors,
+      problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
     });
