@@ -25,7 +25,10 @@ export interface ErrorReport {
   sequenceNumber?: number;
   /** A short, truncated rendering of the event. */
   event?: string;
-  /** Reports of the same component dropped by rate limiting just before this one. */
+  /**
+   * Set on a rate limiter's summary only: how many reports of this component it held back in its window
+   * (`phase` and `message` then say which error was the last of them). The summary stands for them all.
+   */
   suppressed?: number;
 }
 
@@ -72,46 +75,4 @@ export function summarizeEvent(event: unknown): string {
 export function describeThrown(thrown: unknown): { message: string; stack?: string } {
   if (thrown instanceof Error) return { message: `${thrown.name}: ${thrown.message}`, stack: thrown.stack };
   return { message: String(thrown) };
-}
-
-const WINDOW_MS = 5_000;
-const REPORTS_PER_WINDOW = 10;
-
-/**
- * Logs and forwards error reports, at most 10 per component per 5 s; the rest are counted and the next
- * report that gets through says how many were suppressed. Counting errors is the counters' job, so
- * nothing here is on the accounting path.
- *
- * @example
- * ```ts
- * const reporter = new ErrorReporter(log, (report) => port.post(report));
- * reporter.report({ source: "handler", agent: "a", component: "h", phase: "onEvent", message: "boom", time: Date.now() });
- * ```
- */
-export class ErrorReporter {
-  private readonly windows = new Map<string, { startedAt: number; reported: number; suppressed: number }>();
-
-  constructor(private readonly log: Logger, private readonly forward: (report: ErrorReport) => void) {}
-
-  report(report: ErrorReport): void {
-    const key = `${report.source}:${report.component}`;
-    const now = performance.now();
-    let window = this.windows.get(key);
-    if (!window || now - window.startedAt > WINDOW_MS) {
-      window = { startedAt: now, reported: 0, suppressed: window?.suppressed ?? 0 };
-      this.windows.set(key, window);
-    }
-    if (window.reported >= REPORTS_PER_WINDOW) {
-      window.suppressed++;
-      return;
-    }
-    window.reported++;
-    if (window.suppressed > 0) {
-      report.suppressed = window.suppressed;
-      window.suppressed = 0;
-    }
-    const { time: _time, message, stack: _stack, ...context } = report;
-    this.log.error(message, context);
-    this.forward(report);
-  }
 }

@@ -4,8 +4,13 @@
  * and on stop, so a graceful stop loses nothing and `tail -f` sees output promptly. With `fsync: true`
  * every write is followed by an fsync. Parent directories are created.
  *
+ * A write that fails (ENOSPC, EIO…) is not retried: retrying would hold ever more lines in memory while
+ * the disk stays full. The lines it did not write are declared lost (`ctx.lost`): counted, reported, and
+ * the server's stop is not clean.
+ *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SinkContext, SinkPlugin } from "../plugin-api.ts";
@@ -32,6 +37,7 @@ function nonDirectoryAncestor(path: string): string | undefined {
  * ```
  */
 export class FileSink implements SinkPlugin {
+  private ctx!: SinkContext;
   private filename = "";
   private sinkName = "";
   private fsync = false;
@@ -40,6 +46,7 @@ export class FileSink implements SinkPlugin {
   private chars = 0;
 
   init(ctx: SinkContext): void {
+    this.ctx = ctx;
     this.filename = ctx.config.filename as string;
     this.sinkName = ctx.sinkName;
     this.fsync = ctx.config.fsync === true;
@@ -65,10 +72,19 @@ export class FileSink implements SinkPlugin {
 
   flush(): void {
     if (this.lines.length === 0 || this.fd < 0) return;
-    writeSync(this.fd, this.lines.join("\n") + "\n");
+    const count = this.lines.length;
+    const bytes = Buffer.from(this.lines.join("\n") + "\n");
     this.lines = [];
     this.chars = 0;
-    if (this.fsync) fsyncSync(this.fd);
+    let written = 0;
+    try {
+      // A write may take only part of the buffer (a disk filling up): write the rest.
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written);
+      if (this.fsync) fsyncSync(this.fd);
+    } catch (error) {
+      // All written but the fsync failed: the kernel may have dropped them, so none is known to be on disk.
+      this.ctx.lost(written === bytes.length ? count : count - completeLines(bytes, written), error);
+    }
   }
 
   stop(): void {
@@ -79,4 +95,11 @@ export class FileSink implements SinkPlugin {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** How many lines end within the first `length` bytes. */
+function completeLines(bytes: Buffer, length: number): number {
+  let lines = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < length; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
 }

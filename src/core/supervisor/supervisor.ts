@@ -296,7 +296,7 @@ export class Supervisor {
   }
 
   private async runStop(): Promise<StopReport> {
-    if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, durationMs: 0 };
+    if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, errorsReported: this.errorLog.reported, durationMs: 0 };
     this.state = "stopping";
     const report = await new StopSequence({
       agents: this.agents,
@@ -310,6 +310,7 @@ export class Supervisor {
       },
       giveUp: (agent, problem) => this.giveUp(agent, problem),
       closeAgents: () => this.closeAgents(),
+      errorsReported: () => this.errorLog.reported,
     }).run();
     this.state = "stopped";
     return report;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { boot, eventually, tempDir } from "../../helpers.ts";
 
 let temp: ReturnType<typeof tempDir>;
@@ -69,4 +69,22 @@ describe("file sink", () => {
     }
     expect(read(temp.path("afile"), "utf8")).toBe("keep me\n");
   });
+
+  // /dev/full (every write fails with ENOSPC) is Linux's.
+  if (existsSync("/dev/full")) {
+    it("declares the values of a failed write lost: counted, reported, and the stop is not clean", async () => {
+      const server = await boot(config("/dev/full"), { logLevel: "silent" });
+      const reports: string[] = [];
+      server.onError((report) => reports.push(report.message));
+      for (let i = 0; i < 50; i++) server.offer("in", i);
+      const report = await server.stop();
+      expect(server.counter("sink_lost_total", { sink: "out" })).toBe(50);
+      expect(report.clean).toBe(false);
+      // Bun says "ENOSPC: no space left on device, write", Deno "No space left on device (os error 28)".
+      expect(report.problems.length).toBe(1);
+      expect(report.problems[0]).toMatch(/^sink "out" on agent "io-agent" lost 50 values: Error: .*no space left on device/i);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports.every((message) => /^lost \d+ values: Error: .*no space left on device/i.test(message))).toBe(true);
+    });
+  }
 });
