@@ -6,7 +6,8 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
-import type { ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { JsonValue } from "../commands/json-value.ts";
+import type { CommandOutcome, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
 /** What control requests act on: the agent host implements it. */
@@ -18,6 +19,7 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  runCommand(handler: string, name: string, args: JsonValue | undefined): Promise<CommandOutcome>;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -44,6 +46,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     calibrateClock: ({ buffer }) => serveClockCalibration(buffer, host.clock, CALIBRATION_TIMEOUT_MS),
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
+    command: ({ handler, name, args }) => host.runCommand(handler, name, args),
     close: () => undefined,
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
