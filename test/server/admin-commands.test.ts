@@ -119,6 +119,7 @@ for (const inline of [false, true]) {
           eventHandlers: {
             first: { handler: "./commander.ts", configMap: { alsoRegister: "help" } },
             second: { handler: "./commander.ts", configMap: { alsoRegister: "first.echo" } },
+            third: { handler: "./commander.ts", configMap: { alsoRegister: "two words" } },
           },
         }],
       }, { inline });
@@ -127,6 +128,7 @@ for (const inline of [false, true]) {
         expect(await server.command("second.errors")).toEqual([
           `admin command "first.echo" of handler processor/second clashes with the command of handler processor/first "first.echo"; not registered`,
         ]);
+        expect(await server.command("third.errors")).toEqual([`handler processor/third: admin command name must be a non-empty string without spaces, found "two words"`]);
         expect(server.commands().find((c) => c.name === "first.echo")?.owner).toBe("processor/first");
         expect(await server.command("help", ["help"])).toContain("(built-in)");
       } finally {
@@ -186,6 +188,24 @@ describe("admin commands across agents", () => {
     await eventually(() => server.health().agents.every((agent) => agent.state === "stopped"), "the stop quit started");
     expect((await server.stop()).clean).toBe(true);
     expect(server.sink("out").values().length).toBe(100);
+  });
+
+  it("a stopping handler's commands are gone before its stop() runs", async () => {
+    let server: MongooseServer | undefined;
+    let duringStop: unknown;
+    class Stopper {
+      start(ctx: HandlerContext) {
+        ctx.registerCommand("stopper.ping", () => "pong");
+      }
+      onEvent() {}
+      async stop() {
+        duringStop = await server!.command("stopper.ping").then((value) => value, (error: CommandError) => error.kind);
+      }
+    }
+    server = await boot({ eventHandlers: [{ agentName: "local", eventHandlers: { stopper: { handler: Stopper } } }] });
+    expect(await server.command("stopper.ping")).toBe("pong");
+    await server.stop();
+    expect(duringStop).toBe("unknown");
   });
 
   it("an inline handler calling its own commands, from onEvent and from a command, neither deadlocks nor runs inside onEvent", async () => {
