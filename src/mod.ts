@@ -19,7 +19,10 @@
  */
 export { MongooseServer } from "./server.ts";
 export type { FeedHandle, Health, ServerOptions, Topology } from "./server.ts";
-export type { EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { AdminCommand, AdminCommandOptions, EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { CommandInfo } from "./core/commands/command-registry.ts";
+export type { CommandErrorKind } from "./core/commands/command-error.ts";
+export type { JsonValue } from "./core/commands/json-value.ts";
 export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
 export type { DeadLetter } from "./core/dead-letters.ts";
 export type { DeadLetterReason } from "./core/dead-letter-reasons.ts";
@@ -34,6 +37,7 @@ export type { CounterSample } from "./core/counters.ts";
 export type { ErrorReport } from "./core/errors.ts";
 export type { IdleStrategySpec } from "./agent/idle-strategy.ts";
 export { BootError } from "./core/errors.ts";
+export { CommandError } from "./core/commands/command-error.ts";
 export { ConfigError } from "./config/config-error.ts";
 export { BackpressureTimeoutError } from "./agent/backpressure.ts";
 export { FeedClosedError } from "./core/feeds/feed-publisher.ts";

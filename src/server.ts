@@ -1,6 +1,7 @@
 /**
  * `MongooseServer`: the embedding API. Boot from a configuration object, YAML text or a YAML file (the
- * same keys), offer values into memory feeds, read memory sinks, watch errors and counters, stop gracefully.
+ * same keys), offer values into memory feeds, read memory sinks, watch errors and counters, run admin
+ * commands, stop gracefully.
  *
  * @module
  */
@@ -10,6 +11,9 @@ import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig } from "./config/schema.ts";
+import { registerBuiltIns } from "./core/commands/built-ins.ts";
+import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
+import type { JsonValue } from "./core/commands/json-value.ts";
 import type { CounterSample } from "./core/counters.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
 import type { ErrorReport } from "./core/errors.ts";
@@ -43,6 +47,8 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   unresponsiveAfterMs?: number;
   /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
   keepAlive?: boolean;
+  /** Longest wait for an admin command's result before its caller gets a timeout error (default 10 s). */
+  commandTimeoutMs?: number;
 }
 
 /** A feed the embedding program publishes into. */
@@ -90,6 +96,7 @@ const DEFAULTS = {
   requestTimeoutMs: 30_000,
   drainTimeoutMs: 30_000,
   unresponsiveAfterMs: 5_000,
+  commandTimeoutMs: 10_000,
 };
 
 /**
@@ -113,7 +120,12 @@ export class MongooseServer {
   /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
   private readonly supervisorHost: LocalComponents;
 
-  private constructor(private readonly supervisor: Supervisor, launcher: ThreadLauncher, private readonly keepAlive: ServerKeepAlive) {
+  private constructor(
+    private readonly supervisor: Supervisor,
+    launcher: ThreadLauncher,
+    private readonly keepAlive: ServerKeepAlive,
+    private readonly commandRegistry: CommandRegistry,
+  ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
 
@@ -131,10 +143,24 @@ export class MongooseServer {
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     const launcher = new ThreadLauncher(runtime, AGENT_WORKER_URL, requestTimeoutMs);
+    const logger = createLogger(log, { agent: SUPERVISOR_AGENT });
+    const commands = new CommandRegistry({
+      timeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
+      lateReply: (command, owner, outcome) => logger.warn("admin command answered after its timeout; reply dropped", { command, owner, outcome }),
+    });
+    // Registered before boot, so a handler's command that clashes with a built-in is refused from the start.
+    let server: MongooseServer | undefined;
+    registerBuiltIns(commands, {
+      topology: () => server!.topology(),
+      feedStatus: () => server!.feedStatus(),
+      stop: () => server!.stop(),
+      stopFailed: (thrown) => logger.error("stop requested by the quit command failed", { cause: String(thrown) }),
+    });
     const supervisor = new Supervisor(plan, {
       log,
-      logger: createLogger(log, { agent: SUPERVISOR_AGENT }),
+      logger,
       launcher,
+      commands,
       tuning: {
         batchSize: options.batchSize ?? DEFAULTS.batchSize,
         sliceMs: options.sliceMs ?? DEFAULTS.sliceMs,
@@ -148,7 +174,8 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    return new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true));
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands);
+    return server;
   }
 
   /**
@@ -208,6 +235,35 @@ export class MongooseServer {
    */
   stop(): Promise<StopReport> {
     return this.keepAlive.releaseAfter(this.supervisor.stop());
+  }
+
+  /**
+   * Runs the admin command `name` (see `help`). Arguments are a JSON value: a list of strings as a command
+   * line gives them (`["pnl", "currency=EUR"]`) or an object of named arguments. Resolves with the
+   * command's JSON result; rejects with a {@link CommandError} whose `kind` is `unknown` (its message names
+   * near matches), `bad-arguments`, `failed` or `timeout` (after `commandTimeoutMs`).
+   *
+   * @example
+   * ```ts
+   * console.log(await server.command("help"));
+   * const processors = await server.command("server.processors.list");
+   * await server.command("quit"); // answers { stopping: true }, then the server stops gracefully
+   * ```
+   */
+  command(name: string, args?: JsonValue): Promise<JsonValue> {
+    return this.commandRegistry.invoke(name, args);
+  }
+
+  /**
+   * Every admin command: built-ins and those handlers registered, by name.
+   *
+   * @example
+   * ```ts
+   * for (const { name, usage, owner } of server.commands()) console.log(name, usage, owner);
+   * ```
+   */
+  commands(): CommandInfo[] {
+    return this.commandRegistry.list();
   }
 
   /** Calls `listener` for every error report (handler exceptions, dead agents…); returns an unsubscribe function. */

@@ -8,6 +8,7 @@
 import type { Clock } from "../time/clock.ts";
 import type { FixedEvent } from "../transport/fixed-layout.ts";
 import type { Logger } from "../log/log.ts";
+import type { JsonValue } from "./commands/json-value.ts";
 
 /**
  * Where an event came from. The engine reuses one meta object per feed and agent: read it during
@@ -28,6 +29,21 @@ export interface EventMeta {
 export interface Sink<T = unknown> {
   readonly name: string;
   accept(value: T): void;
+}
+
+/**
+ * An admin command a handler implements: takes the caller's JSON arguments (a list of strings from
+ * CLI-style callers, an object from HTTP ones, `undefined` for none) and returns a JSON value or a promise
+ * of one (`undefined` answers `null`). A throw or rejection fails the invocation with its message.
+ */
+export type AdminCommand = (args: JsonValue | undefined) => JsonValue | undefined | void | Promise<JsonValue | undefined | void>;
+
+/** How `help` and `commands` describe an admin command. */
+export interface AdminCommandOptions {
+  /** One line: what it does (default: "command of handler agent/handler"). */
+  description?: string;
+  /** Its arguments, e.g. `"pnl.reset [book]"` (default: the name). */
+  usage?: string;
 }
 
 /** What a handler gets in `init(ctx)` and `start(ctx)`. Keep it; it stays valid for the handler's life. */
@@ -59,6 +75,23 @@ export interface HandlerContext {
    * ```
    */
   newEvent(typeName: string): FixedEvent;
+
+  // ---- admin commands ----
+  /**
+   * Registers the admin command `name`, implemented by `fn` (in `init`, `start` or later). It runs on this
+   * handler's agent between events, never concurrently with `onEvent`; callers reach it with
+   * `server.command(name, args)` (later over HTTP and `mongoose admin`) and get its result or a timeout
+   * error. It goes away when the handler stops. Throws if a built-in or another handler of this agent owns
+   * `name`; a clash with a handler on another agent is refused by the server and reported as an error.
+   *
+   * @example
+   * ```ts
+   * start(ctx: HandlerContext) {
+   *   ctx.registerCommand("pnl.reset", (args) => { this.total = 0; return { reset: true, args: args ?? null }; }, { description: "zeroes the running P&L" });
+   * }
+   * ```
+   */
+  registerCommand(name: string, fn: AdminCommand, options?: AdminCommandOptions): void;
 }
 
 /**

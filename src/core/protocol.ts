@@ -7,6 +7,8 @@
 import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
+import type { CommandFailure } from "./commands/command-error.ts";
+import type { JsonValue } from "./commands/json-value.ts";
 
 /** Engine tuning shared by all agents. */
 export interface Tuning {
@@ -78,6 +80,8 @@ export type ControlRequest =
    * stop or tearDown threw, and data components declared lost, e.g. `sink "out" on agent "io" lost 12 values: …`.
    */
   | { op: "problems" }
+  /** Run the admin command `name` that `handler` registered, between events; reply with its outcome. */
+  | { op: "command"; handler: string; name: string; args?: JsonValue }
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
 
@@ -99,6 +103,7 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   correctClock: void;
   status: FeedStatusEntry[];
   problems: string[];
+  command: CommandOutcome;
   close: void;
 }
 
@@ -120,6 +125,16 @@ export type ReplyTo<R extends ControlRequest> = ControlReplies[R["op"]];
 export interface Wants {
   subscriptions: { handler: string; feed: string }[];
   sinks: string[];
+}
+
+/** What a handler's admin command answered: its JSON result, or why it failed. */
+export type CommandOutcome = { ok: true; value: JsonValue } | { ok: false; failure: CommandFailure };
+
+/** An admin command a handler registered with `ctx.registerCommand`, as the supervisor lists it. */
+export interface HandlerCommandInfo {
+  name: string;
+  description: string;
+  usage: string;
 }
 
 /** How one feed is doing. */
@@ -163,6 +178,8 @@ export type AgentEvent =
   /** Rings asked for outside a lifecycle phase (e.g. a handler's first `ctx.sink()` in `onEvent`). */
   | { event: "wants"; wants: Wants }
   | { event: "error"; report: ErrorReport }
+  /** A handler registered admin commands, or they went away (its stop or removal). */
+  | { event: "commands"; handler: string; registered: HandlerCommandInfo[]; unregistered: string[] }
   /**
    * What became of the plan's `coreId`, sent before the boot reply: `core` is set only if the thread is
    * now pinned to it; `detail` says so for people ("pinned to CPU 1 (tid 12345)" or "not pinned: why").

@@ -7,7 +7,8 @@
  * The parts, one concern each: {@link ComponentFactory} builds components, {@link FeedDeliveries} fans
  * events out to handlers, {@link InboundRings} and {@link Outputs} are the rings in and out,
  * {@link attachRingEnd} connects ring ends, {@link DrainWaiters} answers drains, {@link WantsCollector}
- * asks the supervisor for rings, and {@link controlDispatch} answers control requests.
+ * asks the supervisor for rings, {@link HandlerCommands} holds the handlers' admin commands, and
+ * {@link controlDispatch} answers control requests.
  *
  * @module
  */
@@ -24,15 +25,17 @@ import { DeadLetterBox } from "../dead-letters.ts";
 import { ErrorReporter } from "../error-reporter.ts";
 import { EventTypes } from "../event-types.ts";
 import { MemoryFeed } from "../feeds/memory-feed.ts";
-import type { Sink } from "../handler-api.ts";
+import type { JsonValue } from "../commands/json-value.ts";
+import type { AdminCommand, AdminCommandOptions, Sink } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
-import type { AgentBoot, AgentEvent, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { AgentBoot, AgentEvent, CommandOutcome, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import type { ComponentLifecycle } from "./component-lifecycle.ts";
 import { controlDispatch, type ControlTarget } from "./control-dispatch.ts";
 import { type DrainRole, DrainWaiters } from "./drain-waiters.ts";
 import { FeedDeliveries } from "./feed-delivery.ts";
+import { HandlerCommands } from "./handler-commands.ts";
 import type { HandlerHost } from "./handler-context.ts";
 import type { HostedFeed } from "./hosted-feed.ts";
 import type { HostedHandler } from "./hosted-handler.ts";
@@ -87,6 +90,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private readonly outputs: Outputs;
   private readonly drains: DrainWaiters;
   private readonly wants: WantsCollector;
+  private readonly commands: HandlerCommands;
   private readonly ringEnds: RingEndTargets;
   private readonly dutyCycles: Counter;
   private readonly idleCycles: Counter;
@@ -116,6 +120,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.deliveries = new FeedDeliveries(this.clock);
     this.sinks = new HostedSinks(this.errors);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
+    this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
     this.factory = new ComponentFactory({
       boot,
       clock: this.clock,
@@ -225,10 +230,17 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     return this.outputs.writer(name);
   }
 
+  /** Registers a handler's admin command and tells the supervisor. */
+  registerCommand(handlerName: string, name: string, fn: AdminCommand, options?: AdminCommandOptions): void {
+    this.commands.register(handlerName, name, fn, options);
+  }
+
   // ---- control requests (see control-dispatch.ts) ----
 
   /** Runs a phase on every component of a role; returns the rings they asked for meanwhile. */
   runLifecycle(phase: LifecyclePhase, role: Role): Promise<Wants> {
+    // A stopping handler takes no more commands.
+    if (phase === "stop" && role === "handlers") for (const handler of this.handlers) this.commands.unregisterAll(handler.name);
     return this.wants.during(async () => {
       try {
         await runPhase(this.lifecycles(role), phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
@@ -266,6 +278,11 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   /** The agent is finished: errors held back by rate limiting are summarized now, not lost. */
   close(): void {
     this.reporter.flush();
+  }
+
+  /** Runs a handler's admin command. Called between duty cycles (control requests never interrupt one). */
+  runCommand(handler: string, name: string, args: JsonValue | undefined): Promise<CommandOutcome> {
+    return this.commands.run(handler, name, args);
   }
 
   // ---- internals ----

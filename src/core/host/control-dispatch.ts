@@ -6,7 +6,8 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
-import type { ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { JsonValue } from "../commands/json-value.ts";
+import type { CommandOutcome, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
 /** What control requests act on: the agent host implements it. */
@@ -20,6 +21,7 @@ export interface ControlTarget {
   feedStatus(): FeedStatusEntry[];
   stopProblems(): string[];
   close(): void;
+  runCommand(handler: string, name: string, args: JsonValue | undefined): Promise<CommandOutcome>;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -47,6 +49,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
     problems: () => host.stopProblems(),
+    command: ({ handler, name, args }) => host.runCommand(handler, name, args),
     close: () => host.close(),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.

@@ -1,6 +1,6 @@
 /**
  * What a handler sees as `ctx`: its name, agent, frozen config, clock and logger, and the calls that reach
- * its agent (subscribe, sink, newEvent).
+ * its agent (subscribe, sink, newEvent, registerCommand).
  *
  * @module
  */
@@ -8,13 +8,14 @@ import type { Clock } from "../../time/clock.ts";
 import type { FixedEvent } from "../../transport/fixed-layout.ts";
 import type { Logger } from "../../log/log.ts";
 import type { EventTypes } from "../event-types.ts";
-import type { HandlerContext, Sink } from "../handler-api.ts";
+import type { AdminCommand, AdminCommandOptions, HandlerContext, Sink } from "../handler-api.ts";
 
 /** The agent-side calls a handler context needs. */
 export interface HandlerHost {
   subscribe(handlerName: string, feedName: string): void;
   sinkWriter(name: string): Sink;
   readonly eventTypes: EventTypes;
+  registerCommand(handlerName: string, name: string, fn: AdminCommand, options?: AdminCommandOptions): void;
 }
 
 /**
@@ -50,5 +51,9 @@ export class HandlerContextImpl implements HandlerContext {
   newEvent(typeName: string): FixedEvent {
     const type = this.host.eventTypes.get(typeName);
     return type.flyweight().wrap(new Uint8Array(type.byteLength), 0);
+  }
+
+  registerCommand(name: string, fn: AdminCommand, options?: AdminCommandOptions): void {
+    this.host.registerCommand(this.handlerName, name, fn, options);
   }
 }

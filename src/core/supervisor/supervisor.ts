@@ -2,7 +2,8 @@
  * The supervisor: boots the agents a plan describes through an {@link AgentLauncher}, runs the lifecycle
  * across agents in order, connects the rings agents ask for, and stops everything gracefully. Its parts,
  * one concern each: {@link RingRegistry} (which rings exist, and the topology), {@link AgentHealth}
- * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners),
+ * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners), {@link CommandRoutes}
+ * (handlers' admin commands in the server's registry),
  * {@link StopSequence} (the ordered draining stop) and {@link AgentGroup} (requests to many agents).
  *
  * Boot: the rings the plan determines are created first and travel in the boot messages; agents are
@@ -17,12 +18,14 @@ import type { LogSettings, Logger } from "../../log/log.ts";
 import type { AgentPlan, ServerPlan } from "../../plan/types.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
+import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "../errors.ts";
 import { type AgentBoot, type AgentEvent, ComponentFailureError, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
 import { AgentGroup } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
+import { CommandRoutes } from "./command-routes.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
@@ -42,6 +45,8 @@ export interface SupervisorOptions {
   drainTimeoutMs: number;
   /** A worker whose heartbeat has not moved for this long is reported unresponsive. */
   unresponsiveAfterMs: number;
+  /** The admin command registry; handlers' commands are added to it as their agents register them. */
+  commands: CommandRegistry;
 }
 
 const ROLES: Role[] = ["sinks", "handlers", "feeds"];
@@ -64,6 +69,7 @@ export class Supervisor {
   private readonly rings: RingRegistry;
   private readonly health: AgentHealth;
   private readonly errorLog: ErrorLog;
+  private readonly commandRoutes: CommandRoutes;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private stopping: Promise<StopReport> | undefined;
@@ -74,6 +80,10 @@ export class Supervisor {
     this.signals = new Map(plan.agents.map((agent) => [agent.name, AgentSignals.allocate()]));
     this.rings = new RingRegistry(plan, options.ringCapacity, (agent) => this.signals.get(agent)!);
     this.errorLog = new ErrorLog(options.logger);
+    this.commandRoutes = new CommandRoutes(options.commands, (agent) => this.agents.get(agent), options.requestTimeoutMs, (agent, handler, command, message) => {
+      options.logger.error("admin command not registered", { agent, handler, command, reason: message });
+      this.errorLog.record({ time: Date.now(), source: "handler", agent, component: handler, phase: "registerCommand", message });
+    });
     this.health = new AgentHealth(options.unresponsiveAfterMs, {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
@@ -262,6 +272,9 @@ export class Supervisor {
       case "error":
         this.errorLog.record(event.report);
         return;
+      case "commands":
+        this.commandRoutes.changed(agent, event);
+        return;
       case "pinning":
         this.health.setPinning(agent, event.core, event.detail);
         return;
@@ -277,6 +290,7 @@ export class Supervisor {
   /** A dead agent's rings are released so nobody waits on it: producers stop waiting for space, consumers see its outputs end. */
   private agentDied(agent: string, reason: string): void {
     if (!this.health.died(agent, reason)) return;
+    this.commandRoutes.agentGone(agent);
     let undeliveredEvents = 0;
     for (const ring of this.rings.ringsOf(agent)) {
       if (ring.consumer === agent) {
@@ -319,6 +333,7 @@ export class Supervisor {
   private async closeAgents(): Promise<void> {
     this.health.unwatch();
     await this.agents.closeAll(this.options.requestTimeoutMs, (agent: AgentEndpoint) => {
+      this.commandRoutes.agentGone(agent.name);
       if (!this.health.isDead(agent.name)) this.health.setState(agent.name, "stopped");
     });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../../src/config/plan.ts";
 import type { AgentEndpoint, AgentLauncher, AgentListeners } from "../../../src/core/agent-endpoint.ts";
+import { CommandRegistry } from "../../../src/core/commands/command-registry.ts";
 import { BootError } from "../../../src/core/errors.ts";
 import type { HandlerContext } from "../../../src/core/handler-api.ts";
 import { ThreadLauncher } from "../../../src/core/launcher.ts";
@@ -54,6 +55,7 @@ function options(launcher: AgentLauncher): SupervisorOptions {
     requestTimeoutMs: 10_000,
     drainTimeoutMs: 10_000,
     unresponsiveAfterMs: 5_000,
+    commands: new CommandRegistry({ timeoutMs: 10_000, lateReply: () => {} }),
   };
 }
 
