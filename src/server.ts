@@ -13,7 +13,7 @@ import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yam
 import type { MongooseConfig } from "./config/schema.ts";
 import type { CounterSample } from "./core/counters.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
-import type { ErrorReport } from "./core/errors.ts";
+import { type ErrorReport, RegistrationError } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
 import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
@@ -81,12 +81,6 @@ export interface Health {
   /** True while every agent's duty cycle is responsive. */
   live: boolean;
   agents: AgentStatus[];
-}
-
-/** `agent/handler` split at its first slash (a handler name may not hold one, an agent name may not either). */
-function splitHandlerPath(path: string): [string, string] {
-  const slash = path.indexOf("/");
-  return slash < 0 ? [path, ""] : [path.slice(0, slash), path.slice(slash + 1)];
 }
 
 const DEFAULTS = {
@@ -225,8 +219,10 @@ export class MongooseServer {
    * ```
    */
   removeHandler(agentOrPath: string, handler?: string): Promise<void> {
-    const [agent, name] = handler === undefined ? splitHandlerPath(agentOrPath) : [agentOrPath, handler];
-    return this.supervisor.removeHandler(agent, name);
+    if (handler !== undefined) return this.supervisor.removeHandler(agentOrPath, handler);
+    const slash = agentOrPath.indexOf("/");
+    if (slash < 0) return Promise.reject(new RegistrationError(`cannot remove handler "${agentOrPath}": name it "agent/handler" or give the agent and the handler`));
+    return this.supervisor.removeHandler(agentOrPath.slice(0, slash), agentOrPath.slice(slash + 1));
   }
 
   /**

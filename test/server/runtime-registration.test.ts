@@ -89,6 +89,29 @@ for (const inline of [false, true]) {
       expect((await server.stop()).clean).toBe(true);
     });
 
+    it("adds an in-process handler (a class) on a new agent, which runs inline; a worker agent refuses one", async () => {
+      const server = await start();
+      const got: unknown[] = [];
+      class Collector {
+        start(ctx: { subscribe(feed: string): void }) {
+          ctx.subscribe("in");
+        }
+        onEvent(event: unknown) {
+          got.push(event);
+        }
+      }
+      await server.addHandler({ agentName: "local-agent", name: "collector", handler: Collector });
+      expect(server.topology().agents.find((a) => a.name === "local-agent")?.mode).toBe("inline");
+      offerRange(server, 1, 5);
+      await eventually(() => got.length === 5, "events at the in-process handler");
+      expect(got).toEqual(range(1, 5));
+      if (!inline) {
+        const refused = await rejection(server.addHandler({ agentName: "proc", name: "collector", handler: Collector }));
+        expect((refused as ConfigError).problems).toEqual([`addHandler.handler: an in-process handler (class, factory or object) cannot be sent to worker agent "proc"; give a module path, or use an inline agent`]);
+      }
+      expect((await server.stop()).clean).toBe(true);
+    });
+
     it("runs an added then removed handler's whole lifecycle on its agent, and what it sends while stopping arrives", async () => {
       const files = tempDir();
       try {
@@ -171,15 +194,16 @@ for (const inline of [false, true]) {
       expect((await server.stop()).clean).toBe(true);
     });
 
-    it("adds a file feed on a new agent, which reads once a handler receives it", async () => {
+    it("adds a file feed on a new agent, which stays idle until a handler added later subscribes, then reads", async () => {
       const files = tempDir();
       try {
         writeFileSync(files.path("lines.txt"), "alpha\nbeta\ngamma\n");
         const server = await start();
-        const added = await server.addFeed({ name: "lines", type: "file", filename: files.path("lines.txt"), readStrategy: "ONCE_EARLIEST", broadcast: true, agentName: "reader-agent" });
+        const added = await server.addFeed({ name: "lines", type: "file", filename: files.path("lines.txt"), readStrategy: "ONCE_EARLIEST", agentName: "reader-agent" });
         expect(added).toEqual({ name: "lines", agent: "reader-agent", newAgent: true });
+        await server.addHandler({ agentName: "proc", name: "reader", handler: "./subscriber.ts", configMap: { subscribe: ["lines"] } });
         await server.sink("out").waitFor(3);
-        expect(eventsOf(server, "first", "lines")).toEqual(["alpha", "beta", "gamma"]);
+        expect(eventsOf(server, "reader", "lines")).toEqual(["alpha", "beta", "gamma"]);
         expect((await server.stop()).clean).toBe(true);
       } finally {
         files.cleanup();
@@ -222,6 +246,7 @@ for (const inline of [false, true]) {
       expect(refusesStart.message).toContain("grumpy refuses to start");
       expect((await rejection(server.removeHandler("proc/nobody"))).message).toBe(`cannot remove handler "proc/nobody": agent "proc" has no handler "nobody" (handlers: proc/first)`);
       expect((await rejection(server.removeHandler("nowhere", "first"))).message).toContain(`no agent "nowhere"`);
+      expect((await rejection(server.removeHandler("first"))).message).toBe(`cannot remove handler "first": name it "agent/handler" or give the agent and the handler`);
       const badFeed = await rejection(server.addFeed({ name: "f", type: "file", readStrategy: "LATESTT" } as never));
       expect((badFeed as ConfigError).problems).toEqual([
         "addFeed.filename: missing (required)",
