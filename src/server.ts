@@ -9,6 +9,7 @@ import process from "node:process";
 import { buildPlan, type PlanOptions } from "./config/plan.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
+import { type FeedRegistration, type HandlerRegistration, planFeedAddition, planHandlerAddition, type RegistrationOptions } from "./config/runtime-plan.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig } from "./config/schema.ts";
 import { registerBuiltIns } from "./core/commands/built-ins.ts";
@@ -16,13 +17,14 @@ import { type CommandInfo, CommandRegistry } from "./core/commands/command-regis
 import type { JsonValue } from "./core/commands/json-value.ts";
 import type { CounterSample } from "./core/counters.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
-import type { ErrorReport } from "./core/errors.ts";
+import { type ErrorReport, RegistrationError } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
 import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
 import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
 import type { AgentStatus } from "./core/supervisor/agent-health.ts";
+import type { Registered } from "./core/supervisor/registration.ts";
 import type { RingInfo } from "./core/supervisor/ring-registry.ts";
 import type { StopReport } from "./core/supervisor/stop-sequence.ts";
 import { Supervisor } from "./core/supervisor/supervisor.ts";
@@ -125,6 +127,8 @@ export class MongooseServer {
     launcher: ThreadLauncher,
     private readonly keepAlive: ServerKeepAlive,
     private readonly commandRegistry: CommandRegistry,
+    /** How handlers and feeds registered at runtime are planned: module paths resolve against the configuration's folder. */
+    private readonly registration: RegistrationOptions,
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -138,7 +142,7 @@ export class MongooseServer {
   }
 
   /** Starts the agents of a validated plan. */
-  private static async bootPlan(plan: ServerPlan, options: ServerOptions): Promise<MongooseServer> {
+  private static async bootPlan(plan: ServerPlan, options: ServerOptions, baseDir = options.baseDir ?? process.cwd()): Promise<MongooseServer> {
     checkEnvironment(plan);
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
@@ -174,7 +178,7 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands);
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false });
     return server;
   }
 
@@ -207,7 +211,70 @@ export class MongooseServer {
   /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots the plan it checked. */
   static async bootLoaded(loaded: LoadedConfig, options: ServerOptions = {}): Promise<MongooseServer> {
     const plan = await preflight(loaded.config, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
-    return await MongooseServer.bootPlan(plan, options);
+    return await MongooseServer.bootPlan(plan, options, loaded.baseDir);
+  }
+
+  /**
+   * Adds a handler while the server runs, to an existing agent or to a new one (a worker, or inline when
+   * the server runs inline or the handler is given in-process; `idleStrategy` applies to a new agent). It
+   * starts like a handler from the configuration (init, start, startComplete; subscriptions made in
+   * start and broadcast feeds are wired) and receives every event published after this resolves.
+   * Rejects with ConfigError (bad keys, duplicate name) or RegistrationError (a module that fails to
+   * load, a stop in progress…), the server unchanged. Changes run one at a time.
+   *
+   * @example
+   * ```ts
+   * await server.addHandler({ agentName: "audit-agent", name: "audit", handler: "./audit.ts", configMap: { level: 2 } });
+   * ```
+   */
+  addHandler(registration: HandlerRegistration): Promise<Registered> {
+    return this.supervisor.addHandler((plan) => planHandlerAddition(registration, plan, this.registration));
+  }
+
+  /**
+   * Removes a handler while the server runs: `stop` and `tearDown` run on its agent, it receives nothing
+   * more, rings only it needed are drained and closed (other handlers lose nothing), and its counters and
+   * topology entry are gone. Name it `("agent", "handler")` or `("agent/handler")`.
+   *
+   * @example
+   * ```ts
+   * await server.removeHandler("audit-agent/audit");
+   * ```
+   */
+  removeHandler(agentOrPath: string, handler?: string): Promise<void> {
+    if (handler !== undefined) return this.supervisor.removeHandler(agentOrPath, handler);
+    const slash = agentOrPath.indexOf("/");
+    if (slash < 0) return Promise.reject(new RegistrationError(`cannot remove handler "${agentOrPath}": name it "agent/handler" or give the agent and the handler`));
+    return this.supervisor.removeHandler(agentOrPath.slice(0, slash), agentOrPath.slice(slash + 1));
+  }
+
+  /**
+   * Adds a feed while the server runs: the keys of an `eventFeeds` entry, checked by the same schema.
+   * It is hosted where its type says (memory feeds on the supervisor's thread, so `offer` works; others on
+   * their agent, started if new); handlers subscribe to it from then on, and a broadcast feed reaches every
+   * handler at once.
+   *
+   * @example
+   * ```ts
+   * await server.addFeed({ name: "late-prices", type: "memory", broadcast: true });
+   * server.offer("late-prices", 42);
+   * ```
+   */
+  addFeed(entry: FeedRegistration): Promise<Registered> {
+    return this.supervisor.addFeed((plan) => planFeedAddition(entry, plan, this.registration));
+  }
+
+  /**
+   * Removes a feed while the server runs: it stops, what it published is still delivered, then its rings
+   * close and every subscription to it ends.
+   *
+   * @example
+   * ```ts
+   * await server.removeFeed("late-prices");
+   * ```
+   */
+  removeFeed(name: string): Promise<void> {
+    return this.supervisor.removeFeed(name);
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */

@@ -27,7 +27,16 @@ export interface PlanOptions {
   locate?: Locator;
 }
 
-function issueProblem(issue: v.BaseIssue<unknown>): ConfigProblem {
+/**
+ * A schema issue as a configuration problem with its path.
+ *
+ * @example
+ * ```ts
+ * const result = v.safeParse(configSchema, config);
+ * if (!result.success) console.log(formatProblems(result.issues.map(issueProblem)));
+ * ```
+ */
+export function issueProblem(issue: v.BaseIssue<unknown>): ConfigProblem {
   const path: ConfigPath = (issue.path ?? []).map((item) => item.key as string | number);
   if (issue.type === "strict_object" && issue.expected === "never") return { path, message: "unknown key", atKey: true };
   if (issue.received === "undefined" && issue.kind === "schema") return { path, message: "missing (required)" };
@@ -193,6 +202,35 @@ function mapperSource(reference: string | undefined, baseDir: string): MapperSou
   return { kind: "module", ...moduleSource(reference, baseDir) };
 }
 
+/** A validated `eventFeeds` entry as planned: `id` is stamped into its ring records. */
+export type FeedEntry = EffectiveConfig["eventFeeds"][number];
+
+/**
+ * The plan of one validated `eventFeeds` entry, relative paths resolved against `baseDir`.
+ *
+ * @example
+ * ```ts
+ * feedPlanOf({ name: "prices", type: "memory", broadcast: true, wrapWithNamedEvent: false, cacheEventLog: false, cacheLimit: 100_000 }, 1, ".").host; // "supervisor"
+ * ```
+ */
+export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
+  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+  if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+  return {
+    id,
+    name,
+    type,
+    broadcast,
+    wrapWithNamedEvent,
+    cache: { enabled: cacheEventLog, limit: cacheLimit },
+    mapper: mapperSource(valueMapper, baseDir),
+    eventType: eventType as string | undefined,
+    host: hostOf(feed, feedTypes),
+    settings,
+    module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
+  };
+}
+
 /** Every idle strategy set for each agent, with where it was set. */
 function idleSettings(config: EffectiveConfig): Map<string, { path: ConfigPath; spec: IdleStrategySpec }[]> {
   const settings = new Map<string, { path: ConfigPath; spec: IdleStrategySpec }[]>();
@@ -223,23 +261,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   const baseDir = options.baseDir ?? process.cwd();
   const problems: ConfigProblem[] = [];
   const hostsOfSinks = sinkHosts(effective, problems);
-  const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => {
-    const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
-    if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
-    return {
-      id: index + 1,
-      name,
-      type,
-      broadcast,
-      wrapWithNamedEvent,
-      cache: { enabled: cacheEventLog, limit: cacheLimit },
-      mapper: mapperSource(valueMapper, baseDir),
-      eventType: eventType as string | undefined,
-      host: hostOf(feed, feedTypes),
-      settings,
-      module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
-    };
-  });
+  const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => feedPlanOf(feed, index + 1, baseDir));
   for (const pipe of effective.pipes) {
     feeds.push({
       id: feeds.length + 1,
@@ -327,5 +349,5 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, deadLetter: effective.deadLetter };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, deadLetter: effective.deadLetter, defaultIdle };
 }

@@ -41,7 +41,8 @@ export const idleStrategySchema = v.lazy((input) =>
   typeof input === "object" && input !== null && !Array.isArray(input) ? idleStrategyObject : idleStrategyName
 );
 
-const agentName = v.pipe(
+/** An agent's name (`supervisor` is reserved). */
+export const agentName = v.pipe(
   v.string(),
   v.minLength(1, "must not be empty"),
   v.check((name) => name !== "supervisor", `"supervisor" is reserved for the supervisor's own thread`),
@@ -54,7 +55,8 @@ const handlerReference = v.union([
   v.custom<object>((value) => typeof value === "object" && value !== null && typeof (value as { onEvent?: unknown }).onEvent === "function"),
 ], "expected a module path, a class, a factory function or an object with onEvent");
 
-const handlerSchema = v.strictObject({
+/** One `eventHandlers` entry: `{handler, configMap, logLevel}`. */
+export const handlerSchema = v.strictObject({
   handler: handlerReference,
   configMap: settingsMap,
   logLevel: v.optional(oneOf(LOG_LEVELS)),
@@ -144,6 +146,9 @@ const adminSchema = v.strictObject({
   token: v.optional(nonEmptyName),
 });
 
+/** One `eventFeeds` entry (the keys of its `type`). */
+export const feedEntrySchema = typedSchema(feedTypes, commonFeedKeys, "feed");
+
 /** The whole configuration. */
 export const configSchema = v.strictObject({
   idleStrategy: v.optional(idleStrategySchema, "backoff"),
@@ -157,7 +162,7 @@ export const configSchema = v.strictObject({
     maxHeapMb: v.optional(v.pipe(positiveInteger, v.minValue(16, "must be ≥ 16 (an agent needs about 8 MB to boot)"))),
   })), []),
   eventTypes: v.optional(eventTypesSchema, {}),
-  eventFeeds: v.optional(v.array(typedSchema(feedTypes, commonFeedKeys, "feed")), []),
+  eventFeeds: v.optional(v.array(feedEntrySchema), []),
   eventSinks: v.optional(v.array(typedSchema(sinkTypes, commonSinkKeys, "sink")), []),
   eventHandlers: v.optional(v.array(v.strictObject({
     agentName,

@@ -61,6 +61,25 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
   for (const reason of DEAD_LETTER_REASONS) {
     specs.push({ name: "dead_letters_total", help: "Events given up on, by reason.", labels: { ...agent, reason } });
   }
+  return [...specs, ...componentCounterLayout(subjects)];
+}
+
+/** What a component registered at runtime counts: its own counters only, in a block of its own. */
+export type ComponentCounterSubjects = Pick<CounterSubjects, "agent" | "handlers" | "feeds"> & Partial<CounterSubjects>;
+
+/**
+ * The counters of an agent's components without the agent's own: the layout of the separate block the
+ * supervisor allocates for a handler or feed registered at runtime (an agent's block is fixed at boot).
+ *
+ * @example
+ * ```ts
+ * const layout = componentCounterLayout({ agent: "processor", handlers: ["late"], feeds: [] });
+ * layout.map((spec) => spec.name); // ["handler_events_total", "handler_errors_total"]
+ * ```
+ */
+export function componentCounterLayout(subjects: ComponentCounterSubjects): CounterSpec[] {
+  const agent = { agent: subjects.agent };
+  const specs: CounterSpec[] = [];
   for (const handler of subjects.handlers) {
     const labels = { ...agent, handler };
     specs.push(
@@ -77,7 +96,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
       { name: "feed_mapper_dropped_total", help: "Events the feed's value mapper dropped (returned null).", labels },
     );
   }
-  for (const sink of subjects.sinks) {
+  for (const sink of subjects.sinks ?? []) {
     const labels = { ...agent, sink };
     specs.push(
       { name: "sink_values_total", help: "Values accepted by the sink.", labels },

@@ -40,6 +40,22 @@ export class BootError extends Error {
   }
 }
 
+/**
+ * A runtime registration (adding or removing a handler or feed) was refused or failed; the message names
+ * the component. The server is as it was before the call.
+ *
+ * @example
+ * ```ts
+ * await server.removeHandler("processor/ghost").catch((e) => e instanceof RegistrationError); // true
+ * ```
+ */
+export class RegistrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RegistrationError";
+  }
+}
+
 const SUMMARY_LIMIT = 200;
 
 /**

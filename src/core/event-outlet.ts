@@ -115,6 +115,19 @@ export class EventOutlet {
     this.liveTargets++;
   }
 
+  /**
+   * Closes the ring to `name` and stops writing to it (its consumer no longer needs it): what was written
+   * is published first, so the consumer drains it before it sees the end. False if there is no such target.
+   */
+  removeTarget(name: string): boolean {
+    const index = this.targets.findIndex((target) => target.name === name);
+    if (index < 0) return false;
+    const [target] = this.targets.splice(index, 1);
+    target.ring.close();
+    if (!target.gone) this.liveTargets--;
+    return true;
+  }
+
   /** Queues sends from now on, until {@link EventOutlet.release}. */
   hold(): void {
     this.held = true;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 import type { CommandFailure } from "./commands/command-error.ts";
@@ -83,7 +83,26 @@ export type ControlRequest =
   /** Run the admin command `name` that `handler` registered, between events; reply with its outcome. */
   | { op: "command"; handler: string; name: string; args?: JsonValue }
   /** Stop the duty cycle; the agent is finished. */
-  | { op: "close" };
+  | { op: "close" }
+  // ---- runtime registration (see supervisor/registration.ts): one component at a time ----
+  /** Load a handler registered at runtime; `counters` is its own block (see componentCounterLayout). */
+  | { op: "addHandler"; handler: HandlerPlan; counters: SharedArrayBuffer }
+  /** Run one lifecycle phase on one runtime-registered handler or hosted feed; reply with the rings it asked for. */
+  | { op: "componentPhase"; kind: "handler" | "feed"; name: string; phase: LifecyclePhase }
+  /** Forget a stopped handler; reply with the feeds no handler on the agent receives any more. */
+  | { op: "removeHandler"; handler: string }
+  /** Learn of a feed added at runtime; handlers subscribe to it from now on (every handler, if it broadcasts). */
+  | { op: "knowFeed"; feed: FeedPlan }
+  /** Build and host a feed added at runtime; `counters` is its own block. */
+  | { op: "hostFeed"; feed: FeedPlan; counters: SharedArrayBuffer }
+  /** Forget a hosted feed that was stopped and torn down. */
+  | { op: "unhostFeed"; feed: string }
+  /** Close the ring this agent publishes `feed` into for `consumerAgent` (its handlers no longer receive it). */
+  | { op: "detachRing"; feed: string; consumerAgent: string }
+  /** Reply once every ring of `feed` into this agent is closed and consumed, then drop those rings. */
+  | { op: "dropInbound"; feed: string }
+  /** Drop the rings of a removed feed (as dropInbound) and forget the feed: handlers' subscriptions to it end. */
+  | { op: "forgetFeed"; feed: string };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -105,6 +124,16 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   problems: string[];
   command: CommandOutcome;
   close: void;
+  addHandler: void;
+  componentPhase: Wants;
+  /** Feeds whose rings into the agent no handler there needs any more. */
+  removeHandler: string[];
+  knowFeed: Wants;
+  hostFeed: void;
+  unhostFeed: void;
+  detachRing: void;
+  dropInbound: void;
+  forgetFeed: void;
 }
 
 /**
@@ -154,6 +183,7 @@ export interface FeedStatusEntry {
 export function describeRequest(request: ControlRequest): string {
   if (request.op === "lifecycle") return `${request.phase} ${request.role}`;
   if (request.op === "drain") return `drain ${request.role}`;
+  if (request.op === "componentPhase") return `${request.phase} ${request.kind} "${request.name}"`;
   return request.op;
 }
 

@@ -102,4 +102,19 @@ export interface ServerPlan {
   sinks: SinkPlan[];
   /** The sink receiving dead letters, if any. */
   deadLetter?: string;
+  /** The configuration's `idleStrategy`: what an agent started at runtime runs with unless told otherwise. */
+  defaultIdle?: IdleStrategySpec;
+}
+
+/** A handler to register at runtime, checked against the running plan; `newAgent` when its agent does not exist yet. */
+export interface HandlerAddition {
+  agentName: string;
+  handler: HandlerPlan;
+  newAgent?: AgentPlan;
+}
+
+/** A feed to register at runtime, checked against the running plan; `newAgent` when its host does not exist yet. */
+export interface FeedAddition {
+  feed: FeedPlan;
+  newAgent?: AgentPlan;
 }

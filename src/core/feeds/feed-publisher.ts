@@ -49,6 +49,11 @@ export class FeedPublisher {
     if (this.closed) ring.close();
   }
 
+  /** Closes the ring of `agent`, which no longer receives this feed; false if it did not subscribe. */
+  removeSubscriber(agent: string): boolean {
+    return this.outlet.removeTarget(agent);
+  }
+
   /**
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
    * sequence number. If it throws (a value no codec can encode, or backpressure giving up), the event

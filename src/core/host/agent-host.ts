@@ -15,11 +15,11 @@
 import type { Agent } from "../../agent/agent.ts";
 import { AgentSignals } from "../../agent/signals.ts";
 import { createLogger, type Logger } from "../../log/log.ts";
-import type { FeedPlan, SinkPlan } from "../../plan/types.ts";
+import type { FeedPlan, HandlerPlan, SinkPlan } from "../../plan/types.ts";
 import { ServerClock } from "../../time/clock.ts";
 import { JsonLineError } from "../../transport/json-text-codec.ts";
 import type { Backpressure } from "../../transport/ring.ts";
-import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "../counters.ts";
+import { agentCounterSubjects, componentCounterLayout, type Counter, CounterBlock, counterLayout } from "../counters.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../dead-letter-reasons.ts";
 import { DeadLetterBox } from "../dead-letters.ts";
 import { ErrorReporter } from "../error-reporter.ts";
@@ -154,7 +154,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   static async create(boot: AgentBoot, environment: HostEnvironment): Promise<AgentHost> {
     const host = new AgentHost(boot, environment);
     const { factory } = host;
-    host.handlers = await factory.handlers(host, (handler, thrown, feed, sequenceNumber, event) => host.handlerThrew(handler, thrown, feed, sequenceNumber, event));
+    host.handlers = await factory.handlers(host, host.handlerThrew);
     await factory.loadPipeMappers();
     const sinkPlans = boot.plan.hostedSinks.map((name) => boot.sinks.find((s) => s.name === name)!);
     // Fan-outs last: they deliver through the sinks they target.
@@ -285,6 +285,82 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     return this.commands.run(handler, name, args);
   }
 
+  // ---- runtime registration (see supervisor/registration.ts): one component at a time ----
+
+  /** Loads a handler registered at runtime; its counters are in a block of their own. */
+  async addHandler(plan: HandlerPlan, counters: SharedArrayBuffer): Promise<void> {
+    if (this.handlers.some((h) => h.name === plan.name)) throw new Error(`agent "${this.roleName}" already has a handler "${plan.name}"`);
+    const block = new CounterBlock(counters, componentCounterLayout({ agent: this.roleName, handlers: [plan.name], feeds: [] }));
+    this.handlers.push(await this.factory.handler(plan, this, this.handlerThrew, block));
+  }
+
+  /** Runs one phase on one runtime-registered handler or hosted feed; a handler's start also brings it every broadcast feed. */
+  componentPhase(kind: "handler" | "feed", name: string, phase: LifecyclePhase): Promise<Wants> {
+    const lifecycle = kind === "handler" ? this.handlers.find((h) => h.name === name)?.lifecycle : this.feeds.get(name)?.lifecycle;
+    if (!lifecycle) throw new Error(`agent "${this.roleName}" has no ${kind} "${name}"`);
+    return this.wants.during(async () => {
+      try {
+        await runPhase([lifecycle], phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
+      } finally {
+        this.outputs.flush();
+      }
+      if (phase !== "start" || kind !== "handler") return;
+      // Unlike at boot, the supervisor planned no rings for it: ask for them like subscriptions.
+      for (const feed of this.feedPlans.values()) if (feed.broadcast) this.subscribe(name, feed.name);
+    });
+  }
+
+  /** Forgets a stopped, torn-down handler; returns the feeds whose rings into this agent no handler needs any more. */
+  removeHandler(name: string): string[] {
+    const handler = this.handlers.find((h) => h.name === name);
+    if (!handler) return [];
+    this.handlers = this.handlers.filter((h) => h !== handler);
+    return this.deliveries.removeHandler(handler);
+  }
+
+  /** Learns of a feed added at runtime: handlers may subscribe to it, and every handler here receives it if it broadcasts. */
+  knowFeed(feed: FeedPlan): Promise<Wants> {
+    this.feedPlans.set(feed.name, feed);
+    return this.wants.during(async () => {
+      if (feed.broadcast) for (const handler of this.handlers) this.subscribe(handler.name, feed.name);
+    });
+  }
+
+  /** Builds a feed added at runtime and hosts it here (its lifecycle runs through {@link componentPhase}). */
+  async hostFeed(plan: FeedPlan, counters: SharedArrayBuffer): Promise<void> {
+    const block = new CounterBlock(counters, componentCounterLayout({ agent: this.roleName, handlers: [], feeds: [plan.name] }));
+    const feed = await this.factory.feed(plan, block);
+    this.feeds.set(plan.name, feed);
+    this.feedList.push(feed);
+  }
+
+  /** Forgets a hosted feed that was stopped (its rings closed) and torn down. */
+  unhostFeed(name: string): void {
+    const feed = this.feeds.get(name);
+    if (!feed) return;
+    this.feeds.delete(name);
+    this.feedList.splice(this.feedList.indexOf(feed), 1);
+  }
+
+  /** Closes the ring this agent publishes a feed or pipe into for `consumerAgent`, whose handlers no longer receive it. */
+  detachRing(feed: string, consumerAgent: string): void {
+    if (!this.outputs.detachPipe(feed, consumerAgent)) this.feeds.get(feed)?.removeSubscriber(consumerAgent);
+  }
+
+  /** Waits until every ring of `feed` into this agent is closed and consumed, then drops them. */
+  async dropInbound(feed: string): Promise<void> {
+    await this.drains.until(() => this.inbound.feedDrained(feed));
+    this.inbound.removeFeed(feed);
+  }
+
+  /** Drops a removed feed's rings once drained, then forgets it: subscriptions to it end. */
+  async forgetFeed(feed: string): Promise<void> {
+    await this.dropInbound(feed);
+    for (const handler of this.handlers) handler.subscriptions.delete(feed);
+    this.deliveries.forget(feed);
+    this.feedPlans.delete(feed);
+  }
+
   // ---- internals ----
 
   /** Adds the handler to the feed's delivery; false if it already received it. */
@@ -336,9 +412,9 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.errors.decodeFailed(source, sequenceNumber, error);
   };
 
-  private handlerThrew(handler: HostedHandler, thrown: unknown, feed: string, sequenceNumber: number, event: unknown): void {
+  private readonly handlerThrew = (handler: HostedHandler, thrown: unknown, feed: string, sequenceNumber: number, event: unknown): void => {
     handler.errors.inc();
     this.errors.report("handler", handler.name, "onEvent", thrown, { feed, sequenceNumber, event });
     this.deadLetters.send({ reason: "handler-error", feed, handler: handler.name, sequenceNumber, error: thrown, event });
-  }
+  };
 }

@@ -9,7 +9,7 @@
 import type { Backpressure } from "../../transport/ring.ts";
 import type { Logger } from "../../log/log.ts";
 import { ModuleLoadError } from "../../modules/module-loader.ts";
-import type { FeedPlan, SinkPlan } from "../../plan/types.ts";
+import type { FeedPlan, HandlerPlan, SinkPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { CounterBlock } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
@@ -80,19 +80,22 @@ export class ComponentFactory {
 
   /** Loads and instantiates every handler of the agent, in plan order. */
   async handlers(host: HandlerHost, failed: HandlerFailure): Promise<HostedHandler[]> {
-    const { boot, clock, log, counters } = this.parts;
     const hosted: HostedHandler[] = [];
-    for (const plan of boot.plan.handlers) {
-      const instance = await loadHandler(plan).catch((error) => {
-        if (!(error instanceof HandlerLoadError)) throw error;
-        throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
-      });
-      const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
-      const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
-      const labels = { handler: plan.name };
-      hosted.push(new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed));
-    }
+    for (const plan of this.parts.boot.plan.handlers) hosted.push(await this.handler(plan, host, failed));
     return hosted;
+  }
+
+  /** Loads and instantiates one handler; its counters live in `counters` (a block of its own when it is registered at runtime). */
+  async handler(plan: HandlerPlan, host: HandlerHost, failed: HandlerFailure, counters: CounterBlock = this.parts.counters): Promise<HostedHandler> {
+    const { boot, clock, log } = this.parts;
+    const instance = await loadHandler(plan).catch((error) => {
+      if (!(error instanceof HandlerLoadError)) throw error;
+      throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
+    });
+    const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
+    const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
+    const labels = { handler: plan.name };
+    return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed);
   }
 
   /** Loads the value mappers of every pipe (any agent may write to any pipe). */
@@ -127,9 +130,10 @@ export class ComponentFactory {
     });
   }
 
-  async feed(plan: FeedPlan): Promise<HostedFeed> {
+  /** Builds a hosted feed; its counters live in `counters` (a block of its own when it is registered at runtime). */
+  async feed(plan: FeedPlan, counters: CounterBlock = this.parts.counters): Promise<HostedFeed> {
     return await this.loading("feed", plan.name, async () => {
-      const { clock, log, counters, backpressure, eventTypes, deadLetters, errors } = this.parts;
+      const { clock, log, backpressure, eventTypes, deadLetters, errors } = this.parts;
       const labels = { feed: plan.name };
       const publisher = new FeedPublisher(plan.name, clock, backpressure, {
         published: counters.counter("feed_published_total", labels),

@@ -6,6 +6,7 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
+import type { FeedPlan, HandlerPlan } from "../../plan/types.ts";
 import type { JsonValue } from "../commands/json-value.ts";
 import type { CommandOutcome, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
@@ -22,6 +23,15 @@ export interface ControlTarget {
   stopProblems(): string[];
   close(): void;
   runCommand(handler: string, name: string, args: JsonValue | undefined): Promise<CommandOutcome>;
+  addHandler(plan: HandlerPlan, counters: SharedArrayBuffer): Promise<void>;
+  componentPhase(kind: "handler" | "feed", name: string, phase: LifecyclePhase): Promise<Wants>;
+  removeHandler(name: string): string[];
+  knowFeed(feed: FeedPlan): Promise<Wants>;
+  hostFeed(plan: FeedPlan, counters: SharedArrayBuffer): Promise<void>;
+  unhostFeed(name: string): void;
+  detachRing(feed: string, consumerAgent: string): void;
+  dropInbound(feed: string): Promise<void>;
+  forgetFeed(feed: string): Promise<void>;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -51,6 +61,15 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     problems: () => host.stopProblems(),
     command: ({ handler, name, args }) => host.runCommand(handler, name, args),
     close: () => host.close(),
+    addHandler: ({ handler, counters }) => host.addHandler(handler, counters),
+    componentPhase: ({ kind, name, phase }) => host.componentPhase(kind, name, phase),
+    removeHandler: ({ handler }) => host.removeHandler(handler),
+    knowFeed: ({ feed }) => host.knowFeed(feed),
+    hostFeed: ({ feed, counters }) => host.hostFeed(feed, counters),
+    unhostFeed: ({ feed }) => host.unhostFeed(feed),
+    detachRing: ({ feed, consumerAgent }) => host.detachRing(feed, consumerAgent),
+    dropInbound: ({ feed }) => host.dropInbound(feed),
+    forgetFeed: ({ feed }) => host.forgetFeed(feed),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

@@ -1,12 +1,17 @@
 /**
  * Drain requests waiting for an agent's inbound rings to empty: each is answered from the duty cycle
- * once every ring of its role is closed by its producer and fully consumed.
+ * once every ring it waits for is closed by its producer and fully consumed.
  *
  * @module
  */
 
 /** Inbound rings drained by role: handlers' feed rings, or sinks' rings. */
 export type DrainRole = "handlers" | "sinks";
+
+interface Waiter {
+  ready(): boolean;
+  resolve(): void;
+}
 
 /**
  * @example
@@ -18,7 +23,7 @@ export type DrainRole = "handlers" | "sinks";
  * ```
  */
 export class DrainWaiters {
-  private waiters: { role: DrainRole; resolve(): void }[] = [];
+  private waiters: Waiter[] = [];
 
   constructor(
     private readonly drained: (role: DrainRole) => boolean,
@@ -27,8 +32,21 @@ export class DrainWaiters {
   ) {}
 
   wait(role: DrainRole): Promise<void> {
+    return this.until(() => this.drained(role), () => {
+      if (role === "sinks") this.sinksDrained();
+    });
+  }
+
+  /** Resolves once `ready()` holds, checked from each duty cycle (e.g. one removed feed's rings drained); `then` runs first. */
+  until(ready: () => boolean, then: () => void = () => {}): Promise<void> {
     return new Promise((resolve) => {
-      this.waiters.push({ role, resolve });
+      this.waiters.push({
+        ready,
+        resolve: () => {
+          then();
+          resolve();
+        },
+      });
       this.resolveReady();
     });
   }
@@ -39,13 +57,12 @@ export class DrainWaiters {
 
   /** True if a waiting drain can be answered now. */
   anyReady(): boolean {
-    return this.waiters.some((waiter) => this.drained(waiter.role));
+    return this.waiters.some((waiter) => waiter.ready());
   }
 
   resolveReady(): void {
     this.waiters = this.waiters.filter((waiter) => {
-      if (!this.drained(waiter.role)) return true;
-      if (waiter.role === "sinks") this.sinksDrained();
+      if (!waiter.ready()) return true;
       waiter.resolve();
       return false;
     });

@@ -106,6 +106,24 @@ export class FeedDeliveries {
     return delivery && delivery.handlers.length > 0 ? delivery : undefined;
   }
 
+  /** Stops delivering anything to `handler` (it was removed); returns the feeds no handler here receives any more. */
+  removeHandler(handler: HostedHandler): string[] {
+    const released: string[] = [];
+    for (const [feed, delivery] of this.byFeed) {
+      const index = delivery.handlers.indexOf(handler);
+      if (index < 0) continue;
+      delivery.handlers.splice(index, 1);
+      if (delivery.handlers.length === 0) released.push(feed);
+    }
+    return released;
+  }
+
+  /** Forgets a removed feed's delivery; local pipe events still queued for it are dropped with it. */
+  forget(feedName: string): void {
+    this.byFeed.delete(feedName);
+    this.queued = this.queued.filter((event) => event.delivery.feed.name !== feedName);
+  }
+
   queueLocal(delivery: FeedDelivery, value: unknown, sequence: number, publishedNanos: number): void {
     this.queued.push({ delivery, value, sequence, publishedNanos });
   }

@@ -10,6 +10,7 @@ import type { FeedPlan } from "../../plan/types.ts";
 import type { FeedChannel } from "../feeds/feed-channel.ts";
 import type { FeedPublisher } from "../feeds/feed-publisher.ts";
 import type { FeedPlugin } from "../plugin-api.ts";
+import type { RingProducer } from "../../transport/ring.ts";
 import type { FeedStatusEntry } from "../protocol.ts";
 import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { ComponentErrors } from "./component-errors.ts";
@@ -24,8 +25,10 @@ import type { ComponentErrors } from "./component-errors.ts";
  */
 export class HostedFeed {
   readonly lifecycle: ComponentLifecycle;
-  /** Its duty cycle runs: from start (caching) or startComplete, until stop. */
+  /** Its duty cycle runs: from start (caching) or startComplete, until stop, while anyone subscribes. */
   private producing = false;
+  /** Between startComplete and stop: a subscriber arriving then (a handler added at runtime) sets it producing. */
+  private live = false;
 
   constructor(
     readonly plan: FeedPlan,
@@ -48,6 +51,18 @@ export class HostedFeed {
 
   get name(): string {
     return this.plan.name;
+  }
+
+  /** Publishes into the ring of a newly subscribed agent from now on; a live feed idle for want of subscribers starts producing. */
+  addSubscriber(ring: RingProducer, agent: string): void {
+    this.publisher.addSubscriber(ring, agent);
+    if (this.live) this.producing = true;
+  }
+
+  /** Closes the ring of an agent whose handlers no longer receive the feed; with none left the feed idles again. */
+  removeSubscriber(agent: string): void {
+    this.publisher.removeSubscriber(agent);
+    if (this.live && this.publisher.subscriberCount === 0) this.producing = false;
   }
 
   /** Runs the plugin's `doWork` if it is producing, then publishes what the cycle produced; returns the work done. */
@@ -91,6 +106,7 @@ export class HostedFeed {
         return;
       case "startComplete":
         channel.goLive();
+        this.live = true;
         // Every subscriber is connected by now. Reading a source nobody receives would consume it
         // (a COMMITTED file would move its pointer past lines no handler saw), so it stays idle.
         this.producing = publisher.subscriberCount > 0;
@@ -98,6 +114,7 @@ export class HostedFeed {
         return await plugin.startComplete?.();
       case "stop":
         this.producing = false;
+        this.live = false;
         try {
           return await plugin.stop?.();
         } finally {

@@ -54,6 +54,18 @@ export class InboundRings {
     return (role === "handlers" ? this.feeds : this.sinks).every((r) => r.consumer.isDrained());
   }
 
+  /** True once every ring of the feed or pipe `feed` into the handlers is closed by its producer and fully consumed. */
+  feedDrained(feed: string): boolean {
+    return [...this.feeds, ...this.pipes].every((r) => r.source !== feed || r.consumer.isDrained());
+  }
+
+  /** Drops the rings of the feed or pipe `feed` (once drained: nothing more comes through them). */
+  removeFeed(feed: string): void {
+    for (const rings of [this.feeds, this.pipes]) {
+      for (let i = rings.length - 1; i >= 0; i--) if (rings[i].source === feed) rings.splice(i, 1);
+    }
+  }
+
   /** True if no pipe ring has a record waiting right now. */
   pipesEmpty(): boolean {
     return this.pipes.every((r) => !r.consumer.hasPending());

@@ -70,6 +70,11 @@ export class Outputs {
     return writer !== undefined;
   }
 
+  /** Closes the ring to one subscriber of a pipe this agent writes to; false if it writes no such ring. */
+  detachPipe(pipe: string, consumerAgent: string): boolean {
+    return this.pipes.get(pipe)?.removeTarget(consumerAgent) ?? false;
+  }
+
   /** The feeds' start completed: pipes release what they cached. */
   goLive(): void {
     this.live = true;

@@ -49,7 +49,7 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
     case "feedProducer": {
       const producer = new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake);
       if (!targets.outputs.attachPipe(endpoint.feed, producer, endpoint.consumerAgent)) {
-        targets.feeds.get(endpoint.feed)!.publisher.addSubscriber(producer, endpoint.consumerAgent);
+        targets.feeds.get(endpoint.feed)!.addSubscriber(producer, endpoint.consumerAgent);
       }
       return;
     }

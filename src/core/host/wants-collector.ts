@@ -33,11 +33,19 @@ export class WantsCollector {
     this.changed();
   }
 
-  /** Runs a lifecycle phase and returns what was asked for while it ran (plus anything still unsent). */
+  /**
+   * Runs a lifecycle phase and returns what was asked for while it ran (plus anything still unsent). A
+   * phase that fails drops the subscriptions made in it (its handler is removed, or the boot fails);
+   * sinks stay asked for, since the agent's writer for them serves every handler.
+   */
   async during(phase: () => Promise<void>): Promise<Wants> {
+    const subscriptionsBefore = this.pending.subscriptions.length;
     this.phases++;
     try {
       await phase();
+    } catch (thrown) {
+      this.pending.subscriptions.length = subscriptionsBefore;
+      throw thrown;
     } finally {
       this.phases--;
     }

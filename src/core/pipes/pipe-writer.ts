@@ -65,6 +65,11 @@ export class PipeWriter implements Sink {
     if (this.closed) ring.close();
   }
 
+  /** Closes the ring to `agent`, which no longer receives the pipe; false if there was none. */
+  removeTarget(agent: string): boolean {
+    return this.outlet.removeTarget(agent);
+  }
+
   /** Holds values (the pipe caches until the server has started) until {@link PipeWriter.release}. */
   hold(): void {
     this.held = true;

@@ -37,6 +37,10 @@ export class AgentGroup {
     this.agents.set(agent.name, agent);
   }
 
+  remove(name: string): void {
+    this.agents.delete(name);
+  }
+
   get(name: string): AgentEndpoint | undefined {
     return this.agents.get(name);
   }

@@ -60,6 +60,11 @@ export class AgentHealth {
     if (plan.mode === "inline" && plan.coreId !== undefined) this.tracked.get(plan.name)!.pinning = "not pinned: an inline agent runs on the supervisor's thread";
   }
 
+  /** No longer tracks an agent (one started for a registration that failed). */
+  forget(agent: string): void {
+    this.tracked.delete(agent);
+  }
+
   setState(agent: string, state: AgentState, reason?: string): void {
     const status = this.tracked.get(agent);
     if (!status) return;

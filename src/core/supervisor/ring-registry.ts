@@ -97,6 +97,31 @@ export class RingRegistry {
     return this.rings.filter((ring) => ring.producer === agent || ring.consumer === agent);
   }
 
+  /**
+   * Forgets a removed handler's subscriptions. `released` are the feeds no handler on `agent` receives any
+   * more: the agent stops subscribing to them, and their rings into it are returned, to be closed.
+   */
+  releaseHandler(agent: string, handler: string, released: readonly string[]): RingRecord[] {
+    this.subscriptions.get(agent)?.delete(handler);
+    for (const feed of released) this.subscribers.get(feed)?.delete(agent);
+    return this.rings.filter((ring) => ring.kind === "feed" && ring.consumer === agent && released.includes(ring.name));
+  }
+
+  /** Forgets a removed feed and every subscription to it; returns its rings, to be drained. */
+  releaseFeed(feed: string): RingRecord[] {
+    for (const byHandler of this.subscriptions.values()) for (const feeds of byHandler.values()) feeds.delete(feed);
+    this.subscribers.delete(feed);
+    return this.rings.filter((ring) => ring.kind === "feed" && ring.name === feed);
+  }
+
+  /** Forgets rings that were closed and drained. */
+  forget(rings: readonly RingRecord[]): void {
+    for (const ring of rings) {
+      const index = this.rings.indexOf(ring);
+      if (index >= 0) this.rings.splice(index, 1);
+    }
+  }
+
   /** Whether the plan has any pipe. */
   get hasPipes(): boolean {
     return this.plan.feeds.some((f) => f.type === "pipe");

@@ -11,22 +11,27 @@
  * `startComplete`, each over sinks, then handlers, then feeds. After each step the rings the agents'
  * components asked for (subscriptions, sinks) are connected, one `attach` per agent, before the next step.
  *
+ * While running, handlers and feeds may be added and removed ({@link Registration}), one change at a
+ * time; a stop waits for the change in progress and refuses later ones.
+ *
  * @module
  */
 import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
-import type { AgentPlan, ServerPlan } from "../../plan/types.ts";
+import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan } from "../../plan/types.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
 import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
-import { BootError, describeThrown, type ErrorReport } from "../errors.ts";
-import { type AgentBoot, type AgentEvent, ComponentFailureError, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
+import { BootError, describeThrown, type ErrorReport, RegistrationError } from "../errors.ts";
+import { type AgentBoot, type AgentEvent, ComponentFailureError, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
 import { AgentGroup } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { CommandRoutes } from "./command-routes.ts";
+import { CounterBlocks } from "./counter-blocks.ts";
 import { ErrorLog } from "./error-log.ts";
+import { type Registered, Registration } from "./registration.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
 
@@ -63,7 +68,7 @@ const ROLES: Role[] = ["sinks", "handlers", "feeds"];
 export class Supervisor {
   private readonly epochOriginMs = performance.timeOrigin;
   private readonly agents = new AgentGroup();
-  private readonly counters = new Map<string, CounterBlock>();
+  private readonly counters = new CounterBlocks();
   private readonly signals: Map<string, SharedArrayBuffer>;
   private readonly pipeSequences: SharedArrayBuffer;
   private readonly rings: RingRegistry;
@@ -72,6 +77,9 @@ export class Supervisor {
   private readonly commandRoutes: CommandRoutes;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
+  private readonly registration: Registration;
+  /** The registration change in progress (changes run one at a time). */
+  private registering: Promise<unknown> = Promise.resolve();
   private stopping: Promise<StopReport> | undefined;
   private state: "created" | "booting" | "running" | "stopping" | "stopped" | "failed" = "created";
 
@@ -90,6 +98,21 @@ export class Supervisor {
         this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message: `agent "${agent}" is unresponsive: ${reason}` });
       },
       responsiveAgain: (agent) => options.logger.warn("agent responsive again", { agent }),
+    });
+    this.registration = new Registration({
+      plan,
+      agents: this.agents,
+      rings: this.rings,
+      counters: this.counters,
+      log: options.logger,
+      requestTimeoutMs: options.requestTimeoutMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+      launch: (agent) => this.launchAtRuntime(agent),
+      discard: (agent) => this.discardAgent(agent),
+      connect: async (wants) => {
+        await this.connect(wants);
+        await this.settleAttachments();
+      },
     });
   }
 
@@ -139,9 +162,32 @@ export class Supervisor {
     return this.errorLog.recent();
   }
 
-  /** Every counter of every agent. */
+  /** Every counter of every agent, and of every handler and feed registered at runtime. */
   counterSamples(): CounterSample[] {
-    return [...this.counters.values()].flatMap((block) => block.read());
+    return this.counters.samples();
+  }
+
+  /**
+   * Adds a handler while running. `planned` checks it against the current plan (inside the change, so
+   * concurrent calls see each other's result). See registration.ts.
+   */
+  addHandler(planned: (plan: ServerPlan) => HandlerAddition): Promise<Registered> {
+    return this.change("add handler", () => this.registration.addHandler(planned(this.plan)));
+  }
+
+  /** Removes a handler while running: stopped, torn down, its subscriptions released. */
+  removeHandler(agent: string, handler: string): Promise<void> {
+    return this.change(`remove handler "${agent}/${handler}"`, () => this.registration.removeHandler(agent, handler));
+  }
+
+  /** Adds a feed while running; `planned` checks it against the current plan. */
+  addFeed(planned: (plan: ServerPlan) => FeedAddition): Promise<Registered> {
+    return this.change("add feed", () => this.registration.addFeed(planned(this.plan)));
+  }
+
+  /** Removes a feed while running: it stops, its rings drain and close. */
+  removeFeed(feed: string): Promise<void> {
+    return this.change(`remove feed "${feed}"`, () => this.registration.removeFeed(feed));
   }
 
   /** Every ring with its live statistics. */
@@ -171,17 +217,17 @@ export class Supervisor {
 
   // ---- boot ----
 
-  private bootFor(plan: AgentPlan, endpoints: EndpointBatch): AgentBoot {
+  private bootFor(plan: AgentPlan, endpoints: Endpoint[]): AgentBoot {
     const layout = counterLayout(agentCounterSubjects(plan, this.plan.feeds, this.plan.sinks));
     const counters = allocateCounters(layout);
-    this.counters.set(plan.name, new CounterBlock(counters, layout));
+    this.counters.addAgent(plan.name, new CounterBlock(counters, layout));
     return {
       plan,
       eventTypes: this.plan.eventTypes,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
       deadLetter: this.plan.deadLetter,
-      endpoints: endpoints.get(plan.name) ?? [],
+      endpoints,
       pipeSequences: this.pipeSequences,
       epochOriginMs: this.epochOriginMs,
       signals: this.signals.get(plan.name)!,
@@ -192,22 +238,73 @@ export class Supervisor {
   }
 
   private async launchAgents(planned: EndpointBatch): Promise<void> {
+    const results = await Promise.allSettled(this.plan.agents.map((plan) => this.launchAgent(plan, planned.get(plan.name) ?? [])));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) throw failure.reason;
+  }
+
+  private async launchAgent(plan: AgentPlan, endpoints: Endpoint[]): Promise<void> {
+    this.health.starting(plan);
     const listeners = {
       onEvent: (agent: string, event: AgentEvent) => this.agentEvent(agent, event),
       onExit: (agent: string, reason: string) => this.agentDied(agent, reason),
     };
-    const results = await Promise.allSettled(this.plan.agents.map(async (plan) => {
-      this.health.starting(plan);
-      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners).catch((thrown) => {
-        if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError) throw thrown;
-        throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
-      });
-      this.agents.add(agent);
-      this.health.setState(plan.name, "running");
-      this.options.logger.debug("agent booted", { agent: plan.name, mode: plan.mode, idleStrategy: plan.idle.type });
-    }));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) throw failure.reason;
+    const agent = await this.options.launcher.launch(this.bootFor(plan, endpoints), listeners).catch((thrown) => {
+      if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError) throw thrown;
+      throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
+    });
+    this.agents.add(agent);
+    this.health.setState(plan.name, "running");
+    this.options.logger.debug("agent booted", { agent: plan.name, mode: plan.mode, idleStrategy: plan.idle.type });
+  }
+
+  // ---- runtime registration ----
+
+  /** Runs one registration change after the one in progress; refused unless running. Failures name what was being done. */
+  private change<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const refused = () => this.state === "running" ? undefined : new RegistrationError(`cannot ${what}: the server is ${this.state}`);
+    if (refused()) return Promise.reject(refused());
+    const result = this.registering.then(async () => {
+      const refusal = refused();
+      if (refusal) throw refusal;
+      try {
+        return await run();
+      } catch (thrown) {
+        if (thrown instanceof RegistrationError || thrown instanceof Error && thrown.name === "ConfigError") throw thrown;
+        throw new RegistrationError(`cannot ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      }
+    });
+    this.registering = result.catch(() => {});
+    return result;
+  }
+
+  /** Starts an agent for a component registered at runtime (its components come one by one afterwards). */
+  private async launchAtRuntime(plan: AgentPlan): Promise<void> {
+    this.signals.set(plan.name, AgentSignals.allocate());
+    this.plan.agents.push(plan);
+    try {
+      await this.launchAgent(plan, []);
+      const agent = this.agents.get(plan.name)!;
+      if (plan.mode === "worker") await calibrateClock(agent, this.epochOriginMs, this.options.logger, this.options.requestTimeoutMs);
+    } catch (thrown) {
+      await this.discardAgent(plan.name);
+      throw thrown;
+    }
+  }
+
+  /** Closes an agent started for a registration that failed, and forgets it. */
+  private async discardAgent(name: string): Promise<void> {
+    const agent = this.agents.get(name);
+    if (agent) {
+      await agent.request({ op: "close" }, this.options.requestTimeoutMs).catch(() => {});
+      agent.terminate();
+    }
+    this.agents.remove(name);
+    this.health.forget(name);
+    this.counters.removeAgent(name);
+    this.signals.delete(name);
+    const index = this.plan.agents.findIndex((a) => a.name === name);
+    if (index >= 0) this.plan.agents.splice(index, 1);
   }
 
   /** Runs one lifecycle step on every agent hosting the role, then connects the rings it asked for. */
@@ -312,6 +409,8 @@ export class Supervisor {
   private async runStop(): Promise<StopReport> {
     if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, errorsReported: this.errorLog.reported, durationMs: 0 };
     this.state = "stopping";
+    await this.registering; // the change in progress completes; later ones are refused
+
     const report = await new StopSequence({
       agents: this.agents,
       rings: this.rings,
