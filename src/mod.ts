@@ -19,7 +19,7 @@
  */
 export { MongooseServer } from "./server.ts";
 export type { FeedHandle, Health, ServerOptions, Topology } from "./server.ts";
-export type { EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { EventMeta, Handler, HandlerContext, Scheduler, Sink } from "./core/handler-api.ts";
 export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
 export type { DeadLetter } from "./core/dead-letters.ts";
 export type { DeadLetterReason } from "./core/dead-letter-reasons.ts";

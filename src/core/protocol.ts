@@ -74,7 +74,12 @@ export type ControlRequest =
   /** Reply with the status of every feed hosted on the agent. */
   | { op: "status" }
   /** Stop the duty cycle; the agent is finished. */
-  | { op: "close" };
+  | { op: "close" }
+  /**
+   * Merge `patch` into handler `handler`'s configMap (a `null` value removes the key), check it against
+   * the keys the handler requires, and call its `onConfigChange`; a rejected update leaves the old config.
+   */
+  | { op: "updateConfig"; handler: string; patch: Record<string, unknown> };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -94,7 +99,11 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   correctClock: void;
   status: FeedStatusEntry[];
   close: void;
+  updateConfig: ConfigUpdateReply;
 }
+
+/** The outcome of a config update on the handler's agent: the whole new config, or why it was rejected. */
+export type ConfigUpdateReply = { applied: true; config: Record<string, unknown> } | { applied: false; reason: string };
 
 /**
  * The reply type of one request.

@@ -6,7 +6,7 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
-import type { ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { ConfigUpdateReply, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
 /** What control requests act on: the agent host implements it. */
@@ -18,6 +18,7 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  updateConfig(handler: string, patch: Record<string, unknown>): ConfigUpdateReply;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -45,6 +46,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
     close: () => undefined,
+    updateConfig: ({ handler, patch }) => host.updateConfig(handler, patch),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);
