@@ -30,6 +30,7 @@ export type { MongooseConfig, EffectiveConfig } from "./config/schema.ts";
 export type { AgentStatus } from "./core/supervisor/agent-health.ts";
 export type { RingInfo } from "./core/supervisor/ring-registry.ts";
 export type { StopReport } from "./core/supervisor/stop-sequence.ts";
+export type { ConfigUpdateResult, ReloadReport } from "./core/supervisor/config-updates.ts";
 export type { CounterSample } from "./core/counters.ts";
 export type { ErrorReport } from "./core/errors.ts";
 export type { IdleStrategySpec } from "./agent/idle-strategy.ts";

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { describeThrown } from "../errors.ts";
 import type { ConfigUpdateReply } from "../protocol.ts";
 import type { HostedHandler } from "./hosted-handler.ts";
 
@@ -41,7 +40,7 @@ export function applyConfigUpdate(handler: HostedHandler, patch: unknown): Confi
     handler.instance.onConfigChange?.(context.config);
   } catch (thrown) {
     context.replaceConfig(old);
-    return { applied: false, reason: `onConfigChange rejected it: ${describeThrown(thrown).message}` };
+    return { applied: false, reason: `onConfigChange rejected it: ${thrown instanceof Error ? thrown.message : String(thrown)}` };
   }
   return { applied: true, config: { ...context.config } };
 }

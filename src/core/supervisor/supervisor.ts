@@ -23,6 +23,7 @@ import { type AgentBoot, type AgentEvent, ComponentFailureError, type FeedStatus
 import { AgentGroup } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
+import { type ConfigUpdateResult, ConfigUpdates, type ReloadReport } from "./config-updates.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
@@ -64,6 +65,7 @@ export class Supervisor {
   private readonly rings: RingRegistry;
   private readonly health: AgentHealth;
   private readonly errorLog: ErrorLog;
+  private readonly configUpdates: ConfigUpdates;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private stopping: Promise<StopReport> | undefined;
@@ -74,6 +76,7 @@ export class Supervisor {
     this.signals = new Map(plan.agents.map((agent) => [agent.name, AgentSignals.allocate()]));
     this.rings = new RingRegistry(plan, options.ringCapacity, (agent) => this.signals.get(agent)!);
     this.errorLog = new ErrorLog(options.logger);
+    this.configUpdates = new ConfigUpdates(plan, (agent) => this.agents.get(agent), options.requestTimeoutMs);
     this.health = new AgentHealth(options.unresponsiveAfterMs, {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
@@ -152,6 +155,18 @@ export class Supervisor {
       agent.plan.hostedFeeds.map((feed) => ({ feed, agent: agent.name, connected: false, detail: reason.message, completed: false, subscribers: 0 }))
     );
     return [...[...replies.values()].flat(), ...unreachable];
+  }
+
+  /** Changes one handler's configMap live on its agent (see config-updates.ts). */
+  async updateConfig(target: string, patch: Record<string, unknown>): Promise<ConfigUpdateResult> {
+    if (this.state !== "running") return { ok: false, handler: target, error: `server is ${this.state}` };
+    return await this.configUpdates.update(target, patch);
+  }
+
+  /** Applies the configMap differences of a reloaded plan live; reports the rest as needing a restart. */
+  async reload(next: ServerPlan): Promise<ReloadReport> {
+    if (this.state !== "running") return { applied: [], rejected: [], needsRestart: [], errors: [`server is ${this.state}`] };
+    return await this.configUpdates.reload(next);
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
