@@ -11,15 +11,21 @@ import type { MongooseServer } from "../server.ts";
 
 /**
  * Reloads the server's configuration file on every SIGHUP; returns a function that stops listening.
+ * Listen before booting: a SIGHUP's default action ends the process. One that arrives while the server
+ * boots (`server()` still undefined) is logged and ignored.
  *
  * @example
  * ```ts
- * const stopReloading = reloadOnHangup(server, logger);
+ * let server: MongooseServer | undefined;
+ * const stopReloading = reloadOnHangup(() => server, logger);
+ * server = await MongooseServer.bootYamlFile("app.yaml");
  * ```
  */
-export function reloadOnHangup(server: MongooseServer, log: Logger): () => void {
+export function reloadOnHangup(running: () => MongooseServer | undefined, log: Logger): () => void {
   let reloading = Promise.resolve();
   const reload = async () => {
+    const server = running();
+    if (!server) return log.warn("SIGHUP while the server boots: ignored");
     log.info("SIGHUP: reloading the configuration file");
     try {
       const report = await server.reloadConfig();

@@ -25,8 +25,9 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
-  const server = await MongooseServer.bootLoaded(source, options);
-  reloadOnHangup(server, createLogger({ level: options.logLevel ?? "info", format: options.logFormat ?? "text" }, { component: "reload" }));
+  let server: MongooseServer | undefined;
+  reloadOnHangup(() => server, createLogger({ level: options.logLevel ?? "info", format: options.logFormat ?? "text" }, { component: "reload" }));
+  server = await MongooseServer.bootLoaded(source, options);
   await stopRequested;
   const report = await server.stop();
   return report.clean ? 0 : 1;
