@@ -19,7 +19,7 @@
  */
 export { MongooseServer } from "./server.ts";
 export type { FeedHandle, Health, ServerOptions, Topology } from "./server.ts";
-export type { AdminCommand, AdminCommandOptions, EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { AdminCommand, AdminCommandOptions, EventMeta, Handler, HandlerContext, Scheduler, Sink } from "./core/handler-api.ts";
 export type { CommandInfo } from "./core/commands/command-registry.ts";
 export type { CommandErrorKind } from "./core/commands/command-error.ts";
 export type { JsonValue } from "./core/commands/json-value.ts";
@@ -33,6 +33,7 @@ export type { MongooseConfig, EffectiveConfig } from "./config/schema.ts";
 export type { AgentStatus } from "./core/supervisor/agent-health.ts";
 export type { RingInfo } from "./core/supervisor/ring-registry.ts";
 export type { StopReport } from "./core/supervisor/stop-sequence.ts";
+export type { ConfigUpdateResult, ReloadReport } from "./core/supervisor/config-updates.ts";
 export type { CounterSample } from "./core/counters.ts";
 export type { ErrorReport } from "./core/errors.ts";
 export type { IdleStrategySpec } from "./agent/idle-strategy.ts";

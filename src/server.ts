@@ -6,6 +6,7 @@
  * @module
  */
 import process from "node:process";
+import { ConfigError } from "./config/config-error.ts";
 import { buildPlan, type PlanOptions } from "./config/plan.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
@@ -25,6 +26,7 @@ import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
 import type { AgentStatus } from "./core/supervisor/agent-health.ts";
 import type { Registered } from "./core/supervisor/registration.ts";
+import type { ConfigUpdateResult, ReloadReport } from "./core/supervisor/config-updates.ts";
 import type { RingInfo } from "./core/supervisor/ring-registry.ts";
 import type { StopReport } from "./core/supervisor/stop-sequence.ts";
 import { Supervisor } from "./core/supervisor/supervisor.ts";
@@ -121,6 +123,8 @@ const DEFAULTS = {
 export class MongooseServer {
   /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
   private readonly supervisorHost: LocalComponents;
+  /** The YAML file the server was booted from, which {@link MongooseServer.reloadConfig} reads again by default. */
+  private configFile: string | undefined;
 
   private constructor(
     private readonly supervisor: Supervisor,
@@ -129,6 +133,8 @@ export class MongooseServer {
     private readonly commandRegistry: CommandRegistry,
     /** How handlers and feeds registered at runtime are planned: module paths resolve against the configuration's folder. */
     private readonly registration: RegistrationOptions,
+    /** The options it was booted with: a reloaded configuration is planned with the same ones. */
+    private readonly options: ServerOptions,
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -178,7 +184,7 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false });
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options);
     return server;
   }
 
@@ -211,7 +217,9 @@ export class MongooseServer {
   /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots the plan it checked. */
   static async bootLoaded(loaded: LoadedConfig, options: ServerOptions = {}): Promise<MongooseServer> {
     const plan = await preflight(loaded.config, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
-    return await MongooseServer.bootPlan(plan, options, loaded.baseDir);
+    const server = await MongooseServer.bootPlan(plan, options, loaded.baseDir);
+    server.configFile = loaded.path;
+    return server;
   }
 
   /**
@@ -275,6 +283,47 @@ export class MongooseServer {
    */
   removeFeed(name: string): Promise<void> {
     return this.supervisor.removeFeed(name);
+  }
+
+  /**
+   * Changes the `configMap` of one handler, named `handler` or `agent/handler`, while it runs: `patch` is
+   * merged in (a `null` value removes its key), checked against the keys the handler requires, and handed
+   * to its `onConfigChange` on its own agent, between events. A rejected update leaves the old config.
+   *
+   * @example
+   * ```ts
+   * const result = await server.updateConfig("processor/pnl", { threshold: 10 });
+   * if (!result.ok) console.error(result.error); // e.g. 'required config key "currency" is missing from its configMap'
+   * ```
+   */
+  updateConfig(handler: string, patch: Record<string, unknown>): Promise<ConfigUpdateResult> {
+    return this.supervisor.updateConfig(handler, patch);
+  }
+
+  /**
+   * Reads the configuration again (by default the YAML file the server was booted from; or another file,
+   * or a configuration object) and compares it with the running one: `configMap` differences are applied
+   * live as by {@link MongooseServer.updateConfig}; every other difference is listed as needing a restart
+   * and ignored. An invalid configuration changes nothing and is reported in `errors`.
+   *
+   * @example
+   * ```ts
+   * const { applied, rejected, needsRestart, errors } = await server.reloadConfig();
+   * ```
+   */
+  async reloadConfig(source: string | MongooseConfig | undefined = this.configFile): Promise<ReloadReport> {
+    const failed = (errors: string[]): ReloadReport => ({ applied: [], rejected: [], needsRestart: [], errors });
+    if (source === undefined) return failed(["no configuration file to reload: the server was not booted from one (pass a file or a configuration)"]);
+    try {
+      const loaded = typeof source === "string" ? loadYamlConfig(source) : undefined;
+      const plan = loaded
+        ? await preflight(loaded.config, { ...this.options, baseDir: loaded.baseDir, locate: loaded.locate })
+        : await preflight(source, { ...this.options, baseDir: this.options.baseDir ?? process.cwd() });
+      return await this.supervisor.reload(plan);
+    } catch (error) {
+      if (error instanceof ConfigError) return failed(error.problems);
+      throw error;
+    }
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */

@@ -28,7 +28,7 @@ export interface Child {
   onStdout(listener: (text: string) => void): void;
   onStderr(listener: (text: string) => void): void;
   /** Sends a signal (default SIGINT: Ctrl-C). */
-  interrupt(signal?: "SIGINT" | "SIGTERM"): void;
+  interrupt(signal?: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
   /** SIGKILL. */
   kill(): void;
   exitCode: Promise<number | null>;

@@ -6,7 +6,9 @@
  */
 import process from "node:process";
 import type { LoadedConfig } from "../config/yaml-loader.ts";
+import { createLogger } from "../log/log.ts";
 import { MongooseServer, type ServerOptions } from "../server.ts";
+import { reloadOnHangup } from "./reload-on-hangup.ts";
 
 /** Runs the configuration until a signal arrives; resolves with the exit code. */
 export async function run(source: LoadedConfig, options: ServerOptions): Promise<number> {
@@ -23,7 +25,9 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
-  const server = await MongooseServer.bootLoaded(source, options);
+  let server: MongooseServer | undefined;
+  reloadOnHangup(() => server, createLogger({ level: options.logLevel ?? "info", format: options.logFormat ?? "text" }, { component: "reload" }));
+  server = await MongooseServer.bootLoaded(source, options);
   await stopRequested;
   const report = await server.stop();
   return report.clean ? 0 : 1;

@@ -21,6 +21,8 @@ export interface LoadedConfig {
   locate: Locator;
   /** The name used in messages. */
   source: string;
+  /** The file it was read from (absent for YAML text): a reload reads it again. */
+  path?: string;
 }
 
 /** `$$`, or `${NAME}` with an optional `:-default` (unset or empty) or `-default` (unset only). */
@@ -137,5 +139,5 @@ export function loadYamlConfig(path: string, env?: Record<string, string | undef
   } catch (error) {
     throw new ConfigError([`${path}: cannot read the configuration file (${(error as { code?: string }).code ?? (error as Error).message})`]);
   }
-  return parseYamlConfig(text, basename(path), dirname(resolve(path)), env);
+  return { ...parseYamlConfig(text, basename(path), dirname(resolve(path)), env), path: resolve(path) };
 }

@@ -92,6 +92,93 @@ export interface HandlerContext {
    * ```
    */
   registerCommand(name: string, fn: AdminCommand, options?: AdminCommandOptions): void;
+
+  // ---- configuration, scheduler and re-entrant events ----
+
+  /**
+   * `config[key]`, which must be present (not `undefined` or `null`). Call it in `init` or `start`: a
+   * missing key fails the boot with a message naming the handler and the key, before any event is
+   * delivered. A live update that removes a required key is rejected.
+   *
+   * @example
+   * ```ts
+   * init(ctx: HandlerContext) { this.currency = ctx.require("currency") as string; }
+   * ```
+   */
+  require(key: string): unknown;
+  /**
+   * {@link HandlerContext.require} for a string: also fails if the value is not one, and later updates
+   * must keep it a string.
+   *
+   * @example
+   * ```ts
+   * const currency = ctx.requireString("currency"); // "USD"
+   * ```
+   */
+  requireString(key: string): string;
+  /**
+   * {@link HandlerContext.require} for a finite number; later updates must keep it one.
+   *
+   * @example
+   * ```ts
+   * const limit = ctx.requireNumber("limit"); // 1000
+   * ```
+   */
+  requireNumber(key: string): number;
+  /**
+   * {@link HandlerContext.require} for a boolean; later updates must keep it one.
+   *
+   * @example
+   * ```ts
+   * if (ctx.requireBoolean("verbose")) ctx.log.info("verbose");
+   * ```
+   */
+  requireBoolean(key: string): boolean;
+  /**
+   * Timers on this handler's agent, read on `ctx.clock`. Callbacks run on the agent's duty cycle, never
+   * concurrently with this agent's events, from the end of `start` until the handlers stop.
+   *
+   * @example
+   * ```ts
+   * const id = ctx.scheduler.every(1_000, () => this.out.accept(this.snapshot()));
+   * ctx.scheduler.cancel(id);
+   * ```
+   */
+  readonly scheduler: Scheduler;
+  /**
+   * Delivers `event` to this handler (only) as a new event cycle after the current one, with
+   * `meta.feed === "@reentrant"` and `meta.sequenceNumber` counting this handler's emits from 1.
+   *
+   * @example
+   * ```ts
+   * onEvent(order: Order, meta: EventMeta) {
+   *   if (meta.feed !== "@reentrant") this.ctx.emit({ ...order, retry: true }); // handled again, after this event
+   * }
+   * ```
+   */
+  emit(event: unknown): void;
+}
+
+/**
+ * Timers of one handler (`ctx.scheduler`). Every method returns or takes a timer id; ids are never reused
+ * while their timer is live.
+ *
+ * @example
+ * ```ts
+ * const once = ctx.scheduler.after(500, () => ctx.log.info("half a second later"));
+ * const daily = ctx.scheduler.at(Date.parse("2030-01-01T00:00:00Z"), () => rollOver());
+ * const tick = ctx.scheduler.every(100, () => { if (done()) ctx.scheduler.cancel(tick); });
+ * ```
+ */
+export interface Scheduler {
+  /** Runs `fn` once, `ms` milliseconds from now. */
+  after(ms: number, fn: () => unknown): number;
+  /** Runs `fn` once at wall-clock time `epochMs` (ms since 1970, as `ctx.clock.epochMillis()`); at once if past. */
+  at(epochMs: number, fn: () => unknown): number;
+  /** Runs `fn` every `ms` milliseconds (fixed rate; runs missed during a stall are skipped, not bunched). */
+  every(ms: number, fn: () => unknown): number;
+  /** Cancels a timer (also from inside its own callback); false if it already fired or was cancelled. */
+  cancel(id: number): boolean;
 }
 
 /**
@@ -119,4 +206,15 @@ export interface Handler {
   onEvent(event: unknown, meta: EventMeta): void;
   stop?(): void | Promise<void>;
   tearDown?(): void | Promise<void>;
+  /**
+   * Called on this handler's agent, between events, when its `configMap` changed (a live update or a
+   * reload of the YAML file); `ctx.config` already holds `config`. Throwing rejects the update: the old
+   * config stays.
+   *
+   * @example
+   * ```ts
+   * onConfigChange(config: Readonly<Record<string, unknown>>) { this.threshold = config.threshold as number; }
+   * ```
+   */
+  onConfigChange?(config: Readonly<Record<string, unknown>>): void;
 }

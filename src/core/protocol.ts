@@ -102,7 +102,12 @@ export type ControlRequest =
   /** Reply once every ring of `feed` into this agent is closed and consumed, then drop those rings. */
   | { op: "dropInbound"; feed: string }
   /** Drop the rings of a removed feed (as dropInbound) and forget the feed: handlers' subscriptions to it end. */
-  | { op: "forgetFeed"; feed: string };
+  | { op: "forgetFeed"; feed: string }
+  /**
+   * Merge `patch` into handler `handler`'s configMap (a `null` value removes the key), check it against
+   * the keys the handler requires, and call its `onConfigChange`; a rejected update leaves the old config.
+   */
+  | { op: "updateConfig"; handler: string; patch: Record<string, unknown> };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -134,7 +139,11 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   detachRing: void;
   dropInbound: void;
   forgetFeed: void;
+  updateConfig: ConfigUpdateReply;
 }
+
+/** The outcome of a config update on the handler's agent: the whole new config, or why it was rejected. */
+export type ConfigUpdateReply = { applied: true; config: Record<string, unknown> } | { applied: false; reason: string };
 
 /**
  * The reply type of one request.

@@ -26,11 +26,13 @@ import { ErrorReporter } from "../error-reporter.ts";
 import { EventTypes } from "../event-types.ts";
 import { MemoryFeed } from "../feeds/memory-feed.ts";
 import type { JsonValue } from "../commands/json-value.ts";
-import type { AdminCommand, AdminCommandOptions, Sink } from "../handler-api.ts";
+import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
-import type { AgentBoot, AgentEvent, CommandOutcome, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import { AgentScheduler } from "./agent-scheduler.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
+import { applyConfigUpdate } from "./config-update.ts";
 import type { ComponentLifecycle } from "./component-lifecycle.ts";
 import { controlDispatch, type ControlTarget } from "./control-dispatch.ts";
 import { type DrainRole, DrainWaiters } from "./drain-waiters.ts";
@@ -45,6 +47,7 @@ import { InboundRings } from "./inbound-rings.ts";
 import { runPhase } from "./lifecycle-phases.ts";
 import { StopProblems } from "./stop-problems.ts";
 import { Outputs } from "./outputs.ts";
+import { ReentrantEvents } from "./reentrant-events.ts";
 import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
 
@@ -86,6 +89,13 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   /** The same feeds as a list, for the duty cycle. */
   private readonly feedList: HostedFeed[] = [];
   private handlers: HostedHandler[] = [];
+  private readonly handlersByName = new Map<string, HostedHandler>();
+  private readonly scheduler: AgentScheduler;
+  private readonly reentrant: ReentrantEvents;
+  /** From the end of the handlers' start until their stop: timers fire and emitted events are delivered. */
+  private handlersLive = false;
+  private handlersStopped = false;
+  private inDutyCycle = false;
   private readonly inbound = new InboundRings();
   private readonly outputs: Outputs;
   private readonly drains: DrainWaiters;
@@ -96,6 +106,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private readonly idleCycles: Counter;
   private readonly decodeErrors: Counter;
   private readonly batchSize: number;
+  private readonly wakeAgent: () => void;
 
   private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
     const plan = boot.plan;
@@ -118,6 +129,13 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
     this.deliveries = new FeedDeliveries(this.clock);
+    // A timer or emit from outside the duty cycle (a promise or I/O callback) may find the agent in an async park that ends later.
+    const wakeAgent = () => {
+      if (!this.inDutyCycle) this.signals.wake.signal();
+    };
+    this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
+    this.reentrant = new ReentrantEvents(this.clock);
+    this.wakeAgent = wakeAgent;
     this.sinks = new HostedSinks(this.errors);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
     this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
@@ -155,6 +173,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     const host = new AgentHost(boot, environment);
     const { factory } = host;
     host.handlers = await factory.handlers(host, host.handlerThrew);
+    for (const handler of host.handlers) host.handlersByName.set(handler.name, handler);
     await factory.loadPipeMappers();
     const sinkPlans = boot.plan.hostedSinks.map((name) => boot.sinks.find((s) => s.name === name)!);
     // Fan-outs last: they deliver through the sinks they target.
@@ -189,10 +208,15 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   // ---- duty cycle ----
 
   doWork(): number {
+    this.inDutyCycle = true;
     this.dutyCycles.inc();
     const batch = this.batchSize;
     let work = this.inbound.pollHandlerRings(batch);
     if (this.deliveries.hasQueued) work += this.deliveries.deliverQueued();
+    if (this.handlersLive) {
+      if (this.reentrant.size > 0) work += this.reentrant.deliverQueued();
+      work += this.scheduler.runDue(batch);
+    }
     work += this.inbound.pollSinkRings(batch);
     const feeds = this.feedList;
     for (let i = 0; i < feeds.length; i++) work += feeds[i].runDutyCycle();
@@ -203,16 +227,18 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       this.sinks.flushIfTouched();
     }
     if (this.drains.waiting) this.drains.resolveReady();
+    this.inDutyCycle = false;
     return work;
   }
 
-  /** True if a ring has events waiting, a local pipe event waits, or a pending drain can now be answered. */
+  /** True if a ring has events waiting, a local pipe or emitted event waits, or a pending drain can now be answered. */
   hasPendingInput(): boolean {
-    return this.inbound.hasPending() || this.deliveries.hasQueued || this.drains.anyReady();
+    return this.inbound.hasPending() || this.deliveries.hasQueued || (this.handlersLive && this.reentrant.size > 0) || this.drains.anyReady();
   }
 
+  /** Until the earliest timer of a handler or a feed: parks end no later. */
   millisToNextDeadline(): number {
-    let soonest = Infinity;
+    let soonest = this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity;
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }
@@ -235,6 +261,17 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.commands.register(handlerName, name, fn, options);
   }
 
+  /** Queues an event a handler emitted to itself; delivered on a later duty cycle. */
+  emit(handlerName: string, event: unknown): void {
+    if (this.handlersStopped) throw new Error(`handler "${handlerName}" on agent "${this.roleName}" cannot emit: the handlers have stopped`);
+    this.reentrant.push(this.handlersByName.get(handlerName)!, event);
+    this.wakeAgent();
+  }
+
+  schedulerFor(handlerName: string): Scheduler {
+    return this.scheduler.forHandler(handlerName, this.boot.plan.handlers.findIndex((h) => h.name === handlerName));
+  }
+
   // ---- control requests (see control-dispatch.ts) ----
 
   /** Runs a phase on every component of a role; returns the rings they asked for meanwhile. */
@@ -242,12 +279,16 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     // A stopping handler takes no more commands.
     if (phase === "stop" && role === "handlers") for (const handler of this.handlers) this.commands.unregisterAll(handler.name);
     return this.wants.during(async () => {
+      if (phase === "stop" && role === "handlers") this.endHandlerTimers();
       try {
         await runPhase(this.lifecycles(role), phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
       } finally {
         this.outputs.flush();
       }
-      if (phase === "start" && role === "handlers") this.receiveBroadcastFeeds();
+      if (phase === "start" && role === "handlers") {
+        this.receiveBroadcastFeeds();
+        this.handlersLive = true;
+      }
       // Pipes written from this agent start with the feeds: cached values go out now.
       if (phase === "startComplete" && role === "feeds") this.outputs.goLive();
     });
@@ -361,6 +402,17 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.feedPlans.delete(feed);
   }
 
+  updateConfig(handlerName: string, patch: Record<string, unknown>): ConfigUpdateReply {
+    const handler = this.handlersByName.get(handlerName);
+    if (!handler) return { applied: false, reason: `no handler "${handlerName}" on agent "${this.roleName}"` };
+    const reply = applyConfigUpdate(handler, patch);
+    // Values sent from onConfigChange go out now, as from a lifecycle step.
+    this.outputs.flush();
+    if (reply.applied) handler.context.log.info("config updated", { config: reply.config });
+    else handler.context.log.warn("config update rejected", { reason: reply.reason });
+    return reply;
+  }
+
   // ---- internals ----
 
   /** Adds the handler to the feed's delivery; false if it already received it. */
@@ -400,6 +452,21 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       this.errors.report(component.kind, component.name, phase, thrown);
       this.problems.phaseFailed(component.kind, component.name, phase, thrown);
     }
+  }
+
+  /** Handlers stop now: their timers are cancelled and events they emitted but were not yet delivered are dropped (logged). */
+  private endHandlerTimers(): void {
+    this.handlersLive = false;
+    this.handlersStopped = true;
+    const timers = this.scheduler.clear();
+    const emitted = this.reentrant.clear();
+    if (timers > 0 || emitted > 0) this.log.info("handlers stopping: pending timers cancelled, undelivered emitted events dropped", { timers, emitted });
+  }
+
+  private timerThrew(owner: number, thrown: unknown): void {
+    const handler = this.handlers[owner];
+    handler.errors.inc();
+    this.errors.report("handler", handler.name, "scheduler callback", thrown);
   }
 
   private readonly decodeFailed: DecodeFailure = (error, source, sequenceNumber) => {

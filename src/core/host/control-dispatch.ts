@@ -8,7 +8,7 @@ import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
 import type { FeedPlan, HandlerPlan } from "../../plan/types.ts";
 import type { JsonValue } from "../commands/json-value.ts";
-import type { CommandOutcome, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { CommandOutcome, ConfigUpdateReply, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
 /** What control requests act on: the agent host implements it. */
@@ -32,6 +32,7 @@ export interface ControlTarget {
   detachRing(feed: string, consumerAgent: string): void;
   dropInbound(feed: string): Promise<void>;
   forgetFeed(feed: string): Promise<void>;
+  updateConfig(handler: string, patch: Record<string, unknown>): ConfigUpdateReply;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -70,6 +71,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     detachRing: ({ feed, consumerAgent }) => host.detachRing(feed, consumerAgent),
     dropInbound: ({ feed }) => host.dropInbound(feed),
     forgetFeed: ({ feed }) => host.forgetFeed(feed),
+    updateConfig: ({ handler, patch }) => host.updateConfig(handler, patch),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

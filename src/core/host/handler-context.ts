@@ -1,6 +1,6 @@
 /**
  * What a handler sees as `ctx`: its name, agent, frozen config, clock and logger, and the calls that reach
- * its agent (subscribe, sink, newEvent, registerCommand).
+ * its agent (subscribe, sink, newEvent, scheduler, emit, registerCommand).
  *
  * @module
  */
@@ -8,12 +8,17 @@ import type { Clock } from "../../time/clock.ts";
 import type { FixedEvent } from "../../transport/fixed-layout.ts";
 import type { Logger } from "../../log/log.ts";
 import type { EventTypes } from "../event-types.ts";
-import type { AdminCommand, AdminCommandOptions, HandlerContext, Sink } from "../handler-api.ts";
+import type { AdminCommand, AdminCommandOptions, HandlerContext, Scheduler, Sink } from "../handler-api.ts";
+import { RequiredConfig } from "./required-config.ts";
 
 /** The agent-side calls a handler context needs. */
 export interface HandlerHost {
   subscribe(handlerName: string, feedName: string): void;
   sinkWriter(name: string): Sink;
+  /** Queues `event` for `handlerName` as a new event cycle (see `ctx.emit`). */
+  emit(handlerName: string, event: unknown): void;
+  /** The `ctx.scheduler` of `handlerName`. */
+  schedulerFor(handlerName: string): Scheduler;
   readonly eventTypes: EventTypes;
   registerCommand(handlerName: string, name: string, fn: AdminCommand, options?: AdminCommandOptions): void;
 }
@@ -23,11 +28,14 @@ export interface HandlerHost {
  * ```ts
  * const ctx = new HandlerContextImpl("pnl", "processor", { currency: "USD" }, clock, log, host);
  * ctx.subscribe("trades");
- * ctx.sink("out").accept(1);
+ * ctx.sink("out").accept(ctx.requireString("currency"));
  * ```
  */
 export class HandlerContextImpl implements HandlerContext {
-  readonly config: Readonly<Record<string, unknown>>;
+  /** Replaced (never mutated) by a config update, see {@link HandlerContextImpl.replaceConfig}. */
+  config: Readonly<Record<string, unknown>>;
+  readonly scheduler: Scheduler;
+  readonly required: RequiredConfig;
 
   constructor(
     readonly handlerName: string,
@@ -38,6 +46,15 @@ export class HandlerContextImpl implements HandlerContext {
     private readonly host: HandlerHost,
   ) {
     this.config = Object.freeze({ ...config });
+    this.scheduler = host.schedulerFor(handlerName);
+    this.required = new RequiredConfig(handlerName);
+  }
+
+  /** Installs a new config; returns the old one (to restore it if the update is rejected). */
+  replaceConfig(config: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    const old = this.config;
+    this.config = Object.freeze({ ...config });
+    return old;
   }
 
   subscribe(feedName: string): void {
@@ -55,5 +72,25 @@ export class HandlerContextImpl implements HandlerContext {
 
   registerCommand(name: string, fn: AdminCommand, options?: AdminCommandOptions): void {
     this.host.registerCommand(this.handlerName, name, fn, options);
+  }
+
+  require(key: string): unknown {
+    return this.required.read(this.config, key, "any");
+  }
+
+  requireString(key: string): string {
+    return this.required.read(this.config, key, "string") as string;
+  }
+
+  requireNumber(key: string): number {
+    return this.required.read(this.config, key, "number") as number;
+  }
+
+  requireBoolean(key: string): boolean {
+    return this.required.read(this.config, key, "boolean") as boolean;
+  }
+
+  emit(event: unknown): void {
+    this.host.emit(this.handlerName, event);
   }
 }

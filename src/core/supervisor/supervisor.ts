@@ -30,6 +30,7 @@ import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { CommandRoutes } from "./command-routes.ts";
 import { CounterBlocks } from "./counter-blocks.ts";
+import { type ConfigUpdateResult, ConfigUpdates, type ReloadReport } from "./config-updates.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type Registered, Registration } from "./registration.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
@@ -75,6 +76,7 @@ export class Supervisor {
   private readonly health: AgentHealth;
   private readonly errorLog: ErrorLog;
   private readonly commandRoutes: CommandRoutes;
+  private readonly configUpdates: ConfigUpdates;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private readonly registration: Registration;
@@ -92,6 +94,7 @@ export class Supervisor {
       options.logger.error("admin command not registered", { agent, handler, command, reason: message });
       this.errorLog.record({ time: Date.now(), source: "handler", agent, component: handler, phase: "registerCommand", message });
     });
+    this.configUpdates = new ConfigUpdates(plan, (agent) => this.agents.get(agent), options.requestTimeoutMs);
     this.health = new AgentHealth(options.unresponsiveAfterMs, {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
@@ -208,6 +211,18 @@ export class Supervisor {
       agent.plan.hostedFeeds.map((feed) => ({ feed, agent: agent.name, connected: false, detail: reason.message, completed: false, subscribers: 0 }))
     );
     return [...[...replies.values()].flat(), ...unreachable];
+  }
+
+  /** Changes one handler's configMap live on its agent (see config-updates.ts). */
+  async updateConfig(target: string, patch: Record<string, unknown>): Promise<ConfigUpdateResult> {
+    if (this.state !== "running") return { ok: false, handler: target, error: `server is ${this.state}` };
+    return await this.configUpdates.update(target, patch);
+  }
+
+  /** Applies the configMap differences of a reloaded plan live; reports the rest as needing a restart. */
+  async reload(next: ServerPlan): Promise<ReloadReport> {
+    if (this.state !== "running") return { applied: [], rejected: [], needsRestart: [], errors: [`server is ${this.state}`] };
+    return await this.configUpdates.reload(next);
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
