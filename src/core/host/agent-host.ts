@@ -90,6 +90,9 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private readonly feedList: HostedFeed[] = [];
   private handlers: HostedHandler[] = [];
   private readonly handlersByName = new Map<string, HostedHandler>();
+  /** Every handler this agent ever hosted, by timer owner number (stable across runtime removals). */
+  private readonly timerOwners: HostedHandler[] = [];
+  private readonly ownerOf = new Map<string, number>();
   private readonly scheduler: AgentScheduler;
   private readonly reentrant: ReentrantEvents;
   /** From the end of the handlers' start until their stop: timers fire and emitted events are delivered. */
@@ -173,7 +176,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     const host = new AgentHost(boot, environment);
     const { factory } = host;
     host.handlers = await factory.handlers(host, host.handlerThrew);
-    for (const handler of host.handlers) host.handlersByName.set(handler.name, handler);
+    for (const handler of host.handlers) host.track(handler);
     await factory.loadPipeMappers();
     const sinkPlans = boot.plan.hostedSinks.map((name) => boot.sinks.find((s) => s.name === name)!);
     // Fan-outs last: they deliver through the sinks they target.
@@ -269,7 +272,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   }
 
   schedulerFor(handlerName: string): Scheduler {
-    return this.scheduler.forHandler(handlerName, this.boot.plan.handlers.findIndex((h) => h.name === handlerName));
+    return this.scheduler.forHandler(handlerName, this.ownerOf.get(handlerName)!);
   }
 
   // ---- control requests (see control-dispatch.ts) ----
@@ -332,13 +335,17 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   async addHandler(plan: HandlerPlan, counters: SharedArrayBuffer): Promise<void> {
     if (this.handlers.some((h) => h.name === plan.name)) throw new Error(`agent "${this.roleName}" already has a handler "${plan.name}"`);
     const block = new CounterBlock(counters, componentCounterLayout({ agent: this.roleName, handlers: [plan.name], feeds: [] }));
-    this.handlers.push(await this.factory.handler(plan, this, this.handlerThrew, block));
+    const handler = await this.factory.handler(plan, this, this.handlerThrew, block);
+    this.handlers.push(handler);
+    this.track(handler);
   }
 
   /** Runs one phase on one runtime-registered handler or hosted feed; a handler's start also brings it every broadcast feed. */
   componentPhase(kind: "handler" | "feed", name: string, phase: LifecyclePhase): Promise<Wants> {
     const lifecycle = kind === "handler" ? this.handlers.find((h) => h.name === name)?.lifecycle : this.feeds.get(name)?.lifecycle;
     if (!lifecycle) throw new Error(`agent "${this.roleName}" has no ${kind} "${name}"`);
+    // A stopping handler takes no more commands and fires no more timers, as when all handlers stop.
+    if (kind === "handler" && phase === "stop") this.endHandler(name);
     return this.wants.during(async () => {
       try {
         await runPhase([lifecycle], phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
@@ -348,6 +355,8 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       if (phase !== "start" || kind !== "handler") return;
       // Unlike at boot, the supervisor planned no rings for it: ask for them like subscriptions.
       for (const feed of this.feedPlans.values()) if (feed.broadcast) this.subscribe(name, feed.name);
+      // On an agent started at runtime, this is the first handler to start: its timers may run now.
+      if (!this.handlersStopped) this.handlersLive = true;
     });
   }
 
@@ -356,6 +365,9 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     const handler = this.handlers.find((h) => h.name === name);
     if (!handler) return [];
     this.handlers = this.handlers.filter((h) => h !== handler);
+    this.endHandler(name);
+    this.handlersByName.delete(name);
+    this.ownerOf.delete(name);
     return this.deliveries.removeHandler(handler);
   }
 
@@ -463,8 +475,23 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     if (timers > 0 || emitted > 0) this.log.info("handlers stopping: pending timers cancelled, undelivered emitted events dropped", { timers, emitted });
   }
 
+  /** One handler stops: its commands, timers and queued emitted events go (idempotent). */
+  private endHandler(name: string): void {
+    this.commands.unregisterAll(name);
+    const owner = this.ownerOf.get(name);
+    if (owner !== undefined) this.scheduler.clear(owner);
+    const handler = this.handlersByName.get(name);
+    if (handler) this.reentrant.forget(handler);
+  }
+
+  /** Makes a hosted handler reachable by name and gives it a timer owner number. */
+  private track(handler: HostedHandler): void {
+    this.handlersByName.set(handler.name, handler);
+    this.ownerOf.set(handler.name, this.timerOwners.push(handler) - 1);
+  }
+
   private timerThrew(owner: number, thrown: unknown): void {
-    const handler = this.handlers[owner];
+    const handler = this.timerOwners[owner];
     handler.errors.inc();
     this.errors.report("handler", handler.name, "scheduler callback", thrown);
   }

@@ -67,12 +67,19 @@ export class ReentrantEvents {
       this.events[at] = undefined;
       this.head = (at + 1) % this.handlers.length;
       this.count--;
-      const meta = this.sources.get(handler)!.meta;
+      const source = this.sources.get(handler);
+      if (!source) continue; // its handler was removed meanwhile
+      const meta = source.meta;
       meta.sequenceNumber = this.sequences[at];
       meta.publishedNanos = this.published[at];
       handler.deliver(event, meta);
     }
     return due;
+  }
+
+  /** Forgets a removed handler: events it emitted and that are still queued are dropped. */
+  forget(handler: HostedHandler): void {
+    this.sources.delete(handler);
   }
 
   /** Drops every queued event; returns how many there were. */
