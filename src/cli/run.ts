@@ -1,15 +1,26 @@
 /**
  * `mongoose run`: boots a server and keeps it running until SIGINT/SIGTERM, then stops it gracefully
- * (a second signal forces exit).
+ * (a second signal forces exit). SIGHUP (e.g. the terminal closed) is logged and ignored: exiting on
+ * it would skip the drain.
  *
  * @module
  */
 import process from "node:process";
 import type { LoadedConfig } from "../config/yaml-loader.ts";
+import { createLogger } from "../log/log.ts";
+import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { MongooseServer, type ServerOptions } from "../server.ts";
 
-/** Runs the configuration until a signal arrives; resolves with the exit code. */
+/**
+ * Runs the configuration until a signal arrives; resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exit(await run(loadYamlConfig("app.yaml"), { logLevel: "info" }));
+ * ```
+ */
 export async function run(source: LoadedConfig, options: ServerOptions): Promise<number> {
+  const log = createLogger({ level: options.logLevel ?? "info", format: options.logFormat ?? "text" }, { agent: SUPERVISOR_AGENT });
   // Listen before booting: a signal that arrives while agents start must still stop them gracefully.
   let requestStop = () => {};
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
@@ -23,6 +34,8 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
+  // Until configuration reload exists, SIGHUP must not end the server without a drain.
+  process.on("SIGHUP", () => log.warn("SIGHUP received: ignored (configuration reload is not supported yet)"));
   const server = await MongooseServer.bootLoaded(source, options);
   await stopRequested;
   const report = await server.stop();
