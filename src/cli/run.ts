@@ -30,6 +30,7 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
       console.error(`${signal} again: exiting without draining`);
       process.exit(1);
     }
+    log.info(`${signal} received: stopping (press Ctrl-C again to exit without draining)`);
     requestStop();
   };
   process.on("SIGINT", () => onSignal("SIGINT"));

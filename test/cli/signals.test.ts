@@ -63,4 +63,57 @@ describe("mongoose run and signals", () => {
       folder.cleanup();
     }
   });
+
+  it("SIGTERM with an agent already unresponsive gives up on it at once, naming it and its undelivered events; exit 1", async () => {
+    const folder = tempDir("mongoose-stuck-");
+    try {
+      writeFileSync(folder.path("in.txt"), "first\n");
+      writeFileSync(folder.path("app.yaml"), [
+        "eventFeeds:",
+        `  - {name: in, type: file, filename: ${folder.path("in.txt")}, readStrategy: EARLIEST, broadcast: true}`,
+        "eventSinks:",
+        `  - {name: out, type: file, filename: ${folder.path("out.txt")}}`,
+        "eventHandlers:",
+        "  - agentName: stuck-agent",
+        `    eventHandlers: {hanger: {handler: ${FIXTURES}hanger.ts}}`,
+        "",
+      ].join("\n"));
+      const server = mongooseRun(folder.path("app.yaml"));
+      await eventually(() => readText(folder.path("out.txt")) === "first\n", "the first line to be delivered", 30_000);
+      appendFileSync(folder.path("in.txt"), "hang\nleft 1\nleft 2\n");
+      // The watchdog reports the endless loop after unresponsiveAfterMs (5 s by default).
+      await server.until("agent unresponsive");
+      server.child.interrupt("SIGTERM");
+      await server.until("press Ctrl-C again to exit without draining");
+      expect(await server.child.exitCode).toBe(1);
+      const stderr = server.stderr();
+      const givenUp = stderr.match(/agent \\"stuck-agent\\" is unresponsive \(no heartbeat for \d+ ms[^)]*\)\): given up on without draining, (\d+) events undelivered/);
+      expect(givenUp).not.toBeNull();
+      // "hang" and the two lines after it at least; the report counts what the stuck agent never consumed.
+      expect(Number(givenUp![1])).toBeGreaterThanOrEqual(3);
+      expect(stderr).toContain(`stopped with problems`);
+      expect(stderr).toContain(`undeliveredEvents=${givenUp![1]}`);
+      expect(stderr).not.toContain("did not answer"); // it was not waited for until a timeout
+      expect(readText(folder.path("out.txt"))).toBe("first\n");
+    } finally {
+      folder.cleanup();
+    }
+  });
+
+  it("a slow stop says whom it waits for, and a second signal exits at once with 1", async () => {
+    const folder = tempDir("mongoose-slow-stop-");
+    try {
+      writeFileSync(folder.path("app.yaml"), `eventHandlers:\n  - agentName: slow-agent\n    eventHandlers:\n      slow: {handler: ${FIXTURES}slow-stop.ts}\n`);
+      const server = mongooseRun(folder.path("app.yaml"));
+      await server.until("server running");
+      server.child.interrupt("SIGTERM");
+      await server.until("SIGTERM received: stopping (press Ctrl-C again to exit without draining)");
+      await server.until(`stop waiting for agent "slow-agent" to stop handlers`);
+      server.child.interrupt("SIGINT");
+      expect(await server.child.exitCode).toBe(1);
+      expect(server.stderr()).toContain("SIGINT again: exiting without draining");
+    } finally {
+      folder.cleanup();
+    }
+  });
 });

@@ -67,6 +67,8 @@ export class Supervisor {
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private stopping: Promise<StopReport> | undefined;
+  /** The stop under way: an agent found unresponsive meanwhile is given up on at once. */
+  private stopSequence: StopSequence | undefined;
   private state: "created" | "booting" | "running" | "stopping" | "stopped" | "failed" = "created";
 
   constructor(readonly plan: ServerPlan, private readonly options: SupervisorOptions) {
@@ -78,6 +80,7 @@ export class Supervisor {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
         this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message: `agent "${agent}" is unresponsive: ${reason}` });
+        this.stopSequence?.giveUpUnresponsive(agent, reason);
       },
       responsiveAgain: (agent) => options.logger.warn("agent responsive again", { agent }),
     });
@@ -295,7 +298,7 @@ export class Supervisor {
   private async runStop(): Promise<StopReport> {
     if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, durationMs: 0 };
     this.state = "stopping";
-    const report = await new StopSequence({
+    this.stopSequence = new StopSequence({
       agents: this.agents,
       rings: this.rings,
       log: this.options.logger,
@@ -307,7 +310,9 @@ export class Supervisor {
       },
       giveUp: (agent, problem) => this.giveUp(agent, problem),
       closeAgents: () => this.closeAgents(),
-    }).run();
+      unresponsive: () => this.health.list().flatMap((s) => s.state === "unresponsive" ? [{ agent: s.name, reason: s.reason ?? "no heartbeat" }] : []),
+    });
+    const report = await this.stopSequence.run();
     this.state = "stopped";
     return report;
   }
