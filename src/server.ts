@@ -43,6 +43,11 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   unresponsiveAfterMs?: number;
   /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
   keepAlive?: boolean;
+  /**
+   * Aborts the boot: requests in flight are abandoned, worker agents stuck in a step are terminated, what
+   * started is stopped, and the boot rejects with BootError. No effect once the boot has resolved.
+   */
+  signal?: AbortSignal;
 }
 
 /** A feed the embedding program publishes into. */
@@ -147,7 +152,7 @@ export class MongooseServer {
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
-    await supervisor.boot();
+    await supervisor.boot(options.signal);
     return new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true));
   }
 

@@ -1,6 +1,6 @@
 /**
  * `mongoose run`: boots a server and keeps it running until SIGINT/SIGTERM, then stops it gracefully
- * (a second signal forces exit). SIGHUP (e.g. the terminal closed) is logged and ignored: exiting on
+ * (a second signal forces exit). A signal during the boot aborts the boot. SIGHUP (e.g. the terminal closed) is logged and ignored: exiting on
  * it would skip the drain.
  *
  * @module
@@ -21,23 +21,31 @@ import { MongooseServer, type ServerOptions } from "../server.ts";
  */
 export async function run(source: LoadedConfig, options: ServerOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel ?? "info", format: options.logFormat ?? "text" }, { agent: SUPERVISOR_AGENT });
-  // Listen before booting: a signal that arrives while agents start must still stop them gracefully.
+  // Listen before booting: a signal that arrives while agents start aborts the boot, which stops them.
   let requestStop = () => {};
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const bootAborter = new AbortController();
+  let booted = false;
   let signals = 0;
   const onSignal = (signal: string) => {
     if (signals++ > 0) {
       console.error(`${signal} again: exiting without draining`);
       process.exit(1);
     }
-    log.info(`${signal} received: stopping (press Ctrl-C again to exit without draining)`);
-    requestStop();
+    if (booted) {
+      log.info(`${signal} received: stopping (press Ctrl-C again to exit without draining)`);
+      requestStop();
+    } else {
+      log.warn(`${signal} received during boot: aborting the boot (press Ctrl-C again to exit at once)`);
+      bootAborter.abort(new Error(`${signal} received`));
+    }
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   // Until configuration reload exists, SIGHUP must not end the server without a drain.
   process.on("SIGHUP", () => log.warn("SIGHUP received: ignored (configuration reload is not supported yet)"));
-  const server = await MongooseServer.bootLoaded(source, options);
+  const server = await MongooseServer.bootLoaded(source, { ...options, signal: bootAborter.signal });
+  booted = true;
   await stopRequested;
   const report = await server.stop();
   return report.clean ? 0 : 1;

@@ -116,4 +116,35 @@ describe("mongoose run and signals", () => {
       folder.cleanup();
     }
   });
+
+  it("SIGTERM during a boot stuck in start() aborts it at once: logged, the stuck agent given up on, what started stopped; exit 1", async () => {
+    const folder = tempDir("mongoose-stuck-boot-");
+    try {
+      writeFileSync(folder.path("app.yaml"), [
+        "eventSinks:",
+        `  - {name: out, type: file, filename: ${folder.path("out.txt")}}`,
+        "eventHandlers:",
+        "  - agentName: starter",
+        `    eventHandlers: {never: {handler: ${FIXTURES}never-starts.ts}}`,
+        "  - agentName: fine",
+        `    eventHandlers: {fine: {handler: ${FIXTURES}lifecycle-recorder.ts, configMap: {logFile: ${folder.path("lifecycle.txt")}}}}`,
+        "",
+      ].join("\n"));
+      const server = mongooseRun(folder.path("app.yaml"));
+      await server.until("start called: it never resolves");
+      await server.until(`boot waiting for start of handler "never" on agent "starter"`);
+      server.child.interrupt("SIGTERM");
+      await server.until("SIGTERM received during boot: aborting the boot");
+      expect(await server.child.exitCode).toBe(1);
+      const stderr = server.stderr();
+      expect(stderr).toContain("server failed during boot: aborted (SIGTERM received)");
+      expect(stderr).toMatch(/agent died agent=starter reason="had not finished \\"start handlers\\" when the boot was aborted"/);
+      expect(stderr).not.toContain("did not answer"); // nothing was waited for until a timeout
+      expect(stderr).not.toContain("server running");
+      // The agent that did start was stopped and torn down.
+      expect(readText(folder.path("lifecycle.txt"))).toBe("fine init\nfine start\nfine stop\nfine tearDown\n");
+    } finally {
+      folder.cleanup();
+    }
+  });
 });

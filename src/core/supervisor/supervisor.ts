@@ -19,13 +19,15 @@ import { markConsumerGone, markProducerClosed, readRingStats } from "../../trans
 import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
 import { BootError, describeThrown, type ErrorReport } from "../errors.ts";
-import { type AgentBoot, type AgentEvent, ComponentFailureError, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
-import { AgentGroup } from "./agent-group.ts";
+import { type AgentBoot, type AgentEvent, ComponentFailureError, describeRequest, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
+import { AgentGroup, describeComponents } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
+import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
+import { untilAborted } from "./until-aborted.ts";
 
 /** Supervisor settings beyond the plan. */
 export interface SupervisorOptions {
@@ -45,6 +47,9 @@ export interface SupervisorOptions {
 }
 
 const ROLES: Role[] = ["sinks", "handlers", "feeds"];
+
+/** A boot step still pending after 3 s (agents load modules, components connect) says whom it waits for, and again every 5 s. */
+const SLOW_BOOT_STEP: SlowWaitTiming = { firstAfterMs: 3_000, everyMs: 5_000 };
 
 /**
  * @example
@@ -86,23 +91,24 @@ export class Supervisor {
     });
   }
 
-  /** Boots every agent and runs init/start/startComplete; on failure stops what started and throws BootError. */
-  async boot(): Promise<void> {
+  /**
+   * Boots every agent and runs init/start/startComplete; on failure stops what started and throws
+   * BootError. When `signal` aborts, the boot stops waiting at once: agents that have not answered the
+   * step in flight are given up on (terminated), the others are stopped, and BootError says it was aborted.
+   */
+  async boot(signal?: AbortSignal): Promise<void> {
     const log = this.options.logger;
     const startedAt = performance.now();
     this.state = "booting";
     try {
-      await this.launchAgents(this.rings.planned());
-      for (const agent of this.agents.all()) {
-        if (agent.plan.mode === "worker") await calibrateClock(agent, this.epochOriginMs, log, this.options.requestTimeoutMs);
-      }
-      for (const phase of ["init", "start", "startComplete"] as LifecyclePhase[]) {
-        for (const role of ROLES) await this.runPhase(phase, role);
-      }
+      await untilAborted(this.bootSteps(signal), signal);
     } catch (thrown) {
       this.state = "failed";
-      const error = this.bootError(thrown);
+      const error = this.bootError(thrown, signal);
       log.error("boot failed; stopping what was started", { component: error.component, phase: error.phase, cause: error.causeMessage });
+      if (signal?.aborted) {
+        for (const { agent, request } of this.agents.unanswered()) this.giveUp(agent.name, `had not finished "${describeRequest(request)}" when the boot was aborted`);
+      }
       await this.rollback();
       throw error;
     }
@@ -164,6 +170,22 @@ export class Supervisor {
 
   // ---- boot ----
 
+  /** Launch, clock calibration, then each lifecycle phase over each role; checks `signal` between steps so an aborted boot goes no further. */
+  private async bootSteps(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    await this.launchAgents(this.rings.planned(), signal);
+    for (const agent of this.agents.all()) {
+      signal?.throwIfAborted();
+      if (agent.plan.mode === "worker") await calibrateClock(agent, this.epochOriginMs, this.options.logger, this.options.requestTimeoutMs);
+    }
+    for (const phase of ["init", "start", "startComplete"] as LifecyclePhase[]) {
+      for (const role of ROLES) {
+        signal?.throwIfAborted();
+        await this.runPhase(phase, role, signal);
+      }
+    }
+  }
+
   private bootFor(plan: AgentPlan, endpoints: EndpointBatch): AgentBoot {
     const layout = counterLayout(agentCounterSubjects(plan, this.plan.feeds, this.plan.sinks));
     const counters = allocateCounters(layout);
@@ -184,31 +206,46 @@ export class Supervisor {
     };
   }
 
-  private async launchAgents(planned: EndpointBatch): Promise<void> {
+  private async launchAgents(planned: EndpointBatch, signal: AbortSignal | undefined): Promise<void> {
     const listeners = {
       onEvent: (agent: string, event: AgentEvent) => this.agentEvent(agent, event),
       onExit: (agent: string, reason: string) => this.agentDied(agent, reason),
     };
-    const results = await Promise.allSettled(this.plan.agents.map(async (plan) => {
+    const loading = new Set(this.plan.agents.map((plan) => plan.name));
+    const launched = Promise.allSettled(this.plan.agents.map(async (plan) => {
       this.health.starting(plan);
-      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners);
+      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners, signal);
+      loading.delete(plan.name);
+      // An inline agent cannot be interrupted while it loads: one that finishes after an abort is ended here.
+      if (signal?.aborted) agent.terminate();
+      signal?.throwIfAborted();
       this.agents.add(agent);
       this.health.setState(plan.name, "running");
       this.options.logger.debug("agent booted", { agent: plan.name, mode: plan.mode, idleStrategy: plan.idle.type });
     }));
+    const results = await reportSlowWait(launched, (waitedMs) => {
+      for (const agent of loading) this.options.logger.warn(`boot waiting for agent "${agent}" to load its components (${seconds(waitedMs)})`, { agent });
+    }, SLOW_BOOT_STEP);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) throw failure.reason;
   }
 
   /** Runs one lifecycle step on every agent hosting the role, then connects the rings it asked for. */
-  private async runPhase(phase: LifecyclePhase, role: Role): Promise<void> {
-    const { replies, failures } = await this.agents.ask({ op: "lifecycle", phase, role }, role, this.options.requestTimeoutMs);
+  private async runPhase(phase: LifecyclePhase, role: Role, signal: AbortSignal | undefined): Promise<void> {
+    const request = { op: "lifecycle", phase, role } as const;
+    const { replies, failures } = await reportSlowWait(this.agents.ask(request, role, this.options.requestTimeoutMs), (waitedMs) => {
+      for (const { agent } of this.agents.unanswered(request)) {
+        this.options.logger.warn(`boot waiting for ${phase} of ${describeComponents(agent.plan, role)} on agent "${agent.name}" (${seconds(waitedMs)})`, { agent: agent.name });
+      }
+    }, SLOW_BOOT_STEP);
     if (failures.length > 0) throw failures[0].reason;
+    signal?.throwIfAborted();
     await this.connect(replies);
     await this.settleAttachments();
   }
 
-  private bootError(thrown: unknown): BootError {
+  private bootError(thrown: unknown, signal: AbortSignal | undefined): BootError {
+    if (signal?.aborted && thrown === signal.reason) return new BootError("server", "boot", `aborted (${describeThrown(thrown).message.replace(/^Error: /, "")})`);
     if (thrown instanceof ComponentFailureError) return new BootError(thrown.failure.component, thrown.failure.phase, thrown.failure.message);
     if (thrown instanceof AgentUnavailableError) return new BootError(`agent "${thrown.agent}"`, "boot", thrown.message);
     if (thrown instanceof BootError) return thrown;
