@@ -1,7 +1,8 @@
 /**
  * Reads a YAML configuration: parses it (keeping positions, so every problem can name its file, line and
- * column), replaces `${VAR}` and `${VAR:-default}` in string values from the environment (`$$` is a
- * literal `$`), and returns the configuration with a locator for the validator.
+ * column), replaces `${VAR}`, `${VAR:-default}` and `${VAR-default}` in string values from the
+ * environment as a shell does (`$$` is a literal `$`), and returns the configuration with a locator for
+ * the validator.
  *
  * @module
  */
@@ -22,7 +23,8 @@ export interface LoadedConfig {
   source: string;
 }
 
-const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** `$$`, or `${NAME}` with an optional `:-default` (unset or empty) or `-default` (unset only). */
+const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g;
 const WHOLE_VARIABLE = /^\$\{[^}]+\}$/;
 
 interface Interpolation {
@@ -32,16 +34,17 @@ interface Interpolation {
 }
 
 /**
- * Replaces environment variables in every string value (not keys); reports the unset ones. An unquoted
- * value that is one variable takes the type its text would have had in YAML (`port: ${PORT}` is a
- * number); quote it to keep a string.
+ * Replaces environment variables in every string value (not keys); reports the unset ones. As in the
+ * shell, `${VAR:-default}` uses the default when VAR is unset or empty, `${VAR-default}` only when it is
+ * unset. An unquoted value that is one variable takes the type its text would have had in YAML
+ * (`port: ${PORT}` is a number); quote it to keep a string.
  */
 function interpolate(value: unknown, path: ConfigPath, context: Interpolation): unknown {
   if (typeof value === "string") {
-    const replaced = value.replace(VARIABLE, (match, name: string | undefined, fallback: string | undefined) => {
+    const replaced = value.replace(VARIABLE, (match, name: string | undefined, colon: string | undefined, fallback: string | undefined) => {
       if (match === "$$") return "$";
       const found = context.env[name!];
-      if (found !== undefined) return found;
+      if (found !== undefined && !(found === "" && colon === ":")) return found;
       if (fallback !== undefined) return fallback;
       context.problems.push({ path, message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)` });
       return match;

@@ -83,6 +83,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
       { name: "sink_values_total", help: "Values accepted by the sink.", labels },
       { name: "sink_errors_total", help: "Values the sink failed to accept.", labels },
       { name: "sink_mapper_dropped_total", help: "Values the sink's value mapper dropped (returned null).", labels },
+      { name: "sink_lost_total", help: "Values the sink declared lost for good (e.g. its writes failed).", labels },
     );
   }
   for (const pipe of subjects.pipes ?? []) {

@@ -8,7 +8,8 @@
 import type { Clock } from "../time/clock.ts";
 import type { Counter } from "./counters.ts";
 import type { DeadLetterReason } from "./dead-letter-reasons.ts";
-import { describeThrown, type ErrorReporter, summarizeEvent } from "./errors.ts";
+import type { ErrorReporter } from "./error-reporter.ts";
+import { describeThrown, summarizeEvent } from "./errors.ts";
 import type { Sink } from "./handler-api.ts";
 import type { EventOrigin } from "./plugin-api.ts";
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Logger } from "../log/log.ts";
+import { isFixedEvent } from "../transport/fixed-layout.ts";
 
 /** What kind of component an error came from. */
 export type ErrorSource = "handler" | "sink" | "feed" | "agent" | "decode";
@@ -24,7 +25,10 @@ export interface ErrorReport {
   sequenceNumber?: number;
   /** A short, truncated rendering of the event. */
   event?: string;
-  /** Reports of the same component dropped by rate limiting just before this one. */
+  /**
+   * Set on a rate limiter's summary only: how many reports of this component it held back in its window
+   * (`phase` and `message` then say which error was the last of them). The summary stands for them all.
+   */
   suppressed?: number;
 }
 
@@ -39,17 +43,28 @@ export class BootError extends Error {
 const SUMMARY_LIMIT = 200;
 
 /**
+ * JSON for logs that hides no type: a bigint shows as `"1n"`, and a fixed-layout event shows its fields
+ * as `toObject()` has them (its `toJSON()` turns i64/u64 into numbers, which would hide a bigint).
+ */
+function faithful(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  if (isFixedEvent(original)) return original.toObject();
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/**
  * A short, never-throwing rendering of an event for logs.
  *
  * @example
  * ```ts
  * summarizeEvent({ id: 7, text: "x".repeat(500) }).length <= 200; // true
+ * summarizeEvent({ big: 1n }); // '{"big":"1n"}'
  * ```
  */
 export function summarizeEvent(event: unknown): string {
   let text: string;
   try {
-    text = typeof event === "string" ? JSON.stringify(event) : JSON.stringify(event) ?? String(event);
+    text = JSON.stringify(event, faithful) ?? String(event);
   } catch {
     text = Object.prototype.toString.call(event);
   }
@@ -60,46 +75,4 @@ export function summarizeEvent(event: unknown): string {
 export function describeThrown(thrown: unknown): { message: string; stack?: string } {
   if (thrown instanceof Error) return { message: `${thrown.name}: ${thrown.message}`, stack: thrown.stack };
   return { message: String(thrown) };
-}
-
-const WINDOW_MS = 5_000;
-const REPORTS_PER_WINDOW = 10;
-
-/**
- * Logs and forwards error reports, at most 10 per component per 5 s; the rest are counted and the next
- * report that gets through says how many were suppressed. Counting errors is the counters' job, so
- * nothing here is on the accounting path.
- *
- * @example
- * ```ts
- * const reporter = new ErrorReporter(log, (report) => port.post(report));
- * reporter.report({ source: "handler", agent: "a", component: "h", phase: "onEvent", message: "boom", time: Date.now() });
- * ```
- */
-export class ErrorReporter {
-  private readonly windows = new Map<string, { startedAt: number; reported: number; suppressed: number }>();
-
-  constructor(private readonly log: Logger, private readonly forward: (report: ErrorReport) => void) {}
-
-  report(report: ErrorReport): void {
-    const key = `${report.source}:${report.component}`;
-    const now = performance.now();
-    let window = this.windows.get(key);
-    if (!window || now - window.startedAt > WINDOW_MS) {
-      window = { startedAt: now, reported: 0, suppressed: window?.suppressed ?? 0 };
-      this.windows.set(key, window);
-    }
-    if (window.reported >= REPORTS_PER_WINDOW) {
-      window.suppressed++;
-      return;
-    }
-    window.reported++;
-    if (window.suppressed > 0) {
-      report.suppressed = window.suppressed;
-      window.suppressed = 0;
-    }
-    const { time: _time, message, stack: _stack, ...context } = report;
-    this.log.error(message, context);
-    this.forward(report);
-  }
 }

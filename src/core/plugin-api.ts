@@ -106,6 +106,17 @@ export interface SinkContext {
   readonly config: Readonly<Record<string, unknown>>;
   readonly clock: Clock;
   readonly log: Logger;
+  /**
+   * Declares `count` values lost for good (e.g. a write failed and they are not retried): they are
+   * counted (`sink_lost_total`), reported as an error, and make the server's stop unclean, naming the
+   * sink, the total and the last cause. Throwing from `accept` instead reports one value that failed.
+   *
+   * @example
+   * ```ts
+   * try { writeSync(fd, batch); } catch (error) { ctx.lost(lines.length, error); }
+   * ```
+   */
+  lost(count: number, cause: unknown): void;
 }
 
 /**

@@ -73,6 +73,11 @@ export type ControlRequest =
   | { op: "correctClock"; offsetNanos: number }
   /** Reply with the status of every feed hosted on the agent. */
   | { op: "status" }
+  /**
+   * Reply with what makes the stop unclean on the agent (asked after the last tearDown): components whose
+   * stop or tearDown threw, and data components declared lost, e.g. `sink "out" on agent "io" lost 12 values: …`.
+   */
+  | { op: "problems" }
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" };
 
@@ -93,6 +98,7 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   calibrateClock: void;
   correctClock: void;
   status: FeedStatusEntry[];
+  problems: string[];
   close: void;
 }
 

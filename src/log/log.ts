@@ -61,7 +61,8 @@ export function createLogger(settings: LogSettings, fields: LogFields = {}, writ
     if (settings.format === "json") {
       write(JSON.stringify({ time, level, message, ...all }, (_key, value) => (value instanceof Error ? value.message : value)));
     } else {
-      const context = Object.entries(all).map(([key, value]) => `${key}=${formatValue(value)}`).join(" ");
+      // A field without a value says nothing (JSON.stringify leaves it out of JSON lines too).
+      const context = Object.entries(all).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${formatValue(value)}`).join(" ");
       write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${context ? " " + context : ""}`);
     }
   };

@@ -14,16 +14,18 @@ for (const codec of [stringCodec, genericCodec, jsonTextCodec, jsonTextMirrorCod
 
 /**
  * The codec for a value: strings travel as raw UTF-8, fixed-layout events with their type's codec,
- * everything else as generic structured values.
+ * everything else as generic structured values. A string with a lone surrogate goes generic too, since
+ * UTF-8 cannot hold it and the generic codec carries it exactly.
  *
  * @example
  * ```ts
  * codecForValue("line").name; // "string"
+ * codecForValue("a\uD800b").name; // "generic"
  * codecForValue({ a: 1 }).name; // "generic"
  * ```
  */
 export function codecForValue(value: unknown): Codec {
-  if (typeof value === "string") return stringCodec as Codec;
+  if (typeof value === "string") return (value.isWellFormed() ? stringCodec : genericCodec) as Codec;
   return (isFixedEvent(value) ? value.eventType.codec : genericCodec) as Codec;
 }
 

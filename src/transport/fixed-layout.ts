@@ -442,7 +442,8 @@ function requirePlain(type: EventType, value: unknown): void {
     const other = value.eventType;
     throw new CodecError(`${type.name}: cannot encode a ${other.name} event (codec ${other.codecId}) with the ${type.name} codec (${type.codecId})`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  const prototype = typeof value === "object" && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
     throw new CodecError(`${type.name}: expected a ${type.name} flyweight or a plain object, got ${describe(value)}`);
   }
 }
@@ -462,5 +463,11 @@ function unknownKey(type: EventType, value: Record<string, unknown>): never {
 }
 
 function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value !== "object") return typeof value;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) return "object";
+  const name = prototype.constructor?.prototype === prototype ? prototype.constructor.name : "";
+  return name ? `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}` : "an object with a custom prototype";
 }

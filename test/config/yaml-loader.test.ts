@@ -68,6 +68,22 @@ idleStrategy: spinny
     });
   });
 
+  it("uses a :- default for an unset or empty variable and a - default for an unset one only, as the shell does", () => {
+    const text = `eventFeeds:
+  - name: beat
+    type: interval
+    periodMs: \${POLL:-25}
+  - name: "x\${EMPTY-unused}y\${UNSET-fallback}\${EMPTY:-also}"
+    type: memory
+`;
+    const effective = validateConfig(parseYamlConfig(text, "app.yaml", "/srv", { POLL: "", EMPTY: "" }).config);
+    expect(effective.eventFeeds[0]).toMatchObject({ periodMs: 25 });
+    expect(effective.eventFeeds[1].name).toBe("xyfallbackalso");
+    expect(problemsOf(`eventFeeds:\n  - name: beat\n    type: interval\n    periodMs: \${POLL-25}\n`, { POLL: "" })).toEqual([
+      `app.yaml:4:15 eventFeeds[0].periodMs: expected number, got ""`,
+    ]);
+  });
+
   it("gives an unquoted lone variable the type its text has in YAML; quoting keeps a string", () => {
     const text = `eventFeeds:
   - name: beat

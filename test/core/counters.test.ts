@@ -19,7 +19,7 @@ describe("counters", () => {
       "agent_duty_cycles_total", "agent_idle_cycles_total", "agent_decode_errors_total", "agent_sink_dropped_total", "dead_letters_total",
       "handler_events_total", "handler_errors_total",
       "feed_published_total", "feed_unrouted_total", "feed_dropped_total", "feed_mapper_dropped_total",
-      "sink_values_total", "sink_errors_total", "sink_mapper_dropped_total",
+      "sink_values_total", "sink_errors_total", "sink_mapper_dropped_total", "sink_lost_total",
     ]));
   });
 

@@ -12,6 +12,15 @@ describe("logger", () => {
     expect(log.enabled("debug")).toBe(false);
   });
 
+  it("leaves out fields without a value, in text and JSON lines", () => {
+    const lines: string[] = [];
+    for (const format of ["text", "json"] as const) {
+      createLogger({ level: "info", format }, {}, (line) => lines.push(line)).error("boom", { phase: "stop", feed: undefined, sequenceNumber: undefined, count: 0 });
+    }
+    expect(lines[0]).toMatch(/ERROR boom phase=stop count=0$/);
+    expect(JSON.parse(lines[1])).toEqual({ time: expect.any(String), level: "error", message: "boom", phase: "stop", count: 0 });
+  });
+
   it("writes JSON lines", () => {
     const lines: string[] = [];
     createLogger({ level: "debug", format: "json" }, { agent: "a" }, (line) => lines.push(line)).warn("slow", { ms: 5 });

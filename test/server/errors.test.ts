@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import type { ErrorReport } from "../../src/mod.ts";
-import { boot } from "../helpers.ts";
+import { boot, eventually } from "../helpers.ts";
 
 const config = (handler: string, configMap: Record<string, unknown> = {}) => ({
   eventFeeds: [{ name: "in", type: "memory" as const, broadcast: true }],
@@ -43,9 +43,28 @@ describe("errors", () => {
     const server = await boot(config("./failing.ts", { failEvery: 1 }), { logLevel: "silent" });
     try {
       for (let i = 1; i <= 500; i++) server.offer("in", i);
-      await server.stop();
+      const stopped = await server.stop();
       expect(server.counter("handler_errors_total")).toBe(500);
-      expect(server.errors().length).toBe(10);
+      // 10 reports, then at stop one summary of the 490 held back; many errors do not make the stop unclean.
+      expect(server.errors().length).toBe(11);
+      expect(server.errors()[10]).toMatchObject({ component: "fragile", phase: "onEvent", suppressed: 490 });
+      expect(stopped).toMatchObject({ clean: true, errorsReported: 500 });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("summarizes held-back errors when their window ends, without waiting for another error or the stop", async () => {
+    const server = await boot(config("./failing.ts", { failEvery: 1 }), { logLevel: "silent" });
+    try {
+      for (let i = 1; i <= 25; i++) server.offer("in", i);
+      await eventually(() => server.errors().some((report) => report.suppressed !== undefined), "a summary of the suppressed errors", 30_000);
+      expect(server.errors().find((report) => report.suppressed !== undefined)).toMatchObject({
+        source: "handler",
+        component: "fragile",
+        suppressed: 15,
+        message: expect.stringMatching(/^handler fragile: 15 more errors suppressed in the last 5 s \(onEvent: TypeError: cannot handle 25\)$/),
+      });
     } finally {
       await server.stop();
     }

@@ -67,6 +67,34 @@ describe("lifecycle", () => {
     expect(calls).toEqual(["init x", "start", "startComplete", "event 1", "stop", "tearDown"]);
   });
 
+  it("a stop or tearDown that throws makes the stop unclean, naming the handler, agent and phase; the other components still stop", async () => {
+    const calls: string[] = [];
+    const failingIn = (phase: "stop" | "tearDown") => class {
+      onEvent() {}
+      stop() {
+        calls.push(`stop ${phase}`);
+        if (phase === "stop") throw new Error("boom in stop");
+      }
+      tearDown() {
+        calls.push(`tearDown ${phase}`);
+        if (phase === "tearDown") throw new TypeError("boom in tearDown");
+      }
+    };
+    const server = await boot({
+      eventHandlers: [{ agentName: "a", eventHandlers: { first: { handler: failingIn("stop") }, second: { handler: failingIn("tearDown") } } }],
+    }, { logLevel: "silent" });
+    const reports: string[] = [];
+    server.onError((report) => reports.push(`${report.component} ${report.phase}`));
+    const report = await server.stop();
+    expect(report.clean).toBe(false);
+    expect(report.problems).toEqual([
+      `handler "first" on agent "a" failed during stop: Error: boom in stop`,
+      `handler "second" on agent "a" failed during tearDown: TypeError: boom in tearDown`,
+    ]);
+    expect(calls.sort()).toEqual(["stop stop", "stop tearDown", "tearDown stop", "tearDown tearDown"]);
+    expect(reports.sort()).toEqual(["first stop", "second tearDown"]);
+  });
+
   it("a graceful stop with events in flight delivers every one of them", async () => {
     const server = await boot({
       eventFeeds: [{ name: "in", type: "memory", broadcast: true }],

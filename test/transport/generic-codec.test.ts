@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test";
+import { Buffer } from "node:buffer";
 import { ByteBuffer } from "../../src/transport/byte-buffer.ts";
 import { CodecError } from "../../src/transport/codec.ts";
 import { genericCodec } from "../../src/transport/generic-codec.ts";
@@ -42,9 +43,40 @@ describe("generic codec", () => {
     expect((decoded as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it("decodes objects with a null prototype as plain objects", () => {
-    const bare = Object.assign(Object.create(null), { a: 1 });
-    expect(roundTrip(bare)).toEqual({ a: 1 });
+  it("keeps an object's null prototype", () => {
+    const bare = Object.assign(Object.create(null), { a: 1, nested: Object.assign(Object.create(null), { b: 2 }) });
+    const decoded = roundTrip({ bare }) as { bare: Record<string, Record<string, unknown>> };
+    expect(Object.getPrototypeOf(decoded.bare)).toBeNull();
+    expect(Object.getPrototypeOf(decoded.bare.nested)).toBeNull();
+    expect(Object.entries(decoded.bare)).toEqual([["a", 1], ["nested", decoded.bare.nested]]);
+    expect(Object.getPrototypeOf(roundTrip({}))).toBe(Object.prototype);
+  });
+
+  it("keeps strings with lone surrogates exactly, as values and as keys, short and long", () => {
+    const strings = ["a\uD800b", "\uDC00", "x\uDBFF", "é\uD800", "\uD83D\uDE00 pair then lone \uDE00", "long ".repeat(40) + "\uD800", "\uD800".repeat(5000)];
+    for (const text of strings) {
+      expect(roundTrip(text)).toBe(text);
+      const decoded = roundTrip({ [text]: [text], after: "ok ✓" }) as Record<string, unknown>;
+      expect(Object.keys(decoded)).toEqual([text, "after"]);
+      expect(decoded[text]).toEqual([text]);
+      expect(decoded.after).toBe("ok ✓");
+    }
+  });
+
+  it("keeps bigints exactly, negative and beyond 64 bits", () => {
+    const values = [0n, 1n, -1n, 255n, -256n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, -(3n ** 200n), 12345678901234567890123456789n];
+    for (const value of values) expect(roundTrip(value)).toBe(value);
+    expect(roundTrip({ big: 1n, list: [-(2n ** 70n)], after: 2 })).toEqual({ big: 1n, list: [-(2n ** 70n)], after: 2 });
+  });
+
+  it("keeps holes in sparse arrays as holes, not undefined", () => {
+    // deno-lint-ignore no-sparse-arrays
+    const decoded = roundTrip({ list: [1, , 3, undefined, , ] }) as { list: unknown[] };
+    expect(decoded.list.length).toBe(5);
+    expect([0, 1, 2, 3, 4].map((i) => i in decoded.list)).toEqual([true, false, true, true, false]);
+    expect(decoded.list[2]).toBe(3);
+    expect(roundTrip(new Array(3))).toEqual(new Array(3));
+    expect(0 in (roundTrip(new Array(3)) as unknown[])).toBe(false);
   });
 
   it("refuses unsupported values with the path to them", () => {
@@ -52,8 +84,10 @@ describe("generic codec", () => {
       [{ a: [1, { when: new Date(0) }] }, /instance of Date.*at \.a\[1\]\.when/],
       [{ f: () => 1 }, /a function at \.f/],
       [[Symbol("s")], /a symbol at \[0\]/],
-      [{ n: 10n }, /a bigint at \.n/],
       [new Map(), /instance of Map.*at the top level/],
+      [{ point: new (class Point {})() }, /an instance of Point \(only plain objects.* at \.point/],
+      [{ derived: Object.create({ inherited: 1 }) }, /an object with a custom prototype \(only plain objects.* at \.derived/],
+      [{ raw: Buffer.from("ab") }, /an instance of Buffer \(a Uint8Array subclass: send new Uint8Array\(value\) instead\).* at \.raw/],
     ];
     for (const [value, message] of cases) {
       expect(() => genericCodec.encode(value, new ByteBuffer())).toThrow(message);

@@ -12,6 +12,7 @@
  * @module
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { describeThrown } from "../errors.ts";
 
 /** Where to resume reading, and the file it is a position in. */
 export interface ReadPosition {
@@ -76,11 +77,15 @@ export class ReadPointer {
     };
   }
 
-  /** Replaces the stored position atomically. */
+  /** Replaces the stored position atomically; a failure names the pointer file. */
   write(position: ReadPosition): void {
     const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, JSON.stringify(position) + "\n");
-    renameSync(temporary, this.path);
+    try {
+      writeFileSync(temporary, JSON.stringify(position) + "\n");
+      renameSync(temporary, this.path);
+    } catch (error) {
+      throw new Error(`could not save its read pointer ${this.path}: ${describeThrown(error).message}`, { cause: error });
+    }
   }
 }
 

@@ -21,7 +21,7 @@ import type { Backpressure } from "../../transport/ring.ts";
 import { agentCounterSubjects, type Counter, CounterBlock, counterLayout } from "../counters.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../dead-letter-reasons.ts";
 import { DeadLetterBox } from "../dead-letters.ts";
-import { ErrorReporter } from "../errors.ts";
+import { ErrorReporter } from "../error-reporter.ts";
 import { EventTypes } from "../event-types.ts";
 import { MemoryFeed } from "../feeds/memory-feed.ts";
 import type { Sink } from "../handler-api.ts";
@@ -40,6 +40,7 @@ import { HostedSinks } from "./hosted-sink.ts";
 import type { DecodeFailure } from "./inbound-ring.ts";
 import { InboundRings } from "./inbound-rings.ts";
 import { runPhase } from "./lifecycle-phases.ts";
+import { StopProblems } from "./stop-problems.ts";
 import { Outputs } from "./outputs.ts";
 import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
@@ -70,7 +71,9 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   readonly eventTypes: EventTypes;
   /** Answers one control request from the supervisor. */
   readonly handle: <R extends ControlRequest>(request: R) => Promise<ReplyTo<R>>;
+  private readonly reporter: ErrorReporter;
   private readonly errors: ComponentErrors;
+  private readonly problems: StopProblems;
   private readonly deadLetters: DeadLetterBox;
   private readonly factory: ComponentFactory;
   private readonly feedPlans: Map<string, FeedPlan>;
@@ -99,7 +102,9 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.log = createLogger(boot.log, { agent: plan.name });
     this.eventTypes = new EventTypes(boot.eventTypes);
     const reporter = new ErrorReporter(this.log, (report) => environment.emit({ event: "error", report }));
+    this.reporter = reporter;
     this.errors = new ComponentErrors(plan.name, this.clock, reporter);
+    this.problems = new StopProblems(plan.name);
     this.dutyCycles = this.counters.counter("agent_duty_cycles_total");
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
@@ -120,6 +125,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       eventTypes: this.eventTypes,
       deadLetters: this.deadLetters,
       errors: this.errors,
+      problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
     });
@@ -252,6 +258,16 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.outputs.close();
   }
 
+  /** What makes the stop unclean on this agent (see stop-problems.ts). */
+  stopProblems(): string[] {
+    return this.problems.list();
+  }
+
+  /** The agent is finished: errors held back by rate limiting are summarized now, not lost. */
+  close(): void {
+    this.reporter.flush();
+  }
+
   // ---- internals ----
 
   /** Adds the handler to the feed's delivery; false if it already received it. */
@@ -285,8 +301,12 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private lifecycleFailed(component: ComponentLifecycle, phase: LifecyclePhase, thrown: unknown): void {
     if (component.kind === "handler") this.handlers.find((h) => h.lifecycle === component)?.errors.inc();
     if (component.kind === "sink") this.sinks.get(component.name)?.errors.inc();
-    // Forward phases fail the boot, which reports them; stop and tearDown go on, so report here.
-    if (phase === "stop" || phase === "tearDown") this.errors.report(component.kind, component.name, phase, thrown);
+    // Forward phases fail the boot, which reports them; stop and tearDown go on, so report here, and
+    // keep it for the stop report.
+    if (phase === "stop" || phase === "tearDown") {
+      this.errors.report(component.kind, component.name, phase, thrown);
+      this.problems.phaseFailed(component.kind, component.name, phase, thrown);
+    }
   }
 
   private readonly decodeFailed: DecodeFailure = (error, source, sequenceNumber) => {

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Clock } from "../../time/clock.ts";
-import { describeThrown, type ErrorReporter, type ErrorSource, summarizeEvent } from "../errors.ts";
+import type { ErrorReporter } from "../error-reporter.ts";
+import { describeThrown, type ErrorSource, summarizeEvent } from "../errors.ts";
 
 /** Where an event failure happened; absent for lifecycle and I/O failures. */
 export interface EventPosition {

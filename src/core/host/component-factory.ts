@@ -13,12 +13,14 @@ import type { FeedPlan, SinkPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { CounterBlock } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
+import { describeThrown } from "../errors.ts";
 import type { EventTypes } from "../event-types.ts";
 import { createFeed } from "../feeds/create-feed.ts";
 import { FeedChannel } from "../feeds/feed-channel.ts";
 import { FeedPublisher } from "../feeds/feed-publisher.ts";
 import { HandlerLoadError, loadHandler } from "../handler-loader.ts";
 import { PipeWriter } from "../pipes/pipe-writer.ts";
+import type { SinkContext } from "../plugin-api.ts";
 import { type AgentBoot, ComponentFailureError } from "../protocol.ts";
 import { createSink, type FanoutWiring } from "../sinks/create-sink.ts";
 import type { FanoutTarget } from "../sinks/fanout-sink.ts";
@@ -30,6 +32,7 @@ import { type HandlerHost, HandlerContextImpl } from "./handler-context.ts";
 import { HostedFeed } from "./hosted-feed.ts";
 import { type HandlerFailure, HostedHandler } from "./hosted-handler.ts";
 import { HostedSink, type HostedSinks } from "./hosted-sink.ts";
+import type { StopProblems } from "./stop-problems.ts";
 import { createLogger } from "../../log/log.ts";
 
 /** What the factory builds with: the agent's shared parts. */
@@ -42,6 +45,8 @@ export interface FactoryParts {
   eventTypes: EventTypes;
   deadLetters: DeadLetterBox;
   errors: ComponentErrors;
+  /** Where data declared lost is kept for the stop report. */
+  problems: StopProblems;
   sinks: HostedSinks;
   deliveries: FeedDeliveries;
 }
@@ -103,9 +108,21 @@ export class ComponentFactory {
 
   async sink(plan: SinkPlan): Promise<HostedSink> {
     return await this.loading("sink", plan.name, async () => {
-      const { clock, log, counters } = this.parts;
+      const { clock, log, counters, errors, problems } = this.parts;
       const plugin = await createSink(plan, () => this.fanoutWiring(plan));
-      const context = { sinkName: plan.name, agentName: this.agent, config: pluginConfig(plan), clock, log: log.child({ sink: plan.name }) };
+      const lostValues = counters.counter("sink_lost_total", { sink: plan.name });
+      const context: SinkContext = {
+        sinkName: plan.name,
+        agentName: this.agent,
+        config: pluginConfig(plan),
+        clock,
+        log: log.child({ sink: plan.name }),
+        lost: (count, cause) => {
+          lostValues.add(count);
+          problems.lost("sink", plan.name, count, cause);
+          errors.report("sink", plan.name, "write", `lost ${count} values: ${describeThrown(cause).message}`);
+        },
+      };
       return new HostedSink(plan, plugin, await loadSinkMapper(plan.mapper), context, counters);
     });
   }

@@ -18,6 +18,8 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  stopProblems(): string[];
+  close(): void;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -44,7 +46,8 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     calibrateClock: ({ buffer }) => serveClockCalibration(buffer, host.clock, CALIBRATION_TIMEOUT_MS),
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
-    close: () => undefined,
+    problems: () => host.stopProblems(),
+    close: () => host.close(),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

@@ -4,14 +4,31 @@
  * and on stop, so a graceful stop loses nothing and `tail -f` sees output promptly. With `fsync: true`
  * every write is followed by an fsync. Parent directories are created.
  *
+ * A write that fails (ENOSPC, EIO…) is not retried: retrying would hold ever more lines in memory while
+ * the disk stays full. The lines it did not write are declared lost (`ctx.lost`): counted, reported, and
+ * the server's stop is not clean.
+ *
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SinkContext, SinkPlugin } from "../plugin-api.ts";
 import { renderText } from "../value-mappers.ts";
 
 const FLUSH_AT_CHARS = 64 * 1024;
+
+/** The closest existing ancestor folder of `path` that is not a directory (mkdir's EEXIST/ENOTDIR). */
+function nonDirectoryAncestor(path: string): string | undefined {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    try {
+      return statSync(folder).isDirectory() ? undefined : folder;
+    } catch {
+      // Not there yet: look further up.
+    }
+  }
+  return undefined;
+}
 
 /**
  * @example
@@ -20,19 +37,29 @@ const FLUSH_AT_CHARS = 64 * 1024;
  * ```
  */
 export class FileSink implements SinkPlugin {
+  private ctx!: SinkContext;
   private filename = "";
+  private sinkName = "";
   private fsync = false;
   private fd = -1;
   private lines: string[] = [];
   private chars = 0;
 
   init(ctx: SinkContext): void {
+    this.ctx = ctx;
     this.filename = ctx.config.filename as string;
+    this.sinkName = ctx.sinkName;
     this.fsync = ctx.config.fsync === true;
   }
 
   start(): void {
-    mkdirSync(dirname(this.filename), { recursive: true });
+    try {
+      mkdirSync(dirname(this.filename), { recursive: true });
+    } catch (error) {
+      const file = nonDirectoryAncestor(this.filename);
+      if (file === undefined) throw error;
+      throw new Error(`sink "${this.sinkName}": cannot create the folders of filename ${this.filename}: ${file} is a file, not a directory`);
+    }
     this.fd = openSync(this.filename, "a");
   }
 
@@ -45,10 +72,19 @@ export class FileSink implements SinkPlugin {
 
   flush(): void {
     if (this.lines.length === 0 || this.fd < 0) return;
-    writeSync(this.fd, this.lines.join("\n") + "\n");
+    const count = this.lines.length;
+    const bytes = Buffer.from(this.lines.join("\n") + "\n");
     this.lines = [];
     this.chars = 0;
-    if (this.fsync) fsyncSync(this.fd);
+    let written = 0;
+    try {
+      // A write may take only part of the buffer (a disk filling up): write the rest.
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written);
+      if (this.fsync) fsyncSync(this.fd);
+    } catch (error) {
+      // All written but the fsync failed: the kernel may have dropped them, so none is known to be on disk.
+      this.ctx.lost(written === bytes.length ? count : count - completeLines(bytes, written), error);
+    }
   }
 
   stop(): void {
@@ -59,4 +95,11 @@ export class FileSink implements SinkPlugin {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** How many lines end within the first `length` bytes. */
+function completeLines(bytes: Buffer, length: number): number {
+  let lines = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < length; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
 }

@@ -22,10 +22,12 @@ const RECENT_ERRORS = 100;
 export class ErrorLog {
   private readonly reports: ErrorReport[] = [];
   private readonly listeners = new Set<(report: ErrorReport) => void>();
+  private reportedCount = 0;
 
   constructor(private readonly log: Logger) {}
 
   record(report: ErrorReport): void {
+    this.reportedCount += report.suppressed ?? 1;
     this.reports.push(report);
     if (this.reports.length > RECENT_ERRORS) this.reports.shift();
     for (const listener of this.listeners) {
@@ -41,6 +43,11 @@ export class ErrorLog {
   listen(listener: (report: ErrorReport) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** How many errors were reported since the start, those a summary stands for included. */
+  get reported(): number {
+    return this.reportedCount;
   }
 
   /** The last 100 reports, oldest first. */

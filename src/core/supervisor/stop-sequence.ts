@@ -1,8 +1,10 @@
 /**
  * The ordered, draining stop: feeds stop and close their rings → every handler agent drains its rings →
  * pipes go quiet → handlers stop (values they send still flow) → their sink rings close → sink hosts
- * drain and flush → sinks stop → everything is torn down (feeds, handlers, sinks) → agent threads end.
- * Nothing accepted before the stop is lost; every step that fails or times out is named in the report.
+ * drain and flush → sinks stop → everything is torn down (feeds, handlers, sinks) → each agent says what
+ * went wrong in its components (a stop or tearDown that threw, data declared lost) → agent threads end.
+ * Nothing accepted before the stop is lost; every step that fails or times out, and every problem an
+ * agent names, is in the report and makes it unclean.
  * An agent the watchdog reports unresponsive (before or during the stop) is given up on at once: waiting
  * for it could only end in a timeout. A step that takes long logs whom it waits for.
  *
@@ -20,12 +22,17 @@ const SLOW_STEP: SlowWaitTiming = { firstAfterMs: 1_000, everyMs: 5_000 };
 
 /** What a stop achieved. */
 export interface StopReport {
-  /** True when every step completed and every ring was drained. */
+  /** True when every step completed, no component failed to stop or lost data, and every ring was drained. */
   clean: boolean;
-  /** Steps that failed or timed out, each naming the agent. */
+  /** Steps that failed or timed out, components whose stop or tearDown threw, data lost; each naming the agent. */
   problems: string[];
   /** Events still in rings when the agents ended (0 after a clean stop). */
   undeliveredEvents: number;
+  /**
+   * Errors reported while the server ran (handler, sink and feed failures, rate-limited ones included).
+   * They do not make the stop unclean: `clean` is about the stop itself and the data it kept.
+   */
+  errorsReported: number;
   durationMs: number;
 }
 
@@ -42,6 +49,8 @@ export interface StopContext {
   giveUp(agent: string, problem: string): void;
   /** Closes every agent. */
   closeAgents(): Promise<void>;
+  /** Errors reported so far (read after the agents closed: they summarize what they held back). */
+  errorsReported(): number;
   /** Agents the watchdog reports unresponsive now, with why. */
   unresponsive(): { agent: string; reason: string }[];
 }
@@ -74,12 +83,20 @@ export class StopSequence {
     await this.step({ op: "drain", role: "sinks" }, "sinks", drainTimeoutMs);
     await this.step({ op: "lifecycle", phase: "stop", role: "sinks" }, "sinks");
     for (const role of ["feeds", "handlers", "sinks"] as Role[]) await this.step({ op: "lifecycle", phase: "tearDown", role }, role);
+    for (const problems of (await this.step({ op: "problems" })).values()) this.problems.push(...problems);
     const undeliveredEvents = rings.ringInfo().reduce((sum, ring) => sum + ring.depth, 0);
     await this.context.closeAgents();
     const problems = this.problems;
-    const report = { clean: problems.length === 0 && undeliveredEvents === 0, problems, undeliveredEvents, durationMs: Math.round(performance.now() - startedAt) };
-    if (report.clean) log.info("stopped", { durationMs: report.durationMs });
-    else log.error("stopped with problems", { problems, undeliveredEvents });
+    const errorsReported = this.context.errorsReported();
+    const durationMs = Math.round(performance.now() - startedAt);
+    const report = { clean: problems.length === 0 && undeliveredEvents === 0, problems, undeliveredEvents, errorsReported, durationMs };
+    const errors = errorsReported > 0 ? { errorsReported } : {};
+    if (report.clean) log.info("stopped", { durationMs, ...errors });
+    else {
+      // One line each, readable in text logs (the summary line carries them as a list for JSON logs).
+      for (const problem of problems) log.error(`stop problem: ${problem}`);
+      log.error("stopped with problems", { problems, undeliveredEvents, ...errors });
+    }
     return report;
   }
 

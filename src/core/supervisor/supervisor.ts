@@ -214,7 +214,10 @@ export class Supervisor {
     const loading = new Set(this.plan.agents.map((plan) => plan.name));
     const launched = Promise.allSettled(this.plan.agents.map(async (plan) => {
       this.health.starting(plan);
-      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners, signal);
+      const agent = await this.options.launcher.launch(this.bootFor(plan, planned), listeners, signal).catch((thrown) => {
+        if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError || thrown === signal?.reason) throw thrown;
+        throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
+      });
       loading.delete(plan.name);
       // An inline agent cannot be interrupted while it loads: one that finishes after an abort is ended here.
       if (signal?.aborted) agent.terminate();
@@ -333,7 +336,7 @@ export class Supervisor {
   }
 
   private async runStop(): Promise<StopReport> {
-    if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, durationMs: 0 };
+    if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, errorsReported: this.errorLog.reported, durationMs: 0 };
     this.state = "stopping";
     this.stopSequence = new StopSequence({
       agents: this.agents,
@@ -348,6 +351,7 @@ export class Supervisor {
       giveUp: (agent, problem) => this.giveUp(agent, problem),
       closeAgents: () => this.closeAgents(),
       unresponsive: () => this.health.list().flatMap((s) => s.state === "unresponsive" ? [{ agent: s.name, reason: s.reason ?? "no heartbeat" }] : []),
+      errorsReported: () => this.errorLog.reported,
     });
     const report = await this.stopSequence.run();
     this.state = "stopped";

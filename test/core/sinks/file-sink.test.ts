@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { boot, eventually, tempDir } from "../../helpers.ts";
 
 let temp: ReturnType<typeof tempDir>;
@@ -56,4 +56,35 @@ describe("file sink", () => {
     mkdirSync(directory);
     await expect(boot(config(directory), { logLevel: "silent" })).rejects.toThrow(/sink "out" on agent "io-agent" failed during start: .*EISDIR/);
   });
+
+  it("fails the boot naming the sink, the filename and the file in the way when a folder of the path is a file", async () => {
+    const { writeFileSync, readFileSync: read } = await import("node:fs");
+    writeFileSync(temp.path("afile"), "keep me\n");
+    for (const filename of [temp.path("afile/out.txt"), temp.path("afile/deeper/out.txt")]) {
+      for (const inline of [false, true]) {
+        await expect(boot(config(filename), { logLevel: "silent", inline })).rejects.toThrow(
+          `sink "out" on agent "io-agent" failed during start: Error: sink "out": cannot create the folders of filename ${filename}: ${temp.path("afile")} is a file, not a directory`,
+        );
+      }
+    }
+    expect(read(temp.path("afile"), "utf8")).toBe("keep me\n");
+  });
+
+  // /dev/full (every write fails with ENOSPC) is Linux's.
+  if (existsSync("/dev/full")) {
+    it("declares the values of a failed write lost: counted, reported, and the stop is not clean", async () => {
+      const server = await boot(config("/dev/full"), { logLevel: "silent" });
+      const reports: string[] = [];
+      server.onError((report) => reports.push(report.message));
+      for (let i = 0; i < 50; i++) server.offer("in", i);
+      const report = await server.stop();
+      expect(server.counter("sink_lost_total", { sink: "out" })).toBe(50);
+      expect(report.clean).toBe(false);
+      // Bun says "ENOSPC: no space left on device, write", Deno "No space left on device (os error 28)".
+      expect(report.problems.length).toBe(1);
+      expect(report.problems[0]).toMatch(/^sink "out" on agent "io-agent" lost 50 values: Error: .*no space left on device/i);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports.every((message) => /^lost \d+ values: Error: .*no space left on device/i.test(message))).toBe(true);
+    });
+  }
 });
