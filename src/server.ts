@@ -53,6 +53,11 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   keepAlive?: boolean;
   /** Longest wait for an admin command's result before its caller gets a timeout error (default 10 s). */
   commandTimeoutMs?: number;
+  /**
+   * Aborts the boot: requests in flight are abandoned, worker agents stuck in a step are terminated, what
+   * started is stopped, and the boot rejects with BootError. No effect once the boot has resolved.
+   */
+  signal?: AbortSignal;
 }
 
 /** A feed the embedding program publishes into. */
@@ -183,7 +188,7 @@ export class MongooseServer {
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
-    await supervisor.boot();
+    await supervisor.boot(options.signal);
     server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options);
     return server;
   }

@@ -27,7 +27,7 @@ export interface RunOptions {
 export interface Child {
   onStdout(listener: (text: string) => void): void;
   onStderr(listener: (text: string) => void): void;
-  /** Sends a signal (default SIGINT: Ctrl-C). */
+  /** Sends a signal (default SIGINT: Ctrl-C; SIGHUP: its terminal closed). */
   interrupt(signal?: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
   /** SIGKILL. */
   kill(): void;

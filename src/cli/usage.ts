@@ -18,7 +18,8 @@ export const COMMAND_HELP: Record<string, string> = {
   run: `Usage: mongoose run [config.yaml] [options]
 
 Boots the server from a YAML configuration (without one: the built-in demo) and runs until SIGINT or
-SIGTERM, then drains every ring and stops. A second signal exits at once.
+SIGTERM, then drains every ring and stops. A second signal exits at once; a signal during the boot
+aborts it. SIGHUP is logged and ignored.
 
 ${OPTIONS}`,
   validate: `Usage: mongoose validate <config.yaml> [--print] [options]

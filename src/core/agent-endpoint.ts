@@ -60,7 +60,8 @@ export interface LocalComponents {
  * ```
  */
 export interface AgentLauncher {
-  launch(boot: AgentBoot, listeners: AgentListeners): Promise<AgentEndpoint>;
+  /** `signal` aborts the wait for a worker to load (it is terminated); an inline agent loads on this thread and cannot be interrupted. */
+  launch(boot: AgentBoot, listeners: AgentListeners, signal?: AbortSignal): Promise<AgentEndpoint>;
 }
 
 /**

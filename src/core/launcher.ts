@@ -25,8 +25,8 @@ export class ThreadLauncher implements AgentLauncher {
 
   constructor(private readonly runtime: Runtime, private readonly workerUrl: string, private readonly bootTimeoutMs: number) {}
 
-  async launch(boot: AgentBoot, listeners: AgentListeners): Promise<AgentEndpoint> {
-    if (boot.plan.mode === "worker") return await WorkerAgent.start(this.runtime, this.workerUrl, boot, listeners, this.bootTimeoutMs);
+  async launch(boot: AgentBoot, listeners: AgentListeners, signal?: AbortSignal): Promise<AgentEndpoint> {
+    if (boot.plan.mode === "worker") return await WorkerAgent.start(this.runtime, this.workerUrl, boot, listeners, this.bootTimeoutMs, signal);
     // Producers on this thread run every inline agent while they wait for ring space.
     const agent = await InlineAgent.start(boot, listeners, () => this.inline);
     this.inline.push(agent);

@@ -1,6 +1,7 @@
 /**
  * The launched agents of one server, and requests to many of them at once: every agent hosting a role
- * gets the request in parallel, and the replies and failures come back by agent.
+ * gets the request in parallel, and the replies and failures come back by agent. The requests not yet
+ * answered are known, so a slow step can say whom it waits for and an aborted boot whom to give up on.
  *
  * @module
  */
@@ -14,6 +15,27 @@ export function hostsRole(plan: AgentPlan, role: Role): boolean {
   if (role === "sinks") return plan.hostedSinks.length > 0;
   // Handlers may write to pipes, whose writers start with the feeds.
   return plan.hostedFeeds.length > 0 || plan.handlers.length > 0;
+}
+
+/**
+ * The components of `role` an agent hosts, for people: `handler "h"`, `sinks "a", "b"`.
+ *
+ * @example
+ * ```ts
+ * describeComponents(plan, "handlers"); // 'handler "pnl-calculator"'
+ * ```
+ */
+export function describeComponents(plan: AgentPlan, role: Role): string {
+  const names = role === "handlers" ? plan.handlers.map((h) => h.name) : role === "sinks" ? plan.hostedSinks : plan.hostedFeeds;
+  // An agent asked about feeds may host none: it is asked for its handlers' pipe writers.
+  if (names.length === 0) return role === "feeds" ? "pipe writers" : role;
+  return `${names.length === 1 ? role.slice(0, -1) : role} ${names.map((name) => `"${name}"`).join(", ")}`;
+}
+
+/** A request sent by {@link AgentGroup.ask} that its agent has not answered yet. */
+export interface UnansweredRequest {
+  agent: AgentEndpoint;
+  request: ControlRequest;
 }
 
 /** What a request to many agents brought back. */
@@ -32,6 +54,7 @@ export interface GroupAnswer<R extends ControlRequest> {
  */
 export class AgentGroup {
   private readonly agents = new Map<string, AgentEndpoint>();
+  private readonly inFlight = new Set<UnansweredRequest>();
 
   add(agent: AgentEndpoint): void {
     this.agents.set(agent.name, agent);
@@ -56,13 +79,18 @@ export class AgentGroup {
 
   /** Sends `request` to every agent hosting `role` at once and waits for all of them. */
   async ask<R extends ControlRequest>(request: R, role: Role | undefined, timeoutMs: number, targets = this.hosting(role)): Promise<GroupAnswer<R>> {
-    const results = await Promise.allSettled(targets.map((agent) => agent.request(request, timeoutMs)));
+    const results = await Promise.allSettled(targets.map((agent) => this.tracked(agent, request, timeoutMs)));
     const answer: GroupAnswer<R> = { replies: new Map(), failures: [] };
     results.forEach((result, index) => {
       if (result.status === "fulfilled") answer.replies.set(targets[index].name, result.value);
       else answer.failures.push({ agent: targets[index], reason: result.reason as Error });
     });
     return answer;
+  }
+
+  /** Requests sent by `ask` and not answered yet; only those of `request` when it is given. */
+  unanswered(request?: ControlRequest): UnansweredRequest[] {
+    return [...this.inFlight].filter((pending) => request === undefined || pending.request === request);
   }
 
   /** Asks every agent to close, then ends each one's thread or duty cycle; `closed` is told of each. */
@@ -77,5 +105,15 @@ export class AgentGroup {
         closed(agent);
       }
     }));
+  }
+
+  private async tracked<R extends ControlRequest>(agent: AgentEndpoint, request: R, timeoutMs: number): Promise<ReplyTo<R>> {
+    const pending = { agent, request };
+    this.inFlight.add(pending);
+    try {
+      return await agent.request(request, timeoutMs);
+    } finally {
+      this.inFlight.delete(pending);
+    }
   }
 }

@@ -5,6 +5,8 @@
  * went wrong in its components (a stop or tearDown that threw, data declared lost) → agent threads end.
  * Nothing accepted before the stop is lost; every step that fails or times out, and every problem an
  * agent names, is in the report and makes it unclean.
+ * An agent the watchdog reports unresponsive (before or during the stop) is given up on at once: waiting
+ * for it could only end in a timeout. A step that takes long logs whom it waits for.
  *
  * @module
  */
@@ -13,6 +15,10 @@ import { AgentUnavailableError } from "../agent-endpoint.ts";
 import { type ControlRequest, describeRequest, type ReplyTo, type Role, type Wants } from "../protocol.ts";
 import type { AgentGroup } from "./agent-group.ts";
 import type { RingRegistry } from "./ring-registry.ts";
+import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
+
+/** A stop step still pending after 1 s says whom it waits for, and again every 5 s. */
+const SLOW_STEP: SlowWaitTiming = { firstAfterMs: 1_000, everyMs: 5_000 };
 
 /** What a stop achieved. */
 export interface StopReport {
@@ -45,6 +51,8 @@ export interface StopContext {
   closeAgents(): Promise<void>;
   /** Errors reported so far (read after the agents closed: they summarize what they held back). */
   errorsReported(): number;
+  /** Agents the watchdog reports unresponsive now, with why. */
+  unresponsive(): { agent: string; reason: string }[];
 }
 
 /**
@@ -56,6 +64,8 @@ export interface StopContext {
  */
 export class StopSequence {
   private readonly problems: string[] = [];
+  /** Agents given up on: later steps skip them. */
+  private readonly givenUp = new Set<string>();
 
   constructor(private readonly context: StopContext) {}
 
@@ -63,6 +73,7 @@ export class StopSequence {
     const startedAt = performance.now();
     const { log, drainTimeoutMs, rings } = this.context;
     log.info("stopping: feeds first, then draining every ring");
+    for (const { agent, reason } of this.context.unresponsive()) this.giveUpUnresponsive(agent, reason);
     await this.step({ op: "lifecycle", phase: "stop", role: "feeds" }, "feeds");
     await this.step({ op: "drain", role: "handlers" }, "handlers", drainTimeoutMs);
     if (!await this.pipesQuiet()) this.problems.push(`pipes still carried events after ${drainTimeoutMs} ms (handlers feeding each other?); stopping anyway`);
@@ -90,17 +101,48 @@ export class StopSequence {
   }
 
   /**
-   * Sends a request to every agent hosting `role` (all agents if no role) and records the failures. An
-   * agent that does not answer in time is given up on, so one stuck agent costs one timeout, not one per step.
+   * Gives up at once on an agent the watchdog reports unresponsive (stuck in a handler): its rings are
+   * released, its request in flight fails now, and later steps skip it.
+   */
+  giveUpUnresponsive(agent: string, reason: string): void {
+    if (this.givenUp.has(agent)) return;
+    const problem = `agent "${agent}" is unresponsive (${reason}): given up on without draining, ${this.eventsLeft(agent)} events undelivered`;
+    this.problems.push(problem);
+    this.giveUp(agent, problem);
+  }
+
+  private giveUp(agent: string, problem: string): void {
+    this.givenUp.add(agent);
+    this.context.giveUp(agent, problem);
+  }
+
+  /**
+   * Sends a request to every agent hosting `role` (all agents if no role) but those given up on, and
+   * records the failures. An agent that does not answer in time is given up on, so one stuck agent costs
+   * one timeout, not one per step.
    */
   private async step<R extends ControlRequest>(request: R, role?: Role, timeoutMs = this.context.requestTimeoutMs): Promise<Map<string, ReplyTo<R>>> {
-    const { replies, failures } = await this.context.agents.ask(request, role, timeoutMs);
+    const { agents } = this.context;
+    const targets = agents.hosting(role).filter((agent) => !this.givenUp.has(agent.name));
+    const { replies, failures } = await reportSlowWait(agents.ask(request, role, timeoutMs, targets), (waitedMs) => this.stillWaiting(request, waitedMs), SLOW_STEP);
     for (const { agent, reason } of failures) {
       const problem = `${describeRequest(request)} on agent "${agent.name}": ${reason.message}`;
-      if (reason instanceof AgentUnavailableError && reason.timedOut) this.context.giveUp(agent.name, problem);
+      if (reason instanceof AgentUnavailableError && reason.timedOut) this.giveUp(agent.name, problem);
       this.problems.push(problem);
     }
     return replies;
+  }
+
+  private stillWaiting(request: ControlRequest, waitedMs: number): void {
+    for (const { agent } of this.context.agents.unanswered(request)) {
+      const left = request.op === "drain" ? `, ${this.eventsLeft(agent.name)} events left` : "";
+      this.context.log.warn(`stop waiting for agent "${agent.name}" to ${describeRequest(request)} (${seconds(waitedMs)}${left})`, { agent: agent.name });
+    }
+  }
+
+  /** Events in the rings `agent` consumes. */
+  private eventsLeft(agent: string): number {
+    return this.context.rings.ringInfo().filter((ring) => ring.consumer === agent).reduce((sum, ring) => sum + ring.depth, 0);
   }
 
   /**

@@ -24,8 +24,8 @@ import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from ".
 import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
 import { BootError, describeThrown, type ErrorReport, RegistrationError } from "../errors.ts";
-import { type AgentBoot, type AgentEvent, ComponentFailureError, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
-import { AgentGroup } from "./agent-group.ts";
+import { type AgentBoot, type AgentEvent, ComponentFailureError, describeRequest, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
+import { AgentGroup, describeComponents } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { CommandRoutes } from "./command-routes.ts";
@@ -34,7 +34,9 @@ import { type ConfigUpdateResult, ConfigUpdates, type ReloadReport } from "./con
 import { ErrorLog } from "./error-log.ts";
 import { type Registered, Registration } from "./registration.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
+import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
+import { untilAborted } from "./until-aborted.ts";
 
 /** Supervisor settings beyond the plan. */
 export interface SupervisorOptions {
@@ -56,6 +58,9 @@ export interface SupervisorOptions {
 }
 
 const ROLES: Role[] = ["sinks", "handlers", "feeds"];
+
+/** A boot step still pending after 3 s (agents load modules, components connect) says whom it waits for, and again every 5 s. */
+const SLOW_BOOT_STEP: SlowWaitTiming = { firstAfterMs: 3_000, everyMs: 5_000 };
 
 /**
  * @example
@@ -83,6 +88,8 @@ export class Supervisor {
   /** The registration change in progress (changes run one at a time). */
   private registering: Promise<unknown> = Promise.resolve();
   private stopping: Promise<StopReport> | undefined;
+  /** The stop under way: an agent found unresponsive meanwhile is given up on at once. */
+  private stopSequence: StopSequence | undefined;
   private state: "created" | "booting" | "running" | "stopping" | "stopped" | "failed" = "created";
 
   constructor(readonly plan: ServerPlan, private readonly options: SupervisorOptions) {
@@ -99,6 +106,7 @@ export class Supervisor {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
         this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message: `agent "${agent}" is unresponsive: ${reason}` });
+        this.stopSequence?.giveUpUnresponsive(agent, reason);
       },
       responsiveAgain: (agent) => options.logger.warn("agent responsive again", { agent }),
     });
@@ -119,23 +127,24 @@ export class Supervisor {
     });
   }
 
-  /** Boots every agent and runs init/start/startComplete; on failure stops what started and throws BootError. */
-  async boot(): Promise<void> {
+  /**
+   * Boots every agent and runs init/start/startComplete; on failure stops what started and throws
+   * BootError. When `signal` aborts, the boot stops waiting at once: agents that have not answered the
+   * step in flight are given up on (terminated), the others are stopped, and BootError says it was aborted.
+   */
+  async boot(signal?: AbortSignal): Promise<void> {
     const log = this.options.logger;
     const startedAt = performance.now();
     this.state = "booting";
     try {
-      await this.launchAgents(this.rings.planned());
-      for (const agent of this.agents.all()) {
-        if (agent.plan.mode === "worker") await calibrateClock(agent, this.epochOriginMs, log, this.options.requestTimeoutMs);
-      }
-      for (const phase of ["init", "start", "startComplete"] as LifecyclePhase[]) {
-        for (const role of ROLES) await this.runPhase(phase, role);
-      }
+      await untilAborted(this.bootSteps(signal), signal);
     } catch (thrown) {
       this.state = "failed";
-      const error = this.bootError(thrown);
+      const error = this.bootError(thrown, signal);
       log.error("boot failed; stopping what was started", { component: error.component, phase: error.phase, cause: error.causeMessage });
+      if (signal?.aborted) {
+        for (const { agent, request } of this.agents.unanswered()) this.giveUp(agent.name, `had not finished "${describeRequest(request)}" when the boot was aborted`);
+      }
       await this.rollback();
       throw error;
     }
@@ -232,6 +241,22 @@ export class Supervisor {
 
   // ---- boot ----
 
+  /** Launch, clock calibration, then each lifecycle phase over each role; checks `signal` between steps so an aborted boot goes no further. */
+  private async bootSteps(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    await this.launchAgents(this.rings.planned(), signal);
+    for (const agent of this.agents.all()) {
+      signal?.throwIfAborted();
+      if (agent.plan.mode === "worker") await calibrateClock(agent, this.epochOriginMs, this.options.logger, this.options.requestTimeoutMs);
+    }
+    for (const phase of ["init", "start", "startComplete"] as LifecyclePhase[]) {
+      for (const role of ROLES) {
+        signal?.throwIfAborted();
+        await this.runPhase(phase, role, signal);
+      }
+    }
+  }
+
   private bootFor(plan: AgentPlan, endpoints: Endpoint[]): AgentBoot {
     const layout = counterLayout(agentCounterSubjects(plan, this.plan.feeds, this.plan.sinks));
     const counters = allocateCounters(layout);
@@ -252,22 +277,32 @@ export class Supervisor {
     };
   }
 
-  private async launchAgents(planned: EndpointBatch): Promise<void> {
-    const results = await Promise.allSettled(this.plan.agents.map((plan) => this.launchAgent(plan, planned.get(plan.name) ?? [])));
+  private async launchAgents(planned: EndpointBatch, signal: AbortSignal | undefined): Promise<void> {
+    const loading = new Set(this.plan.agents.map((plan) => plan.name));
+    const launched = Promise.allSettled(this.plan.agents.map(async (plan) => {
+      await this.launchAgent(plan, planned.get(plan.name) ?? [], signal);
+      loading.delete(plan.name);
+    }));
+    const results = await reportSlowWait(launched, (waitedMs) => {
+      for (const agent of loading) this.options.logger.warn(`boot waiting for agent "${agent}" to load its components (${seconds(waitedMs)})`, { agent });
+    }, SLOW_BOOT_STEP);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) throw failure.reason;
   }
 
-  private async launchAgent(plan: AgentPlan, endpoints: Endpoint[]): Promise<void> {
+  private async launchAgent(plan: AgentPlan, endpoints: Endpoint[], signal?: AbortSignal): Promise<void> {
     this.health.starting(plan);
     const listeners = {
       onEvent: (agent: string, event: AgentEvent) => this.agentEvent(agent, event),
       onExit: (agent: string, reason: string) => this.agentDied(agent, reason),
     };
-    const agent = await this.options.launcher.launch(this.bootFor(plan, endpoints), listeners).catch((thrown) => {
-      if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError) throw thrown;
+    const agent = await this.options.launcher.launch(this.bootFor(plan, endpoints), listeners, signal).catch((thrown) => {
+      if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError || thrown === signal?.reason) throw thrown;
       throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
     });
+    // An inline agent cannot be interrupted while it loads: one that finishes after an abort is ended here.
+    if (signal?.aborted) agent.terminate();
+    signal?.throwIfAborted();
     this.agents.add(agent);
     this.health.setState(plan.name, "running");
     this.options.logger.debug("agent booted", { agent: plan.name, mode: plan.mode, idleStrategy: plan.idle.type });
@@ -323,14 +358,21 @@ export class Supervisor {
   }
 
   /** Runs one lifecycle step on every agent hosting the role, then connects the rings it asked for. */
-  private async runPhase(phase: LifecyclePhase, role: Role): Promise<void> {
-    const { replies, failures } = await this.agents.ask({ op: "lifecycle", phase, role }, role, this.options.requestTimeoutMs);
+  private async runPhase(phase: LifecyclePhase, role: Role, signal: AbortSignal | undefined): Promise<void> {
+    const request = { op: "lifecycle", phase, role } as const;
+    const { replies, failures } = await reportSlowWait(this.agents.ask(request, role, this.options.requestTimeoutMs), (waitedMs) => {
+      for (const { agent } of this.agents.unanswered(request)) {
+        this.options.logger.warn(`boot waiting for ${phase} of ${describeComponents(agent.plan, role)} on agent "${agent.name}" (${seconds(waitedMs)})`, { agent: agent.name });
+      }
+    }, SLOW_BOOT_STEP);
     if (failures.length > 0) throw failures[0].reason;
+    signal?.throwIfAborted();
     await this.connect(replies);
     await this.settleAttachments();
   }
 
-  private bootError(thrown: unknown): BootError {
+  private bootError(thrown: unknown, signal: AbortSignal | undefined): BootError {
+    if (signal?.aborted && thrown === signal.reason) return new BootError("server", "boot", `aborted (${describeThrown(thrown).message.replace(/^Error: /, "")})`);
     if (thrown instanceof ComponentFailureError) return new BootError(thrown.failure.component, thrown.failure.phase, thrown.failure.message);
     if (thrown instanceof AgentUnavailableError) return new BootError(`agent "${thrown.agent}"`, "boot", thrown.message);
     if (thrown instanceof BootError) return thrown;
@@ -425,8 +467,7 @@ export class Supervisor {
     if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, errorsReported: this.errorLog.reported, durationMs: 0 };
     this.state = "stopping";
     await this.registering; // the change in progress completes; later ones are refused
-
-    const report = await new StopSequence({
+    this.stopSequence = new StopSequence({
       agents: this.agents,
       rings: this.rings,
       log: this.options.logger,
@@ -438,8 +479,10 @@ export class Supervisor {
       },
       giveUp: (agent, problem) => this.giveUp(agent, problem),
       closeAgents: () => this.closeAgents(),
+      unresponsive: () => this.health.list().flatMap((s) => s.state === "unresponsive" ? [{ agent: s.name, reason: s.reason ?? "no heartbeat" }] : []),
       errorsReported: () => this.errorLog.reported,
-    }).run();
+    });
+    const report = await this.stopSequence.run();
     this.state = "stopped";
     return report;
   }

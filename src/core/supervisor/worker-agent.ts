@@ -9,6 +9,7 @@ import type { AgentPlan } from "../../plan/types.ts";
 import type { Runtime, WorkerHandle } from "../../runtime/types.ts";
 import { type AgentEndpoint, type AgentListeners, AgentUnavailableError, withTimeout } from "../agent-endpoint.ts";
 import { type AgentBoot, type AgentMessage, ComponentFailureError, type ControlRequest, describeRequest, type ReplyTo } from "../protocol.ts";
+import { untilAborted } from "./until-aborted.ts";
 
 /**
  * An agent on its own worker thread.
@@ -42,14 +43,17 @@ export class WorkerAgent implements AgentEndpoint {
     return this.plan.name;
   }
 
-  /** Spawns the worker from `workerUrl` (the agent worker entry) and waits until it has loaded its components. */
-  static async start(runtime: Runtime, workerUrl: string, boot: AgentBoot, listeners: AgentListeners, timeoutMs: number): Promise<WorkerAgent> {
+  /**
+   * Spawns the worker from `workerUrl` (the agent worker entry) and waits until it has loaded its
+   * components; if that times out or `signal` aborts, the worker is terminated.
+   */
+  static async start(runtime: Runtime, workerUrl: string, boot: AgentBoot, listeners: AgentListeners, timeoutMs: number, signal?: AbortSignal): Promise<WorkerAgent> {
     const worker = runtime.spawnWorker(workerUrl, `mongoose-agent-${boot.plan.name}`, { maxHeapMb: boot.plan.maxHeapMb });
     const agent = new WorkerAgent(boot.plan, worker, boot.signals, listeners);
     const booted = new Promise((resolve, reject) => agent.pending.set(0, { resolve, reject }));
     worker.post({ type: "boot", boot });
     try {
-      await withTimeout(agent.name, "boot", booted, timeoutMs);
+      await untilAborted(withTimeout(agent.name, "boot", booted, timeoutMs), signal);
     } catch (error) {
       agent.terminate();
       throw error;
