@@ -20,6 +20,9 @@
 export { MongooseServer } from "./server.ts";
 export type { FeedHandle, Health, ServerOptions, Topology } from "./server.ts";
 export type { EventMeta, Handler, HandlerContext, Sink } from "./core/handler-api.ts";
+export type { Service, ServiceContext } from "./core/service-api.ts";
+export type { ServiceInfo } from "./core/supervisor/service-registrar.ts";
+export type { ServiceConfig } from "./config/schema.ts";
 export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
 export type { DeadLetter } from "./core/dead-letters.ts";
 export type { DeadLetterReason } from "./core/dead-letter-reasons.ts";

@@ -9,7 +9,8 @@ import { buildPlan, type PlanOptions } from "./config/plan.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
-import type { MongooseConfig } from "./config/schema.ts";
+import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
+import { parseService } from "./config/service-entry.ts";
 import type { CounterSample } from "./core/counters.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
 import type { ErrorReport } from "./core/errors.ts";
@@ -20,6 +21,7 @@ import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
 import type { AgentStatus } from "./core/supervisor/agent-health.ts";
 import type { RingInfo } from "./core/supervisor/ring-registry.ts";
+import type { ServiceInfo } from "./core/supervisor/service-registrar.ts";
 import type { StopReport } from "./core/supervisor/stop-sequence.ts";
 import { Supervisor } from "./core/supervisor/supervisor.ts";
 import { AGENT_WORKER_URL } from "./entry-urls.ts";
@@ -71,6 +73,7 @@ export interface Topology {
   }[];
   feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
   sinks: { name: string; type: string; host: string; writers: string[] }[];
+  services: ServiceInfo[];
   rings: RingInfo[];
 }
 
@@ -113,7 +116,13 @@ export class MongooseServer {
   /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
   private readonly supervisorHost: LocalComponents;
 
-  private constructor(private readonly supervisor: Supervisor, launcher: ThreadLauncher, private readonly keepAlive: ServerKeepAlive) {
+  private constructor(
+    private readonly supervisor: Supervisor,
+    launcher: ThreadLauncher,
+    private readonly keepAlive: ServerKeepAlive,
+    /** Where relative module paths of services added at runtime resolve. */
+    private readonly baseDir: string,
+  ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
 
@@ -148,7 +157,7 @@ export class MongooseServer {
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     await supervisor.boot();
-    return new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true));
+    return new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), options.baseDir ?? process.cwd());
   }
 
   /**
@@ -180,7 +189,7 @@ export class MongooseServer {
   /** Boots a configuration read by the YAML loader: checks it completely (modules too), then boots the plan it checked. */
   static async bootLoaded(loaded: LoadedConfig, options: ServerOptions = {}): Promise<MongooseServer> {
     const plan = await preflight(loaded.config, { ...options, baseDir: loaded.baseDir, locate: loaded.locate });
-    return await MongooseServer.bootPlan(plan, options);
+    return await MongooseServer.bootPlan(plan, { ...options, baseDir: loaded.baseDir });
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */
@@ -237,6 +246,50 @@ export class MongooseServer {
     return this.supervisor.feedStatus();
   }
 
+  /**
+   * Registers a service while the server runs, checked like a `services` entry (relative paths resolve
+   * against the boot's `baseDir` or YAML folder). An agent-local service gets an instance on every agent
+   * with handlers; a worker service (`agentName`) on that agent, which must be running. Each instance is
+   * started, then the handlers on its agent get `onServiceRegistered(name, instance)`. Feeds a service
+   * publishes come only from the configuration, so `publishes` is refused here. Throws ConfigError for a
+   * bad entry and Error if it cannot be placed or started (nothing is left behind).
+   *
+   * @example
+   * ```ts
+   * const info = await server.addService({ name: "rates", handler: "./rates.ts", configMap: { base: "USD" } });
+   * info.agents; // ["processor"]
+   * ```
+   */
+  addService(config: ServiceConfig): Promise<ServiceInfo> {
+    return Promise.resolve().then(() => this.supervisor.addService(parseService(config, this.baseDir)));
+  }
+
+  /**
+   * Removes a service while the server runs: handlers on its agents get `onServiceDeregistered(name)`,
+   * then its instances stop and are torn down. Resolves false, doing nothing, for an unknown name.
+   *
+   * @example
+   * ```ts
+   * await server.removeService("rates"); // true
+   * await server.removeService("nope");  // false
+   * ```
+   */
+  removeService(name: string): Promise<boolean> {
+    return this.supervisor.removeService(name);
+  }
+
+  /**
+   * Every service: agent-local or worker, the agents holding an instance, the feeds it publishes.
+   *
+   * @example
+   * ```ts
+   * server.services(); // [{ name: "rates", kind: "agent-local", agents: ["processor"], publishes: [] }]
+   * ```
+   */
+  services(): ServiceInfo[] {
+    return this.supervisor.services();
+  }
+
   /** Liveness of every agent. */
   health(): Health {
     const agents = this.supervisor.agentStatus();
@@ -277,6 +330,7 @@ export class MongooseServer {
         host: sink.host,
         writers: rings.filter((r) => r.kind === "sink" && r.name === sink.name).map((r) => r.producer),
       })),
+      services: this.services(),
       rings,
     };
   }

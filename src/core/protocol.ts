@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, ServiceLocation, ServicePlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 
@@ -30,6 +30,8 @@ export interface AgentBoot {
   /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */
   feeds: FeedPlan[];
   sinks: SinkPlan[];
+  /** Where every service of the server lives (to answer `ctx.service` for services hosted elsewhere). */
+  services: ServiceLocation[];
   /** The sink receiving dead letters, if one is configured. */
   deadLetter?: string;
   /** Ring ends the plan already knows (broadcast feeds), attached before the host's components start. */
@@ -44,7 +46,7 @@ export interface AgentBoot {
 }
 
 /** Component groups, started in this order and stopped in reverse. */
-export type Role = "sinks" | "handlers" | "feeds";
+export type Role = "sinks" | "services" | "handlers" | "feeds";
 export type LifecyclePhase = "init" | "start" | "startComplete" | "stop" | "tearDown";
 
 /** One end of a ring handed to an agent. */
@@ -74,7 +76,14 @@ export type ControlRequest =
   /** Reply with the status of every feed hosted on the agent. */
   | { op: "status" }
   /** Stop the duty cycle; the agent is finished. */
-  | { op: "close" };
+  | { op: "close" }
+  /**
+   * A service registered at runtime: `plan` is set on the agents that get an instance (built, inited,
+   * started, then handlers told through `onServiceRegistered`); the others only learn where it lives.
+   */
+  | { op: "addService"; location: ServiceLocation; plan?: ServicePlan }
+  /** A service removed at runtime: handlers told through `onServiceDeregistered`, then it stops and is torn down. */
+  | { op: "removeService"; name: string };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -94,6 +103,9 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   correctClock: void;
   status: FeedStatusEntry[];
   close: void;
+  /** Rings the new service asked for while it started. */
+  addService: Wants;
+  removeService: void;
 }
 
 /**
@@ -133,6 +145,8 @@ export interface FeedStatusEntry {
 export function describeRequest(request: ControlRequest): string {
   if (request.op === "lifecycle") return `${request.phase} ${request.role}`;
   if (request.op === "drain") return `drain ${request.role}`;
+  if (request.op === "addService") return `add service "${request.location.name}"`;
+  if (request.op === "removeService") return `remove service "${request.name}"`;
   return request.op;
 }
 

@@ -6,6 +6,7 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
+import type { ServiceLocation, ServicePlan } from "../../plan/types.ts";
 import type { ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
@@ -18,6 +19,8 @@ export interface ControlTarget {
   pipesQuiet(): boolean;
   closeOutputs(): void;
   feedStatus(): FeedStatusEntry[];
+  addService(location: ServiceLocation, plan?: ServicePlan): Promise<Wants>;
+  removeService(name: string): Promise<void>;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -45,6 +48,8 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     correctClock: ({ offsetNanos }) => host.clock.correct(offsetNanos),
     status: () => host.feedStatus(),
     close: () => undefined,
+    addService: ({ location, plan }) => host.addService(location, plan),
+    removeService: ({ name }) => host.removeService(name),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

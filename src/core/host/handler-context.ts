@@ -1,6 +1,6 @@
 /**
  * What a handler sees as `ctx`: its name, agent, frozen config, clock and logger, and the calls that reach
- * its agent (subscribe, sink, newEvent).
+ * its agent (subscribe, sink, newEvent, service).
  *
  * @module
  */
@@ -14,6 +14,8 @@ import type { HandlerContext, Sink } from "../handler-api.ts";
 export interface HandlerHost {
   subscribe(handlerName: string, feedName: string): void;
   sinkWriter(name: string): Sink;
+  /** The service `name` as `caller` (e.g. `handler "pnl"`) may see it; throws saying why not. */
+  service(caller: string, name: string): unknown;
   readonly eventTypes: EventTypes;
 }
 
@@ -50,5 +52,9 @@ export class HandlerContextImpl implements HandlerContext {
   newEvent(typeName: string): FixedEvent {
     const type = this.host.eventTypes.get(typeName);
     return type.flyweight().wrap(new Uint8Array(type.byteLength), 0);
+  }
+
+  service<T = unknown>(name: string): T {
+    return this.host.service(`handler "${this.handlerName}"`, name) as T;
   }
 }

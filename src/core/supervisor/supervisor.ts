@@ -3,18 +3,19 @@
  * across agents in order, connects the rings agents ask for, and stops everything gracefully. Its parts,
  * one concern each: {@link RingRegistry} (which rings exist, and the topology), {@link AgentHealth}
  * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners),
- * {@link StopSequence} (the ordered draining stop) and {@link AgentGroup} (requests to many agents).
+ * {@link StopSequence} (the ordered draining stop), {@link AgentGroup} (requests to many agents) and
+ * {@link ServiceRegistrar} (services added and removed at runtime).
  *
  * Boot: the rings the plan determines are created first and travel in the boot messages; agents are
  * launched and load their components; worker clocks are calibrated; then `init`, `start` and
- * `startComplete`, each over sinks, then handlers, then feeds. After each step the rings the agents'
+ * `startComplete`, each over sinks, then services, then handlers, then feeds. After each step the rings the agents'
  * components asked for (subscriptions, sinks) are connected, one `attach` per agent, before the next step.
  *
  * @module
  */
 import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
-import type { AgentPlan, ServerPlan } from "../../plan/types.ts";
+import type { AgentPlan, ServerPlan, ServicePlan } from "../../plan/types.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
@@ -25,6 +26,7 @@ import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
+import { type ServiceInfo, serviceLocation, ServiceRegistrar } from "./service-registrar.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
 
 /** Supervisor settings beyond the plan. */
@@ -44,7 +46,7 @@ export interface SupervisorOptions {
   unresponsiveAfterMs: number;
 }
 
-const ROLES: Role[] = ["sinks", "handlers", "feeds"];
+const ROLES: Role[] = ["sinks", "services", "handlers", "feeds"];
 
 /**
  * @example
@@ -64,6 +66,7 @@ export class Supervisor {
   private readonly rings: RingRegistry;
   private readonly health: AgentHealth;
   private readonly errorLog: ErrorLog;
+  private readonly registrar: ServiceRegistrar;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private stopping: Promise<StopReport> | undefined;
@@ -74,6 +77,15 @@ export class Supervisor {
     this.signals = new Map(plan.agents.map((agent) => [agent.name, AgentSignals.allocate()]));
     this.rings = new RingRegistry(plan, options.ringCapacity, (agent) => this.signals.get(agent)!);
     this.errorLog = new ErrorLog(options.logger);
+    this.registrar = new ServiceRegistrar({
+      plan,
+      agents: this.agents,
+      requestTimeoutMs: options.requestTimeoutMs,
+      connect: async (wants) => {
+        await this.connect(wants);
+        await this.settleAttachments();
+      },
+    });
     this.health = new AgentHealth(options.unresponsiveAfterMs, {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
@@ -154,6 +166,23 @@ export class Supervisor {
     return [...[...replies.values()].flat(), ...unreachable];
   }
 
+  /** Every service, where its instances run and what it publishes. */
+  services(): ServiceInfo[] {
+    return this.registrar.list();
+  }
+
+  /** Registers and starts a service while running (see service-registrar.ts). */
+  addService(service: ServicePlan): Promise<ServiceInfo> {
+    if (this.state !== "running") return Promise.reject(new Error(`cannot add service "${service.name}": the server is ${this.state}`));
+    return this.registrar.add(service);
+  }
+
+  /** Removes a service while running; false if there is none of that name. */
+  removeService(name: string): Promise<boolean> {
+    if (this.state !== "running") return Promise.reject(new Error(`cannot remove service "${name}": the server is ${this.state}`));
+    return this.registrar.remove(name);
+  }
+
   /** Feeds each handler of `agent` receives, by handler. */
   subscriptionsOf(agent: string): ReadonlyMap<string, ReadonlySet<string>> {
     return this.rings.subscriptionsOf(agent);
@@ -170,6 +199,7 @@ export class Supervisor {
       eventTypes: this.plan.eventTypes,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
+      services: this.plan.services.map(serviceLocation),
       deadLetter: this.plan.deadLetter,
       endpoints: endpoints.get(plan.name) ?? [],
       pipeSequences: this.pipeSequences,
