@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
-import { BootError, ConfigError, type MongooseConfig, MongooseServer } from "../../src/mod.ts";
-import { boot, FIXTURES, tempDir } from "../helpers.ts";
+import { BootError, ConfigError, type MongooseConfig, MongooseServer, type ServiceContext } from "../../src/mod.ts";
+import { boot, eventually, FIXTURES, tempDir } from "../helpers.ts";
 
 const lines = (file: string) => readFileSync(file, "utf8").trim().split("\n");
 
@@ -157,6 +157,34 @@ for (const inline of [false, true]) {
 }
 
 describe("services: errors", () => {
+  it("reports a worker service publishing to a feed it did not declare, or subscribing without onEvent, naming both", async () => {
+    const server = await boot({
+      eventSinks: [{ name: "out", type: "memory" }],
+      pipes: [{ name: "requests" }],
+      services: [
+        { name: "stray", handler: "./counting-service.ts", agentName: "svc-agent", publishes: ["counts"], configMap: { feed: "elsewhere", count: 1 } },
+      ],
+      eventHandlers: [{ agentName: "a", eventHandlers: { listener: { handler: "./subscriber.ts", configMap: { subscribe: ["counts"] } } } }],
+    });
+    try {
+      await eventually(() => server.errors().some((e) => e.component === "stray"), "the service's doWork failure to be reported");
+      expect(server.errors().find((e) => e.component === "stray")).toMatchObject({
+        source: "service",
+        agent: "svc-agent",
+        phase: "doWork",
+        message: `Error: service "stray" on agent "svc-agent" cannot publish to "elsewhere": it publishes counts`,
+      });
+    } finally {
+      await server.stop();
+    }
+    const deaf = await boot({
+      pipes: [{ name: "requests" }],
+      services: [{ name: "deaf", handler: { start: (ctx: ServiceContext) => ctx.subscribe("requests") }, agentName: "svc-agent" }],
+    }).catch((e) => e);
+    expect(deaf).toBeInstanceOf(BootError);
+    expect(deaf.message).toContain(`service "deaf" on agent "svc-agent" failed during start: Error: service "deaf" cannot subscribe to "requests": it has no onEvent method to receive events`);
+  });
+
   it("fails the boot when a handler asks for an unknown service, naming the known ones", async () => {
     const config: MongooseConfig = {
       services: [{ name: "rates", handler: "./sequence-service.ts" }, { name: "limits", handler: "./sequence-service.ts" }],
