@@ -26,6 +26,33 @@ describe("configuration", () => {
     expect(validateConfig(undefined).eventFeeds).toEqual([]);
   });
 
+  it("plans services: agent-local ones on every agent with handlers, worker ones on their agent with the feeds they publish", () => {
+    class InProcess {}
+    const plan = buildPlan({
+      eventFeeds: [{ name: "f", type: "memory" }],
+      services: [
+        { name: "local", handler: "./local.ts", configMap: { x: 1 } },
+        { name: "ticker", handler: "./ticker.ts", agentName: "svc", idleStrategy: "blocking", publishes: ["ticks", "quotes"] },
+        { name: "near", handler: InProcess, agentName: "b" },
+      ],
+      eventHandlers: [
+        { agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } },
+        { agentName: "b", eventHandlers: { g: { handler: "./g.ts" } } },
+      ],
+    });
+    const servicesOf = (agent: string) => plan.agents.find((a) => a.name === agent)!.services.map((s) => s.name);
+    expect(servicesOf("a")).toEqual(["local"]);
+    expect(servicesOf("b")).toEqual(["local", "near"]);
+    expect(servicesOf("svc")).toEqual(["ticker"]);
+    expect(servicesOf("supervisor")).toEqual([]);
+    expect(plan.agents.find((a) => a.name === "svc")).toMatchObject({ mode: "worker", idle: { type: "blocking" }, hostedFeeds: ["ticks", "quotes"], handlers: [] });
+    // An in-process service runs on the calling thread, like an in-process handler.
+    expect(plan.agents.find((a) => a.name === "b")!.mode).toBe("inline");
+    expect(plan.feeds.map((f) => [f.id, f.name, f.type, f.host, f.broadcast])).toEqual([[1, "f", "memory", "supervisor", false], [2, "ticks", "service", "svc", false], [3, "quotes", "service", "svc", false]]);
+    expect(plan.services.map((s) => [s.name, s.agentName, s.publishes])).toEqual([["local", undefined, []], ["ticker", "svc", ["ticks", "quotes"]], ["near", "b", []]]);
+    expect(plan.services[0].config).toEqual({ x: 1 });
+  });
+
   it("plans agents: idle strategy from agentThreads, then the agent, then the default; pinning; modes", () => {
     class InProcess {
       onEvent() {}
