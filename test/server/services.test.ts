@@ -94,6 +94,28 @@ for (const inline of [false, true]) {
       }
     });
 
+    it("hands a worker service to the handlers sharing its agent, and tells the others where it lives", async () => {
+      const server = await boot({
+        eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+        eventSinks: [{ name: "out", type: "memory" }],
+        services: [{ name: "sequence", handler: "./sequence-service.ts", agentName: "a" }],
+        eventHandlers: [
+          { agentName: "a", eventHandlers: { near: { handler: "./service-user.ts" } } },
+          { agentName: "b", eventHandlers: { far: { handler: "./service-user.ts", configMap: { late: true } } } },
+        ],
+      }, { inline });
+      try {
+        server.offer("in", 1);
+        const used = await server.sink<Used>("out").waitFor(2);
+        expect(used.find((u) => u.handler === "near")).toMatchObject({ agent: "a", n: 1 });
+        expect(used.find((u) => u.handler === "far")!.error).toBe(
+          `handler "far" on agent "b" asked for service "sequence": it is a worker service on agent "a", and agents share no objects; send to it through a pipe it subscribes to`,
+        );
+      } finally {
+        expect((await server.stop()).clean).toBe(true);
+      }
+    });
+
     it("adds and removes a service at runtime, telling the handlers of its agents; removing an unknown name does nothing", async () => {
       const server = await boot({
         eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
