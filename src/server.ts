@@ -12,7 +12,8 @@ import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
 import { type FeedRegistration, type HandlerRegistration, planFeedAddition, planHandlerAddition, type RegistrationOptions } from "./config/runtime-plan.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
-import type { MongooseConfig } from "./config/schema.ts";
+import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
+import { parseService } from "./config/service-entry.ts";
 import { registerBuiltIns } from "./core/commands/built-ins.ts";
 import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
 import type { JsonValue } from "./core/commands/json-value.ts";
@@ -28,6 +29,7 @@ import type { AgentStatus } from "./core/supervisor/agent-health.ts";
 import type { Registered } from "./core/supervisor/registration.ts";
 import type { ConfigUpdateResult, ReloadReport } from "./core/supervisor/config-updates.ts";
 import type { RingInfo } from "./core/supervisor/ring-registry.ts";
+import type { ServiceInfo } from "./core/supervisor/service-registrar.ts";
 import type { StopReport } from "./core/supervisor/stop-sequence.ts";
 import { Supervisor } from "./core/supervisor/supervisor.ts";
 import { AGENT_WORKER_URL } from "./entry-urls.ts";
@@ -86,6 +88,7 @@ export interface Topology {
   }[];
   feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
   sinks: { name: string; type: string; host: string; writers: string[] }[];
+  services: ServiceInfo[];
   rings: RingInfo[];
 }
 
@@ -414,6 +417,50 @@ export class MongooseServer {
     return this.supervisor.feedStatus();
   }
 
+  /**
+   * Registers a service while the server runs, checked like a `services` entry (relative paths resolve
+   * against the boot's `baseDir` or YAML folder). An agent-local service gets an instance on every agent
+   * with handlers; a worker service (`agentName`) on that agent, which must be running. Each instance is
+   * started, then the handlers on its agent get `onServiceRegistered(name, instance)`. Feeds a service
+   * publishes come only from the configuration, so `publishes` is refused here. Throws ConfigError for a
+   * bad entry and Error if it cannot be placed or started (nothing is left behind).
+   *
+   * @example
+   * ```ts
+   * const info = await server.addService({ name: "rates", handler: "./rates.ts", configMap: { base: "USD" } });
+   * info.agents; // ["processor"]
+   * ```
+   */
+  addService(config: ServiceConfig): Promise<ServiceInfo> {
+    return Promise.resolve().then(() => this.supervisor.addService(parseService(config, this.registration.baseDir)));
+  }
+
+  /**
+   * Removes a service while the server runs: handlers on its agents get `onServiceDeregistered(name)`,
+   * then its instances stop and are torn down. Resolves false, doing nothing, for an unknown name.
+   *
+   * @example
+   * ```ts
+   * await server.removeService("rates"); // true
+   * await server.removeService("nope");  // false
+   * ```
+   */
+  removeService(name: string): Promise<boolean> {
+    return this.supervisor.removeService(name);
+  }
+
+  /**
+   * Every service: agent-local or worker, the agents holding an instance, the feeds it publishes.
+   *
+   * @example
+   * ```ts
+   * server.services(); // [{ name: "rates", kind: "agent-local", agents: ["processor"], publishes: [] }]
+   * ```
+   */
+  services(): ServiceInfo[] {
+    return this.supervisor.services();
+  }
+
   /** Liveness of every agent. */
   health(): Health {
     const agents = this.supervisor.agentStatus();
@@ -454,6 +501,7 @@ export class MongooseServer {
         host: sink.host,
         writers: rings.filter((r) => r.kind === "sink" && r.name === sink.name).map((r) => r.producer),
       })),
+      services: this.services(),
       rings,
     };
   }

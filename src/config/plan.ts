@@ -6,16 +6,19 @@
  * @module
  */
 import * as v from "valibot";
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import { ConfigError } from "./config-error.ts";
 import { defineEvent, type EventTypeSpec, MAX_FIXED_CODEC_ID, MIN_FIXED_CODEC_ID } from "../transport/fixed-layout.ts";
-import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, HandlerSource, MapperSource, ModuleSource, ServerPlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, MapperSource, ServerPlan, SinkPlan } from "../plan/types.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, pathText as pathTextOf } from "./problems.ts";
 import { configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
+import { moduleSource } from "./module-source.ts";
+import { serviceFeeds, servicePlan, serviceProblems } from "./service-plans.ts";
+
+export { moduleSource };
 
 /** Options that shape the plan but are not part of the configuration file. */
 export interface PlanOptions {
@@ -101,6 +104,7 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   const feedPaths: [ConfigPath, string][] = [
     ...config.eventFeeds.map((f, i): [ConfigPath, string] => [["eventFeeds", i, "name"], f.name]),
     ...config.pipes.map((p, i): [ConfigPath, string] => [["pipes", i, "name"], p.name]),
+    ...config.services.flatMap((s, i) => s.publishes.map((feed, j): [ConfigPath, string] => [["services", i, "publishes", j], feed])),
   ];
   const sinkPaths: [ConfigPath, string][] = [
     ...config.eventSinks.map((s, i): [ConfigPath, string] => [["eventSinks", i, "name"], s.name]),
@@ -132,6 +136,7 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   config.eventFeeds.forEach((feed, i) => checkEventType(feed.eventType as string | undefined, ["eventFeeds", i, "eventType"]));
   config.pipes.forEach((pipe, i) => checkEventType(pipe.eventType, ["pipes", i, "eventType"]));
   sinkHosts(config, problems);
+  problems.push(...serviceProblems(config.services, new Set(config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers)))));
   return problems;
 }
 
@@ -185,16 +190,6 @@ export function toIdleSpec(value: EffectiveConfig["idleStrategy"]): IdleStrategy
   return (typeof value === "string" ? { type: value } : value) as IdleStrategySpec;
 }
 
-/** Resolves `./file.ts#Export` (relative to `baseDir`), an absolute path or a URL. */
-export function moduleSource(reference: string, baseDir: string): ModuleSource {
-  const hash = reference.lastIndexOf("#");
-  const path = hash > 0 ? reference.slice(0, hash) : reference;
-  const exportName = hash > 0 ? reference.slice(hash + 1) : "default";
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)
-    ? path
-    : pathToFileURL(isAbsolute(path) ? path : resolve(baseDir, path)).href;
-  return { url, exportName, display: path };
-}
 
 function mapperSource(reference: string | undefined, baseDir: string): MapperSource | undefined {
   if (reference === undefined) return undefined;
@@ -241,6 +236,7 @@ function idleSettings(config: EffectiveConfig): Map<string, { path: ConfigPath; 
   config.eventHandlers.forEach((group, i) => add(group.agentName, ["eventHandlers", i, "idleStrategy"], group.idleStrategy));
   config.eventFeeds.forEach((feed, i) => add(hostOf(feed, feedTypes), ["eventFeeds", i, "idleStrategy"], feed.idleStrategy));
   config.eventSinks.forEach((sink, i) => add(hostOf(sink, sinkTypes), ["eventSinks", i, "idleStrategy"], sink.idleStrategy));
+  config.services.forEach((service, i) => service.agentName !== undefined && add(service.agentName, ["services", i, "idleStrategy"], service.idleStrategy));
   return settings;
 }
 
@@ -262,6 +258,8 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   const problems: ConfigProblem[] = [];
   const hostsOfSinks = sinkHosts(effective, problems);
   const feeds: FeedPlan[] = effective.eventFeeds.map((feed, index) => feedPlanOf(feed, index + 1, baseDir));
+  const services = effective.services.map((service) => servicePlan(service, baseDir));
+  feeds.push(...serviceFeeds(services, feeds.length + 1));
   for (const pipe of effective.pipes) {
     feeds.push({
       id: feeds.length + 1,
@@ -297,6 +295,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   const idle = idleSettings(effective);
   const agentNames = new Set([
     ...effective.eventHandlers.map((g) => g.agentName),
+    ...services.flatMap((service) => service.agentName ?? []),
     ...feeds.map((f) => f.host),
     ...sinks.map((s) => s.host),
   ].filter((name) => name !== "" && name !== SUPERVISOR_AGENT));
@@ -322,6 +321,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     mode: "inline",
     idle: { type: "blocking" },
     handlers: [],
+    services: [],
     hostedFeeds: feeds.filter((f) => f.host === SUPERVISOR_AGENT).map((f) => f.name),
     hostedSinks: sinks.filter((s) => s.host === SUPERVISOR_AGENT).map((s) => s.name),
   };
@@ -334,7 +334,9 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       config: spec.configMap,
       logLevel: spec.logLevel,
     }));
-    const inProcess = handlers.some((h) => h.source.kind === "value");
+    // Agent-local services get an instance on every agent with handlers; worker services on their own agent.
+    const hostedServices = services.filter((service) => service.agentName === name || (service.agentName === undefined && handlers.length > 0));
+    const inProcess = [...handlers, ...hostedServices].some((component) => component.source.kind === "value");
     const chosen = thread?.idleStrategy !== undefined ? toIdleSpec(thread.idleStrategy) : idle.get(name)?.[0]?.spec;
     return {
       name,
@@ -344,10 +346,11 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       batchSize: thread?.batchSize,
       maxHeapMb: thread?.maxHeapMb,
       handlers,
+      services: hostedServices,
       hostedFeeds: feeds.filter((f) => f.host === name).map((f) => f.name),
       hostedSinks: sinks.filter((s) => s.host === name).map((s) => s.name),
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, deadLetter: effective.deadLetter, defaultIdle };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle };
 }

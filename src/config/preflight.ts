@@ -1,6 +1,6 @@
 /**
  * Checks a configuration completely before anything starts: the schema, names and references (the plan),
- * and every module it names (handlers, value mappers, feed and sink plugins): each is imported on the
+ * and every module it names (handlers, services, value mappers, feed and sink plugins): each is imported on the
  * calling thread and its export checked, without constructing anything (the agents build their own).
  * Module checks run even when the schema has problems elsewhere, so one run lists everything wrong.
  *
@@ -36,6 +36,10 @@ function modulesOf(config: unknown): ModuleUse[] {
       const reference = isMap(spec) ? text(spec.handler) : undefined;
       if (reference) uses.push({ path: ["eventHandlers", index, "eventHandlers", name, "handler"], reference, kind: "handler", method: "onEvent" });
     }
+  }
+  for (const [index, service] of listed(config.services)) {
+    const reference = text(service.handler);
+    if (reference) uses.push({ path: ["services", index, "handler"], reference, kind: "service" });
   }
   const plugins = { eventFeeds: { kind: "feed", method: undefined }, eventSinks: { kind: "sink", method: "accept" }, pipes: undefined };
   for (const section of ["eventFeeds", "eventSinks", "pipes"] as const) {

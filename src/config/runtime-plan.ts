@@ -55,7 +55,9 @@ function agentFor(plan: ServerPlan, name: string, idle: IdleStrategySpec | undef
     }
     return undefined;
   }
-  return { name, mode, idle: idle ?? plan.defaultIdle ?? { type: "backoff" }, handlers: [], hostedFeeds: [], hostedSinks: [] };
+  // A new agent gets its handlers at runtime, so it gets an instance of every agent-local service, as every agent with handlers does.
+  const services = plan.services.filter((service) => service.agentName === undefined);
+  return { name, mode, idle: idle ?? plan.defaultIdle ?? { type: "backoff" }, handlers: [], services, hostedFeeds: [], hostedSinks: [] };
 }
 
 /**

@@ -130,14 +130,24 @@ const pipeSchema = v.strictObject({
   idleStrategy: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
 });
 
-/** A service (DESIGN.md); checked so mistakes are reported precisely, though services do not run yet. */
-const serviceSchema = v.strictObject({
+/**
+ * A service: agent-local without `agentName` (an instance on every agent with handlers), a worker service
+ * with one; `publishes` names the feeds a worker service publishes (hosted on its agent).
+ */
+export const serviceSchema = v.strictObject({
   name: nonEmptyName,
-  handler: handlerReference,
+  handler: v.union([
+    v.pipe(v.string(), v.minLength(1, "must not be empty")),
+    v.custom<object>((value) => typeof value === "function" || (typeof value === "object" && value !== null)),
+  ], "expected a module path, a class, a factory function or an object"),
   agentName: v.optional(agentName),
   idleStrategy: v.optional(idleStrategySchema),
   configMap: settingsMap,
+  publishes: v.optional(v.array(nonEmptyName), []),
 });
+
+/** One service entry as written (`services[]`, or `server.addService(...)`). */
+export type ServiceConfig = v.InferInput<typeof serviceSchema>;
 
 /** The admin HTTP server's address (DESIGN.md); checked, though the server does not exist yet. */
 const adminSchema = v.strictObject({
@@ -172,7 +182,7 @@ export const configSchema = v.strictObject({
   pipes: v.optional(v.array(pipeSchema), []),
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */
   deadLetter: v.optional(nonEmptyName),
-  services: v.optional(v.pipe(v.array(serviceSchema), v.maxLength(0, "services are not available in this version (leave services out or empty)")), []),
+  services: v.optional(v.array(serviceSchema), []),
   admin: v.optional(v.lazy((input) =>
     input === false ? v.literal(false) : v.pipe(adminSchema, v.check(() => false, "the admin server is not available in this version (use admin: false or leave it out)"))
   ), false),

@@ -7,7 +7,7 @@ import type { Logger } from "../log/log.ts";
 import { isFixedEvent } from "../transport/fixed-layout.ts";
 
 /** What kind of component an error came from. */
-export type ErrorSource = "handler" | "sink" | "feed" | "agent" | "decode";
+export type ErrorSource = "handler" | "service" | "sink" | "feed" | "agent" | "decode";
 
 /** One reported error, with enough context to find the event and the code that failed. */
 export interface ErrorReport {
@@ -15,7 +15,7 @@ export interface ErrorReport {
   time: number;
   source: ErrorSource;
   agent: string;
-  /** Handler, sink or feed name (the agent name for agent-level errors). */
+  /** Handler, service, sink or feed name (the agent name for agent-level errors). */
   component: string;
   /** Lifecycle phase or "onEvent" / "accept". */
   phase: string;

@@ -157,6 +157,21 @@ export interface HandlerContext {
    * ```
    */
   emit(event: unknown): void;
+
+  // ---- services ----
+  /**
+   * The service called `name`, synchronously, from `init` on. An agent-local service (no `agentName`)
+   * has one instance per agent, shared by every handler there; a worker service is returned only on its
+   * own agent. Throws for a worker service on another agent (threads share no objects: the message names
+   * its agent and the feeds it publishes, which is how to hear from it) and for an unknown name (the
+   * message lists the known ones).
+   *
+   * @example
+   * ```ts
+   * init(ctx: HandlerContext) { this.rates = ctx.service<RateTable>("rates"); }
+   * ```
+   */
+  service<T = unknown>(name: string): T;
 }
 
 /**
@@ -217,4 +232,24 @@ export interface Handler {
    * ```
    */
   onConfigChange?(config: Readonly<Record<string, unknown>>): void;
+  /**
+   * A service was added at runtime (`server.addService`) with an instance on this handler's agent; called
+   * there, after the service started. `service` is the instance `ctx.service(name)` now returns.
+   *
+   * @example
+   * ```ts
+   * onServiceRegistered(name: string, service: unknown) { if (name === "rates") this.rates = service as RateTable; }
+   * ```
+   */
+  onServiceRegistered?(name: string, service: unknown): void;
+  /**
+   * A service with an instance on this agent is being removed at runtime (`server.removeService`); called
+   * before the service stops, so the handler can drop it.
+   *
+   * @example
+   * ```ts
+   * onServiceDeregistered(name: string) { if (name === "rates") this.rates = undefined; }
+   * ```
+   */
+  onServiceDeregistered?(name: string): void;
 }

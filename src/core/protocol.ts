@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, ServiceLocation, ServicePlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 import type { CommandFailure } from "./commands/command-error.ts";
@@ -32,6 +32,8 @@ export interface AgentBoot {
   /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */
   feeds: FeedPlan[];
   sinks: SinkPlan[];
+  /** Where every service of the server lives (to answer `ctx.service` for services hosted elsewhere). */
+  services: ServiceLocation[];
   /** The sink receiving dead letters, if one is configured. */
   deadLetter?: string;
   /** Ring ends the plan already knows (broadcast feeds), attached before the host's components start. */
@@ -46,7 +48,7 @@ export interface AgentBoot {
 }
 
 /** Component groups, started in this order and stopped in reverse. */
-export type Role = "sinks" | "handlers" | "feeds";
+export type Role = "sinks" | "services" | "handlers" | "feeds";
 export type LifecyclePhase = "init" | "start" | "startComplete" | "stop" | "tearDown";
 
 /** One end of a ring handed to an agent. */
@@ -107,7 +109,14 @@ export type ControlRequest =
    * Merge `patch` into handler `handler`'s configMap (a `null` value removes the key), check it against
    * the keys the handler requires, and call its `onConfigChange`; a rejected update leaves the old config.
    */
-  | { op: "updateConfig"; handler: string; patch: Record<string, unknown> };
+  | { op: "updateConfig"; handler: string; patch: Record<string, unknown> }
+  /**
+   * A service registered at runtime: `plan` is set on the agents that get an instance (built, inited,
+   * started, then handlers told through `onServiceRegistered`); the others only learn where it lives.
+   */
+  | { op: "addService"; location: ServiceLocation; plan?: ServicePlan }
+  /** A service removed at runtime: handlers told through `onServiceDeregistered`, then it stops and is torn down. */
+  | { op: "removeService"; name: string };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -140,6 +149,9 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   dropInbound: void;
   forgetFeed: void;
   updateConfig: ConfigUpdateReply;
+  /** Rings the new service asked for while it started. */
+  addService: Wants;
+  removeService: void;
 }
 
 /** The outcome of a config update on the handler's agent: the whole new config, or why it was rejected. */
@@ -193,6 +205,8 @@ export function describeRequest(request: ControlRequest): string {
   if (request.op === "lifecycle") return `${request.phase} ${request.role}`;
   if (request.op === "drain") return `drain ${request.role}`;
   if (request.op === "componentPhase") return `${request.phase} ${request.kind} "${request.name}"`;
+  if (request.op === "addService") return `add service "${request.location.name}"`;
+  if (request.op === "removeService") return `remove service "${request.name}"`;
   return request.op;
 }
 

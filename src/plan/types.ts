@@ -35,6 +35,27 @@ export interface HandlerPlan {
   logLevel?: LogLevel;
 }
 
+/**
+ * A service: an agent-local one (no `agentName`) has an instance on every agent with handlers; a worker
+ * service runs on its own agent (`agentName`) and may publish feeds hosted there.
+ */
+export interface ServicePlan {
+  name: string;
+  source: HandlerSource;
+  config: Record<string, unknown>;
+  /** The agent of a worker service; absent for an agent-local service. */
+  agentName?: string;
+  /** Feeds the service publishes (a worker service's; hosted on its agent, type `service`). */
+  publishes: string[];
+}
+
+/** Where a service lives, as every agent knows it (no module, so it crosses to any thread). */
+export interface ServiceLocation {
+  name: string;
+  agentName?: string;
+  publishes: string[];
+}
+
 /** The reserved name of the supervisor thread's own agent. */
 export const SUPERVISOR_AGENT = "supervisor";
 
@@ -49,6 +70,8 @@ export interface AgentPlan {
   /** Heap bound of its worker in MB (`agentThreads[].maxHeapMb`). */
   maxHeapMb?: number;
   handlers: HandlerPlan[];
+  /** Services with an instance on this agent (started before its handlers, stopped after them). */
+  services: ServicePlan[];
   /** Feeds whose publishing side lives on this agent. */
   hostedFeeds: string[];
   /** Sinks whose consuming side lives on this agent. */
@@ -59,7 +82,7 @@ export interface FeedPlan {
   /** 1-based id stamped into ring records. */
   id: number;
   name: string;
-  /** A registered feed type, or `pipe` (published by whichever agents write to the pipe's sink). */
+  /** A registered feed type, `pipe` (published by whichever agents write to the pipe's sink) or `service` (published by a worker service). */
   type: string;
   broadcast: boolean;
   wrapWithNamedEvent: boolean;
@@ -100,6 +123,8 @@ export interface ServerPlan {
   eventTypes: EventTypePlan[];
   feeds: FeedPlan[];
   sinks: SinkPlan[];
+  /** Every service, agent-local and worker. */
+  services: ServicePlan[];
   /** The sink receiving dead letters, if any. */
   deadLetter?: string;
   /** The configuration's `idleStrategy`: what an agent started at runtime runs with unless told otherwise. */

@@ -26,6 +26,33 @@ describe("configuration", () => {
     expect(validateConfig(undefined).eventFeeds).toEqual([]);
   });
 
+  it("plans services: agent-local ones on every agent with handlers, worker ones on their agent with the feeds they publish", () => {
+    class InProcess {}
+    const plan = buildPlan({
+      eventFeeds: [{ name: "f", type: "memory" }],
+      services: [
+        { name: "local", handler: "./local.ts", configMap: { x: 1 } },
+        { name: "ticker", handler: "./ticker.ts", agentName: "svc", idleStrategy: "blocking", publishes: ["ticks", "quotes"] },
+        { name: "near", handler: InProcess, agentName: "b" },
+      ],
+      eventHandlers: [
+        { agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } },
+        { agentName: "b", eventHandlers: { g: { handler: "./g.ts" } } },
+      ],
+    });
+    const servicesOf = (agent: string) => plan.agents.find((a) => a.name === agent)!.services.map((s) => s.name);
+    expect(servicesOf("a")).toEqual(["local"]);
+    expect(servicesOf("b")).toEqual(["local", "near"]);
+    expect(servicesOf("svc")).toEqual(["ticker"]);
+    expect(servicesOf("supervisor")).toEqual([]);
+    expect(plan.agents.find((a) => a.name === "svc")).toMatchObject({ mode: "worker", idle: { type: "blocking" }, hostedFeeds: ["ticks", "quotes"], handlers: [] });
+    // An in-process service runs on the calling thread, like an in-process handler.
+    expect(plan.agents.find((a) => a.name === "b")!.mode).toBe("inline");
+    expect(plan.feeds.map((f) => [f.id, f.name, f.type, f.host, f.broadcast])).toEqual([[1, "f", "memory", "supervisor", false], [2, "ticks", "service", "svc", false], [3, "quotes", "service", "svc", false]]);
+    expect(plan.services.map((s) => [s.name, s.agentName, s.publishes])).toEqual([["local", undefined, []], ["ticker", "svc", ["ticks", "quotes"]], ["near", "b", []]]);
+    expect(plan.services[0].config).toEqual({ x: 1 });
+  });
+
   it("plans agents: idle strategy from agentThreads, then the agent, then the default; pinning; modes", () => {
     class InProcess {
       onEvent() {}
@@ -128,7 +155,13 @@ describe("configuration", () => {
     ["agent without handlers", { eventHandlers: [{ agentName: "a", eventHandlers: {} }] }, `eventHandlers[0].eventHandlers: agent "a" has no handlers`],
     ["agentThreads naming no agent", { agentThreads: [{ agentName: "ghost" }] }, `agentThreads[0].agentName: "ghost" names no agent (known: none)`],
     ["idle strategy set twice", { agentThreads: [{ agentName: "a", idleStrategy: "busySpin" }], eventHandlers: [{ agentName: "a", idleStrategy: "blocking", eventHandlers: { h: { handler: "./h.ts" } } }] }, `eventHandlers[0].idleStrategy: agent "a" also gets an idleStrategy in agentThreads[0]; set it in one place`],
-    ["services not yet", { services: [{ name: "x", handler: "./x.ts" }] }, "services: services are not available in this version (leave services out or empty)"],
+    ["duplicate service", { services: [{ name: "x", handler: "./x.ts" }, { name: "x", handler: "./y.ts" }] }, `services[1].name: duplicate service name "x"`],
+    ["service named like a handler", { services: [{ name: "h", handler: "./x.ts" }], eventHandlers: [{ agentName: "a", eventHandlers: { h: { handler: "./h.ts" } } }] }, `services[0].name: "h" is also the name of a handler; services and handlers need distinct names`],
+    ["agent-local service publishing", { services: [{ name: "x", handler: "./x.ts", publishes: ["q"] }] }, "services[0].publishes: an agent-local service (no agentName) runs on its handlers' agents; only a worker service (with agentName) publishes feeds"],
+    ["agent-local service with an idle strategy", { services: [{ name: "x", handler: "./x.ts", idleStrategy: "busySpin" }] }, "services[0].idleStrategy: an agent-local service (no agentName) runs on its handlers' agents; idleStrategy needs an agentName"],
+    ["service feed colliding with a feed", { eventFeeds: [{ name: "q", type: "memory" }], services: [{ name: "x", handler: "./x.ts", agentName: "s", publishes: ["q"] }] }, `services[0].publishes[0]: duplicate feed name "q" (feeds and pipes share one namespace)`],
+    ["service without a handler", { services: [{ name: "x" }] }, "services[0].handler: missing (required)"],
+    ["service handler of the wrong kind", { services: [{ name: "x", handler: 42 }] }, "services[0].handler: expected a module path, a class, a factory function or an object"],
     ["service with a typo", { services: [{ name: "x", handlr: "./x.ts" }] }, "services[0].handlr: unknown key"],
     ["admin not yet", { admin: { port: 8080 } }, "admin: the admin server is not available in this version (use admin: false or leave it out)"],
   ];

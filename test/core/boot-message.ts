@@ -6,6 +6,7 @@
 import { AgentSignals } from "../../src/agent/signals.ts";
 import { agentCounterSubjects, allocateCounters, counterLayout } from "../../src/core/counters.ts";
 import type { AgentBoot, Endpoint } from "../../src/core/protocol.ts";
+import { serviceLocation } from "../../src/core/supervisor/service-registrar.ts";
 import type { ServerPlan } from "../../src/plan/types.ts";
 
 /** Small engine tuning for tests: short parks, a short offer timeout. */
@@ -24,6 +25,7 @@ export function agentBoot(plan: ServerPlan, name: string, endpoints: Endpoint[] 
     eventTypes: plan.eventTypes,
     feeds: plan.feeds,
     sinks: plan.sinks,
+    services: plan.services.map(serviceLocation),
     endpoints,
     pipeSequences: new SharedArrayBuffer(8),
     epochOriginMs: performance.timeOrigin,

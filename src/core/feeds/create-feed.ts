@@ -1,5 +1,6 @@
 /**
- * Builds the feed a plan describes: a built-in type, or a plugin module (`type: module`).
+ * Builds the feed a plan describes: a built-in type, a plugin module (`type: module`), or a feed a worker
+ * service publishes (`type: service`).
  *
  * @module
  */
@@ -21,6 +22,9 @@ export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher
       return new FileFeed();
     case "interval":
       return new IntervalFeed();
+    case "service":
+      // Passive: its worker service publishes through the channel (ServiceContext.publish).
+      return {};
     case "module": {
       const plugin = await instantiate(await importExport(plan.module!));
       if (typeof plugin !== "object" || plugin === null) {

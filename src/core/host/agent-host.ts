@@ -7,7 +7,8 @@
  * The parts, one concern each: {@link ComponentFactory} builds components, {@link FeedDeliveries} fans
  * events out to handlers, {@link InboundRings} and {@link Outputs} are the rings in and out,
  * {@link attachRingEnd} connects ring ends, {@link DrainWaiters} answers drains, {@link WantsCollector}
- * asks the supervisor for rings, {@link HandlerCommands} holds the handlers' admin commands, and
+ * asks the supervisor for rings, {@link HandlerCommands} holds the handlers' admin commands,
+ * {@link AgentServices} holds the services and answers `ctx.service`, and
  * {@link controlDispatch} answers control requests.
  *
  * @module
@@ -15,7 +16,7 @@
 import type { Agent } from "../../agent/agent.ts";
 import { AgentSignals } from "../../agent/signals.ts";
 import { createLogger, type Logger } from "../../log/log.ts";
-import type { FeedPlan, HandlerPlan, SinkPlan } from "../../plan/types.ts";
+import type { FeedPlan, HandlerPlan, ServiceLocation, ServicePlan, SinkPlan } from "../../plan/types.ts";
 import { ServerClock } from "../../time/clock.ts";
 import { JsonLineError } from "../../transport/json-text-codec.ts";
 import type { Backpressure } from "../../transport/ring.ts";
@@ -40,7 +41,10 @@ import { FeedDeliveries } from "./feed-delivery.ts";
 import { HandlerCommands } from "./handler-commands.ts";
 import type { HandlerHost } from "./handler-context.ts";
 import type { HostedFeed } from "./hosted-feed.ts";
+import { AgentServices } from "./agent-services.ts";
+import type { EventReceiver } from "./feed-delivery.ts";
 import type { HostedHandler } from "./hosted-handler.ts";
+import type { HostedService } from "./hosted-service.ts";
 import { HostedSinks } from "./hosted-sink.ts";
 import type { DecodeFailure } from "./inbound-ring.ts";
 import { InboundRings } from "./inbound-rings.ts";
@@ -48,6 +52,7 @@ import { runPhase } from "./lifecycle-phases.ts";
 import { StopProblems } from "./stop-problems.ts";
 import { Outputs } from "./outputs.ts";
 import { ReentrantEvents } from "./reentrant-events.ts";
+import type { ServiceHost } from "./service-context.ts";
 import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
 
@@ -67,7 +72,7 @@ export interface HostEnvironment {
  * host.doWork(); // one duty cycle
  * ```
  */
-export class AgentHost implements Agent, HandlerHost, ControlTarget {
+export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget {
   readonly roleName: string;
   readonly clock: ServerClock;
   readonly signals: AgentSignals;
@@ -99,6 +104,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private handlersLive = false;
   private handlersStopped = false;
   private inDutyCycle = false;
+  private readonly services: AgentServices;
   private readonly inbound = new InboundRings();
   private readonly outputs: Outputs;
   private readonly drains: DrainWaiters;
@@ -140,6 +146,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
     this.sinks = new HostedSinks(this.errors);
+    this.services = new AgentServices(plan.name, boot.services);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
     this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
     this.factory = new ComponentFactory({
@@ -175,6 +182,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   static async create(boot: AgentBoot, environment: HostEnvironment): Promise<AgentHost> {
     const host = new AgentHost(boot, environment);
     const { factory } = host;
+    for (const plan of boot.plan.services) host.services.add(await factory.service(plan, host));
     host.handlers = await factory.handlers(host, host.handlerThrew);
     for (const handler of host.handlers) host.track(handler);
     await factory.loadPipeMappers();
@@ -221,6 +229,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
       work += this.scheduler.runDue(batch);
     }
     work += this.inbound.pollSinkRings(batch);
+    work += this.services.runDutyCycles();
     const feeds = this.feedList;
     for (let i = 0; i < feeds.length; i++) work += feeds[i].runDutyCycle();
     // Every cycle, not only busy ones: handlers also send from timers and promise callbacks.
@@ -241,17 +250,35 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
 
   /** Until the earliest timer of a handler or a feed: parks end no later. */
   millisToNextDeadline(): number {
-    let soonest = this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity;
+    let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline());
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }
 
-  // ---- called by handler contexts ----
+  // ---- called by handler and service contexts ----
 
-  /** Subscribes a handler to a feed or pipe; the supervisor connects a ring for the agent's first subscriber. */
-  subscribe(handlerName: string, feedName: string): void {
-    if (!this.receive(handlerName, feedName)) return;
-    this.wants.subscription(handlerName, feedName);
+  /** Subscribes a handler or service to a feed or pipe; the supervisor connects a ring for the agent's first subscriber. */
+  subscribe(receiverName: string, feedName: string): void {
+    if (!this.receive(receiverName, feedName)) return;
+    this.wants.subscription(receiverName, feedName);
+  }
+
+  service(caller: string, name: string): unknown {
+    return this.services.instance(caller, name);
+  }
+
+  /** Publishes on a feed the service declared in `publishes`; false once that feed stopped. */
+  publishFromService(serviceName: string, feedName: string, value: unknown): boolean {
+    const publishes = this.services.get(serviceName)!.plan.publishes;
+    if (!publishes.includes(feedName)) {
+      throw new Error(`service "${serviceName}" on agent "${this.roleName}" cannot publish to "${feedName}": it publishes ${publishes.join(", ") || "no feeds (list them in its publishes)"}`);
+    }
+    const feed = this.feeds.get(feedName)!;
+    const state = feed.lifecycle.state;
+    if (state === "stopped" || state === "tornDown") return false;
+    const sent = feed.channel.publish(value);
+    if (!this.inDutyCycle) feed.publisher.flush();
+    return sent;
   }
 
   /** The writer for a sink or pipe; the supervisor connects its rings on first use. */
@@ -368,7 +395,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     this.endHandler(name);
     this.handlersByName.delete(name);
     this.ownerOf.delete(name);
-    return this.deliveries.removeHandler(handler);
+    return this.deliveries.removeEverywhere(handler);
   }
 
   /** Learns of a feed added at runtime: handlers may subscribe to it, and every handler here receives it if it broadcasts. */
@@ -425,17 +452,77 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
     return reply;
   }
 
+  /**
+   * A service registered at runtime. Where `plan` is given, an instance is built and started here (torn
+   * down again if a step throws), then every handler here is told; elsewhere only its location is noted.
+   */
+  addService(location: ServiceLocation, plan?: ServicePlan): Promise<Wants> {
+    this.services.locate(location);
+    return this.wants.during(async () => {
+      if (!plan) return;
+      const service = await this.factory.service(plan, this);
+      this.services.add(service);
+      try {
+        for (const phase of ["init", "start", "startComplete"] as const) await this.runServicePhase(service, phase);
+      } catch (thrown) {
+        await this.retireService(service);
+        this.services.forget(plan.name);
+        throw thrown;
+      } finally {
+        this.outputs.flush();
+      }
+      this.tellHandlers("onServiceRegistered", plan.name, service.instance);
+    });
+  }
+
+  /** A service removed at runtime: handlers here are told first, then its instance stops and is torn down. */
+  async removeService(name: string): Promise<void> {
+    this.services.forget(name);
+    const service = this.services.get(name);
+    if (!service) return;
+    this.tellHandlers("onServiceDeregistered", name);
+    await this.retireService(service);
+    this.outputs.flush();
+  }
+
   // ---- internals ----
 
-  /** Adds the handler to the feed's delivery; false if it already received it. */
-  private receive(handlerName: string, feedName: string): boolean {
+  /** Adds the handler or service to the feed's delivery; false if it already received it. */
+  private receive(receiverName: string, feedName: string): boolean {
+    const service = this.services.get(receiverName);
+    const who = service ? `service "${receiverName}"` : `handler "${receiverName}"`;
     const feed = this.feedPlans.get(feedName);
-    if (!feed) throw new Error(`handler "${handlerName}" cannot subscribe to "${feedName}": no such feed (feeds: ${[...this.feedPlans.keys()].join(", ") || "none"})`);
-    const handler = this.handlers.find((h) => h.name === handlerName)!;
-    if (handler.subscriptions.has(feedName)) return false;
-    handler.subscriptions.add(feedName);
-    this.deliveries.of(feed).add(handler);
+    if (!feed) throw new Error(`${who} cannot subscribe to "${feedName}": no such feed (feeds: ${[...this.feedPlans.keys()].join(", ") || "none"})`);
+    if (service && !service.instance.onEvent) throw new Error(`${who} cannot subscribe to "${feedName}": it has no onEvent method to receive events`);
+    const receiver: EventReceiver = service ?? this.handlers.find((h) => h.name === receiverName)!;
+    if (receiver.subscriptions.has(feedName)) return false;
+    receiver.subscriptions.add(feedName);
+    this.deliveries.of(feed).add(receiver);
     return true;
+  }
+
+  private async runServicePhase(service: HostedService, phase: LifecyclePhase): Promise<void> {
+    await runPhase([service.lifecycle], phase, this.roleName, (component, failedPhase, thrown) => this.lifecycleFailed(component, failedPhase, thrown));
+  }
+
+  /** Stops and tears down one service (as far as it got) and takes it off this agent. */
+  private async retireService(service: HostedService): Promise<void> {
+    await this.runServicePhase(service, "stop");
+    await this.runServicePhase(service, "tearDown");
+    this.deliveries.removeEverywhere(service);
+    this.services.remove(service.name);
+  }
+
+  /** Calls a service notification on every handler here that implements it; a throw is reported, the rest are still told. */
+  private tellHandlers(method: "onServiceRegistered" | "onServiceDeregistered", name: string, instance?: unknown): void {
+    for (const handler of this.handlers) {
+      try {
+        handler.instance[method]?.(name, instance);
+      } catch (thrown) {
+        handler.errors.inc();
+        this.errors.report("handler", handler.name, method, thrown);
+      }
+    }
   }
 
   /**
@@ -452,6 +539,7 @@ export class AgentHost implements Agent, HandlerHost, ControlTarget {
   private lifecycles(role: Role): ComponentLifecycle[] {
     if (role === "handlers") return this.handlers.map((h) => h.lifecycle);
     if (role === "sinks") return this.sinks.all.map((s) => s.lifecycle);
+    if (role === "services") return this.services.all.map((s) => s.lifecycle);
     return this.feedList.map((f) => f.lifecycle);
   }
 

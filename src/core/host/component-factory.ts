@@ -9,7 +9,7 @@
 import type { Backpressure } from "../../transport/ring.ts";
 import type { Logger } from "../../log/log.ts";
 import { ModuleLoadError } from "../../modules/module-loader.ts";
-import type { FeedPlan, HandlerPlan, SinkPlan } from "../../plan/types.ts";
+import type { FeedPlan, HandlerPlan, ServicePlan, SinkPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { CounterBlock } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
@@ -21,6 +21,7 @@ import { FeedPublisher } from "../feeds/feed-publisher.ts";
 import { HandlerLoadError, loadHandler } from "../handler-loader.ts";
 import { PipeWriter } from "../pipes/pipe-writer.ts";
 import type { SinkContext } from "../plugin-api.ts";
+import { loadService } from "../service-loader.ts";
 import { type AgentBoot, ComponentFailureError } from "../protocol.ts";
 import { createSink, type FanoutWiring } from "../sinks/create-sink.ts";
 import type { FanoutTarget } from "../sinks/fanout-sink.ts";
@@ -31,8 +32,10 @@ import type { FeedDeliveries } from "./feed-delivery.ts";
 import { type HandlerHost, HandlerContextImpl } from "./handler-context.ts";
 import { HostedFeed } from "./hosted-feed.ts";
 import { type HandlerFailure, HostedHandler } from "./hosted-handler.ts";
+import { HostedService } from "./hosted-service.ts";
 import { HostedSink, type HostedSinks } from "./hosted-sink.ts";
 import type { StopProblems } from "./stop-problems.ts";
+import { type ServiceHost, ServiceContextImpl } from "./service-context.ts";
 import { createLogger } from "../../log/log.ts";
 
 /** What the factory builds with: the agent's shared parts. */
@@ -96,6 +99,15 @@ export class ComponentFactory {
     const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
     const labels = { handler: plan.name };
     return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed);
+  }
+
+  /** Loads and instantiates one service instance for this agent. */
+  async service(plan: ServicePlan, host: ServiceHost): Promise<HostedService> {
+    return await this.loading("service", plan.name, async () => {
+      const instance = await loadService(plan);
+      const context = new ServiceContextImpl(plan.name, this.agent, plan.config, this.parts.clock, this.parts.log.child({ service: plan.name }), host);
+      return new HostedService(plan, instance, context, this.parts.errors);
+    });
   }
 
   /** Loads the value mappers of every pipe (any agent may write to any pipe). */
@@ -183,7 +195,7 @@ export class ComponentFactory {
   }
 
   /** Runs a loading step, turning a module problem into a failure that names the component. */
-  private async loading<T>(kind: "feed" | "sink", name: string, load: () => Promise<T>): Promise<T> {
+  private async loading<T>(kind: "feed" | "sink" | "service", name: string, load: () => Promise<T>): Promise<T> {
     try {
       return await load();
     } catch (error) {

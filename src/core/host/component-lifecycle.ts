@@ -41,7 +41,7 @@ export class ComponentLifecycle {
   private failed = false;
 
   constructor(
-    readonly kind: "handler" | "sink" | "feed",
+    readonly kind: "handler" | "service" | "sink" | "feed",
     readonly name: string,
     private readonly call: (phase: LifecyclePhase) => unknown,
   ) {}

@@ -6,7 +6,7 @@
  */
 import { serveClockCalibration } from "../../time/clock-calibration.ts";
 import type { ServerClock } from "../../time/clock.ts";
-import type { FeedPlan, HandlerPlan } from "../../plan/types.ts";
+import type { FeedPlan, HandlerPlan, ServiceLocation, ServicePlan } from "../../plan/types.ts";
 import type { JsonValue } from "../commands/json-value.ts";
 import type { CommandOutcome, ConfigUpdateReply, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import type { DrainRole } from "./drain-waiters.ts";
@@ -33,6 +33,8 @@ export interface ControlTarget {
   dropInbound(feed: string): Promise<void>;
   forgetFeed(feed: string): Promise<void>;
   updateConfig(handler: string, patch: Record<string, unknown>): ConfigUpdateReply;
+  addService(location: ServiceLocation, plan?: ServicePlan): Promise<Wants>;
+  removeService(name: string): Promise<void>;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -72,6 +74,8 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     dropInbound: ({ feed }) => host.dropInbound(feed),
     forgetFeed: ({ feed }) => host.forgetFeed(feed),
     updateConfig: ({ handler, patch }) => host.updateConfig(handler, patch),
+    addService: ({ location, plan }) => host.addService(location, plan),
+    removeService: ({ name }) => host.removeService(name),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

@@ -9,8 +9,15 @@ import type { FeedPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import type { EventMeta } from "../handler-api.ts";
-import type { HostedHandler } from "./hosted-handler.ts";
 import { ReusedMeta } from "./inbound-ring.ts";
+
+/** What receives a feed's events on this agent: a handler, or a service that subscribed. */
+export interface EventReceiver {
+  readonly name: string;
+  /** Feeds and pipes it receives. */
+  readonly subscriptions: Set<string>;
+  deliver(event: unknown, meta: EventMeta): void;
+}
 
 /** `wrapWithNamedEvent`'s envelope. */
 interface NamedEvent {
@@ -20,17 +27,17 @@ interface NamedEvent {
 }
 
 /**
- * One feed's handlers on this agent.
+ * One feed's receivers (handlers and services) on this agent.
  *
  * @example
  * ```ts
  * const delivery = new FeedDelivery(feedPlan, clock);
  * delivery.add(hostedHandler);
- * delivery.deliver(value, meta); // every added handler's onEvent, in order
+ * delivery.deliver(value, meta); // every added receiver's onEvent, in order
  * ```
  */
 export class FeedDelivery {
-  readonly handlers: HostedHandler[] = [];
+  readonly receivers: EventReceiver[] = [];
   private readonly localMeta: ReusedMeta;
   /** Reused around fixed-layout events, which are only valid during onEvent anyway: no allocation per event. */
   private readonly reusedEnvelope: NamedEvent;
@@ -40,14 +47,19 @@ export class FeedDelivery {
     this.reusedEnvelope = { feedName: feed.name, sequenceNumber: 0, data: undefined };
   }
 
-  add(handler: HostedHandler): void {
-    if (!this.handlers.includes(handler)) this.handlers.push(handler);
+  add(receiver: EventReceiver): void {
+    if (!this.receivers.includes(receiver)) this.receivers.push(receiver);
+  }
+
+  remove(receiver: EventReceiver): void {
+    const index = this.receivers.indexOf(receiver);
+    if (index >= 0) this.receivers.splice(index, 1);
   }
 
   readonly deliver = (value: unknown, meta: EventMeta): void => {
     const event = this.feed.wrapWithNamedEvent ? this.wrap(value, meta) : value;
-    const handlers = this.handlers;
-    for (let i = 0; i < handlers.length; i++) handlers[i].deliver(event, meta);
+    const receivers = this.receivers;
+    for (let i = 0; i < receivers.length; i++) receivers[i].deliver(event, meta);
   };
 
   /** A pipe event written on this very agent. */
@@ -100,20 +112,22 @@ export class FeedDeliveries {
     return delivery;
   }
 
-  /** The delivery of `feed` if any handler here receives it. */
+  /** The delivery of `feed` if anything here receives it. */
   receiving(feedName: string): FeedDelivery | undefined {
     const delivery = this.byFeed.get(feedName);
-    return delivery && delivery.handlers.length > 0 ? delivery : undefined;
+    return delivery && delivery.receivers.length > 0 ? delivery : undefined;
   }
 
-  /** Stops delivering anything to `handler` (it was removed); returns the feeds no handler here receives any more. */
-  removeHandler(handler: HostedHandler): string[] {
+  /**
+   * Stops delivering anything to `receiver` (a handler or service removed at runtime); returns the feeds
+   * nothing here receives any more, whose rings into this agent can be released.
+   */
+  removeEverywhere(receiver: EventReceiver): string[] {
     const released: string[] = [];
     for (const [feed, delivery] of this.byFeed) {
-      const index = delivery.handlers.indexOf(handler);
-      if (index < 0) continue;
-      delivery.handlers.splice(index, 1);
-      if (delivery.handlers.length === 0) released.push(feed);
+      if (!delivery.receivers.includes(receiver)) continue;
+      delivery.remove(receiver);
+      if (delivery.receivers.length === 0) released.push(feed);
     }
     return released;
   }

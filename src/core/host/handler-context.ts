@@ -1,6 +1,6 @@
 /**
  * What a handler sees as `ctx`: its name, agent, frozen config, clock and logger, and the calls that reach
- * its agent (subscribe, sink, newEvent, scheduler, emit, registerCommand).
+ * its agent (subscribe, sink, newEvent, scheduler, emit, registerCommand, service).
  *
  * @module
  */
@@ -19,6 +19,8 @@ export interface HandlerHost {
   emit(handlerName: string, event: unknown): void;
   /** The `ctx.scheduler` of `handlerName`. */
   schedulerFor(handlerName: string): Scheduler;
+  /** The service `name` as `caller` (e.g. `handler "pnl"`) may see it; throws saying why not. */
+  service(caller: string, name: string): unknown;
   readonly eventTypes: EventTypes;
   registerCommand(handlerName: string, name: string, fn: AdminCommand, options?: AdminCommandOptions): void;
 }
@@ -92,5 +94,9 @@ export class HandlerContextImpl implements HandlerContext {
 
   emit(event: unknown): void {
     this.host.emit(this.handlerName, event);
+  }
+
+  service<T = unknown>(name: string): T {
+    return this.host.service(`handler "${this.handlerName}"`, name) as T;
   }
 }

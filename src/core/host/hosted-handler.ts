@@ -7,6 +7,7 @@
 import type { Counter } from "../counters.ts";
 import type { EventMeta, Handler } from "../handler-api.ts";
 import { ComponentLifecycle } from "./component-lifecycle.ts";
+import type { EventReceiver } from "./feed-delivery.ts";
 import type { HandlerContextImpl } from "./handler-context.ts";
 
 /** Called when `onEvent` threw or its promise rejected. */
@@ -20,7 +21,7 @@ export type HandlerFailure = (handler: HostedHandler, thrown: unknown, feed: str
  * hosted.deliver(42, meta);
  * ```
  */
-export class HostedHandler {
+export class HostedHandler implements EventReceiver {
   /** Feeds and pipes this handler receives. */
   readonly subscriptions = new Set<string>();
   readonly lifecycle: ComponentLifecycle;

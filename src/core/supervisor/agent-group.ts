@@ -11,10 +11,12 @@ import type { ControlRequest, ReplyTo, Role } from "../protocol.ts";
 
 /** Whether an agent hosts components of `role`, so lifecycle requests for the role concern it. */
 export function hostsRole(plan: AgentPlan, role: Role): boolean {
-  if (role === "handlers") return plan.handlers.length > 0;
+  // Services receive events like handlers, so their agents are drained with the handlers' agents.
+  if (role === "handlers") return plan.handlers.length > 0 || plan.services.length > 0;
+  if (role === "services") return plan.services.length > 0;
   if (role === "sinks") return plan.hostedSinks.length > 0;
-  // Handlers may write to pipes, whose writers start with the feeds.
-  return plan.hostedFeeds.length > 0 || plan.handlers.length > 0;
+  // Handlers and services may write to pipes, whose writers start with the feeds.
+  return plan.hostedFeeds.length > 0 || plan.handlers.length > 0 || plan.services.length > 0;
 }
 
 /**

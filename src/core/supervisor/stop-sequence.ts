@@ -1,7 +1,7 @@
 /**
  * The ordered, draining stop: feeds stop and close their rings → every handler agent drains its rings →
- * pipes go quiet → handlers stop (values they send still flow) → their sink rings close → sink hosts
- * drain and flush → sinks stop → everything is torn down (feeds, handlers, sinks) → each agent says what
+ * pipes go quiet → handlers stop, then services (values they send still flow) → their sink rings close → sink hosts
+ * drain and flush → sinks stop → everything is torn down (feeds, handlers, services, sinks) → each agent says what
  * went wrong in its components (a stop or tearDown that threw, data declared lost) → agent threads end.
  * Nothing accepted before the stop is lost; every step that fails or times out, and every problem an
  * agent names, is in the report and makes it unclean.
@@ -77,12 +77,14 @@ export class StopSequence {
     await this.step({ op: "lifecycle", phase: "stop", role: "feeds" }, "feeds");
     await this.step({ op: "drain", role: "handlers" }, "handlers", drainTimeoutMs);
     if (!await this.pipesQuiet()) this.problems.push(`pipes still carried events after ${drainTimeoutMs} ms (handlers feeding each other?); stopping anyway`);
-    const stopped = await this.step({ op: "lifecycle", phase: "stop", role: "handlers" }, "handlers");
-    await this.context.connect(stopped);
+    const handlersStopped = await this.step({ op: "lifecycle", phase: "stop", role: "handlers" }, "handlers");
+    await this.context.connect(handlersStopped);
+    const servicesStopped = await this.step({ op: "lifecycle", phase: "stop", role: "services" }, "services");
+    await this.context.connect(servicesStopped);
     await this.step({ op: "closeOutputs" }); // every agent: feeds' agents write dead letters too
     await this.step({ op: "drain", role: "sinks" }, "sinks", drainTimeoutMs);
     await this.step({ op: "lifecycle", phase: "stop", role: "sinks" }, "sinks");
-    for (const role of ["feeds", "handlers", "sinks"] as Role[]) await this.step({ op: "lifecycle", phase: "tearDown", role }, role);
+    for (const role of ["feeds", "handlers", "services", "sinks"] as Role[]) await this.step({ op: "lifecycle", phase: "tearDown", role }, role);
     for (const problems of (await this.step({ op: "problems" })).values()) this.problems.push(...problems);
     const undeliveredEvents = rings.ringInfo().reduce((sum, ring) => sum + ring.depth, 0);
     await this.context.closeAgents();

@@ -4,11 +4,12 @@
  * one concern each: {@link RingRegistry} (which rings exist, and the topology), {@link AgentHealth}
  * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners), {@link CommandRoutes}
  * (handlers' admin commands in the server's registry),
- * {@link StopSequence} (the ordered draining stop) and {@link AgentGroup} (requests to many agents).
+ * {@link StopSequence} (the ordered draining stop), {@link AgentGroup} (requests to many agents) and
+ * {@link ServiceRegistrar} (services added and removed at runtime).
  *
  * Boot: the rings the plan determines are created first and travel in the boot messages; agents are
  * launched and load their components; worker clocks are calibrated; then `init`, `start` and
- * `startComplete`, each over sinks, then handlers, then feeds. After each step the rings the agents'
+ * `startComplete`, each over sinks, then services, then handlers, then feeds. After each step the rings the agents'
  * components asked for (subscriptions, sinks) are connected, one `attach` per agent, before the next step.
  *
  * While running, handlers and feeds may be added and removed ({@link Registration}), one change at a
@@ -18,7 +19,7 @@
  */
 import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
-import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan } from "../../plan/types.ts";
+import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan, ServicePlan } from "../../plan/types.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
 import type { CommandRegistry } from "../commands/command-registry.ts";
@@ -35,6 +36,7 @@ import { ErrorLog } from "./error-log.ts";
 import { type Registered, Registration } from "./registration.ts";
 import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry.ts";
 import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
+import { type ServiceInfo, serviceLocation, ServiceRegistrar } from "./service-registrar.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
 import { untilAborted } from "./until-aborted.ts";
 
@@ -57,7 +59,7 @@ export interface SupervisorOptions {
   commands: CommandRegistry;
 }
 
-const ROLES: Role[] = ["sinks", "handlers", "feeds"];
+const ROLES: Role[] = ["sinks", "services", "handlers", "feeds"];
 
 /** A boot step still pending after 3 s (agents load modules, components connect) says whom it waits for, and again every 5 s. */
 const SLOW_BOOT_STEP: SlowWaitTiming = { firstAfterMs: 3_000, everyMs: 5_000 };
@@ -82,6 +84,7 @@ export class Supervisor {
   private readonly errorLog: ErrorLog;
   private readonly commandRoutes: CommandRoutes;
   private readonly configUpdates: ConfigUpdates;
+  private readonly registrar: ServiceRegistrar;
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private readonly registration: Registration;
@@ -102,6 +105,15 @@ export class Supervisor {
       this.errorLog.record({ time: Date.now(), source: "handler", agent, component: handler, phase: "registerCommand", message });
     });
     this.configUpdates = new ConfigUpdates(plan, (agent) => this.agents.get(agent), options.requestTimeoutMs);
+    this.registrar = new ServiceRegistrar({
+      plan,
+      agents: this.agents,
+      requestTimeoutMs: options.requestTimeoutMs,
+      connect: async (wants) => {
+        await this.connect(wants);
+        await this.settleAttachments();
+      },
+    });
     this.health = new AgentHealth(options.unresponsiveAfterMs, {
       unresponsive: (agent, reason) => {
         options.logger.error("agent unresponsive", { agent, reason });
@@ -234,6 +246,23 @@ export class Supervisor {
     return await this.configUpdates.reload(next);
   }
 
+  /** Every service, where its instances run and what it publishes. */
+  services(): ServiceInfo[] {
+    return this.registrar.list();
+  }
+
+  /** Registers and starts a service while running (see service-registrar.ts). */
+  addService(service: ServicePlan): Promise<ServiceInfo> {
+    if (this.state !== "running") return Promise.reject(new Error(`cannot add service "${service.name}": the server is ${this.state}`));
+    return this.registrar.add(service);
+  }
+
+  /** Removes a service while running; false if there is none of that name. */
+  removeService(name: string): Promise<boolean> {
+    if (this.state !== "running") return Promise.reject(new Error(`cannot remove service "${name}": the server is ${this.state}`));
+    return this.registrar.remove(name);
+  }
+
   /** Feeds each handler of `agent` receives, by handler. */
   subscriptionsOf(agent: string): ReadonlyMap<string, ReadonlySet<string>> {
     return this.rings.subscriptionsOf(agent);
@@ -266,6 +295,7 @@ export class Supervisor {
       eventTypes: this.plan.eventTypes,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
+      services: this.plan.services.map(serviceLocation),
       deadLetter: this.plan.deadLetter,
       endpoints,
       pipeSequences: this.pipeSequences,
