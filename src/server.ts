@@ -15,6 +15,7 @@ import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yam
 import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
 import { parseService } from "./config/service-entry.ts";
 import { registerBuiltIns } from "./core/commands/built-ins.ts";
+import { registerManagementCommands } from "./core/commands/management-commands.ts";
 import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
 import type { JsonValue } from "./core/commands/json-value.ts";
 import type { CounterSample } from "./core/counters.ts";
@@ -173,6 +174,16 @@ export class MongooseServer {
       feedStatus: () => server!.feedStatus(),
       stop: () => server!.stop(),
       stopFailed: (thrown) => logger.error("stop requested by the quit command failed", { cause: String(thrown) }),
+    });
+    registerManagementCommands(commands, {
+      updateConfig: (handler, patch) => server!.updateConfig(handler, patch),
+      addHandler: (registration) => server!.addHandler(registration as unknown as HandlerRegistration),
+      removeHandler: (path) => server!.removeHandler(path),
+      addFeed: (entry) => server!.addFeed(entry as unknown as FeedRegistration),
+      removeFeed: (name) => server!.removeFeed(name),
+      services: () => server!.services(),
+      addService: (entry) => server!.addService(entry as unknown as ServiceConfig),
+      removeService: (name) => server!.removeService(name),
     });
     const supervisor = new Supervisor(plan, {
       log,

@@ -3,7 +3,10 @@ import { writeFileSync } from "node:fs";
 import { CommandError, type CommandErrorKind, type HandlerContext, type MongooseConfig, type MongooseServer, type Sink } from "../../src/mod.ts";
 import { boot, eventually, tempDir } from "../helpers.ts";
 
-const BUILT_INS = ["commands", "eventSources", "help", "quit", "server.processors.list"];
+const BUILT_INS = [
+  "commands", "config.update", "eventSources", "eventSources.add", "eventSources.remove", "help", "quit",
+  "server.processors.add", "server.processors.list", "server.processors.remove", "server.service.add", "server.service.list", "server.service.remove",
+];
 
 /** The CommandError `promise` rejects with (fails the test if it resolves or rejects with anything else). */
 async function commandError(promise: Promise<unknown>): Promise<CommandError> {

@@ -1,6 +1,7 @@
 /**
- * The server's own admin commands: `help`, `commands`, `eventSources`, `server.processors.list` and
- * `quit`. They read the server through {@link ServerFacts}, so this file knows nothing of how it runs.
+ * The server's own admin commands that read it or stop it: `help`, `commands`, `eventSources`,
+ * `server.processors.list` and `quit`. They read the server through {@link ServerFacts}, so this file
+ * knows nothing of how it runs; the commands that change it are in management-commands.ts.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import type { FeedStatusEntry } from "../protocol.ts";
 import { commandArgs } from "./command-args.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
+import { MANAGEMENT_COMMANDS } from "./management-commands.ts";
 
 /** An agent as the built-ins describe it (a subset of the server's topology). */
 export interface AgentFacts {
@@ -37,14 +39,14 @@ export interface ServerFacts {
 }
 
 /**
- * The names the built-ins take; no handler may register them.
+ * The names the server's commands take (these and the management commands); no handler may register them.
  *
  * @example
  * ```ts
  * BUILT_IN_COMMANDS.includes("help"); // true
  * ```
  */
-export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "quit"];
+export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "quit", ...MANAGEMENT_COMMANDS];
 
 type BuiltIn = Omit<CommandDefinition, "owner">;
 
@@ -139,7 +141,7 @@ function builtIns(registry: CommandRegistry, server: ServerFacts): BuiltIn[] {
  */
 export function registerBuiltIns(registry: CommandRegistry, server: ServerFacts): void {
   for (const command of builtIns(registry, server)) {
-    if (!BUILT_IN_COMMANDS.includes(command.name)) throw new Error(`built-in command "${command.name}" is missing from BUILT_IN_COMMANDS`);
+    if (!BUILT_IN_COMMANDS.includes(command.name) || MANAGEMENT_COMMANDS.includes(command.name)) throw new Error(`built-in command "${command.name}" is missing from BUILT_IN_COMMANDS`);
     registry.register({ ...command, owner: BUILT_IN_OWNER });
   }
 }
