@@ -7,7 +7,9 @@
  */
 import process from "node:process";
 import { ConfigError } from "./config/config-error.ts";
-import { buildPlan, type PlanOptions } from "./config/plan.ts";
+import { buildPlan, defaultAdminPlan, type PlanOptions } from "./config/plan.ts";
+import { type AdminServer, startAdminServer } from "./admin/admin-server.ts";
+import type { AdminTarget } from "./admin/admin-target.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
 import { type FeedRegistration, type HandlerRegistration, planFeedAddition, planHandlerAddition, type RegistrationOptions } from "./config/runtime-plan.ts";
@@ -37,6 +39,9 @@ import { AGENT_WORKER_URL } from "./entry-urls.ts";
 import { createLogger, type LogFormat, type LogLevel } from "./log/log.ts";
 import type { ServerPlan } from "./plan/types.ts";
 import { runtime } from "./runtime/mod.ts";
+import type { Health, Topology } from "./core/supervisor/server-views.ts";
+
+export type { Health, Topology } from "./core/supervisor/server-views.ts";
 
 /** Options for {@link MongooseServer.boot}; all optional. */
 export interface ServerOptions extends PlanOptions, Partial<Tuning> {
@@ -54,6 +59,11 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   unresponsiveAfterMs?: number;
   /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
   keepAlive?: boolean;
+  /**
+   * Start the admin HTTP server (127.0.0.1:8080) when the configuration has no `admin` key, as
+   * `mongoose run` does (default false: an embedded server serves admin only when `admin` is given).
+   */
+  adminByDefault?: boolean;
   /** Longest wait for an admin command's result before its caller gets a timeout error (default 10 s). */
   commandTimeoutMs?: number;
   /**
@@ -68,36 +78,6 @@ export interface FeedHandle {
   readonly name: string;
   /** Publishes a value to every subscribed handler; returns its sequence number. */
   offer(value: unknown): number;
-}
-
-/** Agents, feeds, sinks and rings, as JSON-friendly data. */
-export interface Topology {
-  agents: {
-    name: string;
-    mode: "worker" | "inline";
-    idleStrategy: string;
-    /** The CPU configured in `agentThreads[].coreId`; `pinnedCore` says whether it took effect. */
-    coreId?: number;
-    /** The CPU the agent's thread is actually pinned to; absent when it is not pinned. */
-    pinnedCore?: number;
-    /** What became of `coreId`: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>`; absent without a `coreId`. */
-    pinning?: string;
-    state: string;
-    handlers: { name: string; subscriptions: string[] }[];
-    feeds: string[];
-    sinks: string[];
-  }[];
-  feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
-  sinks: { name: string; type: string; host: string; writers: string[] }[];
-  services: ServiceInfo[];
-  rings: RingInfo[];
-}
-
-/** Liveness of the server and each agent. */
-export interface Health {
-  /** True while every agent's duty cycle is responsive. */
-  live: boolean;
-  agents: AgentStatus[];
 }
 
 const DEFAULTS = {
@@ -129,7 +109,8 @@ const DEFAULTS = {
  * await server.stop();
  * ```
  */
-export class MongooseServer {
+export class MongooseServer implements AdminTarget {
+  private stopping: Promise<StopReport> | undefined;
   /** The supervisor's own agent: it hosts the memory feeds and memory sinks the embedding program uses. */
   private readonly supervisorHost: LocalComponents;
   /** The YAML file the server was booted from, which {@link MongooseServer.reloadConfig} reads again by default. */
@@ -144,6 +125,8 @@ export class MongooseServer {
     private readonly registration: RegistrationOptions,
     /** The options it was booted with: a reloaded configuration is planned with the same ones. */
     private readonly options: ServerOptions,
+    /** The admin HTTP server, when it runs. */
+    private readonly admin: AdminServer | undefined,
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -202,8 +185,16 @@ export class MongooseServer {
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
-    await supervisor.boot(options.signal);
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options);
+    const adminSettings = plan.admin === undefined ? (options.adminByDefault ? defaultAdminPlan() : undefined) : plan.admin || undefined;
+    // Listening before the agents start: a port in use fails the boot with nothing started.
+    const admin = adminSettings && await startAdminServer(() => server, adminSettings, runtime, logger);
+    try {
+      await supervisor.boot(options.signal);
+    } catch (error) {
+      await admin?.close();
+      throw error;
+    }
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin);
     return server;
   }
 
@@ -369,7 +360,13 @@ export class MongooseServer {
    * Calling it again returns the same report.
    */
   stop(): Promise<StopReport> {
-    return this.keepAlive.releaseAfter(this.supervisor.stop());
+    this.stopping ??= this.keepAlive.releaseAfter(this.supervisor.stop().finally(() => this.admin?.close()));
+    return this.stopping;
+  }
+
+  /** The admin server's address (e.g. `http://127.0.0.1:8080/`), or undefined when it does not run. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
   }
 
   /**

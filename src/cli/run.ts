@@ -46,7 +46,7 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   // SIGHUP (e.g. the terminal closed) reloads the configuration file; it never ends the server without a drain.
   let server: MongooseServer | undefined;
   reloadOnHangup(() => server, log);
-  server = await MongooseServer.bootLoaded(source, { ...options, signal: bootAborter.signal });
+  server = await MongooseServer.bootLoaded(source, { adminByDefault: true, ...options, signal: bootAborter.signal });
   booted = true;
   await stopRequested;
   const report = await server.stop();

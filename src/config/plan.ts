@@ -10,11 +10,11 @@ import { resolve } from "node:path";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import { ConfigError } from "./config-error.ts";
 import { defineEvent, type EventTypeSpec, MAX_FIXED_CODEC_ID, MIN_FIXED_CODEC_ID } from "../transport/fixed-layout.ts";
-import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, MapperSource, ServerPlan, SinkPlan } from "../plan/types.ts";
+import type { AdminPlan, AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, MapperSource, ServerPlan, SinkPlan } from "../plan/types.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, pathText as pathTextOf } from "./problems.ts";
-import { configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
+import { adminSchema, configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 import { moduleSource } from "./module-source.ts";
 import { serviceFeeds, servicePlan, serviceProblems } from "./service-plans.ts";
 
@@ -241,6 +241,21 @@ function idleSettings(config: EffectiveConfig): Map<string, { path: ConfigPath; 
 }
 
 /**
+ * The admin server's settings when the configuration has no `admin` key and the caller wants it on
+ * (`mongoose run`): the schema's defaults, 127.0.0.1:8080 without a token.
+ */
+export function defaultAdminPlan(): AdminPlan {
+  return adminPlan(v.parse(adminSchema, {}), "") as AdminPlan;
+}
+
+/** The admin server's plan: TLS files resolved against the configuration's folder. */
+function adminPlan(admin: EffectiveConfig["admin"], baseDir: string): AdminPlan | false | undefined {
+  if (admin === undefined || admin === false) return admin;
+  const { tls, ...rest } = admin;
+  return { ...rest, ...(tls && { tls: { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) } }) };
+}
+
+/**
  * Validates a configuration and builds the boot plan.
  *
  * @example
@@ -352,5 +367,5 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, admin: adminPlan(effective.admin, baseDir) };
 }

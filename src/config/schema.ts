@@ -149,11 +149,16 @@ export const serviceSchema = v.strictObject({
 /** One service entry as written (`services[]`, or `server.addService(...)`). */
 export type ServiceConfig = v.InferInput<typeof serviceSchema>;
 
-/** The admin HTTP server's address (DESIGN.md); checked, though the server does not exist yet. */
-const adminSchema = v.strictObject({
-  host: v.optional(nonEmptyName),
-  port: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"), v.maxValue(65535, "must be ≤ 65535"))),
+/** The admin HTTP server (`admin:`); `admin: false` turns it off. */
+export const adminSchema = v.strictObject({
+  host: v.optional(nonEmptyName, "127.0.0.1"),
+  port: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"), v.maxValue(65535, "must be ≤ 65535")), 8080),
+  /** Bearer token every POST (and, with protectReads, every request) must carry. */
   token: v.optional(nonEmptyName),
+  protectReads: v.optional(v.boolean(), false),
+  /** Allows a non-loopback host without a token. */
+  allowUnauthenticated: v.optional(v.boolean(), false),
+  tls: v.optional(v.strictObject({ certFile: nonEmptyName, keyFile: nonEmptyName })),
 });
 
 /** One `eventFeeds` entry (the keys of its `type`). */
@@ -183,9 +188,8 @@ export const configSchema = v.strictObject({
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */
   deadLetter: v.optional(nonEmptyName),
   services: v.optional(v.array(serviceSchema), []),
-  admin: v.optional(v.lazy((input) =>
-    input === false ? v.literal(false) : v.pipe(adminSchema, v.check(() => false, "the admin server is not available in this version (use admin: false or leave it out)"))
-  ), false),
+  /** Absent: on for `mongoose run` (127.0.0.1:8080), off when embedded. */
+  admin: v.optional(v.lazy((input) => input === false ? v.literal(false) : adminSchema)),
 });
 
 /** Configuration as written by the user (YAML or an object in code). */

@@ -112,6 +112,19 @@ export interface SinkPlan {
   pipe?: string;
 }
 
+/** The admin HTTP server's settings (`admin:`), paths resolved. */
+export interface AdminPlan {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  token?: string;
+  /** Health and metrics need the token too. */
+  protectReads: boolean;
+  /** A non-loopback host may run without a token. */
+  allowUnauthenticated: boolean;
+  tls?: { certFile: string; keyFile: string };
+}
+
 /** A fixed-layout event type with the codec id its records carry (the same on every thread). */
 export interface EventTypePlan extends EventTypeSpec {
   codecId: number;
@@ -127,6 +140,8 @@ export interface ServerPlan {
   services: ServicePlan[];
   /** The sink receiving dead letters, if any. */
   deadLetter?: string;
+  /** The admin server: settings, `false` (off), or absent (the caller's default: on for `mongoose run`). */
+  admin?: AdminPlan | false;
   /** The configuration's `idleStrategy`: what an agent started at runtime runs with unless told otherwise. */
   defaultIdle?: IdleStrategySpec;
 }

@@ -19,13 +19,14 @@ const LAYERS: Layer[] = [
   { path: "modules/", rank: 3 },
   { path: "config/", rank: 4 },
   { path: "core/", rank: 4 },
-  { path: "server.ts", rank: 5 },
-  { path: "demo/", rank: 5 },
-  { path: "mod.ts", rank: 6 },
-  { path: "bench/", rank: 6 },
-  { path: "cli/", rank: 7 },
-  { path: "main.ts", rank: 8 },
-  { path: "workers/", rank: 8 },
+  { path: "admin/", rank: 5 },
+  { path: "server.ts", rank: 6 },
+  { path: "demo/", rank: 6 },
+  { path: "mod.ts", rank: 7 },
+  { path: "bench/", rank: 7 },
+  { path: "cli/", rank: 8 },
+  { path: "main.ts", rank: 9 },
+  { path: "workers/", rank: 9 },
 ];
 
 const graph = readImportGraph(fileURLToPath(new URL("../../src", import.meta.url)));

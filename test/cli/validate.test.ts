@@ -154,7 +154,6 @@ describe("mongoose validate", () => {
       pipes: [],
       eventTypes: {},
       services: [],
-      admin: false,
     });
     expect(printed.code).toBe(0);
   });

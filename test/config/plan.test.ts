@@ -18,7 +18,6 @@ describe("configuration", () => {
       services: [],
       pipes: [],
       eventTypes: {},
-      admin: false,
     });
     const file = validateConfig({ eventFeeds: [{ name: "f", type: "file", filename: "in.txt" }], pipes: [{ name: "p" }] });
     expect(file.eventFeeds[0]).toMatchObject({ readStrategy: "COMMITTED", pollMillis: 10 });
@@ -163,7 +162,8 @@ describe("configuration", () => {
     ["service without a handler", { services: [{ name: "x" }] }, "services[0].handler: missing (required)"],
     ["service handler of the wrong kind", { services: [{ name: "x", handler: 42 }] }, "services[0].handler: expected a module path, a class, a factory function or an object"],
     ["service with a typo", { services: [{ name: "x", handlr: "./x.ts" }] }, "services[0].handlr: unknown key"],
-    ["admin not yet", { admin: { port: 8080 } }, "admin: the admin server is not available in this version (use admin: false or leave it out)"],
+    ["admin port out of range", { admin: { port: 70000 } }, "admin.port: must be ≤ 65535, got 70000"],
+    ["admin unknown key", { admin: { prot: 1 } }, "admin.prot: unknown key"],
   ];
   for (const [label, config, expected] of invalid) {
     it(`rejects ${label}`, () => {

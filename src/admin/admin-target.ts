@@ -1,0 +1,36 @@
+/**
+ * What the admin server reads from and does to the running server. `MongooseServer` implements it; the
+ * admin server knows nothing else of the engine, so every endpoint goes through the embedding API.
+ *
+ * @module
+ */
+import type { CommandInfo } from "../core/commands/command-registry.ts";
+import type { JsonValue } from "../core/commands/json-value.ts";
+import type { CounterSample } from "../core/counters.ts";
+import type { ErrorReport } from "../core/errors.ts";
+import type { FeedStatusEntry } from "../core/protocol.ts";
+import type { Health, Topology } from "../core/supervisor/server-views.ts";
+
+/**
+ * @example
+ * ```ts
+ * const target: AdminTarget = server; // a MongooseServer
+ * target.health().live;
+ * ```
+ */
+export interface AdminTarget {
+  health(): Health;
+  topology(): Topology;
+  counters(): CounterSample[];
+  feedStatus(): Promise<FeedStatusEntry[]>;
+  errors(): ErrorReport[];
+  command(name: string, args?: JsonValue): Promise<JsonValue>;
+  commands(): CommandInfo[];
+}
+
+/**
+ * The server as the admin server reaches it: `undefined` while it boots (the admin server listens
+ * before the agents start, so a port in use fails the boot before anything started, and probes get a
+ * clear 503 meanwhile).
+ */
+export type AdminTargetRef = () => AdminTarget | undefined;

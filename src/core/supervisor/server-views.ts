@@ -1,0 +1,45 @@
+/**
+ * What the server shows of itself: its topology and health, as JSON-friendly data. Produced by
+ * `MongooseServer` and read by the embedding program and the admin server alike.
+ *
+ * @example
+ * ```ts
+ * const { agents } = server.topology();
+ * const live = server.health().live;
+ * ```
+ *
+ * @module
+ */
+import type { AgentStatus } from "./agent-health.ts";
+import type { RingInfo } from "./ring-registry.ts";
+import type { ServiceInfo } from "./service-registrar.ts";
+
+/** Agents, feeds, sinks and rings, as JSON-friendly data. */
+export interface Topology {
+  agents: {
+    name: string;
+    mode: "worker" | "inline";
+    idleStrategy: string;
+    /** The CPU configured in `agentThreads[].coreId`; `pinnedCore` says whether it took effect. */
+    coreId?: number;
+    /** The CPU the agent's thread is actually pinned to; absent when it is not pinned. */
+    pinnedCore?: number;
+    /** What became of `coreId`: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>`; absent without a `coreId`. */
+    pinning?: string;
+    state: string;
+    handlers: { name: string; subscriptions: string[] }[];
+    feeds: string[];
+    sinks: string[];
+  }[];
+  feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
+  sinks: { name: string; type: string; host: string; writers: string[] }[];
+  services: ServiceInfo[];
+  rings: RingInfo[];
+}
+
+/** Liveness of the server and each agent. */
+export interface Health {
+  /** True while every agent's duty cycle is responsive. */
+  live: boolean;
+  agents: AgentStatus[];
+}
