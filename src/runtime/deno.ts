@@ -4,7 +4,8 @@
  * @module
  */
 import type { HttpServer, Libc, Runtime } from "./types.ts";
-import { Worker as NodeWorker } from "node:worker_threads";
+import process from "node:process";
+import type * as WorkerThreads from "node:worker_threads";
 import { wrapNodeWorker, wrapWebWorker } from "./worker-handle.ts";
 import { cpuMask, cpusOfMask, CPU_MASK_BYTES } from "../pinning/cpu-mask.ts";
 
@@ -44,6 +45,8 @@ export const denoRuntime: Runtime = {
   boundsWorkerHeap: true,
   spawnWorker(url, name, limits) {
     if (limits?.maxHeapMb === undefined) return wrapWebWorker(new Worker(url, { type: "module", name }));
+    // Loaded on first use: importing node:worker_threads costs every thread (agents too) ~4–11 ms at start.
+    const { Worker: NodeWorker } = process.getBuiltinModule("node:worker_threads") as typeof WorkerThreads;
     const worker = new NodeWorker(new URL(url), { name, resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
     return wrapNodeWorker(worker, limits.maxHeapMb);
   },

@@ -7,7 +7,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
 import { readSync } from "node:fs";
 
 /** How many leading bytes identify a file. */
@@ -56,18 +55,29 @@ export class FileFingerprint {
     return true;
   }
 
-  /** SHA-256 (hex) of the recorded bytes, as stored in a read pointer. */
+  /** FNV-1a 64-bit hash (hex) of the recorded bytes, as stored in a read pointer. */
   hash(): string {
     return (this.digest ??= hashBytes(this.head, this.known));
   }
 
-  /** SHA-256 (hex) of the first `length` bytes of the file open at `fd`; undefined if it is shorter. */
+  /** FNV-1a 64-bit hash (hex) of the first `length` bytes of the file open at `fd`; undefined if it is shorter. */
   static hashOf(fd: number, length: number): string | undefined {
     const bytes = Buffer.alloc(length);
     return readSync(fd, bytes, 0, length, 0) === length ? hashBytes(bytes, length) : undefined;
   }
 }
 
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK_64 = (1n << 64n) - 1n;
+
+/**
+ * FNV-1a, 64 bits, of at most a few hundred bytes: it tells two files apart, which is all a read pointer
+ * needs, and it needs no `node:crypto`, whose import cost every agent 6 ms (Bun) to 33 ms (Deno) at boot,
+ * since every agent loads the file feed's module.
+ */
 function hashBytes(bytes: Buffer, length: number): string {
-  return createHash("sha256").update(bytes.subarray(0, length)).digest("hex");
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < length; i++) hash = ((hash ^ BigInt(bytes[i])) * FNV_PRIME) & MASK_64;
+  return hash.toString(16).padStart(16, "0");
 }

@@ -5,7 +5,7 @@
  * and a hash of the file's first bytes), so a file replaced while the server was down is read from its
  * start even when the filesystem gave it the old inode.
  *
- * Format: `{"offset":4,"inode":1234,"device":64768,"fingerprint":"<sha256 hex>","fingerprintLength":4}`.
+ * Format: `{"offset":4,"inode":1234,"device":64768,"fingerprint":"<FNV-1a 64 hex>","fingerprintLength":4}`.
  * Pointers written before device and fingerprint were recorded (`{"offset":4,"inode":1234}`) are still
  * read; the file is then recognised by its inode only.
  *
@@ -20,7 +20,7 @@ export interface ReadPosition {
   inode: number;
   /** Absent in pointers of the first format. */
   device?: number;
-  /** SHA-256 (hex) of the file's first `fingerprintLength` bytes; absent in pointers of the first format. */
+  /** FNV-1a 64-bit hash (hex) of the file's first `fingerprintLength` bytes; absent in pointers of the first format. */
   fingerprint?: string;
   fingerprintLength?: number;
 }
