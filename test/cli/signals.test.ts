@@ -34,21 +34,26 @@ const readText = (path: string) => {
   }
 };
 
+/** A file feed `in` (read from the start) broadcast to one handler module on `agent`, writing to the file sink `out`. */
+function fileToFileYaml(folder: { path(name: string): string }, agent: string, handler: string, fixture: string): string {
+  return [
+    "eventFeeds:",
+    `  - {name: in, type: file, filename: ${folder.path("in.txt")}, readStrategy: EARLIEST, broadcast: true}`,
+    "eventSinks:",
+    `  - {name: out, type: file, filename: ${folder.path("out.txt")}}`,
+    "eventHandlers:",
+    `  - agentName: ${agent}`,
+    `    eventHandlers: {${handler}: {handler: ${FIXTURES}${fixture}.ts}}`,
+    "",
+  ].join("\n");
+}
+
 describe("mongoose run and signals", () => {
   it("SIGHUP reloads the unchanged file and never ends the server: it keeps delivering, then SIGTERM drains and exits 0", async () => {
     const folder = tempDir("mongoose-sighup-");
     try {
       writeFileSync(folder.path("in.txt"), "first\n");
-      writeFileSync(folder.path("app.yaml"), [
-        "eventFeeds:",
-        `  - {name: in, type: file, filename: ${folder.path("in.txt")}, readStrategy: EARLIEST, broadcast: true}`,
-        "eventSinks:",
-        `  - {name: out, type: file, filename: ${folder.path("out.txt")}}`,
-        "eventHandlers:",
-        "  - agentName: a",
-        `    eventHandlers: {forward: {handler: ${FIXTURES}forwarder.ts}}`,
-        "",
-      ].join("\n"));
+      writeFileSync(folder.path("app.yaml"), fileToFileYaml(folder, "a", "forward", "forwarder"));
       const server = mongooseRun(folder.path("app.yaml"));
       await server.until("server running");
       await eventually(() => readText(folder.path("out.txt")) === "first\n", "the first line to be delivered", 30_000);
@@ -69,16 +74,7 @@ describe("mongoose run and signals", () => {
     const folder = tempDir("mongoose-stuck-");
     try {
       writeFileSync(folder.path("in.txt"), "first\n");
-      writeFileSync(folder.path("app.yaml"), [
-        "eventFeeds:",
-        `  - {name: in, type: file, filename: ${folder.path("in.txt")}, readStrategy: EARLIEST, broadcast: true}`,
-        "eventSinks:",
-        `  - {name: out, type: file, filename: ${folder.path("out.txt")}}`,
-        "eventHandlers:",
-        "  - agentName: stuck-agent",
-        `    eventHandlers: {hanger: {handler: ${FIXTURES}hanger.ts}}`,
-        "",
-      ].join("\n"));
+      writeFileSync(folder.path("app.yaml"), fileToFileYaml(folder, "stuck-agent", "hanger", "hanger"));
       const server = mongooseRun(folder.path("app.yaml"));
       await eventually(() => readText(folder.path("out.txt")) === "first\n", "the first line to be delivered", 30_000);
       appendFileSync(folder.path("in.txt"), "hang\nleft 1\nleft 2\n");
