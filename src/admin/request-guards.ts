@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 
@@ -38,4 +39,21 @@ export function guardRequests(app: Hono): void {
     if (typeof status === "number" && status >= 400 && status < 500) return c.json({ error: error.message }, status as 400);
     return c.json({ error: `internal error: ${error.message}` }, 500);
   });
+}
+
+/**
+ * The request body as text; a body that cannot be read (the client closed the connection before sending
+ * all it announced) is the client's fault: 400, never 500.
+ *
+ * @example
+ * ```ts
+ * app.post("/api/commands/:name", async (c) => c.json(JSON.parse(await bodyText(c))));
+ * ```
+ */
+export async function bodyText(c: Context): Promise<string> {
+  try {
+    return await c.req.text();
+  } catch (error) {
+    throw new HTTPException(400, { message: `the request body could not be read (truncated?): ${(error as Error).message}` });
+  }
 }

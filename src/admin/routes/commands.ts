@@ -12,13 +12,14 @@ import * as v from "valibot";
 import { CommandError, type CommandErrorKind } from "../../core/commands/command-error.ts";
 import type { JsonValue } from "../../core/commands/json-value.ts";
 import type { AdminTargetRef } from "../admin-target.ts";
+import { bodyText } from "../request-guards.ts";
 import { whenRunning } from "./booting.ts";
 
 const STATUS: Record<CommandErrorKind, 400 | 404 | 500 | 504> = { unknown: 404, "bad-arguments": 400, failed: 500, timeout: 504 };
 
 /** The arguments a command accepts over HTTP (see core/commands/command-args.ts). */
 const commandArguments = v.union(
-  [v.null(), v.string(), v.array(v.string()), v.record(v.string(), v.unknown())],
+  [v.null(), v.string(), v.array(v.string()), v.custom<Record<string, JsonValue>>((named) => typeof named === "object" && named !== null && !Array.isArray(named))],
   "the body must be the command's arguments: a JSON list of strings (e.g. [\"pnl\", \"currency=EUR\"]) or an object of named arguments",
 );
 
@@ -34,7 +35,7 @@ export function commandRoutes(target: AdminTargetRef): Hono {
     .get("/api/commands", (c) => whenRunning(target, c, (server) => c.json(server.commands())))
     .post("/api/commands/:name", (c) =>
       whenRunning(target, c, async (server) => {
-        const text = await c.req.text();
+        const text = await bodyText(c);
         let body: unknown;
         try {
           body = text.trim() === "" ? undefined : JSON.parse(text);
