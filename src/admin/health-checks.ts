@@ -9,7 +9,14 @@ import type { FeedStatusEntry } from "../core/protocol.ts";
 import type { BacklogLimit } from "../plan/types.ts";
 import type { AdminTarget } from "./admin-target.ts";
 
-/** A probe's verdict: `reasons` say what is wrong when `ok` is false. */
+/**
+ * A probe's verdict: `reasons` say what is wrong when `ok` is false.
+ *
+ * @example
+ * ```ts
+ * const verdict: ProbeResult = { ok: false, reasons: ['agent "a" is dead: worker exited'] };
+ * ```
+ */
 export interface ProbeResult {
   ok: boolean;
   reasons: string[];

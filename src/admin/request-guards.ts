@@ -11,7 +11,14 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 
-/** The largest request body the admin server reads. */
+/**
+ * The largest request body the admin server reads.
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_BODY_BYTES) return c.json({ error: "too large" }, 413);
+ * ```
+ */
 export const MAX_BODY_BYTES = 1 << 20;
 
 /**

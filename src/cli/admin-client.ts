@@ -9,7 +9,14 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./usage.ts";
 
-/** Where the client looks without `--url` or `MONGOOSE_ADMIN_URL`: `mongoose run`'s default. */
+/**
+ * Where the client looks without `--url` or `MONGOOSE_ADMIN_URL`: `mongoose run`'s default.
+ *
+ * @example
+ * ```ts
+ * const url = process.env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+ * ```
+ */
 export const DEFAULT_ADMIN_URL = "http://127.0.0.1:8080/";
 
 /** Longest wait for the server's answer (its commands time out sooner: 10 s by default). */

@@ -115,6 +115,11 @@ export interface SinkPlan {
 /**
  * When a ring's backlog makes the server not ready (`admin.readiness.maxBacklog`): more than `events`
  * queued, or more than `fraction` of its bytes in use.
+ *
+ * @example
+ * ```ts
+ * const limit: BacklogLimit = { fraction: 0.5 }; // maxBacklog: "50%"
+ * ```
  */
 export type BacklogLimit = { events: number } | { fraction: number };
 
