@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { adminClient } from "./cli/admin-client.ts";
 import { bench } from "./cli/bench.ts";
 import { COMMAND_HELP, USAGE, UsageError, VERSION } from "./cli/usage.ts";
 import { configSource } from "./cli/config-source.ts";
@@ -15,8 +16,9 @@ import { BootError } from "./core/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./log/log.ts";
 
 async function main(argv: string[]): Promise<number> {
-  // bench has options of its own: it parses everything after its name.
+  // bench and admin have options of their own: each parses everything after its name.
   if (argv[0] === "bench" && !argv.includes("--help") && !argv.includes("-h")) return await bench(argv.slice(1));
+  if (argv[0] === "admin" && !argv.includes("--help") && !argv.includes("-h")) return await adminClient(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -55,8 +57,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(await validate(configSource(rest[0]), values.print ?? false));
       return 0;
     default:
-      console.error(`mongoose ${command} is not available in this version\n\n${COMMAND_HELP[command]}`);
-      return 2;
+      throw new Error(`mongoose ${command} has help but no implementation`);
   }
 }
 

@@ -21,6 +21,8 @@ export interface RunOptions {
   /** Polled every 20 ms while the program runs; once true, send SIGINT (e.g. an output file is complete). */
   interruptWhen?: () => boolean;
   timeoutMs?: number;
+  /** Adds to (or overrides) this process's environment. */
+  env?: Record<string, string>;
 }
 
 /** A running program. */
@@ -37,10 +39,12 @@ export interface Child {
 // Deno's node:child_process reports a child that exited 0 after handling SIGINT as killed by the
 // signal (code null); Deno.Command reports the real exit code, so Deno uses it.
 /**
- * Starts a program; its output is discarded unless listeners are attached at once. `env` adds to (or
- * overrides) this process's environment.
+ * Starts a program; its output is discarded unless listeners are attached at once. `extraEnv` adds to (or
+ * overrides) this process's environment. A `mongoose run` started here serves its admin server on a free
+ * port unless its YAML or `env` names one (MONGOOSE_ADMIN_PORT=0), so no test depends on 8080 being free.
  */
-export function start(command: string[], env: Record<string, string> = {}): Child {
+export function start(command: string[], extraEnv: Record<string, string> = {}): Child {
+  const env = { MONGOOSE_ADMIN_PORT: "0", ...extraEnv };
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno) {
     const child = new deno.Command(command[0], { args: command.slice(1), env, stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
@@ -82,7 +86,7 @@ interface DenoLike {
 
 /** Runs a command to completion and collects its output. */
 export async function runProgram(command: string[], options: RunOptions = {}): Promise<Finished> {
-  const child = start(command);
+  const child = start(command, options.env);
   let stdout = "";
   let stderr = "";
   let interrupted = false;

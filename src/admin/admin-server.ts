@@ -10,6 +10,7 @@ import type { AdminPlan } from "../plan/types.ts";
 import type { HttpServer, Runtime } from "../runtime/types.ts";
 import type { AdminTargetRef } from "./admin-target.ts";
 import { createAdminApp } from "./app.ts";
+import { readTlsFiles } from "./tls-files.ts";
 
 /** A listening admin server. */
 export interface AdminServer {
@@ -35,9 +36,10 @@ function isAddressInUse(error: unknown): boolean {
  */
 export async function startAdminServer(target: AdminTargetRef, settings: AdminPlan, runtime: Runtime, log: Logger): Promise<AdminServer> {
   const app = createAdminApp(target, settings);
+  const tls = readTlsFiles(settings.tls);
   let http: HttpServer;
   try {
-    http = await runtime.serve((request) => app.fetch(request), { hostname: settings.host, port: settings.port });
+    http = await runtime.serve((request) => app.fetch(request), { hostname: settings.host, port: settings.port, tls });
   } catch (error) {
     if (!isAddressInUse(error)) throw error;
     throw new ConfigError([`admin.port: port ${settings.port} on ${settings.host} is already in use (another server?); choose another admin.port (0 picks a free one), or turn the admin server off with admin: false`]);

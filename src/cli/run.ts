@@ -10,6 +10,7 @@ import type { LoadedConfig } from "../config/yaml-loader.ts";
 import { createLogger } from "../log/log.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { MongooseServer, type ServerOptions } from "../server.ts";
+import { withAdminPortFromEnv } from "./admin-port-env.ts";
 import { reloadOnHangup } from "./reload-on-hangup.ts";
 
 /**
@@ -46,7 +47,7 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   // SIGHUP (e.g. the terminal closed) reloads the configuration file; it never ends the server without a drain.
   let server: MongooseServer | undefined;
   reloadOnHangup(() => server, log);
-  server = await MongooseServer.bootLoaded(source, { adminByDefault: true, ...options, signal: bootAborter.signal });
+  server = await MongooseServer.bootLoaded(withAdminPortFromEnv(source, process.env), { adminByDefault: true, ...options, signal: bootAborter.signal });
   booted = true;
   await stopRequested;
   const report = await server.stop();

@@ -48,8 +48,19 @@ Options:
   --hgrm FILE          write the latency distribution (HdrHistogram text, values in µs)
   --json               print one JSON object instead of a summary`,
   admin: `Usage: mongoose admin <command> [args…] [--url URL] [--token T]
+       mongoose admin --list [--url URL] [--token T]
 
-Invokes an admin command on a running server. Not available in this version (no admin server yet).`,
+Runs an admin command on a running server (through its admin HTTP server) and prints the result.
+Arguments after the command name are passed as a list of strings: key=value items are named, the
+others positional (e.g. mongoose admin config.update pnl currency=EUR).
+
+  --url URL            the admin server (default $MONGOOSE_ADMIN_URL, else http://127.0.0.1:8080/)
+  --token T            its admin.token (default $MONGOOSE_ADMIN_TOKEN)
+  --list               list the commands
+  -h, --help           this help
+
+Exit codes: 0 success, 1 the command failed (its error and kind are printed) or the server could not
+be reached or refused the token, 2 usage.`,
 };
 
 /** `mongoose --help`. */
@@ -59,7 +70,7 @@ Usage:
   mongoose run [config.yaml]         run a configuration (no file: the built-in demo)
   mongoose validate <config.yaml>    check a configuration without starting anything
   mongoose bench [options]           the one-hop benchmark (mongoose bench --help)
-  mongoose admin <command> …         admin commands on a running server (not in this version)
+  mongoose admin <command> [args…]   run an admin command on a running server (mongoose admin --list)
   mongoose --version | --help        version, this help; mongoose <command> --help for a command
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.`;

@@ -14,6 +14,7 @@ import type { AdminPlan, AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, Mapper
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { type ComponentType, DEFAULT_IO_AGENT, feedTypes, sinkTypes } from "./component-types.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, pathText as pathTextOf } from "./problems.ts";
+import { adminExposureProblems } from "./admin-exposure.ts";
 import { adminSchema, configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 import { moduleSource } from "./module-source.ts";
 import { serviceFeeds, servicePlan, serviceProblems } from "./service-plans.ts";
@@ -251,8 +252,9 @@ export function defaultAdminPlan(): AdminPlan {
 /** The admin server's plan: TLS files resolved against the configuration's folder. */
 function adminPlan(admin: EffectiveConfig["admin"], baseDir: string): AdminPlan | false | undefined {
   if (admin === undefined || admin === false) return admin;
-  const { tls, ...rest } = admin;
-  return { ...rest, ...(tls && { tls: { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) } }) };
+  const { tls, readiness, ...rest } = admin;
+  const maxBacklog = typeof readiness.maxBacklog === "number" ? { events: readiness.maxBacklog } : { fraction: parseFloat(readiness.maxBacklog) / 100 };
+  return { ...rest, readiness: { maxBacklog }, ...(tls && { tls: { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) } }) };
 }
 
 /**
@@ -329,6 +331,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       problems.push({ path: settings[1].path, message: `agent "${agent}" is given another idle strategy in ${settings.filter((_, i) => i !== 1).map((s) => pathTextOf(s.path)).join(" and ")}; set it once (agentThreads)` });
     }
   }
+  problems.push(...adminExposureProblems(effective.admin));
   if (problems.length > 0) throw new ConfigError(formatProblems(problems, options.locate));
 
   const supervisor: AgentPlan = {

@@ -159,6 +159,13 @@ export const adminSchema = v.strictObject({
   /** Allows a non-loopback host without a token. */
   allowUnauthenticated: v.optional(v.boolean(), false),
   tls: v.optional(v.strictObject({ certFile: nonEmptyName, keyFile: nonEmptyName })),
+  /** `/health/ready` answers 503 while a ring holds more than `maxBacklog`: events, or a percentage of its bytes. */
+  readiness: v.optional(v.strictObject({
+    maxBacklog: v.optional(v.union([
+      positiveInteger,
+      v.pipe(v.string(), v.regex(/^\d+(\.\d+)?%$/), v.check((text) => parseFloat(text) > 0 && parseFloat(text) <= 100)),
+    ], 'expected a number of events (e.g. 1000) or a percentage of the ring\'s capacity above 0% and at most 100% (e.g. "50%")'), "50%"),
+  }), {}),
 });
 
 /** One `eventFeeds` entry (the keys of its `type`). */

@@ -112,6 +112,17 @@ export interface SinkPlan {
   pipe?: string;
 }
 
+/**
+ * When a ring's backlog makes the server not ready (`admin.readiness.maxBacklog`): more than `events`
+ * queued, or more than `fraction` of its bytes in use.
+ *
+ * @example
+ * ```ts
+ * const limit: BacklogLimit = { fraction: 0.5 }; // maxBacklog: "50%"
+ * ```
+ */
+export type BacklogLimit = { events: number } | { fraction: number };
+
 /** The admin HTTP server's settings (`admin:`), paths resolved. */
 export interface AdminPlan {
   host: string;
@@ -123,6 +134,7 @@ export interface AdminPlan {
   /** A non-loopback host may run without a token. */
   allowUnauthenticated: boolean;
   tls?: { certFile: string; keyFile: string };
+  readiness: { maxBacklog: BacklogLimit };
 }
 
 /** A fixed-layout event type with the codec id its records carry (the same on every thread). */

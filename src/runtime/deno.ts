@@ -64,6 +64,7 @@ export const denoRuntime: Runtime = {
         {
           hostname: options.hostname,
           port: options.port,
+          ...options.tls,
           onListen: ({ port }: { port: number }) => {
             const http: HttpServer = { port, close: async () => void (await server.shutdown()) };
             resolve(http);

@@ -54,6 +54,8 @@ export interface ServeOptions {
   hostname: string;
   /** 0 picks a free port. */
   port: number;
+  /** Serve HTTPS with this certificate chain and private key (PEM text). */
+  tls?: { cert: string; key: string };
 }
 
 /** One adapter per runtime implements this. */

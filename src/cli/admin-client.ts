@@ -1,0 +1,95 @@
+/**
+ * `mongoose admin`: runs an admin command on a running server over its admin HTTP API and prints the
+ * result (a string as text, anything else as indented JSON); `--list` lists the commands. Exit 0 on
+ * success, 1 when the command fails or the server cannot be reached or refuses the token, 2 on usage.
+ *
+ * @module
+ */
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { UsageError } from "./usage.ts";
+
+/**
+ * Where the client looks without `--url` or `MONGOOSE_ADMIN_URL`: `mongoose run`'s default.
+ *
+ * @example
+ * ```ts
+ * const url = process.env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+ * ```
+ */
+export const DEFAULT_ADMIN_URL = "http://127.0.0.1:8080/";
+
+/** Longest wait for the server's answer (its commands time out sooner: 10 s by default). */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+interface Target {
+  base: URL;
+  headers: Record<string, string>;
+}
+
+/**
+ * Runs `mongoose admin` with the arguments after `admin`; resolves with the exit code. Throws UsageError
+ * for a bad command line.
+ *
+ * @example
+ * ```ts
+ * process.exit(await adminClient(["help", "quit", "--url", "http://127.0.0.1:8080/"]));
+ * ```
+ */
+export async function adminClient(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: "string" }, token: { type: "string" }, list: { type: "boolean" } },
+  });
+  const [command, ...args] = positionals;
+  if (!values.list && command === undefined) throw new UsageError("admin needs a command name, or --list");
+  if (values.list && command !== undefined) throw new UsageError("admin --list takes no command");
+  const target = targetOf(values.url ?? env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL, values.token ?? env.MONGOOSE_ADMIN_TOKEN);
+  const response = values.list
+    ? await ask(target, "api/commands", { method: "GET" })
+    : await ask(target, `api/commands/${encodeURIComponent(command!)}`, { method: "POST", ...(args.length > 0 && { body: JSON.stringify(args) }) });
+  if (typeof response === "string") {
+    console.error(`mongoose admin: ${response}`);
+    return 1;
+  }
+  const body = await response.json().catch(() => ({ error: `the server answered ${response.status} without JSON` }));
+  if (response.status === 401) {
+    console.error(`mongoose admin: ${target.base} refused the request (401 unauthorized): ${body.error}\nGive the server's admin.token with --token or MONGOOSE_ADMIN_TOKEN.`);
+    return 1;
+  }
+  if (!response.ok) {
+    const what = values.list ? "listing commands" : `command "${command}"`;
+    console.error(`mongoose admin: ${what} failed${body.kind ? ` (${body.kind})` : ` (HTTP ${response.status})`}: ${body.error ?? (body.reasons ?? []).join("; ")}`);
+    return 1;
+  }
+  if (values.list) {
+    const commands = body as { name: string; usage: string; description: string; owner: string }[];
+    const width = Math.max(...commands.map((c) => c.usage.length));
+    for (const c of commands) console.log(`${c.usage.padEnd(width)}  ${c.description}${c.owner === "built-in" ? "" : ` (${c.owner})`}`);
+  } else {
+    console.log(typeof body.result === "string" ? body.result : JSON.stringify(body.result, null, 2));
+  }
+  return 0;
+}
+
+function targetOf(url: string, token: string | undefined): Target {
+  let base: URL;
+  try {
+    base = new URL(url.endsWith("/") ? url : `${url}/`);
+  } catch {
+    throw new UsageError(`--url (or MONGOOSE_ADMIN_URL) must be the admin server's address, e.g. ${DEFAULT_ADMIN_URL}; got "${url}"`);
+  }
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw new UsageError(`--url must be http:// or https://, got "${url}"`);
+  return { base, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } };
+}
+
+/** The server's response, or why there is none (a message naming the URL and how to point elsewhere). */
+async function ask(target: Target, path: string, init: RequestInit): Promise<Response | string> {
+  try {
+    return await fetch(new URL(path, target.base), { ...init, headers: target.headers, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message;
+    return `cannot reach the admin server at ${target.base} (${cause}). Is the server running with its admin server on (admin: in its YAML)? Point elsewhere with --url URL or MONGOOSE_ADMIN_URL.`;
+  }
+}
