@@ -72,6 +72,9 @@ export class AgentRunner {
       const slice = () => {
         if (this.closing) return finish();
         try {
+          // Beat on entry too: a parked agent woken by the watchdog's probe answers at once, not after the
+          // blocking park its slice may begin with (up to maxParkMs).
+          this.signals.beat();
           if (!this.controlBacklog()) this.runSlice();
           this.signals.beat();
         } catch (error) {
