@@ -80,6 +80,11 @@ export interface FeedHandle {
   offer(value: unknown): number;
 }
 
+/** A configuration read by the YAML loader (its folder and locator travel with it), not a configuration object. */
+function isLoaded(source: LoadedConfig | MongooseConfig): source is LoadedConfig {
+  return "baseDir" in source && "config" in source;
+}
+
 const DEFAULTS = {
   batchSize: 256,
   sliceMs: 5,
@@ -312,7 +317,7 @@ export class MongooseServer implements AdminTarget {
 
   /**
    * Reads the configuration again (by default the YAML file the server was booted from; or another file,
-   * or a configuration object) and compares it with the running one: `configMap` differences are applied
+   * a configuration the YAML loader read, or a configuration object) and compares it with the running one: `configMap` differences are applied
    * live as by {@link MongooseServer.updateConfig}; every other difference is listed as needing a restart
    * and ignored. An invalid configuration changes nothing and is reported in `errors`.
    *
@@ -321,14 +326,14 @@ export class MongooseServer implements AdminTarget {
    * const { applied, rejected, needsRestart, errors } = await server.reloadConfig();
    * ```
    */
-  async reloadConfig(source: string | MongooseConfig | undefined = this.configFile): Promise<ReloadReport> {
+  async reloadConfig(source: string | LoadedConfig | MongooseConfig | undefined = this.configFile): Promise<ReloadReport> {
     const failed = (errors: string[]): ReloadReport => ({ applied: [], rejected: [], needsRestart: [], errors });
     if (source === undefined) return failed(["no configuration file to reload: the server was not booted from one (pass a file or a configuration)"]);
     try {
-      const loaded = typeof source === "string" ? loadYamlConfig(source) : undefined;
+      const loaded = typeof source === "string" ? loadYamlConfig(source) : isLoaded(source) ? source : undefined;
       const plan = loaded
         ? await preflight(loaded.config, { ...this.options, baseDir: loaded.baseDir, locate: loaded.locate })
-        : await preflight(source, { ...this.options, baseDir: this.options.baseDir ?? process.cwd() });
+        : await preflight(source as MongooseConfig, { ...this.options, baseDir: this.options.baseDir ?? process.cwd() });
       return await this.supervisor.reload(plan);
     } catch (error) {
       if (error instanceof ConfigError) return failed(error.problems);

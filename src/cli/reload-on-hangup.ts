@@ -7,10 +7,12 @@
  */
 import process from "node:process";
 import type { Logger } from "../log/log.ts";
+import type { LoadedConfig } from "../config/yaml-loader.ts";
 import type { MongooseServer } from "../server.ts";
 
 /**
- * Reloads the server's configuration file on every SIGHUP; returns a function that stops listening.
+ * Reloads the server's configuration file on every SIGHUP (read again by `load`, by default the file the
+ * server was booted from); returns a function that stops listening.
  * Listen before booting: a SIGHUP's default action ends the process. One that arrives while the server
  * boots (`server()` still undefined) is logged and ignored.
  *
@@ -21,14 +23,14 @@ import type { MongooseServer } from "../server.ts";
  * server = await MongooseServer.bootYamlFile("app.yaml");
  * ```
  */
-export function reloadOnHangup(running: () => MongooseServer | undefined, log: Logger): () => void {
+export function reloadOnHangup(running: () => MongooseServer | undefined, log: Logger, load?: () => LoadedConfig): () => void {
   let reloading = Promise.resolve();
   const reload = async () => {
     const server = running();
     if (!server) return log.warn("SIGHUP while the server boots: ignored");
     log.info("SIGHUP: reloading the configuration file");
     try {
-      const report = await server.reloadConfig();
+      const report = await server.reloadConfig(load?.());
       for (const error of report.errors) log.error("reload failed, the running configuration stays", { problem: error });
       for (const change of report.applied) log.info("config applied", { handler: `${change.agent}/${change.handler}`, config: change.config });
       for (const change of report.rejected) log.error("config rejected, the old one stays", { handler: `${change.agent}/${change.handler}`, reason: change.error });

@@ -6,7 +6,7 @@
  * @module
  */
 import process from "node:process";
-import type { LoadedConfig } from "../config/yaml-loader.ts";
+import { type LoadedConfig, loadYamlConfig } from "../config/yaml-loader.ts";
 import { createLogger } from "../log/log.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { MongooseServer, type ServerOptions } from "../server.ts";
@@ -46,9 +46,12 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   // SIGHUP (e.g. the terminal closed) reloads the configuration file; it never ends the server without a drain.
   let server: MongooseServer | undefined;
-  reloadOnHangup(() => server, log);
+  // The reloaded file gets the same MONGOOSE_ADMIN_PORT as the booted one, or the port would read as a change.
+  reloadOnHangup(() => server, log, source.path === undefined ? undefined : () => withAdminPortFromEnv(loadYamlConfig(source.path!), process.env));
   server = await MongooseServer.bootLoaded(withAdminPortFromEnv(source, process.env), { adminByDefault: true, ...options, signal: bootAborter.signal });
   booted = true;
+  // Last line of the boot, so a newcomer running the demo finds where to look once the output settles.
+  if (server.adminUrl) log.info(`dashboard: ${server.adminUrl} (open it in a browser)`);
   await stopRequested;
   const report = await server.stop();
   return report.clean ? 0 : 1;
