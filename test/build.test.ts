@@ -4,8 +4,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { FORWARDED_NEWS, FORWARDED_PRICES, copyFiveMinute, forwardedLines, fromFeed, runFiveMinute } from "./examples/five-minute.ts";
-import { tempDir } from "./helpers.ts";
-import { runProgram } from "./process.ts";
+import { dashboardPage } from "../src/admin/dashboard/page.ts";
+import { eventually, tempDir } from "./helpers.ts";
+import { runProgram, start } from "./process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Bun builds the binary whichever runtime runs the tests (deno compile needs the network). */
@@ -51,5 +52,22 @@ describe("the single binary (npm run build)", () => {
     expect(stderr).toContain("broken.yaml:6:25 eventHandlers[0].eventHandlers.broken.handler: ./broken.ts: the export is not a handler: class Broken has no onEvent method");
     expect(code).toBe(2);
     expect(existsSync(join(user.dir, "broken-out"))).toBe(false);
+  });
+
+  it("serves the dashboard with uPlot and its own script embedded: no file outside the binary needed", async () => {
+    writeFileSync(join(user.dir, "quiet.ts"), "export default class Quiet { onEvent() {} }\n");
+    writeFileSync(join(user.dir, "dashboard.yaml"), "admin: {port: 0}\neventHandlers:\n  - agentName: a\n    eventHandlers:\n      quiet: {handler: ./quiet.ts}\n");
+    const child = start([...mongoose, "run", join(user.dir, "dashboard.yaml")]);
+    let stderr = "";
+    child.onStderr((text) => (stderr += text));
+    try {
+      await eventually(() => stderr.includes("dashboard: http"), "the dashboard line", 30_000);
+      const page = await fetch(stderr.match(/dashboard: (\S+)/)![1]);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe(dashboardPage());
+    } finally {
+      child.interrupt();
+      await child.exitCode;
+    }
   });
 });

@@ -11,7 +11,9 @@ import { accessControl } from "./access-control.ts";
 import type { AdminTargetRef } from "./admin-target.ts";
 import { guardRequests } from "./request-guards.ts";
 import { commandRoutes } from "./routes/commands.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { topologyRoutes } from "./routes/topology.ts";
 
 /**
@@ -30,5 +32,7 @@ export function createAdminApp(target: AdminTargetRef, settings: AdminPlan): Hon
   app.route("/", healthRoutes(target, settings.readiness.maxBacklog));
   app.route("/", topologyRoutes(target));
   app.route("/", commandRoutes(target));
+  app.route("/", statsRoutes(target));
+  app.route("/", dashboardRoutes(target, (path, init) => app.request(path, init)));
   return app;
 }

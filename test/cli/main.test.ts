@@ -72,9 +72,14 @@ describe("mongoose command line", () => {
       writeFileSync(folder.path("app.yaml"), `eventHandlers:\n  - agentName: a\n    eventHandlers:\n      slow: {handler: ${FIXTURES}slow-stop.ts}\n`);
       const child = start(mongoose("run", folder.path("app.yaml")));
       let stderr = "";
+      let interrupted = false;
       const stopping = new Promise<void>((resolve) => child.onStderr((text) => {
         stderr += text;
-        if (stderr.includes("server running")) child.interrupt();
+        // Once: log lines after "server running" arrive in chunks of their own.
+        if (!interrupted && stderr.includes("server running")) {
+          interrupted = true;
+          child.interrupt();
+        }
         if (stderr.includes("stopping:")) resolve();
       }));
       await Promise.race([stopping, child.exitCode.then((code) => Promise.reject(new Error(`exited with ${code} before stopping:\n${stderr}`)))]);
