@@ -45,7 +45,8 @@ export function latencyStats(counts: HistogramCounts): LatencyStats {
     p99: at(99),
     p999: at(99.9),
     p9999: at(99.99),
-    max: histogram.maxValue / NANOS_PER_MICRO,
+    // The top of the highest bucket, as the percentiles report theirs (the buckets hold no exact values).
+    max: at(100),
     sum: counts.sumNanos / NANOS_PER_MICRO,
     unit: "us",
   };
