@@ -21,8 +21,8 @@ function config(latency?: MongooseConfig["latency"]): MongooseConfig {
   };
 }
 
-async function withServer(configuration: MongooseConfig, run: (server: MongooseServer, url: string) => Promise<void>): Promise<void> {
-  const server = await boot(configuration, { logLevel: "silent" });
+async function withServer(configuration: MongooseConfig, run: (server: MongooseServer, url: string) => Promise<void>, inline = false): Promise<void> {
+  const server = await boot(configuration, { logLevel: "silent", inline });
   try {
     await run(server, server.adminUrl!);
   } finally {
@@ -30,12 +30,27 @@ async function withServer(configuration: MongooseConfig, run: (server: MongooseS
   }
 }
 
-/** Offers `count` events and waits until every handler has handled all it was offered so far. */
-async function flow(server: MongooseServer, count: number): Promise<void> {
-  const before = server.counter("handler_events_total", { handler: "fwd" });
+const HANDLERS = [["fast", "fwd"], ["slow", "busy"]];
+
+/** Events `agent/handler` has handled, and (sampleEvery: 1) how many of those it has finished timing. */
+function progress(server: MongooseServer, agent: string, handler: string): { handled: number; timed: number } {
+  const timing = server.latency()!.handlers.find((h) => h.agent === agent && h.handler === handler)!;
+  return { handled: server.counter("handler_events_total", { agent, handler }), timed: timing.service.count };
+}
+
+/**
+ * Offers `count` events and waits until each of `handlers` (agent, name) has handled them and finished
+ * timing them (with sampleEvery: 1): the events counter moves as delivery begins, the service time is
+ * recorded once `onEvent` returns.
+ */
+async function flow(server: MongooseServer, count: number, handlers = HANDLERS): Promise<void> {
+  const before = handlers.map(([agent, handler]) => progress(server, agent, handler));
   for (let i = 0; i < count; i++) server.offer("in", i);
-  for (const handler of ["fwd", "busy"]) {
-    await eventually(() => server.counter("handler_events_total", { handler }) >= before + count, `${handler} to handle ${count} more events`, 30_000);
+  for (const [index, [agent, handler]] of handlers.entries()) {
+    await eventually(() => {
+      const now = progress(server, agent, handler);
+      return now.handled >= before[index].handled + count && now.timed >= before[index].timed + count;
+    }, `${agent}/${handler} to handle and time ${count} more events`, 30_000);
   }
 }
 
@@ -60,32 +75,34 @@ function hgrmRows(text: string): { value: number; percentile: number; total: num
 }
 
 describe("GET /api/latency", () => {
-  it("counts every event with sampleEvery: 1, with ordered, plausible percentiles; a 2 ms handler shows service p50 ≥ 1 ms", async () => {
-    await withServer(config({ sampleEvery: 1 }), async (server, url) => {
-      await flow(server, 40);
-      const answer = await summary(url);
-      expect(answer.sampleEvery).toBe(1);
-      expect(answer.handlers.map((h) => `${h.agent}/${h.handler}`).toSorted()).toEqual(["fast/fwd", "slow/busy"]);
-      for (const handler of ["fwd", "busy"]) {
-        const { latency, service } = statsOf(answer, handler);
-        expect(latency.count).toBe(40);
-        expect(service.count).toBe(40);
-        expectOrdered(latency);
-        expectOrdered(service);
-        // Cross-thread publish→handle: positive and well under the time the test took.
-        expect(latency.p50).toBeGreaterThan(0);
-        expect(latency.max).toBeLessThan(30_000_000);
-        expect(latency.sum).toBeGreaterThan(0);
-      }
-      const busy = statsOf(answer, "busy");
-      expect(busy.service.p50).toBeGreaterThanOrEqual(1000);
-      expect(busy.service.sum).toBeGreaterThanOrEqual(40 * 1000);
-      expect(statsOf(answer, "fwd").service.p50).toBeLessThan(busy.service.p50);
-      // Events queue behind the slow handler: its later events wait for the earlier ones.
-      expect(busy.latency.max).toBeGreaterThan(busy.service.p50);
-      expect(server.latency()).toEqual(answer);
+  for (const inline of [false, true]) {
+    it(`counts every event with sampleEvery: 1, with ordered, plausible percentiles; a 2 ms handler shows service p50 ≥ 1 ms (${inline ? "inline" : "worker"} agents)`, async () => {
+      await withServer(config({ sampleEvery: 1 }), async (server, url) => {
+        await flow(server, 40);
+        const answer = await summary(url);
+        expect(answer.sampleEvery).toBe(1);
+        expect(answer.handlers.map((h) => `${h.agent}/${h.handler}`).toSorted()).toEqual(["fast/fwd", "slow/busy"]);
+        for (const handler of ["fwd", "busy"]) {
+          const { latency, service } = statsOf(answer, handler);
+          expect(latency.count).toBe(40);
+          expect(service.count).toBe(40);
+          expectOrdered(latency);
+          expectOrdered(service);
+          // Cross-thread publish→handle: positive and well under the time the test took.
+          expect(latency.p50).toBeGreaterThan(0);
+          expect(latency.max).toBeLessThan(30_000_000);
+          expect(latency.sum).toBeGreaterThan(0);
+        }
+        const busy = statsOf(answer, "busy");
+        expect(busy.service.p50).toBeGreaterThanOrEqual(1000);
+        expect(busy.service.sum).toBeGreaterThanOrEqual(40 * 1000);
+        expect(statsOf(answer, "fwd").service.p50).toBeLessThan(busy.service.p50);
+        // Events queue behind the slow handler: its later events wait for the earlier ones.
+        expect(busy.latency.max).toBeGreaterThan(busy.service.p50);
+        expect(server.latency()).toEqual(answer);
+      }, inline);
     });
-  });
+  }
 
   it("times one event in sampleEvery (64 by default) per handler", async () => {
     await withServer({ ...config(), eventHandlers: [{ agentName: "fast", eventHandlers: { fwd: { handler: "./forwarder.ts" } } }] }, async (server, url) => {
@@ -136,7 +153,7 @@ describe("GET /api/latency", () => {
         expect(response.status).toBe(status);
         expect((await response.json()).error).toContain(fragment);
       }
-      await flow(server, 10);
+      await flow(server, 10, [...HANDLERS, ["slow", "fwd"]]);
       const picked = await fetch(`${url}api/latency/fwd.hgrm?agent=slow`);
       expect(picked.status).toBe(200);
       expect(hgrmRows(await picked.text()).at(-1)!.total).toBe(10);

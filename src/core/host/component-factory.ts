@@ -102,6 +102,7 @@ export class ComponentFactory {
     const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
     const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
     const labels = { handler: plan.name };
+    // A latency block exists only while recording is on, and then every boot carries the settings.
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
     return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing);
   }
