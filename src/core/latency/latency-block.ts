@@ -14,13 +14,20 @@ import { BUCKET_SLOTS, bucketSlot } from "./log-linear-buckets.ts";
 /** What a handler's histograms measure. */
 export type LatencyMetric = "latency" | "service";
 
-/** The metrics of each handler, in block order. */
+/**
+ * The metrics of each handler, in block order.
+ *
+ * @example
+ * ```ts
+ * LATENCY_METRICS.includes(query.metric); // false for anything but "latency" and "service"
+ * ```
+ */
 export const LATENCY_METRICS: readonly LatencyMetric[] = ["latency", "service"];
 
 const SUM = 0;
 const HEADER_SLOTS = 1;
 /** Float64 slots of one histogram: the sum of nanoseconds, then the bucket counts (whose total is the count). */
-export const HISTOGRAM_SLOTS = HEADER_SLOTS + BUCKET_SLOTS;
+const HISTOGRAM_SLOTS = HEADER_SLOTS + BUCKET_SLOTS;
 
 /**
  * Allocates the shared memory for the histograms of `handlerCount` handlers (about 74 KB each).
