@@ -3,7 +3,9 @@
  * receiving handler's recording off, on 1 event in 64 (the default) and on every event, side by side
  * in the same run, alternating the three settings within each round so drift on this noisy machine hits
  * them alike. At `--rate max` throughput shows the cost per event; at a paced 100k/s the one-way latency
- * shows whether timing sits on the path of the events.
+ * shows whether timing sits on the path of the events. Then, per runtime, the handler side alone in one
+ * thread (bench/latency-recording-cost.ts): nanoseconds per delivered event, where the noise of a shared
+ * 2-core machine matters far less than in a two-thread hop.
  *
  *   bun bench/latency-recording.ts [--runs 3] [--seconds 2] [--runtimes bun,deno]
  *
@@ -26,18 +28,22 @@ const runs = Number(values.runs);
 const bin = (name: string) => join(process.cwd(), "node_modules", ".bin", name);
 const COMMANDS: Record<string, string[]> = { bun: [bin("bun")], deno: [bin("deno"), "run", "-A"] };
 const MAIN = join(import.meta.dirname!, "..", "src", "main.ts");
+const COST = join(import.meta.dirname!, "latency-recording-cost.ts");
 const SETTINGS = ["off", "64", "1"];
 const RATES = ["max", "100000"];
 
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
 
-function bench(runtime: string, rate: string, handlerLatency: string): BenchReport {
+/** Runs a script on `runtime` that prints one JSON line; throws with its stderr if it fails. */
+function runJson<T>(runtime: string, args: string[]): T {
   const [command, ...prefix] = COMMANDS[runtime];
-  const args = [...prefix, MAIN, "bench", "--rate", rate, "--seconds", values.seconds, "--warmup", "0.5", "--handler-latency", handlerLatency, "--json"];
-  const child = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const child = spawnSync(command, [...prefix, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`${runtime} ${args.join(" ")} failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as BenchReport;
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
 }
+
+const bench = (runtime: string, rate: string, handlerLatency: string) =>
+  runJson<BenchReport>(runtime, [MAIN, "bench", "--rate", rate, "--seconds", values.seconds, "--warmup", "0.5", "--handler-latency", handlerLatency, "--json"]);
 
 const rows: string[] = [];
 for (const runtime of values.runtimes.split(",")) {
@@ -58,6 +64,12 @@ for (const runtime of values.runtimes.split(",")) {
   }
 }
 
+const costRows = values.runtimes.split(",").map((runtime) => {
+  const { nsPerEvent } = runJson<{ nsPerEvent: Record<string, number> }>(runtime, [COST, "--rounds", String(Math.max(runs, 5))]);
+  const extra = (setting: string) => (nsPerEvent[setting] - nsPerEvent.off).toFixed(1);
+  return `| ${runtime} | ${nsPerEvent.off.toFixed(1)} | ${nsPerEvent["64"].toFixed(1)} (${extra("64")}) | ${nsPerEvent["1"].toFixed(1)} (${extra("1")}) |`;
+});
+
 const table = [
   "| runtime | rate | recording | throughput | × off | p50 µs | p99 µs |",
   "|---|---|---|---|---|---|---|",
@@ -77,5 +89,13 @@ With recording off, delivery tests one field. Latency columns are the bench's ow
 (at \`max\`: queueing time).
 
 ${table}
+
+Handler side alone, one thread (\`bench/latency-recording-cost.ts\`: a real HostedHandler with a no-op
+\`onEvent\`, 5 M deliveries per round, medians of ${Math.max(runs, 5)} alternating rounds), ns per event (extra over off):
+
+| runtime | off | 1 in 64 | every event |
+|---|---|---|---|
+${costRows.join("\n")}
 `);
 console.log(table);
+console.log(costRows.join("\n"));

@@ -3,7 +3,7 @@
  * across agents in order, connects the rings agents ask for, and stops everything gracefully. Its parts,
  * one concern each: {@link RingRegistry} (which rings exist, and the topology), {@link AgentHealth}
  * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners), {@link CommandRoutes}
- * (handlers' admin commands in the server's registry),
+ * (handlers' admin commands in the server's registry), {@link LatencyBlocks} (the handlers' latency histograms),
  * {@link StopSequence} (the ordered draining stop), {@link AgentGroup} (requests to many agents) and
  * {@link ServiceRegistrar} (services added and removed at runtime).
  *
