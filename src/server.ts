@@ -21,6 +21,7 @@ import { registerManagementCommands } from "./core/commands/management-commands.
 import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
 import type { JsonValue } from "./core/commands/json-value.ts";
 import type { CounterSample } from "./core/counters.ts";
+import type { LatencyQuery, LatencySummary } from "./core/latency/latency-report.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
 import { type ErrorReport, RegistrationError } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
@@ -162,6 +163,7 @@ export class MongooseServer implements AdminTarget {
       feedStatus: () => server!.feedStatus(),
       stop: () => server!.stop(),
       stopFailed: (thrown) => logger.error("stop requested by the quit command failed", { cause: String(thrown) }),
+      resetLatency: () => server!.resetLatency(),
     });
     registerManagementCommands(commands, {
       updateConfig: (handler, patch) => server!.updateConfig(handler, patch),
@@ -423,6 +425,49 @@ export class MongooseServer implements AdminTarget {
     return this.counters()
       .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
       .reduce((sum, sample) => sum + sample.value, 0);
+  }
+
+  /**
+   * Every handler's latency since the last reset (or the boot): publish→handle latency and service time,
+   * count and percentiles in microseconds, from one event in `latency.sampleEvery` per handler.
+   * Undefined when latency recording is off (`latency: {enabled: false}`).
+   *
+   * @example
+   * ```ts
+   * const summary = server.latency();
+   * for (const h of summary?.handlers ?? []) console.log(`${h.agent}/${h.handler}`, h.latency.p99, h.service.p50); // µs
+   * ```
+   */
+  latency(): LatencySummary | undefined {
+    return this.supervisor.latencySummary();
+  }
+
+  /**
+   * One handler's latency distribution since the last reset, as HdrHistogram's percentile text (`.hgrm`,
+   * values in microseconds): `metric` `latency` (default) or `service`; `agent` when the handler's name is
+   * on several agents. Throws LatencyLookupError for an unknown or ambiguous handler; undefined when
+   * recording is off.
+   *
+   * @example
+   * ```ts
+   * writeFileSync("pnl-service.hgrm", server.latencyDistribution("pnl", { metric: "service" }) ?? "");
+   * ```
+   */
+  latencyDistribution(handler: string, query?: LatencyQuery): string | undefined {
+    return this.supervisor.latencyDistribution(handler, query);
+  }
+
+  /**
+   * Starts a new latency interval: what was recorded so far is left out of {@link MongooseServer.latency}
+   * from now on (the agents are neither told nor paused). False when recording is off.
+   *
+   * @example
+   * ```ts
+   * server.resetLatency();
+   * ```
+   */
+  resetLatency(): boolean {
+    return this.supervisor.resetLatency();
   }
 
   /** How every feed is doing: connected (e.g. its file exists), what it is doing, whether it completed. */

@@ -8,6 +8,7 @@ import type { CommandInfo } from "../core/commands/command-registry.ts";
 import type { JsonValue } from "../core/commands/json-value.ts";
 import type { CounterSample } from "../core/counters.ts";
 import type { ErrorReport } from "../core/errors.ts";
+import type { LatencyQuery, LatencySummary } from "../core/latency/latency-report.ts";
 import type { FeedStatusEntry } from "../core/protocol.ts";
 import type { Health, Topology } from "../core/supervisor/server-views.ts";
 
@@ -26,6 +27,11 @@ export interface AdminTarget {
   errors(): ErrorReport[];
   command(name: string, args?: JsonValue): Promise<JsonValue>;
   commands(): CommandInfo[];
+  /** Undefined when latency recording is off. */
+  latency(): LatencySummary | undefined;
+  /** Throws LatencyLookupError for an unknown or ambiguous handler; undefined when recording is off. */
+  latencyDistribution(handler: string, query?: LatencyQuery): string | undefined;
+  resetLatency(): boolean;
 }
 
 /**

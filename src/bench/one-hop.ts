@@ -35,6 +35,8 @@ export interface BenchOptions {
   /** Events per duty cycle: the receiver's batch and the publisher's per-cycle publish. */
   batch: number;
   baseline: boolean;
+  /** The server's own per-handler latency recording on the receiving handler: off, or one event in N (default: the server's default). */
+  handlerLatency?: "off" | number;
 }
 
 /** The latency summary of one transport. */
@@ -54,6 +56,8 @@ export interface BenchReport extends HopSummary {
   rate: number | "max";
   seconds: number;
   events: number;
+  /** The server's per-handler latency recording during the run: off, or one event in N. */
+  handlerLatency: "off" | number;
   p90Ns: number;
   p9999Ns: number;
   /** Heap growth over the measured events, publisher and receiver threads together. */
@@ -69,6 +73,9 @@ export interface BenchRun {
   /** Whether heaps were collected before being measured (not on Deno without --expose-gc). */
   heapCollected: boolean;
 }
+
+/** What the server records when the configuration does not say (`latency.sampleEvery`'s default). */
+const DEFAULT_HANDLER_LATENCY = 64;
 
 /** Unpaced runs record one latency in this many events (a power of two). */
 const MAX_RATE_SAMPLE_EVERY = 64;
@@ -119,6 +126,7 @@ async function engineHop(options: BenchOptions): Promise<ReceiverReport> {
       agentName: "bench-receiver",
       eventHandlers: { recorder: { handler: BENCH_HANDLER_URL, configMap: { sampleEvery: sampleEvery(options) } } },
     }],
+    latency: options.handlerLatency === "off" ? { enabled: false } : { sampleEvery: options.handlerLatency },
   }, { logLevel: "warn" });
   try {
     const results = server.sink<ReceiverReport>("results");
@@ -178,6 +186,7 @@ export async function runOneHop(options: BenchOptions): Promise<BenchRun> {
       rate: options.rate,
       seconds: options.seconds,
       events: engine.count,
+      handlerLatency: options.handlerLatency ?? DEFAULT_HANDLER_LATENCY,
       ...summary,
       heapGrowthBytes: engine.publisherHeapGrowth + engine.receiverHeapGrowth,
     },

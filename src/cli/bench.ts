@@ -20,6 +20,14 @@ function positive(name: string, text: string, integer: boolean): number {
   return value;
 }
 
+/** `--handler-latency off|N`: the server's own latency recording on the receiving handler (absent: the server's default). */
+function handlerLatency(text: string | undefined): "off" | number | undefined {
+  if (text === undefined || text === "off") return text;
+  const every = Number(text);
+  if (!Number.isInteger(every) || every <= 0) throw new UsageError(`--handler-latency must be off or a positive integer, got "${text}"`);
+  return every;
+}
+
 /** Parses `mongoose bench` options (throws UsageError naming the bad one). */
 export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; json: boolean } {
   const { values, positionals } = parseArgs({
@@ -34,6 +42,7 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
       idle: { type: "string", default: "busySpin" },
       batch: { type: "string", default: "256" },
       baseline: { type: "boolean", default: false },
+      "handler-latency": { type: "string" },
       hgrm: { type: "string" },
       json: { type: "boolean", default: false },
     },
@@ -54,6 +63,7 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
     idle: values.idle as IdleStrategySpec["type"],
     batch: positive("batch", values.batch, true),
     baseline: values.baseline,
+    handlerLatency: handlerLatency(values["handler-latency"]),
     hgrm: values.hgrm,
     json: values.json,
   };
@@ -67,7 +77,7 @@ function line(label: string, hop: HopSummary): string {
 
 function summary(report: BenchReport, heapCollected: boolean): string {
   const lines = [
-    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured`,
+    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured, handler latency recording ${report.handlerLatency === "off" ? "off" : `1 in ${report.handlerLatency}`}`,
     line("ring", report),
   ];
   if (report.baseline) {

@@ -45,6 +45,7 @@ Options:
   --idle NAME          the receiving agent's idle strategy (default busySpin; the publisher always spins)
   --batch N            events per duty cycle, both sides (default 256)
   --baseline           also run the same ticks by postMessage in the same run
+  --handler-latency off|N  the server's per-handler latency recording on the receiver: off, or 1 event in N (default 64)
   --hgrm FILE          write the latency distribution (HdrHistogram text, values in µs)
   --json               print one JSON object instead of a summary`,
   admin: `Usage: mongoose admin <command> [args…] [--url URL] [--token T]

@@ -195,6 +195,11 @@ export const configSchema = v.strictObject({
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */
   deadLetter: v.optional(nonEmptyName),
   services: v.optional(v.array(serviceSchema), []),
+  /** Per-handler latency histograms (`GET /api/latency`): one event in `sampleEvery` per handler is timed. */
+  latency: v.optional(v.strictObject({
+    enabled: v.optional(v.boolean(), true),
+    sampleEvery: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576")), 64),
+  }), {}),
   /** Absent: on for `mongoose run` (127.0.0.1:8080), off when embedded. */
   admin: v.optional(v.lazy((input) => input === false ? v.literal(false) : adminSchema)),
 });

@@ -43,6 +43,8 @@ export interface AgentBoot {
   epochOriginMs: number;
   signals: SharedArrayBuffer;
   counters: SharedArrayBuffer;
+  /** Latency recording: one event in `sampleEvery` per handler, into `block` (the plan's handlers in order); absent when off. */
+  latency?: { sampleEvery: number; block: SharedArrayBuffer };
   log: LogSettings;
   tuning: Tuning;
 }
@@ -87,8 +89,8 @@ export type ControlRequest =
   /** Stop the duty cycle; the agent is finished. */
   | { op: "close" }
   // ---- runtime registration (see supervisor/registration.ts): one component at a time ----
-  /** Load a handler registered at runtime; `counters` is its own block (see componentCounterLayout). */
-  | { op: "addHandler"; handler: HandlerPlan; counters: SharedArrayBuffer }
+  /** Load a handler registered at runtime; `counters` and `latency` (absent when recording is off) are its own blocks. */
+  | { op: "addHandler"; handler: HandlerPlan; counters: SharedArrayBuffer; latency?: SharedArrayBuffer }
   /** Run one lifecycle phase on one runtime-registered handler or hosted feed; reply with the rings it asked for. */
   | { op: "componentPhase"; kind: "handler" | "feed"; name: string; phase: LifecyclePhase }
   /** Forget a stopped handler; reply with the feeds no handler on the agent receives any more. */

@@ -137,6 +137,20 @@ export interface AdminPlan {
   readiness: { maxBacklog: BacklogLimit };
 }
 
+/**
+ * Per-handler latency recording (`latency:`): when enabled, one event in `sampleEvery` per handler is
+ * timed (publish→handle latency and service time).
+ *
+ * @example
+ * ```ts
+ * const latency: LatencyPlan = { enabled: true, sampleEvery: 64 };
+ * ```
+ */
+export interface LatencyPlan {
+  enabled: boolean;
+  sampleEvery: number;
+}
+
 /** A fixed-layout event type with the codec id its records carry (the same on every thread). */
 export interface EventTypePlan extends EventTypeSpec {
   codecId: number;
@@ -156,6 +170,8 @@ export interface ServerPlan {
   admin?: AdminPlan | false;
   /** The configuration's `idleStrategy`: what an agent started at runtime runs with unless told otherwise. */
   defaultIdle?: IdleStrategySpec;
+  /** Per-handler latency recording. */
+  latency: LatencyPlan;
 }
 
 /** A handler to register at runtime, checked against the running plan; `newAgent` when its agent does not exist yet. */

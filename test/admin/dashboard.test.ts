@@ -91,13 +91,9 @@ describe("the dashboard (GET /)", () => {
       expect(await page.locator('[data-tile="errors"].bad').count()).toBe(1);
       await offerUntil(server, "orders", async () => (await text(page, '[data-feed-published="orders"]')) !== "0", "the orders feed's published count to move");
 
-      const latency = await fetch(`${server.adminUrl}api/latency`);
-      await latency.body?.cancel();
-      if (latency.status === 200) {
-        await page.locator("#latency-chart canvas").waitFor({ timeout: 30_000 });
-      } else {
-        await eventually(async () => (await text(page, "#latency-note")).includes("latency recording"), "the page to say latency is unavailable", 30_000);
-      }
+      // Latency recording is on by default (1 event in 64): the price forwarder's curve is drawn.
+      await page.locator("#latency-chart canvas").waitFor({ timeout: 30_000 });
+      await eventually(async () => (await text(page, "#latency-chart .u-legend")).includes("price-forwarder"), "the price forwarder's latency curve", 30_000);
 
       const shots = tempDir("mongoose-dashboard-");
       try {
@@ -115,6 +111,14 @@ describe("the dashboard (GET /)", () => {
       } finally {
         shots.cleanup();
       }
+      expect(problems).toEqual([]);
+    });
+  });
+
+  it("says latency recording is off when the configuration turns it off", async () => {
+    await withDashboard({ ...config, latency: { enabled: false } }, async (page, _server, problems) => {
+      await eventually(async () => (await text(page, "#latency-note")).includes("latency recording is off"), "the page to say latency recording is off", 30_000);
+      expect(await page.locator("#latency-chart").isVisible()).toBe(false);
       expect(problems).toEqual([]);
     });
   });

@@ -8,7 +8,7 @@ const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const bench = (...args: string[]) => runProgram(runtimeCommand(MAIN, ["bench", ...args]));
 
 const HOP_FIELDS = ["throughput", "p50Ns", "p99Ns", "p999Ns", "maxNs"];
-const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
+const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "handlerLatency", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
 
 describe("mongoose bench", () => {
   it("prints the one JSON object of the contract, with the baseline, and writes both .hgrm files", async () => {
@@ -27,7 +27,8 @@ describe("mongoose bench", () => {
       expect(["bun", "deno"]).toContain(report.runtime);
       // Paced: exactly rate × seconds events are measured, each with a latency.
       expect(report.events).toBe(10000);
-      for (const field of [...REPORT_FIELDS.slice(6), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
+      for (const field of [...REPORT_FIELDS.slice(7), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
+      expect(report.handlerLatency).toBe(64);
       for (const field of HOP_FIELDS) expect(report.baseline[field]).toBeGreaterThan(0);
       expect(report.throughput).toBeGreaterThan(0);
       expect(report.p50Ns).toBeGreaterThan(0);
@@ -42,11 +43,11 @@ describe("mongoose bench", () => {
     }
   });
 
-  it("measures plain objects with --codec json and a fixed count with --events at --rate max", async () => {
-    const { code, stdout } = await bench("--rate", "max", "--events", "50000", "--warmup", "0.2", "--codec", "json", "--json");
+  it("measures plain objects with --codec json and a fixed count with --events at --rate max, latency recording off", async () => {
+    const { code, stdout } = await bench("--rate", "max", "--events", "50000", "--warmup", "0.2", "--codec", "json", "--handler-latency", "off", "--json");
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect([report.codec, report.rate, report.events, report.baseline]).toEqual(["json", "max", 50000, undefined]);
+    expect([report.codec, report.rate, report.events, report.baseline, report.handlerLatency]).toEqual(["json", "max", 50000, undefined, "off"]);
     expect(report.throughput).toBeGreaterThan(0);
   });
 
@@ -56,6 +57,7 @@ describe("mongoose bench", () => {
       [["--rate", "fast"], `--rate must be a positive number, got "fast"`],
       [["--idle", "lazy"], `--idle must be one of`],
       [["--batch", "0"], `--batch must be a positive integer, got "0"`],
+      [["--handler-latency", "sometimes"], `--handler-latency must be off or a positive integer, got "sometimes"`],
       [["--frobnicate"], `Unknown option '--frobnicate'`],
     ] as [string[], string][]) {
       const { code, stderr } = await bench(...args);

@@ -98,6 +98,7 @@ eventTypes:
   Signal: {strength: f32, note: utf8(32)}
 deadLetter: audit
 services: []
+latency: {enabled: true, sampleEvery: 16}
 admin: false
 `;
 
@@ -138,6 +139,7 @@ describe("mongoose validate", () => {
       eventTypes: { Order: { px: "f64", qty: "i32", sym: "ascii(8)" }, Signal: { strength: "f32", note: "utf8(32)" } },
       deadLetter: "audit",
       services: [],
+      latency: { enabled: true, sampleEvery: 16 },
       admin: false,
     });
   });
@@ -154,6 +156,7 @@ describe("mongoose validate", () => {
       pipes: [],
       eventTypes: {},
       services: [],
+      latency: { enabled: true, sampleEvery: 64 },
     });
     expect(printed.code).toBe(0);
   });

@@ -18,6 +18,7 @@ describe("configuration", () => {
       services: [],
       pipes: [],
       eventTypes: {},
+      latency: { enabled: true, sampleEvery: 64 },
     });
     const file = validateConfig({ eventFeeds: [{ name: "f", type: "file", filename: "in.txt" }], pipes: [{ name: "p" }] });
     expect(file.eventFeeds[0]).toMatchObject({ readStrategy: "COMMITTED", pollMillis: 10 });

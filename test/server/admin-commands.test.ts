@@ -4,7 +4,7 @@ import { CommandError, type CommandErrorKind, type HandlerContext, type Mongoose
 import { boot, eventually, tempDir } from "../helpers.ts";
 
 const BUILT_INS = [
-  "commands", "config.update", "eventSources", "eventSources.add", "eventSources.remove", "help", "quit",
+  "commands", "config.update", "eventSources", "eventSources.add", "eventSources.remove", "help", "latency.reset", "quit",
   "server.processors.add", "server.processors.list", "server.processors.remove", "server.service.add", "server.service.list", "server.service.remove",
 ];
 

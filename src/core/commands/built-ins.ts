@@ -1,12 +1,13 @@
 /**
  * The server's own admin commands that read it or stop it: `help`, `commands`, `eventSources`,
- * `server.processors.list` and `quit`. They read the server through {@link ServerFacts}, so this file
+ * `server.processors.list`, `latency.reset` and `quit`. They read the server through {@link ServerFacts}, so this file
  * knows nothing of how it runs; the commands that change it are in management-commands.ts.
  *
  * @module
  */
 import type { FeedStatusEntry } from "../protocol.ts";
 import { commandArgs } from "./command-args.ts";
+import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
 import { MANAGEMENT_COMMANDS } from "./management-commands.ts";
@@ -36,6 +37,8 @@ export interface ServerFacts {
   stop(): Promise<unknown>;
   /** Told if the stop that `quit` started failed. */
   stopFailed(thrown: unknown): void;
+  /** Starts a new latency interval; false when latency recording is off. */
+  resetLatency(): boolean;
 }
 
 /**
@@ -46,7 +49,7 @@ export interface ServerFacts {
  * BUILT_IN_COMMANDS.includes("help"); // true
  * ```
  */
-export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "quit", ...MANAGEMENT_COMMANDS];
+export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "latency.reset", "quit", ...MANAGEMENT_COMMANDS];
 
 type BuiltIn = Omit<CommandDefinition, "owner">;
 
@@ -118,6 +121,15 @@ function builtIns(registry: CommandRegistry, server: ServerFacts): BuiltIn[] {
       },
     },
     {
+      name: "latency.reset",
+      usage: "latency.reset",
+      description: "starts a new latency interval: /api/latency counts from now (the agents keep recording)",
+      run: () => {
+        if (!server.resetLatency()) throw new CommandError("failed", "latency.reset", "latency recording is off (latency.enabled: false)");
+        return { reset: true };
+      },
+    },
+    {
       name: "quit",
       usage: "quit",
       description: "stops the server gracefully (drains every ring); answers before the stop completes",
@@ -135,7 +147,7 @@ function builtIns(registry: CommandRegistry, server: ServerFacts): BuiltIn[] {
  *
  * @example
  * ```ts
- * registerBuiltIns(registry, { topology: () => server.topology(), feedStatus: () => server.feedStatus(), stop: () => server.stop(), stopFailed: log.error });
+ * registerBuiltIns(registry, { topology: () => server.topology(), feedStatus: () => server.feedStatus(), stop: () => server.stop(), stopFailed: log.error, resetLatency: () => server.resetLatency() });
  * await registry.invoke("help", ["quit"]);
  * ```
  */

@@ -26,6 +26,7 @@ import { DeadLetterBox } from "../dead-letters.ts";
 import { ErrorReporter } from "../error-reporter.ts";
 import { EventTypes } from "../event-types.ts";
 import { MemoryFeed } from "../feeds/memory-feed.ts";
+import { LatencyBlock } from "../latency/latency-block.ts";
 import type { JsonValue } from "../commands/json-value.ts";
 import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
@@ -154,6 +155,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       clock: this.clock,
       log: this.log,
       counters: this.counters,
+      latency: boot.latency && new LatencyBlock(boot.latency.block, plan.handlers.map((h) => h.name)),
       backpressure: environment.backpressure,
       eventTypes: this.eventTypes,
       deadLetters: this.deadLetters,
@@ -358,11 +360,12 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
 
   // ---- runtime registration (see supervisor/registration.ts): one component at a time ----
 
-  /** Loads a handler registered at runtime; its counters are in a block of their own. */
-  async addHandler(plan: HandlerPlan, counters: SharedArrayBuffer): Promise<void> {
+  /** Loads a handler registered at runtime; its counters and latency histograms are in blocks of their own. */
+  async addHandler(plan: HandlerPlan, counters: SharedArrayBuffer, latency?: SharedArrayBuffer): Promise<void> {
     if (this.handlers.some((h) => h.name === plan.name)) throw new Error(`agent "${this.roleName}" already has a handler "${plan.name}"`);
     const block = new CounterBlock(counters, componentCounterLayout({ agent: this.roleName, handlers: [plan.name], feeds: [] }));
-    const handler = await this.factory.handler(plan, this, this.handlerThrew, block);
+    const histograms = latency && new LatencyBlock(latency, [plan.name]);
+    const handler = await this.factory.handler(plan, this, this.handlerThrew, block, histograms);
     this.handlers.push(handler);
     this.track(handler);
   }

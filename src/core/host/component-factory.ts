@@ -12,6 +12,8 @@ import { ModuleLoadError } from "../../modules/module-loader.ts";
 import type { FeedPlan, HandlerPlan, ServicePlan, SinkPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { CounterBlock } from "../counters.ts";
+import { HandlerTiming } from "../latency/handler-timing.ts";
+import type { LatencyBlock } from "../latency/latency-block.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
 import { describeThrown } from "../errors.ts";
 import type { EventTypes } from "../event-types.ts";
@@ -44,6 +46,8 @@ export interface FactoryParts {
   clock: Clock;
   log: Logger;
   counters: CounterBlock;
+  /** The histograms of the agent's boot handlers; undefined when latency recording is off. */
+  latency?: LatencyBlock;
   backpressure: Backpressure;
   eventTypes: EventTypes;
   deadLetters: DeadLetterBox;
@@ -88,8 +92,8 @@ export class ComponentFactory {
     return hosted;
   }
 
-  /** Loads and instantiates one handler; its counters live in `counters` (a block of its own when it is registered at runtime). */
-  async handler(plan: HandlerPlan, host: HandlerHost, failed: HandlerFailure, counters: CounterBlock = this.parts.counters): Promise<HostedHandler> {
+  /** Loads and instantiates one handler; its counters and latency histograms live in `counters` and `latency` (blocks of their own when it is registered at runtime). */
+  async handler(plan: HandlerPlan, host: HandlerHost, failed: HandlerFailure, counters: CounterBlock = this.parts.counters, latency: LatencyBlock | undefined = this.parts.latency): Promise<HostedHandler> {
     const { boot, clock, log } = this.parts;
     const instance = await loadHandler(plan).catch((error) => {
       if (!(error instanceof HandlerLoadError)) throw error;
@@ -98,7 +102,9 @@ export class ComponentFactory {
     const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
     const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
     const labels = { handler: plan.name };
-    return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed);
+    // A latency block exists only while recording is on, and then every boot carries the settings.
+    const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
+    return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing);
   }
 
   /** Loads and instantiates one service instance for this agent. */

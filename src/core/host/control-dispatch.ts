@@ -23,7 +23,7 @@ export interface ControlTarget {
   stopProblems(): string[];
   close(): void;
   runCommand(handler: string, name: string, args: JsonValue | undefined): Promise<CommandOutcome>;
-  addHandler(plan: HandlerPlan, counters: SharedArrayBuffer): Promise<void>;
+  addHandler(plan: HandlerPlan, counters: SharedArrayBuffer, latency?: SharedArrayBuffer): Promise<void>;
   componentPhase(kind: "handler" | "feed", name: string, phase: LifecyclePhase): Promise<Wants>;
   removeHandler(name: string): string[];
   knowFeed(feed: FeedPlan): Promise<Wants>;
@@ -64,7 +64,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     problems: () => host.stopProblems(),
     command: ({ handler, name, args }) => host.runCommand(handler, name, args),
     close: () => host.close(),
-    addHandler: ({ handler, counters }) => host.addHandler(handler, counters),
+    addHandler: ({ handler, counters, latency }) => host.addHandler(handler, counters, latency),
     componentPhase: ({ kind, name, phase }) => host.componentPhase(kind, name, phase),
     removeHandler: ({ handler }) => host.removeHandler(handler),
     knowFeed: ({ feed }) => host.knowFeed(feed),

@@ -6,6 +6,7 @@
  */
 import type { Counter } from "../counters.ts";
 import type { EventMeta, Handler } from "../handler-api.ts";
+import type { HandlerTiming } from "../latency/handler-timing.ts";
 import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { EventReceiver } from "./feed-delivery.ts";
 import type { HandlerContextImpl } from "./handler-context.ts";
@@ -18,7 +19,7 @@ export type HandlerFailure = (handler: HostedHandler, thrown: unknown, feed: str
  * ```ts
  * const hosted = new HostedHandler("pnl", instance, context, events, errors, onFailure);
  * await hosted.lifecycle.run("init");
- * hosted.deliver(42, meta);
+ * hosted.deliver(42, meta); // timed if it is the one event in sampleEvery
  * ```
  */
 export class HostedHandler implements EventReceiver {
@@ -33,6 +34,8 @@ export class HostedHandler implements EventReceiver {
     private readonly events: Counter,
     readonly errors: Counter,
     private readonly failed: HandlerFailure,
+    /** Undefined when latency recording is off: delivery then only tests this field. */
+    private readonly timing?: HandlerTiming,
   ) {
     this.lifecycle = new ComponentLifecycle("handler", name, (phase) => {
       if (phase === "init" || phase === "start") return instance[phase]?.(context);
@@ -42,6 +45,17 @@ export class HostedHandler implements EventReceiver {
 
   deliver(event: unknown, meta: EventMeta): void {
     this.events.inc();
+    const timing = this.timing;
+    if (timing !== undefined && timing.due()) {
+      const started = timing.begin(meta.publishedNanos);
+      this.invoke(event, meta);
+      timing.end(started);
+      return;
+    }
+    this.invoke(event, meta);
+  }
+
+  private invoke(event: unknown, meta: EventMeta): void {
     try {
       const result = this.instance.onEvent(event, meta) as unknown;
       if (result !== undefined && typeof (result as Promise<unknown>).then === "function") {

@@ -24,6 +24,7 @@ import { RegistrationError } from "../errors.ts";
 import type { ControlRequest, LifecyclePhase, ReplyTo, Wants } from "../protocol.ts";
 import type { AgentGroup } from "./agent-group.ts";
 import type { CounterBlocks } from "./counter-blocks.ts";
+import type { LatencyBlocks } from "./latency-blocks.ts";
 import type { RingRecord, RingRegistry } from "./ring-registry.ts";
 
 /** What registration works with: the supervisor's plan, agents, rings and counters, and the actions only it can take. */
@@ -32,6 +33,8 @@ export interface RegistrationContext {
   agents: AgentGroup;
   rings: RingRegistry;
   counters: CounterBlocks;
+  /** Undefined when latency recording is off. */
+  latency: LatencyBlocks | undefined;
   log: Logger;
   requestTimeoutMs: number;
   drainTimeoutMs: number;
@@ -66,12 +69,12 @@ export class Registration {
   constructor(private readonly context: RegistrationContext) {}
 
   async addHandler({ agentName, handler, newAgent }: HandlerAddition): Promise<Registered> {
-    const { counters, plan } = this.context;
+    const { counters, latency, plan } = this.context;
     if (newAgent) await this.context.launch(newAgent);
     const agent = this.agent(agentName);
     const buffer = counters.allocate(agentName, "handler", handler.name);
     try {
-      await this.ask(agent, { op: "addHandler", handler, counters: buffer });
+      await this.ask(agent, { op: "addHandler", handler, counters: buffer, latency: latency?.allocate(agentName, handler.name) });
       try {
         for (const phase of FORWARD) await this.handlerPhase(agent, handler.name, phase);
       } catch (thrown) {
@@ -80,6 +83,7 @@ export class Registration {
       }
     } catch (thrown) {
       counters.remove(agentName, "handler", handler.name);
+      latency?.remove(agentName, handler.name);
       if (newAgent) await this.context.discard(agentName);
       throw thrown;
     }
@@ -98,6 +102,7 @@ export class Registration {
     await this.retireHandler(this.agent(agentName), name);
     agentPlan.handlers.splice(index, 1);
     this.context.counters.remove(agentName, "handler", name);
+    this.context.latency?.remove(agentName, name);
     this.context.log.info("handler removed", { agent: agentName, handler: name });
   }
 

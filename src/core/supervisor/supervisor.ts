@@ -3,7 +3,7 @@
  * across agents in order, connects the rings agents ask for, and stops everything gracefully. Its parts,
  * one concern each: {@link RingRegistry} (which rings exist, and the topology), {@link AgentHealth}
  * (states and the heartbeat watchdog), {@link ErrorLog} (recent reports and listeners), {@link CommandRoutes}
- * (handlers' admin commands in the server's registry),
+ * (handlers' admin commands in the server's registry), {@link LatencyBlocks} (the handlers' latency histograms),
  * {@link StopSequence} (the ordered draining stop), {@link AgentGroup} (requests to many agents) and
  * {@link ServiceRegistrar} (services added and removed at runtime).
  *
@@ -31,6 +31,8 @@ import { AgentHealth, type AgentStatus } from "./agent-health.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { CommandRoutes } from "./command-routes.ts";
 import { CounterBlocks } from "./counter-blocks.ts";
+import { LatencyBlocks } from "./latency-blocks.ts";
+import type { LatencyQuery, LatencySummary } from "../latency/latency-report.ts";
 import { type ConfigUpdateResult, ConfigUpdates, type ReloadReport } from "./config-updates.ts";
 import { ErrorLog } from "./error-log.ts";
 import { type Registered, Registration } from "./registration.ts";
@@ -77,6 +79,8 @@ export class Supervisor {
   private readonly epochOriginMs = performance.timeOrigin;
   private readonly agents = new AgentGroup();
   private readonly counters = new CounterBlocks();
+  /** Undefined when latency recording is off. */
+  private readonly latency: LatencyBlocks | undefined;
   private readonly signals: Map<string, SharedArrayBuffer>;
   private readonly pipeSequences: SharedArrayBuffer;
   private readonly rings: RingRegistry;
@@ -96,6 +100,7 @@ export class Supervisor {
   private state: "created" | "booting" | "running" | "stopping" | "stopped" | "failed" = "created";
 
   constructor(readonly plan: ServerPlan, private readonly options: SupervisorOptions) {
+    this.latency = plan.latency.enabled ? new LatencyBlocks(plan.latency.sampleEvery) : undefined;
     this.pipeSequences = new SharedArrayBuffer(8 * Math.max(1, plan.feeds.filter((f) => f.type === "pipe").length));
     this.signals = new Map(plan.agents.map((agent) => [agent.name, AgentSignals.allocate()]));
     this.rings = new RingRegistry(plan, options.ringCapacity, (agent) => this.signals.get(agent)!);
@@ -127,6 +132,7 @@ export class Supervisor {
       agents: this.agents,
       rings: this.rings,
       counters: this.counters,
+      latency: this.latency,
       log: options.logger,
       requestTimeoutMs: options.requestTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs,
@@ -189,6 +195,22 @@ export class Supervisor {
   /** Every counter of every agent, and of every handler and feed registered at runtime. */
   counterSamples(): CounterSample[] {
     return this.counters.samples();
+  }
+
+  /** Every handler's latency over the current interval; undefined when recording is off. */
+  latencySummary(): LatencySummary | undefined {
+    return this.latency?.summary();
+  }
+
+  /** One handler's `.hgrm` text (throws LatencyLookupError); undefined when recording is off. */
+  latencyDistribution(handler: string, query?: LatencyQuery): string | undefined {
+    return this.latency?.distribution(handler, query);
+  }
+
+  /** Starts a new latency interval; false when recording is off. */
+  resetLatency(): boolean {
+    this.latency?.reset();
+    return this.latency !== undefined;
   }
 
   /**
@@ -302,6 +324,7 @@ export class Supervisor {
       epochOriginMs: this.epochOriginMs,
       signals: this.signals.get(plan.name)!,
       counters,
+      latency: this.latency && { sampleEvery: this.latency.sampleEvery, block: this.latency.addAgent(plan.name, plan.handlers.map((h) => h.name)) },
       log: this.options.log,
       tuning: this.options.tuning,
     };
@@ -382,6 +405,7 @@ export class Supervisor {
     this.agents.remove(name);
     this.health.forget(name);
     this.counters.removeAgent(name);
+    this.latency?.removeAgent(name);
     this.signals.delete(name);
     const index = this.plan.agents.findIndex((a) => a.name === name);
     if (index >= 0) this.plan.agents.splice(index, 1);
