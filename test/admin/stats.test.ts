@@ -30,7 +30,7 @@ describe("GET /api/stats", () => {
       let stats = first;
       await eventually(async () => {
         stats = await (await fetch(url)).json() as Stats;
-        return counter(stats, "sink_values_total", { sink: "out" }) === 36; // 20 forwarded + 16 the failing handler let through
+        return counter(stats, "sink_written_total", { sink: "out" }) === 36; // 20 forwarded + 16 the failing handler let through
       }, "every event to reach the sink", 30_000);
       expect(stats.at).toBeGreaterThan(first.at);
       expect(counter(stats, "feed_published_total", { feed: "in" })).toBe(20);
