@@ -13,6 +13,7 @@ import { guardRequests } from "./request-guards.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { topologyRoutes } from "./routes/topology.ts";
 
@@ -33,6 +34,7 @@ export function createAdminApp(target: AdminTargetRef, settings: AdminPlan): Hon
   app.route("/", topologyRoutes(target));
   app.route("/", commandRoutes(target));
   app.route("/", statsRoutes(target));
+  app.route("/", metricsRoutes(target));
   app.route("/", dashboardRoutes(target, (path, init) => app.request(path, init)));
   return app;
 }
