@@ -85,6 +85,11 @@ describe("GET /metrics", () => {
       expect(value(lines, "mongoose_agent_heartbeat_age_seconds", { agent: "a" })).toBeGreaterThanOrEqual(0);
       expect(value(lines, "mongoose_process_resident_memory_bytes")).toBeGreaterThan(value(lines, "mongoose_process_heap_used_bytes"));
       expect(value(lines, "mongoose_process_cpu_seconds_total", { mode: "user" })).toBeGreaterThan(0);
+      // Each runtime's own figures, and only those.
+      const onBun = "Bun" in globalThis;
+      expect(samples(lines, "mongoose_bun_allocator_peak_bytes").map((s) => s.value > 0)).toEqual(onBun ? [true] : []);
+      expect(samples(lines, "mongoose_process_array_buffers_bytes").map((s) => s.value >= 256 * 1024)).toEqual(onBun ? [true] : []); // a ring at least
+      expect(samples(lines, "mongoose_v8_heap_size_limit_bytes").map((s) => s.value > 0)).toEqual(onBun ? [] : [true]);
 
       const response = await fetch(`${url}metrics`);
       expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");

@@ -16,6 +16,7 @@
  */
 import process from "node:process";
 import { getHeapStatistics } from "node:v8";
+import { processMemory } from "../process-memory.ts";
 import type { MetricCollector, MetricFamily } from "./metric-family.ts";
 
 /** What `bun:jsc` `memoryUsage()` returns (bytes, from mimalloc). */
@@ -35,13 +36,13 @@ const gauge = (name: string, help: string, value: number): MetricFamily => ({ na
 
 /** The families both runtimes can fill. */
 function commonFamilies(): MetricFamily[] {
-  const memory = process.memoryUsage();
+  const memory = processMemory();
   const cpu = process.cpuUsage();
   return [
-    gauge("mongoose_process_resident_memory_bytes", "Resident set size of the process.", memory.rss),
-    gauge("mongoose_process_heap_used_bytes", "JavaScript heap in use on the main thread's engine (V8 or JavaScriptCore).", memory.heapUsed),
-    gauge("mongoose_process_heap_total_bytes", "JavaScript heap reserved by the engine.", memory.heapTotal),
-    gauge("mongoose_process_external_memory_bytes", "Memory held outside the JavaScript heap by objects it references.", memory.external),
+    gauge("mongoose_process_resident_memory_bytes", "Resident set size of the process.", memory.rssBytes),
+    gauge("mongoose_process_heap_used_bytes", "JavaScript heap in use on the main thread's engine (V8 or JavaScriptCore).", memory.heapUsedBytes),
+    gauge("mongoose_process_heap_total_bytes", "JavaScript heap reserved by the engine.", memory.heapTotalBytes),
+    gauge("mongoose_process_external_memory_bytes", "Memory held outside the JavaScript heap by objects it references.", memory.externalBytes),
     gauge("mongoose_process_uptime_seconds", "Seconds since the process started.", process.uptime()),
     {
       name: "mongoose_process_cpu_seconds_total",
