@@ -57,6 +57,12 @@ const BATCH_BUCKETS = 19;
 /**
  * Upper bounds of the poll batch-size histogram's buckets: a poll that took `n` events counts in the first
  * bucket whose bound is at least `n`; the last bucket (no bound) counts polls of more than 256.
+ *
+ * @example
+ * ```ts
+ * const { batchSizes } = readRingStats(buffer);
+ * batchSizes[BATCH_SIZE_BOUNDS.indexOf(4)]; // polls that took 3 or 4 events
+ * ```
  */
 export const BATCH_SIZE_BOUNDS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const LAST_BATCH_BUCKET = BATCH_SIZE_BOUNDS.length;

@@ -8,7 +8,14 @@
  */
 import type { MetricFamily, MetricSample } from "./metric-family.ts";
 
-/** The content type Prometheus expects for this format. */
+/**
+ * The content type Prometheus expects for this format.
+ *
+ * @example
+ * ```ts
+ * return c.body(renderExposition(families), 200, { "content-type": EXPOSITION_CONTENT_TYPE });
+ * ```
+ */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /** A label value: backslash, double quote and line feed escaped. */
