@@ -94,6 +94,9 @@ describe("GET /metrics", () => {
       const response = await fetch(`${url}metrics`);
       expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
       expect(promtoolCheck(await response.text())).toEqual({ code: 0, output: "" });
+      const post = await fetch(`${url}metrics`, { method: "POST", body: "{}" });
+      expect(post.status).toBe(405);
+      expect((await post.json()).error).toContain("POST is not allowed on /metrics");
     } finally {
       await server.stop();
     }
