@@ -475,15 +475,16 @@ export class RingConsumer {
     if (tail === head) {
       head = this.headCache = Atomics.load(this.ring.control, HEAD) >>> 0;
       if (tail === head) return 0;
+      this.noteBacklog(this.consumed);
     }
     const ring = this.ring;
-    this.noteBacklog();
     let delivered = 0;
     try {
       while (delivered < limit) {
         if (tail === head) {
           head = this.headCache = Atomics.load(ring.control, HEAD) >>> 0;
           if (tail === head) break;
+          this.noteBacklog(this.consumed + delivered);
         }
         const index = tail & ring.mask;
         const kind = ring.bytes[index + 4];
@@ -526,11 +527,15 @@ export class RingConsumer {
   // The statistics live in methods of their own: written inline in poll(), they made JavaScriptCore's
   // code for it measurably slower at 64 events a poll (bench/results/ring-statistics.md).
 
-  /** Records the backlog as the high-water mark if it is the deepest yet. */
-  private noteBacklog(): void {
+  /**
+   * Records the backlog as the high-water mark if it is the deepest yet. Called only right after HEAD
+   * was re-read, so the producer's line (which holds its event count too) is already in this core's
+   * cache: reading it at other times costs a cache miss whenever the producer has written since.
+   */
+  private noteBacklog(consumedSoFar: number): void {
     const stats = this.ring.stats;
-    // The producer stores its event count before HEAD, so it is at least what the HEAD we saw shows.
-    const backlog = stats[PUBLISHED_EVENTS] - this.consumed;
+    // The producer stores its event count before HEAD, so it is at least what the HEAD just read shows.
+    const backlog = stats[PUBLISHED_EVENTS] - consumedSoFar;
     if (backlog > this.highWaterMark) stats[HIGH_WATER_MARK] = this.highWaterMark = backlog;
   }
 
