@@ -22,8 +22,8 @@
  *   the consumer publishes TAIL once per polled batch.
  * - Statistics are float64 slots on their writer's line, written with plain stores by that side only and
  *   read by anyone (the admin server) at any time: aligned 8-byte stores do not tear, so a reader sees a
- *   value a moment old, never a torn one. The consumer keeps, per non-empty poll, the deepest backlog it
- *   has seen (high-water mark) and a histogram of the events the poll took ({@link BATCH_SIZE_BOUNDS}).
+ *   value a moment old, never a torn one. The consumer keeps the deepest backlog it found on re-reading
+ *   HEAD (high-water mark) and a histogram of the events each non-empty poll took ({@link BATCH_SIZE_BOUNDS}).
  *
  * The single-producer rule is structural: a ring has exactly one {@link RingProducer} object, created by the
  * supervisor for one thread, and one {@link RingConsumer} for the subscribing agent.
@@ -114,7 +114,7 @@ export interface RingStats {
   stalls: number;
   /** Total time the producer spent waiting for space. */
   stallNanos: number;
-  /** Deepest backlog (events) the consumer found when it polled. */
+  /** Deepest backlog (events) the consumer found when it re-read HEAD while polling. */
   highWaterMark: number;
   /**
    * Non-empty polls by events taken, per bucket of {@link BATCH_SIZE_BOUNDS} plus one last bucket for
