@@ -14,6 +14,7 @@ import { commandRoutes } from "./routes/commands.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { latencyRoutes } from "./routes/latency.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { topologyRoutes } from "./routes/topology.ts";
 
@@ -35,6 +36,7 @@ export function createAdminApp(target: AdminTargetRef, settings: AdminPlan): Hon
   app.route("/", commandRoutes(target));
   app.route("/", statsRoutes(target));
   app.route("/", latencyRoutes(target));
+  app.route("/", metricsRoutes(target));
   app.route("/", dashboardRoutes(target, (path, init) => app.request(path, init)));
   return app;
 }

@@ -59,7 +59,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
     { name: "agent_sink_dropped_total", help: "Values sent to sinks that could not be delivered (the sink's host was gone).", labels: agent },
   ];
   for (const reason of DEAD_LETTER_REASONS) {
-    specs.push({ name: "dead_letters_total", help: "Events given up on, by reason.", labels: { ...agent, reason } });
+    specs.push({ name: "dead_letter_total", help: "Events given up on, by reason.", labels: { ...agent, reason } });
   }
   return [...specs, ...componentCounterLayout(subjects)];
 }
@@ -99,7 +99,7 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
   for (const sink of subjects.sinks ?? []) {
     const labels = { ...agent, sink };
     specs.push(
-      { name: "sink_values_total", help: "Values accepted by the sink.", labels },
+      { name: "sink_written_total", help: "Values accepted by the sink.", labels },
       { name: "sink_errors_total", help: "Values the sink failed to accept.", labels },
       { name: "sink_mapper_dropped_total", help: "Values the sink's value mapper dropped (returned null).", labels },
       { name: "sink_lost_total", help: "Values the sink declared lost for good (e.g. its writes failed).", labels },

@@ -20,6 +20,10 @@
  * - Both sides cache the other side's position and re-read it only when the cached value says "full"
  *   (producer) or "empty" (consumer). The producer can commit several records and publish HEAD once;
  *   the consumer publishes TAIL once per polled batch.
+ * - Statistics are float64 slots on their writer's line, written with plain stores by that side only and
+ *   read by anyone (the admin server) at any time: aligned 8-byte stores do not tear, so a reader sees a
+ *   value a moment old, never a torn one. The consumer keeps the deepest backlog it found on re-reading
+ *   HEAD (high-water mark) and a histogram of the events each non-empty poll took ({@link BATCH_SIZE_BOUNDS}).
  *
  * The single-producer rule is structural: a ring has exactly one {@link RingProducer} object, created by the
  * supervisor for one thread, and one {@link RingConsumer} for the subscribing agent.
@@ -46,6 +50,22 @@ const PUBLISHED_EVENTS = 1;
 const STALLS = 2;
 const STALL_NANOS = 3;
 const CONSUMED_EVENTS = 17;
+const HIGH_WATER_MARK = 18;
+/** First of the consumer's batch-size buckets (float64 indices 19..28, all on the consumer line). */
+const BATCH_BUCKETS = 19;
+
+/**
+ * Upper bounds of the poll batch-size histogram's buckets: a poll that took `n` events counts in the first
+ * bucket whose bound is at least `n`; the last bucket (no bound) counts polls of more than 256.
+ *
+ * @example
+ * ```ts
+ * const { batchSizes } = readRingStats(buffer);
+ * batchSizes[BATCH_SIZE_BOUNDS.indexOf(4)]; // polls that took 3 or 4 events
+ * ```
+ */
+export const BATCH_SIZE_BOUNDS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const LAST_BATCH_BUCKET = BATCH_SIZE_BOUNDS.length;
 
 /** STATE bit: the producer will write nothing more. */
 const PRODUCER_CLOSED = 1;
@@ -94,6 +114,13 @@ export interface RingStats {
   stalls: number;
   /** Total time the producer spent waiting for space. */
   stallNanos: number;
+  /** Deepest backlog (events) the consumer found when it re-read HEAD while polling. */
+  highWaterMark: number;
+  /**
+   * Non-empty polls by events taken, per bucket of {@link BATCH_SIZE_BOUNDS} plus one last bucket for
+   * more than 256 (not cumulative). Their events add up to `consumedEvents`.
+   */
+  batchSizes: number[];
   producerClosed: boolean;
   consumerGone: boolean;
 }
@@ -120,6 +147,8 @@ export function readRingStats(buffer: SharedArrayBuffer): RingStats {
     depth: Math.max(0, published - consumed),
     stalls: stats[STALLS],
     stallNanos: stats[STALL_NANOS],
+    highWaterMark: stats[HIGH_WATER_MARK],
+    batchSizes: Array.from(stats.subarray(BATCH_BUCKETS, BATCH_BUCKETS + LAST_BATCH_BUCKET + 1)),
     producerClosed: (state & PRODUCER_CLOSED) !== 0,
     consumerGone: (state & CONSUMER_GONE) !== 0,
   };
@@ -418,6 +447,7 @@ export class RingConsumer {
   private tail: number;
   private headCache: number;
   private consumed: number;
+  private highWaterMark: number;
   private readonly assembly = new ByteBuffer(4096);
   private assembled = 0;
 
@@ -426,6 +456,7 @@ export class RingConsumer {
     this.tail = Atomics.load(this.ring.control, TAIL) >>> 0;
     this.headCache = this.tail;
     this.consumed = this.ring.stats[CONSUMED_EVENTS];
+    this.highWaterMark = this.ring.stats[HIGH_WATER_MARK];
     this.producerSpace = new WakeSignal(this.ring.control, PRODUCER_WAITING);
   }
 
@@ -444,6 +475,7 @@ export class RingConsumer {
     if (tail === head) {
       head = this.headCache = Atomics.load(this.ring.control, HEAD) >>> 0;
       if (tail === head) return 0;
+      this.noteBacklog(this.consumed);
     }
     const ring = this.ring;
     let delivered = 0;
@@ -452,6 +484,7 @@ export class RingConsumer {
         if (tail === head) {
           head = this.headCache = Atomics.load(ring.control, HEAD) >>> 0;
           if (tail === head) break;
+          this.noteBacklog(this.consumed + delivered);
         }
         const index = tail & ring.mask;
         const kind = ring.bytes[index + 4];
@@ -484,10 +517,31 @@ export class RingConsumer {
       this.tail = tail;
       this.consumed += delivered;
       ring.stats[CONSUMED_EVENTS] = this.consumed;
+      if (delivered > 0) this.countBatch(delivered);
       Atomics.store(ring.control, TAIL, tail | 0);
       this.producerSpace.signal();
     }
     return delivered;
+  }
+
+  // The statistics live in methods of their own: written inline in poll(), they made JavaScriptCore's
+  // code for it measurably slower at 64 events a poll (bench/results/ring-statistics.md).
+
+  /**
+   * Records the backlog as the high-water mark if it is the deepest yet. Called only right after HEAD
+   * was re-read, so the producer's line (which holds its event count too) is already in this core's
+   * cache: reading it at other times costs a cache miss whenever the producer has written since.
+   */
+  private noteBacklog(consumedSoFar: number): void {
+    const stats = this.ring.stats;
+    // The producer stores its event count before HEAD, so it is at least what the HEAD just read shows.
+    const backlog = stats[PUBLISHED_EVENTS] - consumedSoFar;
+    if (backlog > this.highWaterMark) stats[HIGH_WATER_MARK] = this.highWaterMark = backlog;
+  }
+
+  /** Counts a poll that took `delivered` (> 0) events: bucket ceil(log2(delivered)), the first bound at least it. */
+  private countBatch(delivered: number): void {
+    this.ring.stats[BATCH_BUCKETS + Math.min(32 - Math.clz32(delivered - 1), LAST_BATCH_BUCKET)]++;
   }
 
   /** True when published records are waiting (re-reads HEAD). */

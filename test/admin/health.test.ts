@@ -134,7 +134,7 @@ describe("GET /health/live", () => {
 });
 
 describe("health while booting", () => {
-  it("answers 503 on both probes until the boot completes, then 200", async () => {
+  it("answers 503 on both probes and /metrics until the boot completes, then 200", async () => {
     const temp = tempDir("mongoose-booting-");
     const bootGate = temp.path("boot-gate");
     writeFileSync(bootGate, "");
@@ -155,7 +155,7 @@ describe("health while booting", () => {
     try {
       await eventually(() => /admin: http/.test(stderr), "the admin address logged", 30_000);
       const url = /admin: (http:\/\/\S+)/.exec(stderr)![1];
-      for (const probe of ["health/live", "health/ready"]) {
+      for (const probe of ["health/live", "health/ready", "metrics"]) {
         const response = await fetch(`${url}${probe}`);
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({ status: "booting", reasons: ["the server is still booting"] });

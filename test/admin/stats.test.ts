@@ -11,7 +11,7 @@ const config = {
 interface Stats {
   at: number;
   counters: { name: string; labels: Record<string, string>; value: number; help?: string }[];
-  rings: { kind: string; name: string; producer: string; consumer: string; publishedEvents: number; consumedEvents: number; depth: number }[];
+  rings: { kind: string; name: string; producer: string; consumer: string; publishedEvents: number; consumedEvents: number; depth: number; highWaterMark: number; batchSizes: number[] }[];
   agents: { name: string; state: string }[];
   errors: { component: string; message: string }[];
   memory: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number };
@@ -30,7 +30,7 @@ describe("GET /api/stats", () => {
       let stats = first;
       await eventually(async () => {
         stats = await (await fetch(url)).json() as Stats;
-        return counter(stats, "sink_values_total", { sink: "out" }) === 36; // 20 forwarded + 16 the failing handler let through
+        return counter(stats, "sink_written_total", { sink: "out" }) === 36; // 20 forwarded + 16 the failing handler let through
       }, "every event to reach the sink", 30_000);
       expect(stats.at).toBeGreaterThan(first.at);
       expect(counter(stats, "feed_published_total", { feed: "in" })).toBe(20);
@@ -39,6 +39,8 @@ describe("GET /api/stats", () => {
       expect(stats.counters.every((c) => c.help === undefined)).toBe(true);
       const ring = stats.rings.find((r) => r.kind === "feed" && r.name === "in" && r.consumer === "a");
       expect(ring).toMatchObject({ publishedEvents: 20, consumedEvents: 20, depth: 0 });
+      expect(ring!.highWaterMark).toBeGreaterThanOrEqual(1); // the consumer's own record, which the dashboard shows
+      expect(ring!.batchSizes.reduce((polls, n) => polls + n, 0)).toBeGreaterThanOrEqual(1);
       expect(stats.agents.find((a) => a.name === "a")?.state).toBe("running");
       expect(stats.errors.map((e) => e.component)).toEqual(["bad", "bad", "bad", "bad"]);
       expect(stats.errors[0].message).toContain("cannot handle 5");

@@ -24,7 +24,7 @@ describe("dead letters", () => {
       error: `TypeError: cannot handle ${n}`,
       event: n,
     })));
-    expect(server.counter("dead_letters_total", { reason: "handler-error" })).toBe(2);
+    expect(server.counter("dead_letter_total", { reason: "handler-error" })).toBe(2);
   });
 
   it("without a dead-letter sink, events a mapper rejects are logged and counted, never silently dropped", async () => {
@@ -41,7 +41,7 @@ describe("dead letters", () => {
       await server.stop();
     }
     expect(server.sink("out").values()).toEqual([{ good: true }]);
-    expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+    expect(server.counter("dead_letter_total", { reason: "parse-error" })).toBe(1);
     expect(server.errors().some((e) => e.phase === "parse-error" && e.component === "in")).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { ConsumerGoneError, createRingBuffer, markConsumerGone, readRingStats, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
+import { BATCH_SIZE_BOUNDS, ConsumerGoneError, createRingBuffer, markConsumerGone, readRingStats, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
 import type { Backpressure } from "../../src/transport/ring.ts";
 import { WakeSignal } from "../../src/transport/wake-signal.ts";
 
@@ -27,6 +27,15 @@ function drainingInto(consumer: RingConsumer, sink: Received[]): Backpressure {
 }
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
+
+/** Writes `count` small events and publishes them at once. */
+function publishTexts(producer: RingProducer, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const bytes = bytesOf(`e${i}`);
+    producer.write(1, i, 0, bytes, bytes.length, { awaitSpace: () => {} });
+  }
+  producer.publish();
+}
 
 describe("SPSC ring", () => {
   it("delivers committed records only after publish, with their header", () => {
@@ -139,6 +148,39 @@ describe("SPSC ring", () => {
     expect(() => consumer.poll(handler, 10)).toThrow("handler failed");
     consumer.poll(handler, 10);
     expect(seen).toEqual(["a", "boom", "c"]);
+  });
+
+  it("keeps the deepest backlog its consumer found when polling, and a fresh ring reports none", () => {
+    const { buffer, producer, consumer } = pair(1 << 16);
+    expect(readRingStats(buffer)).toMatchObject({ highWaterMark: 0, batchSizes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+    publishTexts(producer, 5);
+    expect(readRingStats(buffer).highWaterMark).toBe(0); // written by the consumer, when it polls
+    expect(drain(consumer, 2)).toHaveLength(2);
+    expect(readRingStats(buffer).highWaterMark).toBe(5);
+    publishTexts(producer, 1);
+    drain(consumer);
+    expect(readRingStats(buffer).highWaterMark).toBe(5); // a backlog of 4 does not lower it
+    publishTexts(producer, 9);
+    drain(consumer);
+    expect(readRingStats(buffer)).toMatchObject({ highWaterMark: 9, depth: 0 });
+    publishTexts(producer, 3);
+    drain(new RingConsumer(buffer)); // a consumer taking over the ring keeps its record
+    expect(readRingStats(buffer).highWaterMark).toBe(9);
+  });
+
+  it("counts each non-empty poll in the power-of-two bucket of the events it took", () => {
+    const { buffer, producer, consumer } = pair(1 << 16);
+    const takes = [1, 2, 3, 4, 5, 256, 257, 300];
+    for (const take of takes) {
+      publishTexts(producer, take);
+      expect(drain(consumer, take)).toHaveLength(take);
+    }
+    expect(drain(consumer)).toEqual([]); // an empty poll counts nowhere
+    const stats = readRingStats(buffer);
+    // Buckets ≤1, ≤2, ≤4, ≤8, ≤16, ≤32, ≤64, ≤128, ≤256, >256.
+    expect(stats.batchSizes).toEqual([1, 1, 2, 1, 0, 0, 0, 0, 1, 2]);
+    expect(BATCH_SIZE_BOUNDS).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    expect(stats.consumedEvents).toBe(takes.reduce((a, b) => a + b, 0));
   });
 
   it("rejects capacities that are not powers of two", () => {

@@ -105,11 +105,11 @@
   function renderTiles() {
     const errors = total("handler_errors_total") + totalOf(SINK_FAILURES) + total("agent_decode_errors_total");
     const drops = totalOf(FEED_DROPS) + total("agent_sink_dropped_total");
-    const deadLetters = total("dead_letters_total");
+    const deadLetters = total("dead_letter_total");
     const tiles = [
       ["Published", rate(perSecond("feed_published_total")), false, "published-rate"],
       ["Handled", rate(perSecond("handler_events_total")), false, "handled-rate"],
-      ["Written to sinks", rate(perSecond("sink_values_total")), false, "written-rate"],
+      ["Written to sinks", rate(perSecond("sink_written_total")), false, "written-rate"],
       ["Errors", count(errors), errors > 0, "errors"],
       ["Drops", count(drops), drops > 0, "drops"],
       ["Dead letters", count(deadLetters), deadLetters > 0, "dead-letters"],
@@ -186,8 +186,8 @@
         sink.name,
         sink.type,
         sink.host,
-        num(count(total("sink_values_total", { sink: sink.name }))),
-        num(rate(perSecond("sink_values_total", { sink: sink.name }))),
+        num(count(total("sink_written_total", { sink: sink.name }))),
+        num(rate(perSecond("sink_written_total", { sink: sink.name }))),
         num(count(failures), failures > 0),
       ];
     });
@@ -195,9 +195,9 @@
   }
 
   function renderDrops() {
-    const reasons = [...new Set(current.counters.filter((c) => c.name === "dead_letters_total").map((c) => c.labels.reason))];
+    const reasons = [...new Set(current.counters.filter((c) => c.name === "dead_letter_total").map((c) => c.labels.reason))];
     const rows = [
-      ...reasons.map((reason) => [`dead letters: ${reason}`, total("dead_letters_total", { reason })]),
+      ...reasons.map((reason) => [`dead letters: ${reason}`, total("dead_letter_total", { reason })]),
       ["feed deliveries dropped (agent gone)", total("feed_dropped_total")],
       ["feed events unrouted (no subscriber)", total("feed_unrouted_total")],
       ["feed events dropped by value mapper", total("feed_mapper_dropped_total")],
@@ -302,7 +302,7 @@
 
   function renderRatesChart() {
     const seconds = current.at / 1000;
-    const values = [seconds, perSecond("feed_published_total") ?? null, perSecond("handler_events_total") ?? null, perSecond("sink_values_total") ?? null];
+    const values = [seconds, perSecond("feed_published_total") ?? null, perSecond("handler_events_total") ?? null, perSecond("sink_written_total") ?? null];
     values.forEach((v, i) => rateHistory[i].push(v));
     while (seconds - rateHistory[0][0] > RATE_WINDOW_S) rateHistory.forEach((series) => series.shift());
     // The x axis counts seconds of this page's history, so it reads "-60 s … now".

@@ -134,7 +134,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
     this.batchSize = plan.batchSize ?? boot.tuning.batchSize;
-    const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letters_total", { reason })]));
+    const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letter_total", { reason })]));
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));

@@ -31,7 +31,7 @@ export class HostedSink {
 
   constructor(readonly plan: SinkPlan, readonly plugin: SinkPlugin, private readonly mapper: Mapper | undefined, context: SinkContext, counters: CounterBlock) {
     const labels = { sink: plan.name };
-    this.values = counters.counter("sink_values_total", labels);
+    this.values = counters.counter("sink_written_total", labels);
     this.errors = counters.counter("sink_errors_total", labels);
     this.mapperDropped = counters.counter("sink_mapper_dropped_total", labels);
     this.lifecycle = new ComponentLifecycle("sink", plan.name, (phase) => {

@@ -229,7 +229,7 @@ describe("file feed", () => {
       error: expect.stringMatching(/^ParseError: /),
       event: "not json",
     }]);
-    expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+    expect(server.counter("dead_letter_total", { reason: "parse-error" })).toBe(1);
   });
 
   it("parses JSON lines on the subscribing agents: one dead letter per bad line however many subscribe, and null lines dropped", async () => {
@@ -256,7 +256,7 @@ describe("file feed", () => {
     expect(rejects.map(({ reason, feed, line, offset, event }) => ({ reason, feed, line, offset, event }))).toEqual([
       { reason: "parse-error", feed: "orders", line: 2, offset: 9, event: '{"id": oops}' },
     ]);
-    expect(server.counter("dead_letters_total", { reason: "parse-error" })).toBe(1);
+    expect(server.counter("dead_letter_total", { reason: "parse-error" })).toBe(1);
     expect(server.counter("feed_mapper_dropped_total", { feed: "orders" })).toBe(1);
   });
 
