@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../../log/log.ts";
-import { allocateCalibration, measureClockOffset } from "../../time/clock-calibration.ts";
+import { allocateCalibration, isPrecise, measureClockOffset } from "../../time/clock-calibration.ts";
 import { ServerClock } from "../../time/clock.ts";
 import type { AgentEndpoint } from "../agent-endpoint.ts";
 
@@ -24,12 +24,18 @@ const CALIBRATION_TIMEOUT_MS = 2_000;
 export async function calibrateClock(agent: AgentEndpoint, epochOriginMs: number, log: Logger, requestTimeoutMs: number): Promise<void> {
   const buffer = allocateCalibration();
   const served = agent.request({ op: "calibrateClock", buffer }, requestTimeoutMs);
-  const offsetNanos = measureClockOffset(buffer, new ServerClock(epochOriginMs), CALIBRATION_TIMEOUT_MS);
+  const measured = measureClockOffset(buffer, new ServerClock(epochOriginMs), CALIBRATION_TIMEOUT_MS);
   await served;
-  if (offsetNanos === undefined) {
+  if (measured === undefined) {
     log.warn("clock calibration timed out; cross-thread timestamps may be off by ~1 µs", { agent: agent.name });
     return;
   }
+  const { offsetNanos, roundTripNanos } = measured;
+  if (!isPrecise(measured)) {
+    // The agent shared a core with a busy thread: its time origin (~1 µs) is the better estimate.
+    log.debug("clock calibration imprecise; keeping the time-origin estimate", { agent: agent.name, roundTripNanos: Math.round(roundTripNanos) });
+    return;
+  }
   await agent.request({ op: "correctClock", offsetNanos }, requestTimeoutMs);
-  log.debug("clock calibrated", { agent: agent.name, offsetNanos: Math.round(offsetNanos) });
+  log.debug("clock calibrated", { agent: agent.name, offsetNanos: Math.round(offsetNanos), roundTripNanos: Math.round(roundTripNanos) });
 }
