@@ -23,6 +23,7 @@ import { allocateLatencyBlock, LatencyBlock } from "../src/core/latency/latency-
 import { createLogger } from "../src/log/log.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { ServerClock } from "../src/time/clock.ts";
+import { median } from "./child-runs.ts";
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { events: { type: "string", default: "5000000" }, rounds: { type: "string", default: "5" } } });
 const events = Number(values.events);
@@ -43,7 +44,6 @@ function handlerWith(setting: typeof SETTINGS[number]): HostedHandler {
 }
 
 const meta: EventMeta = { feed: "in", sequenceNumber: 1, publishedNanos: clock.nanos(), publishedAt: 0 };
-const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
 const samples = new Map<string, number[]>(SETTINGS.map((s) => [s, []]));
 const handlers = new Map(SETTINGS.map((s) => [s, handlerWith(s)]));
 for (let round = 0; round < Number(values.rounds); round++) {

@@ -13,34 +13,22 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import type { BenchReport } from "../src/bench/one-hop.ts";
+import { median, runJson } from "./child-runs.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: { runs: { type: "string", default: "3" }, seconds: { type: "string", default: "2" }, runtimes: { type: "string", default: "bun,deno" } },
 });
 const runs = Number(values.runs);
-const bin = (name: string) => join(process.cwd(), "node_modules", ".bin", name);
-const COMMANDS: Record<string, string[]> = { bun: [bin("bun")], deno: [bin("deno"), "run", "-A"] };
 const MAIN = join(import.meta.dirname!, "..", "src", "main.ts");
 const COST = join(import.meta.dirname!, "latency-recording-cost.ts");
 const SETTINGS = ["off", "64", "1"];
 const RATES = ["max", "100000"];
-
-const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
-
-/** Runs a script on `runtime` that prints one JSON line; throws with its stderr if it fails. */
-function runJson<T>(runtime: string, args: string[]): T {
-  const [command, ...prefix] = COMMANDS[runtime];
-  const child = spawnSync(command, [...prefix, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-  if (child.status !== 0) throw new Error(`${runtime} ${args.join(" ")} failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
-}
 
 const bench = (runtime: string, rate: string, handlerLatency: string) =>
   runJson<BenchReport>(runtime, [MAIN, "bench", "--rate", rate, "--seconds", values.seconds, "--warmup", "0.5", "--handler-latency", handlerLatency, "--json"]);

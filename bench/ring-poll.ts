@@ -18,6 +18,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Ring from "../src/transport/ring.ts";
 import { WakeSignal } from "../src/transport/wake-signal.ts";
+import { median } from "./child-runs.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -49,7 +50,6 @@ function round(batch: number): number {
   return ((performance.now() - started) * 1e6) / events;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const result: Record<string, { bestNs: number; medianNs: number }> = {};
 for (const batch of [1, 64]) {
   round(batch); // warm-up

@@ -24,6 +24,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import type { BenchReport } from "../src/bench/one-hop.ts";
+import { median, runJson, RUNTIME_COMMANDS } from "./child-runs.ts";
 import { percentilePlotSvg } from "./percentile-plot.ts";
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: "string", default: "3" }, seconds: { type: "string", default: "2" } } });
@@ -32,22 +33,7 @@ const seconds = values.seconds;
 const results = join(import.meta.dirname!, "results");
 const hgrmDir = join(results, "hgrm");
 mkdirSync(hgrmDir, { recursive: true });
-const bin = (name: string) => join(process.cwd(), "node_modules", ".bin", name);
-const runtimes: Record<string, string[]> = {
-  bun: [bin("bun")],
-  deno: [bin("deno"), "run", "-A", "--v8-flags=--expose-gc"],
-};
 const RATES = ["10000", "100000", "1000000", "max"];
-
-const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
-
-/** Runs a benchmark command that prints one JSON line; throws with its stderr if it fails. */
-function runJson<T>(runtime: string, args: string[]): T {
-  const [command, ...prefix] = runtimes[runtime];
-  const child = spawnSync(command, [...prefix, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-  if (child.status !== 0) throw new Error(`${runtime} ${args.join(" ")} failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
-}
 
 interface Point {
   runtime: string;
@@ -63,7 +49,7 @@ const points: Point[] = [];
 const hgrmFile = (runtime: string, codec: string, idle: string, rate: string, run: number, transport = "ring") =>
   join(hgrmDir, `${runtime}-${codec}-${idle}-${rate}-run${run}${transport === "ring" ? "" : `.${transport}`}.hgrm`);
 
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   const configs = [
     ...["struct", "json"].flatMap((codec) => RATES.map((rate) => ({ codec, idle: "busySpin", rate, baseline: true }))),
     ...["backoff", "blocking"].flatMap((idle) => RATES.map((rate) => ({ codec: "struct", idle, rate, baseline: false }))),
@@ -83,7 +69,7 @@ for (const runtime of Object.keys(runtimes)) {
 }
 
 const batching: { runtime: string; rate: string; batch: string; runs: BenchReport[] }[] = [];
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   for (const rate of ["1000000", "max"]) {
     for (const batch of ["1", "16", "256"]) {
       const reports: BenchReport[] = [];
@@ -104,7 +90,7 @@ interface RingbufReport {
   maxNs: number;
 }
 const ringbuf: { runtime: string; rate: string; runs: RingbufReport[] }[] = [];
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   for (const rate of ["100000", "1000000", "max"]) {
     const reports: RingbufReport[] = [];
     for (let run = 1; run <= runs; run++) {
@@ -116,14 +102,14 @@ for (const runtime of Object.keys(runtimes)) {
 }
 
 const heap: { runtime: string; events: number; heapGrowthBytes: number; throughput: number }[] = [];
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   const report = runJson<BenchReport>(runtime, ["src/main.ts", "bench", "--rate", "max", "--events", "10000000", "--warmup", "0.5", "--codec", "struct", "--json"]);
   heap.push({ runtime, events: report.events, heapGrowthBytes: report.heapGrowthBytes, throughput: report.throughput });
   console.error(`${runtime} heap: ${report.heapGrowthBytes} bytes over ${report.events} events`);
 }
 
 const fileFeed: { runtime: string; engineLinesPerSecond: number; plainLinesPerSecond: number; ratio: number }[] = [];
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   const reports: { engineLinesPerSecond: number; plainLinesPerSecond: number; ratio: number }[] = [];
   for (let run = 1; run <= runs; run++) {
     reports.push(runJson(runtime, ["bench/file-feed.ts", "--json"]));
@@ -138,7 +124,7 @@ for (const runtime of Object.keys(runtimes)) {
 }
 
 // Runs both runtimes itself (a fresh child process per measurement) and writes results/idle-cpu.md.
-const idleCpu = spawnSync(bin("bun"), ["bench/idle-cpu.ts"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const idleCpu = spawnSync(RUNTIME_COMMANDS.bun[0], ["bench/idle-cpu.ts"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 if (idleCpu.status !== 0) throw new Error("bench/idle-cpu.ts failed");
 
 // ---- summary, table, plots ----
@@ -150,14 +136,14 @@ const ringbufAt = (runtime: string, rate: string) => ringbuf.find((r) => r.runti
 const ringbufPick = (runtime: string, rate: string, field: keyof RingbufReport) => median(ringbufAt(runtime, rate).runs.map((r) => r[field]));
 
 /** "bun 1.4.5", "deno 2.9.6": the runtime's name and the version its --version prints first. */
-const version = (runtime: string) => `${runtime} ${spawnSync(runtimes[runtime][0], ["--version"], { encoding: "utf8" }).stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? "?"}`;
+const version = (runtime: string) => `${runtime} ${spawnSync(RUNTIME_COMMANDS[runtime][0], ["--version"], { encoding: "utf8" }).stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? "?"}`;
 const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores`;
 const summary = {
   date: new Date().toISOString(),
   machine,
   runs,
   seconds: Number(seconds),
-  versions: Object.fromEntries(Object.keys(runtimes).map((r) => [r, version(r)])),
+  versions: Object.fromEntries(Object.keys(RUNTIME_COMMANDS).map((r) => [r, version(r)])),
   oneHop: points.map((p) => ({
     runtime: p.runtime,
     codec: p.codec,
@@ -217,7 +203,7 @@ md.push("", "## Idle CPU", "", "See `idle-cpu.md` (`bench/idle-cpu.ts`).");
 md.push("", "Plots: `latency-bun.svg`, `latency-deno.svg` (struct, busy-spin, every rate, with postMessage at 100k and ringbuf.js at 100k and 1M). Every run's `.hgrm` is under `hgrm/`.", "");
 writeFileSync(join(results, "README.md"), md.join("\n"));
 
-for (const runtime of Object.keys(runtimes)) {
+for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   const series = RATES.filter((rate) => rate !== "max").map((rate) => {
     const point = find(runtime, "struct", "busySpin", rate);
     return { label: `engine ${rateLabel(rate)}/s`, hgrm: readFileSync(hgrmFile(runtime, "struct", "busySpin", rate, point.medianRun), "utf8") };

@@ -12,8 +12,6 @@
   /** @type {any} */ let topology;
   /** @type {any} */ let current;
   /** @type {any} */ let previous;
-  /** Deepest each ring was seen by this page, by ring key: the high-water mark when the ring keeps none. */
-  const peakDepth = new Map();
   const rateHistory = [[], [], [], []];
   /** @type {any} */ let ratesPlot;
   /** @type {any} */ let latencyPlot;
@@ -213,8 +211,8 @@
   function renderQueues() {
     const rows = current.rings.map((ring) => {
       const key = ringKey(ring);
-      const peak = Math.max(peakDepth.get(key) ?? 0, ring.depth, ring.highWaterMark ?? 0);
-      peakDepth.set(key, peak);
+      // The consumer records its deepest backlog when it polls; one that stopped polling shows as depth.
+      const peak = Math.max(ring.depth, ring.highWaterMark);
       const fill = ring.capacityBytes ? ring.usedBytes / ring.capacityBytes : 0;
       const before = previous?.rings.find((r) => ringKey(r) === key);
       const stalled = before !== undefined && ring.stalls > before.stalls;
