@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import type { IdleStrategySpec } from "../../src/agent/idle-strategy.ts";
 import type { MongooseServer } from "../../src/mod.ts";
-import { boot } from "../helpers.ts";
+import { boot, eventually } from "../helpers.ts";
 
 interface Fired {
   label: string;
@@ -91,6 +91,8 @@ describe("ctx.scheduler", () => {
       server.offer("in", { op: "every", label: "bad", ms: 0, times: 1 });
       server.offer("in", { op: "after", label: "good", ms: 1 });
       await server.sink<Fired>("out").waitUntil(has("good"), 20_000, "the good timer");
+      // Error reports come by message, not through the sink's ring: they may arrive after the timer's value.
+      await eventually(() => server.errors().length >= 2, "both error reports", 20_000);
       const messages = server.errors().map((e) => e.message);
       expect(messages).toEqual([
         'TypeError: handler "probe": ctx.scheduler.after(ms, fn) needs a finite number ≥ 0 for ms, got -1',
