@@ -17,7 +17,7 @@ describe("server clock", () => {
     expect(converted).toBeGreaterThanOrEqual(epoch);
   });
 
-  it("is consistent across threads: a reading taken on another thread after one taken here is not earlier", async () => {
+  it("is consistent across threads before calibration: a reading taken on another thread after one taken here is not earlier by more than tens of µs", async () => {
     const clock = new ServerClock(performance.timeOrigin);
     const buffer = new SharedArrayBuffer(64);
     const words = new Int32Array(buffer);
@@ -34,7 +34,10 @@ describe("server clock", () => {
     }
     await done;
     worker.terminate();
-    // Each thread's origin is known to ~0.25 µs (float64 epoch milliseconds); allow a few µs of that error.
-    expect(worstNanos).toBeGreaterThan(-5_000);
+    // Each thread's origin is known to ~0.25 µs (float64 epoch milliseconds), but under load a Deno
+    // worker's time origin was seen several µs off: that error is what boot-time calibration corrects
+    // (test/time/clock-calibration.test.ts). Without calibration the estimate must still be within tens
+    // of µs; milliseconds (an origin read from Date.now, say) would fail here.
+    expect(worstNanos).toBeGreaterThan(-50_000);
   });
 });
