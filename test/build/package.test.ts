@@ -14,9 +14,12 @@ import { BUN, DENO } from "./runtimes.ts";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const packed = tempDir("mongoose-pack-");
 const project = tempDir("mongoose-embed-");
+/** A program outside the repository, without package.json or deno.json, importing the checkout's lib/ by path. */
+const byPath = tempDir("mongoose-by-path-");
 let packedFiles: string[] = [];
 
-const MAIN = `import { MongooseServer } from "mongoose-server";
+/** The README's embedding program, importing the library from `specifier`. */
+const main = (specifier: string) => `import { MongooseServer } from "${specifier}";
 
 const server = await MongooseServer.boot({
   eventFeeds: [{ name: "prices", type: "memory", broadcast: true }],
@@ -61,12 +64,13 @@ beforeAll(async () => {
   packedFiles = report.files.map((file: { path: string }) => file.path);
   writeFileSync(project.path("package.json"), JSON.stringify({ name: "embedding-user", private: true, type: "module" }));
   await npm(["install", "--prefer-offline", join(packed.dir, report.filename)], project.dir);
-  writeFileSync(project.path("main.ts"), MAIN);
+  writeFileSync(project.path("main.ts"), main("mongoose-server"));
   writeFileSync(project.path("doubler.ts"), DOUBLER);
 }, { timeout: 400_000 });
 afterAll(() => {
   packed.cleanup();
   project.cleanup();
+  byPath.cleanup();
 });
 
 describe("the npm package (npm pack, npm install of the tarball)", () => {
@@ -94,5 +98,14 @@ describe("the npm package (npm pack, npm install of the tarball)", () => {
     expect(wrong.stderr).toContain("Type 'number' is not assignable");
     expect(wrong.stderr).toContain("wrong.ts:2:29");
     expect(wrong.code).not.toBe(0);
+  });
+
+  it("embeds by path from a checkout's built lib/ (no config of the checkout's): Bun as is, Deno with --node-modules-dir=manual", async () => {
+    writeFileSync(byPath.path("main.ts"), main(join(ROOT, "lib/mod.js")));
+    writeFileSync(byPath.path("doubler.ts"), DOUBLER.replace("mongoose-server", join(ROOT, "lib/mod.js")));
+    for (const command of [[BUN, "main.ts"], [DENO, "run", "-A", "--node-modules-dir=manual", "main.ts"]]) {
+      const { code, stdout, stderr } = await runProgram(command, { cwd: byPath.dir, timeoutMs: 60_000 });
+      expect({ command: command.join(" "), code, stdout, stderr: code === 0 ? "" : stderr }).toEqual({ command: command.join(" "), code: 0, stdout: "[ 42 ]\n", stderr: "" });
+    }
   });
 });
