@@ -11,7 +11,7 @@ import { bunExecutable } from "./bun-executable.ts";
  * Every module loaded at run time by URL (worker entries, the demo handler) must be an extra entrypoint,
  * or the binary cannot find it; `src/entry-urls.ts` lists the same files.
  */
-export const BINARY_ENTRYPOINTS = [
+const BINARY_ENTRYPOINTS = [
   "src/main.ts",
   "src/workers/agent.ts",
   "src/demo/vwap.ts",

@@ -98,7 +98,7 @@ describe("the npm package (npm pack, npm install of the tarball)", () => {
     expect(wrong.stderr).toContain("Type 'number' is not assignable");
     expect(wrong.stderr).toContain("wrong.ts:2:29");
     expect(wrong.code).not.toBe(0);
-  });
+  }, 240_000);
 
   it("embeds by path from a checkout's built lib/ (no config of the checkout's): Bun as is, Deno with --node-modules-dir=manual", async () => {
     writeFileSync(byPath.path("main.ts"), main(join(ROOT, "lib/mod.js")));
