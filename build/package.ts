@@ -5,6 +5,7 @@
  * - `bun build --splitting` keeps the worker entry a separate file next to the library's chunks, so
  *   `src/entry-urls.ts` finds `lib/workers/agent.js` relative to the module, as it finds the `.ts` in the
  *   sources; the modules both import share one chunk, so a class (e.g. `CommandError`) is one class.
+ * - `--target node` keeps `node:` builtins as imports: Bun and Deno both provide them.
  * - The package's `dependencies` stay imports, resolved from the user's `node_modules`; text imports (the
  *   dashboard's uPlot, script and style) are inlined, so uPlot is only a build-time dependency.
  * - Declarations come from `tsc --emitDeclarationOnly --noCheck` (`deno check` does the type checking);
@@ -41,7 +42,7 @@ function declarationFiles(dir: string): string[] {
 export function buildPackage(outdir: string): void {
   rmSync(outdir, { recursive: true, force: true });
   const external = Object.keys(packageJson.dependencies).flatMap((name) => ["--external", name, "--external", `${name}/*`]);
-  run(["build", ...PACKAGE_ENTRYPOINTS, "--splitting", "--root", "src", "--outdir", outdir, "--target", "node", ...external, "--define", 'MONGOOSE_BUILD_TARGET="npm"']);
+  run(["build", ...PACKAGE_ENTRYPOINTS, "--splitting", "--root", "src", "--outdir", outdir, "--target", "node", ...external]);
   run([
     join(ROOT, "node_modules/typescript/bin/tsc"), "src/mod.ts", "--declaration", "--emitDeclarationOnly", "--noCheck", "--outDir", outdir,
     "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "esnext", "--lib", "esnext,dom", "--types", "node",

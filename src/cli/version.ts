@@ -13,7 +13,7 @@ declare const MONGOOSE_BUILD_TARGET: string | undefined;
 /** The package version, e.g. `0.1.0`. */
 export const VERSION: string = packageJson.version;
 
-/** The build target baked in by `build.ts` (`linux-x64`, `windows-x64`, `npm`, …), else `source`. */
+/** The build target baked in by `build.ts` (`linux-x64`, `windows-x64`, …), else `source`. */
 export const BUILD_TARGET: string = typeof MONGOOSE_BUILD_TARGET === "string" ? MONGOOSE_BUILD_TARGET : "source";
 
 /**
