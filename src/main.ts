@@ -7,7 +7,8 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { adminClient } from "./cli/admin-client.ts";
 import { bench } from "./cli/bench.ts";
-import { COMMAND_HELP, USAGE, UsageError, VERSION } from "./cli/usage.ts";
+import { COMMAND_HELP, USAGE, UsageError } from "./cli/usage.ts";
+import { versionLine } from "./cli/version.ts";
 import { configSource } from "./cli/config-source.ts";
 import { run } from "./cli/run.ts";
 import { validate } from "./cli/validate.ts";
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.version) {
-    console.log(VERSION);
+    console.log(versionLine());
     return 0;
   }
   const [command, ...rest] = positionals;

@@ -23,6 +23,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Adds to (or overrides) this process's environment. */
   env?: Record<string, string>;
+  /** The working directory (default this process's). */
+  cwd?: string;
 }
 
 /** A running program. */
@@ -42,12 +44,13 @@ export interface Child {
  * Starts a program; its output is discarded unless listeners are attached at once. `extraEnv` adds to (or
  * overrides) this process's environment. A `mongoose run` started here serves its admin server on a free
  * port unless its YAML or `env` names one (MONGOOSE_ADMIN_PORT=0), so no test depends on 8080 being free.
+ * `cwd` is the working directory (default this process's).
  */
-export function start(command: string[], extraEnv: Record<string, string> = {}): Child {
+export function start(command: string[], extraEnv: Record<string, string> = {}, cwd?: string): Child {
   const env = { MONGOOSE_ADMIN_PORT: "0", ...extraEnv };
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno) {
-    const child = new deno.Command(command[0], { args: command.slice(1), env, stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
+    const child = new deno.Command(command[0], { args: command.slice(1), env, cwd, stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
     const pump = (stream: ReadableStream<Uint8Array>, listener: (text: string) => void) =>
       stream.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write: (text) => listener(text) }));
     let stdout: Promise<void> = Promise.resolve();
@@ -63,7 +66,7 @@ export function start(command: string[], extraEnv: Record<string, string> = {}):
       }),
     };
   }
-  const child = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, cwd, stdio: ["ignore", "pipe", "pipe"] });
   return {
     onStdout: (listener) => void child.stdout.on("data", (chunk) => listener(String(chunk))),
     onStderr: (listener) => void child.stderr.on("data", (chunk) => listener(String(chunk))),
@@ -86,7 +89,7 @@ interface DenoLike {
 
 /** Runs a command to completion and collects its output. */
 export async function runProgram(command: string[], options: RunOptions = {}): Promise<Finished> {
-  const child = start(command, options.env);
+  const child = start(command, options.env, options.cwd);
   let stdout = "";
   let stderr = "";
   let interrupted = false;

@@ -3,10 +3,7 @@
  *
  * @module
  */
-import packageJson from "../../package.json" with { type: "json" };
-
-/** The version printed by `mongoose --version`. */
-export const VERSION: string = packageJson.version;
+import { VERSION } from "./version.ts";
 
 const OPTIONS = `Options:
   --log-level LEVEL    debug | info | warn | error | silent (default info)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { fileURLToPath } from "node:url";
 import { writeFileSync } from "node:fs";
+import { runtime } from "../../src/runtime/mod.ts";
 import { FIXTURES, tempDir } from "../helpers.ts";
 import { runProgram, runtimeCommand, start } from "../process.ts";
 
@@ -32,7 +33,7 @@ describe("mongoose command line", () => {
 
   it("prints its version, its help and each command's help", async () => {
     const version = await runProgram(mongoose("--version"));
-    expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+    expect(version).toMatchObject({ code: 0, stdout: `mongoose 0.1.0 (${runtime.name} ${runtime.version}, source)\n` });
     const help = await runProgram(mongoose("--help"));
     expect(help.code).toBe(0);
     for (const command of ["run", "validate", "bench", "admin"]) expect(help.stdout).toContain(`mongoose ${command}`);

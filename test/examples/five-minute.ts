@@ -24,9 +24,12 @@ export function forwardedLines(folder: string): string[] {
   return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line !== "") : [];
 }
 
-/** Runs `mongoose run app.yaml` in `folder` until the output holds `lines` lines, then presses Ctrl-C. */
-export function runFiveMinute(mongoose: string[], folder: string, lines: number): Promise<Finished> {
-  return runProgram([...mongoose, "run", join(folder, "app.yaml")], { interruptWhen: () => forwardedLines(folder).length >= lines });
+/**
+ * Runs `mongoose run app.yaml` in `folder` until the output holds `lines` lines, then presses Ctrl-C;
+ * `timeoutMs` (default 30 s) bounds the whole run (an emulated CPU needs more).
+ */
+export function runFiveMinute(mongoose: string[], folder: string, lines: number, timeoutMs?: number): Promise<Finished> {
+  return runProgram([...mongoose, "run", join(folder, "app.yaml")], { interruptWhen: () => forwardedLines(folder).length >= lines, timeoutMs });
 }
 
 /** Lines of one feed, in the order they were forwarded (feeds interleave freely). */

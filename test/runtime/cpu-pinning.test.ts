@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { MongooseServer } from "../../src/mod.ts";
+import { pinThread } from "../../src/pinning/pin-thread.ts";
+import { runtime } from "../../src/runtime/mod.ts";
 import { boot, FIXTURES, tempDir } from "../helpers.ts";
 import { runtimeCommand, start } from "../process.ts";
 
@@ -66,6 +68,16 @@ describe("CPU pinning (coreId)", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  // The release binaries for macOS and Windows run this code where there is no sched_setaffinity.
+  linuxIt("reports pinning unsupported on macOS and Windows without touching the thread, even with a libc at hand", async () => {
+    const libc = await runtime.loadLibc();
+    const before = libc!.getAffinity();
+    for (const platform of ["darwin", "win32"]) {
+      expect(pinThread(libc, before[0], platform)).toEqual({ why: `CPU pinning is unsupported on ${platform} (it needs Linux's sched_setaffinity)` });
+    }
+    expect(libc!.getAffinity()).toEqual(before);
   });
 
   linuxIt("leaves an inline agent unpinned, saying it shares the supervisor's thread", async () => {
