@@ -11,8 +11,9 @@ afterEach(() => temp.cleanup());
 
 type Thread = NonNullable<MongooseConfig["agentThreads"]>[number];
 
-function config(thread: Omit<Thread, "agentName">, configMap: Record<string, unknown> = {}): MongooseConfig {
+function config(thread: Omit<Thread, "agentName">, configMap: Record<string, unknown> = {}, admin?: MongooseConfig["admin"]): MongooseConfig {
   return {
+    admin,
     agentThreads: [{ agentName: "risky", ...thread }],
     eventFeeds: [{ name: "in", type: "memory" }],
     eventSinks: [{ name: "out", type: "memory" }],
@@ -30,7 +31,11 @@ const counts = (values: unknown[]) => values.reduce<Map<unknown, number>>((seen,
 
 describe("supervision", () => {
   test("a worker agent that exits is restarted: its handler starts again with its configMap and subscriptions, and no event is lost", async () => {
-    const server = await boot(config({ restart: "always", restartBackoffMs: 300 }), options);
+    const server = await boot(config({ restart: "always", restartBackoffMs: 1_000 }, {}, { port: 0 }), options);
+    const probe = async (path: string) => {
+      const response = await fetch(`${server.adminUrl}${path}`);
+      return { status: response.status, body: await response.json() as { reasons?: string[] } };
+    };
     const reports: ErrorReport[] = [];
     server.onError((report) => reports.push(report));
     try {
@@ -41,15 +46,16 @@ describe("supervision", () => {
       for (let id = 51; id <= 60; id++) server.offer("in", id);
       server.offer("in", "die");
       for (let id = 61; id <= 80; id++) server.offer("in", id);
-      let sawRestarting = false;
-      await eventually(() => {
-        const state = risky(server).state;
-        sawRestarting ||= state === "restarting";
-        return state === "restarting" || (state === "running" && risky(server).restarts === 1);
-      }, "the agent restarting");
+      await eventually(() => risky(server).state === "restarting" || risky(server).restarts === 1, "the agent restarting", 20_000);
+      // Probed while it restarts (the backoff keeps it down for at least a second).
+      const whileDown = risky(server).state === "restarting" ? { ready: await probe("health/ready"), live: await probe("health/live"), state: risky(server).state } : undefined;
       for (let id = 81; id <= 100; id++) server.offer("in", id); // offered while it restarts, or just after
       await server.sink("out").waitUntil((values) => new Set(values).size >= 100, 20_000, "100 distinct ids");
-      expect(sawRestarting).toBe(true);
+      expect(whileDown?.state).toBe("restarting");
+      expect(whileDown?.ready.status).toBe(503);
+      expect(whileDown?.ready.body.reasons).toContainEqual(expect.stringMatching(/^agent "risky" is restarting: restarting \(attempt 1\) after: worker exited/));
+      expect(whileDown?.live.status).toBe(200);
+      await eventually(async () => (await probe("health/ready")).status === 200, "ready again");
       const seen = counts(server.sink("out").values());
       for (let id = 1; id <= 100; id++) expect(seen.get(id) ?? 0).toBeGreaterThanOrEqual(1);
       const duplicated = [...seen].filter(([, n]) => n > 1).map(([id]) => id as number);
@@ -59,7 +65,7 @@ describe("supervision", () => {
       expect(server.health().live).toBe(true);
       expect(journal()).toEqual(["init tag=v1", "start", "startComplete", "init tag=v1", "start", "startComplete"]);
       const death = reports.find((r) => r.source === "agent" && r.agent === "risky")!;
-      expect(death.message).toMatch(/^agent "risky" died: worker exited.*; restarting \(attempt 1\) in 300 ms$/);
+      expect(death.message).toMatch(/^agent "risky" died: worker exited.*; restarting \(attempt 1\) in 1000 ms$/);
       console.log(`death detected ${death.time - Number(readFileSync(temp.path("marker"), "utf8"))} ms after process.exit (${"Deno" in globalThis ? "deno" : "bun"})`);
       expect(server.topology().agents.find((a) => a.name === "risky")?.restarts).toBe(1);
     } finally {
@@ -91,6 +97,17 @@ describe("supervision", () => {
     expect(stopped.clean).toBe(false);
     expect(stopped.problems.join("\n")).toContain(`agent "risky"`);
     expect(journal().filter((line) => line.startsWith("init"))).toHaveLength(1);
+  }, 60_000);
+
+  test("a restart still waiting when the server stops is called off: the agent is given up and named", async () => {
+    const server = await boot(config({ restart: "always", restartBackoffMs: 60_000 }), options);
+    server.offer("in", "die");
+    await eventually(() => risky(server).state === "restarting", "the agent waiting to restart", 20_000);
+    const stopped = await server.stop();
+    expect(stopped.clean).toBe(false);
+    expect(risky(server).state).toBe("dead");
+    expect(risky(server).reason).toMatch(/^worker exited.*; the server stopped before restart attempt 1$/);
+    expect(stopped.problems.join("\n")).toContain(`agent "risky"`);
   }, 60_000);
 
   test("an agent that dies again after maxRestarts restarts within the window is given up", async () => {
