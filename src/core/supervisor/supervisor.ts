@@ -527,8 +527,10 @@ export class Supervisor {
 
   /** A supervised agent is restarted (see agent-restarter.ts); any other is dead for good. */
   private agentDied(agent: string, reason: string): void {
-    if (this.health.isDead(agent) || this.restarter.died(agent, reason)) return;
-    this.markDead(agent, reason);
+    if (this.health.isDead(agent)) return;
+    if (!this.restarter.died(agent, reason)) return this.markDead(agent, reason);
+    // Its handlers register their commands again when they start again.
+    this.commandRoutes.agentGone(agent);
   }
 
   /** A dead agent's rings are released so nobody waits on it: producers stop waiting for space, consumers see its outputs end. */
