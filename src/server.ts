@@ -522,7 +522,7 @@ export class MongooseServer implements AdminTarget {
   /** Liveness of every agent. */
   health(): Health {
     const agents = this.supervisor.agentStatus();
-    return { live: agents.every((agent) => agent.state === "running"), agents };
+    return { live: agents.every((agent) => agent.state === "running" || agent.state === "restarting"), agents };
   }
 
   /** What runs where and how it is connected. */
@@ -539,6 +539,7 @@ export class MongooseServer implements AdminTarget {
         pinnedCore: status.get(agent.name)?.pinnedCore,
         pinning: status.get(agent.name)?.pinning,
         state: status.get(agent.name)?.state ?? "unknown",
+        restarts: status.get(agent.name)?.restarts,
         handlers: agent.handlers.map((handler) => ({
           name: handler.name,
           subscriptions: [...(this.supervisor.subscriptionsOf(agent.name).get(handler.name) ?? [])],

@@ -6,6 +6,7 @@
  * @module
  */
 import type { FeedStatusEntry } from "../core/protocol.ts";
+import type { AgentStatus } from "../core/supervisor/agent-health.ts";
 import type { BacklogLimit } from "../plan/types.ts";
 import type { AdminTarget } from "./admin-target.ts";
 
@@ -29,7 +30,7 @@ export interface ProbeResult {
 const FEED_STATUS_WAIT_MS = 900;
 
 /**
- * Liveness: every agent running (the supervisor answers, or this request would not be served).
+ * Liveness: every agent running or being restarted (the supervisor answers, or this request would not be served).
  *
  * @example
  * ```ts
@@ -37,10 +38,16 @@ const FEED_STATUS_WAIT_MS = 900;
  * ```
  */
 export function liveness(server: AdminTarget): ProbeResult {
+  // A restarting agent leaves the server live: the supervisor is mending it (a liveness probe failing
+  // now would have the process killed, restarting every agent instead of one). Readiness says so.
   const reasons = server.health().agents
-    .filter((agent) => agent.state !== "running")
-    .map((agent) => `agent "${agent.name}" is ${agent.state}${agent.reason ? `: ${agent.reason}` : ""}`);
+    .filter((agent) => agent.state !== "running" && agent.state !== "restarting")
+    .map(describeAgentState);
   return { ok: reasons.length === 0, reasons };
+}
+
+function describeAgentState(agent: AgentStatus): string {
+  return `agent "${agent.name}" is ${agent.state}${agent.reason ? `: ${agent.reason}` : ""}`;
 }
 
 /**
@@ -53,7 +60,8 @@ export function liveness(server: AdminTarget): ProbeResult {
  * ```
  */
 export async function readiness(server: AdminTarget, limit: BacklogLimit): Promise<ProbeResult> {
-  const reasons = [...liveness(server).reasons, ...await feedReasons(server)];
+  const restarting = server.health().agents.filter((agent) => agent.state === "restarting").map(describeAgentState);
+  const reasons = [...liveness(server).reasons, ...restarting, ...await feedReasons(server)];
   for (const ring of server.topology().rings) {
     const over = "events" in limit ? ring.depth > limit.events : ring.usedBytes > limit.fraction * ring.capacityBytes;
     if (!over) continue;

@@ -10,6 +10,7 @@ import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../log/log.ts";
 import { fieldTypeProblem } from "../transport/fixed-layout.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
+import { restartKeys } from "./restart-policy.ts";
 import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
 const notApplicable = (why: string) => v.optional(v.never(why));
@@ -182,6 +183,8 @@ export const configSchema = v.strictObject({
     batchSize: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576"))),
     /** Heap bound of the agent's worker in MB: reaching it ends that agent alone (Deno; see README). */
     maxHeapMb: v.optional(v.pipe(positiveInteger, v.minValue(16, "must be ≥ 16 (an agent needs about 8 MB to boot)"))),
+    /** Supervision: restart, maxRestarts, restartWindowMs, restartBackoffMs, restartBackoffMaxMs (see restart-policy.ts). */
+    ...restartKeys,
   })), []),
   eventTypes: v.optional(eventTypesSchema, {}),
   eventFeeds: v.optional(v.array(feedEntrySchema), []),

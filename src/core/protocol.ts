@@ -47,6 +47,17 @@ export interface AgentBoot {
   latency?: { sampleEvery: number; block: SharedArrayBuffer };
   log: LogSettings;
   tuning: Tuning;
+  /**
+   * A Web Lock the worker holds for as long as its thread lives, so the supervisor learns of its end
+   * where the runtime raises no exit event (a Deno `Worker` that calls `process.exit` or `close()`).
+   * Absent where `navigator.locks` is missing (Bun, which raises a `close` event instead).
+   */
+  lifeLock?: string;
+  /**
+   * How many times this agent has been restarted; above 0 its rings already carry events, so it takes
+   * none until its components have started again (the last lifecycle step, feeds' startComplete).
+   */
+  restart?: number;
 }
 
 /** Component groups, started in this order and stopped in reverse. */

@@ -69,6 +69,8 @@ export interface AgentPlan {
   batchSize?: number;
   /** Heap bound of its worker in MB (`agentThreads[].maxHeapMb`). */
   maxHeapMb?: number;
+  /** Restart when its worker dies (`agentThreads[].restart: always`); absent: a dead agent stays dead. */
+  restart?: RestartPolicy;
   handlers: HandlerPlan[];
   /** Services with an instance on this agent (started before its handlers, stopped after them). */
   services: ServicePlan[];
@@ -76,6 +78,17 @@ export interface AgentPlan {
   hostedFeeds: string[];
   /** Sinks whose consuming side lives on this agent. */
   hostedSinks: string[];
+}
+
+/**
+ * How a dead worker agent is restarted: at most `maxRestarts` times in any `windowMs`, the first attempt
+ * after `backoffMs`, each next one after twice the wait before, up to `backoffMaxMs`.
+ */
+export interface RestartPolicy {
+  maxRestarts: number;
+  windowMs: number;
+  backoffMs: number;
+  backoffMaxMs: number;
 }
 
 export interface FeedPlan {

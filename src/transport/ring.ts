@@ -254,8 +254,8 @@ export class RingProducer {
   private claimIndex = -1;
   private claimLength = 0;
   private eventsCommitted = 0;
-  private stallCount = 0;
-  private stallNanosTotal = 0;
+  private stallCount: number;
+  private stallNanosTotal: number;
 
   constructor(readonly buffer: SharedArrayBuffer, private readonly consumerWake: WakeSignal) {
     this.ring = new RingViews(buffer);
@@ -264,7 +264,10 @@ export class RingProducer {
     this.head = Atomics.load(this.ring.control, HEAD) >>> 0;
     this.publishedHead = this.head;
     this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
+    // A producer replacing one whose agent died (a supervised restart) counts on from its predecessor.
     this.eventsCommitted = this.ring.stats[PUBLISHED_EVENTS];
+    this.stallCount = this.ring.stats[STALLS];
+    this.stallNanosTotal = this.ring.stats[STALL_NANOS];
     this.spaceSignal = new WakeSignal(this.ring.control, PRODUCER_WAITING);
   }
 
@@ -449,7 +452,8 @@ export class RingConsumer {
   private consumed: number;
   private highWaterMark: number;
   private readonly assembly = new ByteBuffer(4096);
-  private assembled = 0;
+  /** Bytes of the fragmented event being reassembled; -1 when none is. */
+  private assembled = -1;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.ring = new RingViews(buffer);
@@ -504,12 +508,20 @@ export class RingConsumer {
           handler(ring.bytes, payload, length, codecId, sequence, publishedNanos);
         } else {
           if (kind === KIND_FRAGMENT_FIRST) this.assembled = 0;
+          else if (this.assembled < 0) {
+            // Its first fragments were taken by the consumer this one replaces (an agent that died in the
+            // middle of the event): it cannot be rebuilt, so it is skipped whole rather than delivered cut.
+            if (kind === KIND_FRAGMENT_LAST) this.consumed++;
+            continue;
+          }
           this.assembly.ensure(this.assembled + length);
           this.assembly.bytes.set(ring.bytes.subarray(payload, payload + length), this.assembled);
           this.assembled += length;
           if (kind === KIND_FRAGMENT_LAST) {
+            const assembled = this.assembled;
+            this.assembled = -1;
             delivered++;
-            handler(this.assembly.bytes, 0, this.assembled, codecId, sequence, publishedNanos);
+            handler(this.assembly.bytes, 0, assembled, codecId, sequence, publishedNanos);
           }
         }
       }

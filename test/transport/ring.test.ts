@@ -183,6 +183,30 @@ describe("SPSC ring", () => {
     expect(stats.consumedEvents).toBe(takes.reduce((a, b) => a + b, 0));
   });
 
+  it("a consumer that takes over a ring resumes where its predecessor released it: a fragmented event it cannot rebuild is skipped whole", () => {
+    const { buffer, producer, consumer } = pair(1024);
+    publishTexts(producer, 2);
+    expect(drain(consumer).map((r) => r.text)).toEqual(["e0", "e1"]);
+    const fragment = (kind: number, text: string) => {
+      const bytes = bytesOf(text);
+      producer.bytes.set(bytes, producer.claim(bytes.length));
+      producer.commit(1, 9, 0, bytes.length, kind);
+    };
+    fragment(3, "first-"); // published mid-event, as when the producer stalls between fragments
+    producer.publish();
+    expect(drain(consumer)).toEqual([]);
+    const successor = new RingConsumer(buffer); // the predecessor's agent died holding the first fragment
+    fragment(4, "middle-");
+    fragment(5, "last");
+    publishTexts(producer, 1);
+    expect(drain(successor).map((r) => r.text)).toEqual(["e0"]);
+    expect(readRingStats(buffer).depth).toBe(0);
+    const next = new RingProducer(buffer, wake()); // and a new producer counts on from the old one
+    publishTexts(next, 1);
+    expect(readRingStats(buffer).publishedEvents).toBe(5);
+    expect(drain(successor).map((r) => r.text)).toEqual(["e0"]);
+  });
+
   it("rejects capacities that are not powers of two", () => {
     expect(() => createRingBuffer(1000, 0)).toThrow(/power of two/);
     expect(() => createRingBuffer(512, 0)).toThrow(/power of two/);

@@ -1,7 +1,7 @@
 /**
  * Each agent's identity and liveness: `mongoose_agent_info` (value 1, the facts in labels, so a
- * dashboard can join on `agent`) and the age of its heartbeat, which the supervisor reads from shared
- * memory. Duty and idle cycles come from the counters (`mongoose_agent_duty_cycles_total`, …).
+ * dashboard can join on `agent`), the age of its heartbeat, which the supervisor reads from shared
+ * memory, and how often it was restarted. Duty and idle cycles come from the counters (`mongoose_agent_duty_cycles_total`, …).
  *
  * @module
  */
@@ -35,6 +35,12 @@ export function agentFamilies(agents: Topology["agents"], statuses: readonly Age
       help: "Seconds since the worker agent's duty-cycle heartbeat last moved.",
       type: "gauge",
       samples: statuses.filter((status) => status.heartbeatAgeMs !== undefined).map((status) => ({ labels: { agent: status.name }, value: status.heartbeatAgeMs! / 1000 })),
+    },
+    {
+      name: "mongoose_agent_restarts_total",
+      help: "Times the agent's worker was restarted after it died (agents with restart: always).",
+      type: "counter",
+      samples: statuses.filter((status) => status.restarts !== undefined).map((status) => ({ labels: { agent: status.name }, value: status.restarts! })),
     },
   ];
 }

@@ -105,6 +105,11 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private handlersLive = false;
   private handlersStopped = false;
   private inDutyCycle = false;
+  /**
+   * A restarted agent's rings already hold events: they wait until its components have started again
+   * (see {@link AgentBoot.restart}), so none reaches a handler before it subscribed.
+   */
+  private inboundHeld: boolean;
   private readonly services: AgentServices;
   private readonly inbound = new InboundRings();
   private readonly outputs: Outputs;
@@ -134,6 +139,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.idleCycles = this.counters.counter("agent_idle_cycles_total");
     this.decodeErrors = this.counters.counter("agent_decode_errors_total");
     this.batchSize = plan.batchSize ?? boot.tuning.batchSize;
+    this.inboundHeld = (boot.restart ?? 0) > 0;
     const byReason = Object.fromEntries(DEAD_LETTER_REASONS.map((reason) => [reason, this.counters.counter("dead_letter_total", { reason })]));
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
@@ -224,13 +230,13 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.inDutyCycle = true;
     this.dutyCycles.inc();
     const batch = this.batchSize;
-    let work = this.inbound.pollHandlerRings(batch);
+    let work = this.inboundHeld ? 0 : this.inbound.pollHandlerRings(batch);
     if (this.deliveries.hasQueued) work += this.deliveries.deliverQueued();
     if (this.handlersLive) {
       if (this.reentrant.size > 0) work += this.reentrant.deliverQueued();
       work += this.scheduler.runDue(batch);
     }
-    work += this.inbound.pollSinkRings(batch);
+    if (!this.inboundHeld) work += this.inbound.pollSinkRings(batch);
     work += this.services.runDutyCycles();
     const feeds = this.feedList;
     for (let i = 0; i < feeds.length; i++) work += feeds[i].runDutyCycle();
@@ -247,7 +253,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
 
   /** True if a ring has events waiting, a local pipe or emitted event waits, or a pending drain can now be answered. */
   hasPendingInput(): boolean {
-    return this.inbound.hasPending() || this.deliveries.hasQueued || (this.handlersLive && this.reentrant.size > 0) || this.drains.anyReady();
+    return (!this.inboundHeld && this.inbound.hasPending()) || this.deliveries.hasQueued || (this.handlersLive && this.reentrant.size > 0) || this.drains.anyReady();
   }
 
   /** Until the earliest timer of a handler or a feed: parks end no later. */
@@ -322,7 +328,10 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
         this.handlersLive = true;
       }
       // Pipes written from this agent start with the feeds: cached values go out now.
-      if (phase === "startComplete" && role === "feeds") this.outputs.goLive();
+      if (phase === "startComplete" && role === "feeds") {
+        this.outputs.goLive();
+        this.inboundHeld = false;
+      }
     });
   }
 

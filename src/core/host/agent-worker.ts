@@ -14,6 +14,7 @@ import { pinThread } from "../../pinning/pin-thread.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import { describeThrown } from "../errors.ts";
 import { unenforcedHeapLimit } from "../heap-limit.ts";
+import { holdLifeLock } from "../life-lock.ts";
 import { type AgentMessage, type ComponentFailure, ComponentFailureError, type SupervisorMessage } from "../protocol.ts";
 import { AgentHost } from "./agent-host.ts";
 
@@ -60,6 +61,9 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
   const boot = async (message: Extract<SupervisorMessage, { type: "boot" }>): Promise<AgentRunner> => {
     const { plan, tuning } = message.boot;
     const signals = new AgentSignals(message.boot.signals);
+    // A restarted agent's signal words are its predecessor's: control messages count on from there.
+    received = signals.controlSequence();
+    if (message.boot.lifeLock) await holdLifeLock(message.boot.lifeLock);
     const libc = await runtime.loadLibc();
     const created = await AgentHost.create(message.boot, {
       emit: (event) => port.post(event),

@@ -41,10 +41,37 @@ export class Outputs {
 
   /** The writer for a sink or pipe, created (and its rings asked for) on first use. */
   writer(name: string): Writer {
-    let writer = this.byName.get(name);
+    const writer = this.byName.get(name);
     if (writer) return writer;
+    this.wants.sink(name);
+    return this.create(name);
+  }
+
+  /**
+   * Connects the ring to the sink's host. A restarted agent is handed its predecessor's rings before its
+   * components ask for writers: the writer is made now, so that the ring has its producer (which closes
+   * it at stop) whether or not the new instance writes to it.
+   */
+  attachSink(sink: string, ring: RingProducer): void {
+    ((this.byName.get(sink) ?? this.create(sink)) as SinkWriter).attach(ring);
+  }
+
+  /** Connects a ring to one subscriber of a pipe this agent writes to; false if there is no such pipe (a hosted feed's ring). */
+  attachPipe(pipe: string, ring: RingProducer, consumerAgent: string): boolean {
+    let writer = this.pipes.get(pipe);
+    if (!writer) {
+      const plan = [...this.sinkPlans.values()].find((p) => p.type === "pipe" && p.pipe === pipe);
+      if (!plan) return false;
+      writer = this.create(plan.name) as PipeWriter;
+    }
+    writer.addTarget(ring, consumerAgent);
+    return true;
+  }
+
+  private create(name: string): Writer {
     const plan = this.sinkPlans.get(name);
     if (!plan) throw new Error(`no sink named "${name}" (sinks: ${[...this.sinkPlans.keys()].join(", ") || "none"})`);
+    let writer: Writer;
     if (plan.type === "pipe") {
       const pipe = this.factory.pipeWriter(plan, !this.live);
       this.pipes.set(pipe.pipe, pipe);
@@ -54,20 +81,7 @@ export class Outputs {
     }
     this.byName.set(name, writer);
     this.list.push(writer);
-    this.wants.sink(name);
     return writer;
-  }
-
-  /** Connects the ring to the sink's host. */
-  attachSink(sink: string, ring: RingProducer): void {
-    (this.byName.get(sink) as SinkWriter).attach(ring);
-  }
-
-  /** Connects a ring to one subscriber of a pipe this agent writes to; false if it writes to no such pipe. */
-  attachPipe(pipe: string, ring: RingProducer, consumerAgent: string): boolean {
-    const writer = this.pipes.get(pipe);
-    writer?.addTarget(ring, consumerAgent);
-    return writer !== undefined;
   }
 
   /** Closes the ring to one subscriber of a pipe this agent writes to; false if it writes no such ring. */

@@ -11,14 +11,16 @@ import type { AgentEndpoint } from "../agent-endpoint.ts";
 import { unrefTimer } from "../keep-alive.ts";
 
 /** How an agent is doing, as the supervisor sees it. */
-export type AgentState = "starting" | "running" | "unresponsive" | "dead" | "stopped";
+export type AgentState = "starting" | "running" | "unresponsive" | "restarting" | "dead" | "stopped";
 
 export interface AgentStatus {
   name: string;
   mode: "worker" | "inline";
   state: AgentState;
-  /** Why the agent is dead or unresponsive. */
+  /** Why the agent is dead, unresponsive or restarting. */
   reason?: string;
+  /** Times its worker was restarted after dying; present for agents with `restart: always`. */
+  restarts?: number;
   /** Milliseconds since its heartbeat last moved (workers only). */
   heartbeatAgeMs?: number;
   /** The CPU the agent's thread is actually pinned to; absent unless pinning to its `coreId` succeeded. */
@@ -56,6 +58,7 @@ export class AgentHealth {
 
   starting(plan: AgentPlan): void {
     this.tracked.set(plan.name, { name: plan.name, mode: plan.mode, state: "starting", lastHeartbeat: 0, lastBeatAt: performance.now() });
+    if (plan.restart && plan.mode === "worker") this.tracked.get(plan.name)!.restarts = 0;
     // Workers report their pinning; an inline agent shares the supervisor's thread, which is never pinned.
     if (plan.mode === "inline" && plan.coreId !== undefined) this.tracked.get(plan.name)!.pinning = "not pinned: an inline agent runs on the supervisor's thread";
   }
@@ -75,6 +78,26 @@ export class AgentHealth {
   setPinning(agent: string, core: number | undefined, detail: string): void {
     const status = this.tracked.get(agent);
     if (status) Object.assign(status, { pinnedCore: core, pinning: detail });
+  }
+
+  /** The agent's worker died and a new one is on its way: `reason` says which attempt and why. */
+  restarting(agent: string, reason: string): void {
+    this.setState(agent, "restarting", reason);
+  }
+
+  /** A new worker runs the agent again; its heartbeat is judged afresh. */
+  restarted(agent: string): void {
+    const status = this.tracked.get(agent);
+    if (!status) return;
+    this.setState(agent, "running");
+    status.restarts = (status.restarts ?? 0) + 1;
+    status.lastBeatAt = performance.now();
+    status.probedAt = undefined;
+  }
+
+  /** The agent's state, if it is tracked. */
+  stateOf(agent: string): AgentState | undefined {
+    return this.tracked.get(agent)?.state;
   }
 
   /** Marks the agent dead; false if it already was dead or stopped (nothing new to report). */
@@ -111,7 +134,7 @@ export class AgentHealth {
     const now = performance.now();
     for (const agent of agents) {
       const status = this.tracked.get(agent.name)!;
-      if (agent.plan.mode !== "worker" || status.state === "dead" || status.state === "stopped") continue;
+      if (agent.plan.mode !== "worker" || status.state === "dead" || status.state === "stopped" || status.state === "restarting") continue;
       const verdict = judgeLiveness(status, agent.signals.heartbeat(), now, this.unresponsiveAfterMs);
       if (verdict === "probe") agent.signals.wake.signal(); // a parked agent answers with a heartbeat
       if (verdict === "beating") {

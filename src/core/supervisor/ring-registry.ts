@@ -92,6 +92,17 @@ export class RingRegistry {
     return this.rings.map(({ buffer, ...ring }) => ({ ...ring, ...readRingStats(buffer) }));
   }
 
+  /**
+   * Both ends of every ring `agent` is at, to hand a restarted agent the very rings its predecessor
+   * used: what it had not consumed is still in them, and its producers resume from the published head.
+   */
+  endpointsOf(agent: string): Endpoint[] {
+    return this.ringsOf(agent).flatMap((ring) => {
+      const ends = this.endsOf(ring);
+      return [...ring.consumer === agent ? [ends.consumer] : [], ...ring.producer === agent ? [ends.producer] : []];
+    });
+  }
+
   /** The rings with `agent` at one end. */
   ringsOf(agent: string): RingRecord[] {
     return this.rings.filter((ring) => ring.producer === agent || ring.consumer === agent);
@@ -168,16 +179,26 @@ export class RingRegistry {
   /** Creates the ring from `producer` to `consumer` for a feed (or pipe) or a sink, unless it exists, and adds its ends to the batch. */
   private wire(kind: "feed" | "sink", name: string, id: number, producer: string, consumer: string, batch: EndpointBatch): void {
     if (this.rings.some((r) => r.kind === kind && r.name === name && r.producer === producer && r.consumer === consumer)) return;
-    const ring = createRingBuffer(this.ringCapacity, id);
-    this.rings.push({ kind, name, producer, consumer, buffer: ring });
-    const consumerSignals = this.signalsOf(consumer);
+    const record: RingRecord = { kind, name, producer, consumer, buffer: createRingBuffer(this.ringCapacity, id) };
+    this.rings.push(record);
+    const ends = this.endsOf(record);
     const add = (agent: string, endpoint: Endpoint) => batch.set(agent, [...(batch.get(agent) ?? []), endpoint]);
+    add(consumer, ends.consumer);
+    add(producer, ends.producer);
+  }
+
+  /** The consuming and producing ends of a ring, as handed to its agents. */
+  private endsOf({ kind, name, producer, consumer, buffer: ring }: RingRecord): { consumer: Endpoint; producer: Endpoint } {
+    const consumerSignals = this.signalsOf(consumer);
     if (kind === "feed") {
-      add(consumer, { kind: "feedConsumer", feed: name, ring });
-      add(producer, { kind: "feedProducer", feed: name, ring, consumerAgent: consumer, consumerSignals });
-    } else {
-      add(consumer, { kind: "sinkConsumer", sink: name, ring, producerAgent: producer });
-      add(producer, { kind: "sinkProducer", sink: name, ring, consumerSignals });
+      return {
+        consumer: { kind: "feedConsumer", feed: name, ring },
+        producer: { kind: "feedProducer", feed: name, ring, consumerAgent: consumer, consumerSignals },
+      };
     }
+    return {
+      consumer: { kind: "sinkConsumer", sink: name, ring, producerAgent: producer },
+      producer: { kind: "sinkProducer", sink: name, ring, consumerSignals },
+    };
   }
 }

@@ -27,6 +27,8 @@ export interface Topology {
     /** What became of `coreId`: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>`; absent without a `coreId`. */
     pinning?: string;
     state: string;
+    /** Times its worker was restarted after dying; present for agents with `restart: always`. */
+    restarts?: number;
     handlers: { name: string; subscriptions: string[] }[];
     feeds: string[];
     sinks: string[];
@@ -39,7 +41,7 @@ export interface Topology {
 
 /** Liveness of the server and each agent. */
 export interface Health {
-  /** True while every agent's duty cycle is responsive. */
+  /** True while every agent's duty cycle is responsive (an agent being restarted counts as live). */
   live: boolean;
   agents: AgentStatus[];
 }

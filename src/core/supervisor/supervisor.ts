@@ -21,13 +21,14 @@ import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
 import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan, ServicePlan } from "../../plan/types.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
-import { type AgentEndpoint, type AgentLauncher, AgentUnavailableError } from "../agent-endpoint.ts";
+import { type AgentEndpoint, type AgentLauncher, type AgentListeners, AgentUnavailableError } from "../agent-endpoint.ts";
 import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
 import { BootError, describeThrown, type ErrorReport, RegistrationError } from "../errors.ts";
 import { type AgentBoot, type AgentEvent, ComponentFailureError, describeRequest, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
 import { AgentGroup, describeComponents } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
+import { AgentRestarter } from "./agent-restarter.ts";
 import { calibrateClock } from "./clock-sync.ts";
 import { CommandRoutes } from "./command-routes.ts";
 import { CounterBlocks } from "./counter-blocks.ts";
@@ -92,6 +93,11 @@ export class Supervisor {
   /** Attach requests in flight for rings asked for outside a lifecycle step. */
   private readonly attaching = new Set<Promise<void>>();
   private readonly registration: Registration;
+  private readonly restarter: AgentRestarter;
+  private readonly listeners: AgentListeners = {
+    onEvent: (agent, event) => this.agentEvent(agent, event),
+    onExit: (agent, reason) => this.agentDied(agent, reason),
+  };
   /** The registration change in progress (changes run one at a time). */
   private registering: Promise<unknown> = Promise.resolve();
   private stopping: Promise<StopReport> | undefined;
@@ -126,6 +132,25 @@ export class Supervisor {
         this.stopSequence?.giveUpUnresponsive(agent, reason);
       },
       responsiveAgain: (agent) => options.logger.warn("agent responsive again", { agent }),
+    });
+    this.restarter = new AgentRestarter({
+      launcher: options.launcher,
+      listeners: this.listeners,
+      agents: this.agents,
+      health: this.health,
+      log: options.logger,
+      requestTimeoutMs: options.requestTimeoutMs,
+      planOf: (agent) => this.plan.agents.find((a) => a.name === agent),
+      endpointsOf: (agent) => this.rings.endpointsOf(agent),
+      rebuild: (boot, endpoints, restart) => ({ ...this.bootMessage(boot.plan, endpoints, boot.counters, boot.latency), restart }),
+      calibrate: (agent) => calibrateClock(agent, this.epochOriginMs, options.logger, options.requestTimeoutMs),
+      connect: async (wants) => {
+        await this.connect(wants);
+        await this.settleAttachments();
+      },
+      running: () => this.state === "running",
+      report: (agent, message) => this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message }),
+      giveUp: (agent, reason) => this.markDead(agent, reason),
     });
     this.registration = new Registration({
       plan,
@@ -312,6 +337,14 @@ export class Supervisor {
     const layout = counterLayout(agentCounterSubjects(plan, this.plan.feeds, this.plan.sinks));
     const counters = allocateCounters(layout);
     this.counters.addAgent(plan.name, new CounterBlock(counters, layout));
+    const latency = this.latency && { sampleEvery: this.latency.sampleEvery, block: this.latency.addAgent(plan.name, plan.handlers.map((h) => h.name)) };
+    const boot = this.bootMessage(plan, endpoints, counters, latency);
+    this.restarter.register(boot);
+    return boot;
+  }
+
+  /** The boot message of an agent whose shared memory (counters, latency histograms) is already allocated. */
+  private bootMessage(plan: AgentPlan, endpoints: Endpoint[], counters: SharedArrayBuffer, latency: AgentBoot["latency"]): AgentBoot {
     return {
       plan,
       eventTypes: this.plan.eventTypes,
@@ -324,7 +357,7 @@ export class Supervisor {
       epochOriginMs: this.epochOriginMs,
       signals: this.signals.get(plan.name)!,
       counters,
-      latency: this.latency && { sampleEvery: this.latency.sampleEvery, block: this.latency.addAgent(plan.name, plan.handlers.map((h) => h.name)) },
+      latency,
       log: this.options.log,
       tuning: this.options.tuning,
     };
@@ -345,11 +378,8 @@ export class Supervisor {
 
   private async launchAgent(plan: AgentPlan, endpoints: Endpoint[], signal?: AbortSignal): Promise<void> {
     this.health.starting(plan);
-    const listeners = {
-      onEvent: (agent: string, event: AgentEvent) => this.agentEvent(agent, event),
-      onExit: (agent: string, reason: string) => this.agentDied(agent, reason),
-    };
-    const agent = await this.options.launcher.launch(this.bootFor(plan, endpoints), listeners, signal).catch((thrown) => {
+    if (plan.restart && plan.mode === "inline") this.options.logger.warn(`restart: always of agent "${plan.name}" does not apply: an inline agent runs on the supervisor's thread`, { agent: plan.name });
+    const agent = await this.options.launcher.launch(this.bootFor(plan, endpoints), this.listeners, signal).catch((thrown) => {
       if (thrown instanceof ComponentFailureError || thrown instanceof AgentUnavailableError || thrown === signal?.reason) throw thrown;
       throw new ComponentFailureError({ component: `agent "${plan.name}"`, phase: "boot", ...describeThrown(thrown) });
     });
@@ -495,8 +525,16 @@ export class Supervisor {
 
   // ---- failures and stop ----
 
-  /** A dead agent's rings are released so nobody waits on it: producers stop waiting for space, consumers see its outputs end. */
+  /** A supervised agent is restarted (see agent-restarter.ts); any other is dead for good. */
   private agentDied(agent: string, reason: string): void {
+    if (this.health.isDead(agent)) return;
+    if (!this.restarter.died(agent, reason)) return this.markDead(agent, reason);
+    // Its handlers register their commands again when they start again.
+    this.commandRoutes.agentGone(agent);
+  }
+
+  /** A dead agent's rings are released so nobody waits on it: producers stop waiting for space, consumers see its outputs end. */
+  private markDead(agent: string, reason: string): void {
     if (!this.health.died(agent, reason)) return;
     this.commandRoutes.agentGone(agent);
     let undeliveredEvents = 0;
@@ -521,6 +559,7 @@ export class Supervisor {
     if (this.state !== "running") return { clean: this.state === "stopped", problems: [`server is ${this.state}`], undeliveredEvents: 0, errorsReported: this.errorLog.reported, durationMs: 0 };
     this.state = "stopping";
     await this.registering; // the change in progress completes; later ones are refused
+    await this.restarter.settle(); // restarts under way complete; those waiting are called off
     this.stopSequence = new StopSequence({
       agents: this.agents,
       rings: this.rings,

@@ -9,6 +9,7 @@ import type { AgentPlan } from "../../plan/types.ts";
 import type { Runtime, WorkerHandle } from "../../runtime/types.ts";
 import { type AgentEndpoint, type AgentListeners, AgentUnavailableError, withTimeout } from "../agent-endpoint.ts";
 import { type AgentBoot, type AgentMessage, ComponentFailureError, type ControlRequest, describeRequest, type ReplyTo } from "../protocol.ts";
+import { newLifeLockName, watchLifeLock } from "../life-lock.ts";
 import { untilAborted } from "./until-aborted.ts";
 
 /**
@@ -30,13 +31,16 @@ export class WorkerAgent implements AgentEndpoint {
   private constructor(readonly plan: AgentPlan, private readonly worker: WorkerHandle, signals: SharedArrayBuffer, listeners: AgentListeners) {
     this.signals = new AgentSignals(signals);
     worker.onMessage((message) => this.received(message as AgentMessage, listeners));
-    worker.onExit((reason) => {
-      if (this.terminated) return;
-      this.exitReason = reason;
-      for (const waiter of this.pending.values()) waiter.reject(new AgentUnavailableError(this.name, `is gone (${reason})`));
-      this.pending.clear();
-      listeners.onExit(this.name, reason);
-    });
+    worker.onExit((reason) => this.exited(reason, listeners));
+  }
+
+  /** The worker is gone: told once, by its exit event or by its life lock, whichever comes first. */
+  private exited(reason: string, listeners: AgentListeners): void {
+    if (this.terminated || this.exitReason !== undefined) return;
+    this.exitReason = reason;
+    for (const waiter of this.pending.values()) waiter.reject(new AgentUnavailableError(this.name, `is gone (${reason})`));
+    this.pending.clear();
+    listeners.onExit(this.name, reason);
   }
 
   get name(): string {
@@ -51,13 +55,16 @@ export class WorkerAgent implements AgentEndpoint {
     const worker = runtime.spawnWorker(workerUrl, `mongoose-agent-${boot.plan.name}`, { maxHeapMb: boot.plan.maxHeapMb });
     const agent = new WorkerAgent(boot.plan, worker, boot.signals, listeners);
     const booted = new Promise((resolve, reject) => agent.pending.set(0, { resolve, reject }));
-    worker.post({ type: "boot", boot });
+    const lifeLock = newLifeLockName(boot.plan.name);
+    worker.post({ type: "boot", boot: { ...boot, lifeLock } });
     try {
       await untilAborted(withTimeout(agent.name, "boot", booted, timeoutMs), signal);
     } catch (error) {
       agent.terminate();
       throw error;
     }
+    // The worker took the lock before it replied: it is granted to us when the thread ends.
+    if (lifeLock) watchLifeLock(lifeLock, () => agent.exited("worker exited", listeners));
     return agent;
   }
 
@@ -74,7 +81,11 @@ export class WorkerAgent implements AgentEndpoint {
 
   terminate(): void {
     this.terminated = true;
-    this.worker.terminate();
+    try {
+      this.worker.terminate();
+    } catch {
+      // Deno may throw when terminating a worker whose thread already ended: it is gone either way.
+    }
     for (const waiter of this.pending.values()) waiter.reject(new AgentUnavailableError(this.name, "was terminated"));
     this.pending.clear();
   }
