@@ -30,7 +30,6 @@ import type { DeadLetterBox } from "../dead-letters.ts";
 import type { EventMeta, Scheduler } from "../handler-api.ts";
 import type { ComponentErrors } from "./component-errors.ts";
 import type { FeedDeliveries, FeedDelivery } from "./feed-delivery.ts";
-import type { HostedHandler } from "./hosted-handler.ts";
 import { KeptEvent } from "./kept-event.ts";
 
 /** Most events of one feed held for one handler before that feed's rings into the agent wait. */
@@ -47,6 +46,14 @@ interface HeldFeed {
   holdingBack: boolean;
   /** The scheduler timer that releases them next, or -1. */
   timer: number;
+}
+
+/** The handler a guard calls (a HostedHandler). */
+export interface GuardedHandler {
+  readonly name: string;
+  readonly errors: Counter;
+  /** Calls `onEvent`; throws what it throws. */
+  call(event: unknown, meta: EventMeta): unknown;
 }
 
 /** The counters of a guarded handler. */
@@ -91,7 +98,7 @@ export class HandlerGuard {
   private readonly breaker?: CircuitBreaker;
   private readonly holdWhenOpen: boolean;
 
-  constructor(private readonly handler: HostedHandler, private readonly parts: GuardParts) {
+  constructor(private readonly handler: GuardedHandler, private readonly parts: GuardParts) {
     this.retry = parts.retry;
     this.breaker = parts.breaker?.breaker;
     this.holdWhenOpen = parts.breaker?.policy.whenOpen === "hold";
