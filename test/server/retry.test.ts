@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import type { MongooseConfig, MongooseServer } from "../../src/mod.ts";
+import { BackpressureTimeoutError, type MongooseConfig, type MongooseServer } from "../../src/mod.ts";
 import { boot } from "../helpers.ts";
 
 /** One call of a retry-probe handler, as recorded on sink "log". */
@@ -128,5 +128,34 @@ describe("retry", () => {
     }
     expect(successes(server)).toEqual([1]);
     expect(server.sink("dlq").values()).toEqual([]);
+  });
+
+  it("ordered: once the held events reach the bound, the feed's ring is no longer consumed (backpressure), and nothing is lost", async () => {
+    const server = await boot(config({ attempts: 1000, backoffMs: 5, maxBackoffMs: 20 }, { failUntilReleased: [0] }), {
+      logLevel: "silent",
+      ringCapacity: 1024,
+      offerTimeoutMs: 300,
+    });
+    let accepted = 0;
+    try {
+      let failure: unknown;
+      try {
+        for (let i = 0; i < 20_000; i++) {
+          server.offer("in", i);
+          accepted++;
+        }
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(BackpressureTimeoutError);
+      // HOLD_LIMIT (1024) held, plus what the ring and one poll batch took.
+      expect(accepted).toBeGreaterThanOrEqual(1024);
+      expect(accepted).toBeLessThan(20_000);
+      server.offer("gate", "open");
+      await server.sink<Call>("log").waitUntil((log) => log.filter((c) => c.handler === "flaky" && c.ok).length >= accepted, 30_000, "every accepted event handled");
+    } finally {
+      await server.stop();
+    }
+    expect(successes(server)).toEqual(Array.from({ length: accepted }, (_, i) => i));
   });
 });
