@@ -90,6 +90,21 @@ describe("retry", () => {
     expect(successes(server)).toEqual([2, 3, 1]);
   });
 
+  it("retries an event whose onEvent promise rejected, then counts it handled once", async () => {
+    const server = await boot(config({ attempts: 4, backoffMs: 1, maxBackoffMs: 4 }, { failTimes: { "5": 2 }, async: true }), { logLevel: "silent" });
+    try {
+      for (const event of [4, 5, 6]) server.offer("in", event);
+      await server.sink<Call>("log").waitUntil((log) => log.filter((c) => c.ok).length >= 3, 10_000, "three events handled");
+    } finally {
+      await server.stop();
+    }
+    expect(failedCalls(server, 5)).toBe(2);
+    expect(successes(server).sort()).toEqual([4, 5, 6]);
+    expect(server.counter("handler_retries_total", { handler: "flaky" })).toBe(2);
+    expect(server.counter("handler_retry_successes_total", { handler: "flaky" })).toBe(1);
+    expect(server.sink("dlq").values()).toEqual([]);
+  });
+
   it("after the last attempt the event is a dead letter with the error, attempts, handler, feed and sequence number", async () => {
     const server = await boot(config({ attempts: 3, backoffMs: 1, maxBackoffMs: 4 }, { failTimes: { "7": -1 } }), { logLevel: "silent" });
     try {
