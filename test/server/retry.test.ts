@@ -105,6 +105,25 @@ describe("retry", () => {
     expect(server.sink("dlq").values()).toEqual([]);
   });
 
+  it("applies to a handler registered at runtime, on an agent started for it", async () => {
+    const server = await boot(config({ attempts: 2 }, {}), { logLevel: "silent" });
+    try {
+      await server.addHandler({
+        agentName: "late-agent",
+        name: "late",
+        handler: "./retry-probe.ts#Flaky",
+        configMap: { feeds: ["in"], failTimes: { "9": 1 } },
+        retry: { attempts: 3, backoffMs: 1, maxBackoffMs: 2 },
+      });
+      server.offer("in", 9);
+      await server.sink<Call>("log").waitUntil((log) => log.some((c) => c.handler === "late" && c.ok), 10_000, "event 9 handled by the late handler");
+    } finally {
+      await server.stop();
+    }
+    expect(calls(server).filter((c) => c.handler === "late").map((c) => c.ok)).toEqual([false, true]);
+    expect(server.counter("handler_retry_successes_total", { handler: "late" })).toBe(1);
+  });
+
   it("after the last attempt the event is a dead letter with the error, attempts, handler, feed and sequence number", async () => {
     const server = await boot(config({ attempts: 3, backoffMs: 1, maxBackoffMs: 4 }, { failTimes: { "7": -1 } }), { logLevel: "silent" });
     try {
