@@ -82,6 +82,11 @@ describe("circuit breaker on a handler", () => {
       expect(metrics).toContain(`mongoose_handler_circuit_state{agent="guarded",handler="flaky"} 0`);
       expect(metrics).toMatch(/# TYPE mongoose_handler_circuit_state gauge/);
       expect(metrics).toMatch(/mongoose_dead_letter_total\{agent="guarded",reason="circuit-open"\} [1-9]/);
+      const topology = await (await fetch(new URL("/api/topology", server.adminUrl!))).json() as { agents: { name: string; handlers: { name: string; circuit?: string }[] }[] };
+      expect(topology.agents.find((a) => a.name === "guarded")!.handlers).toEqual([
+        { name: "flaky", subscriptions: ["in"], circuit: "closed" },
+        { name: "releaser", subscriptions: ["gate"] },
+      ]);
     } finally {
       await server.stop();
     }
