@@ -164,6 +164,20 @@ describe("retry", () => {
     expect(server.sink("dlq").values()).toEqual([]);
   });
 
+  it("a stop does not wait out backoffs: the remaining attempts are made at once, then the event is dead-lettered; the events held behind it follow", async () => {
+    const server = await boot(config({ attempts: 3, backoffMs: 600_000, maxBackoffMs: 600_000 }, { failTimes: { "1": -1 } }), { logLevel: "silent" });
+    let clean = false;
+    try {
+      for (const event of [1, 2]) server.offer("in", event);
+      await server.sink<Call>("log").waitFor(1);
+    } finally {
+      clean = (await server.stop()).clean;
+    }
+    expect(clean).toBe(true);
+    expect(server.sink("dlq").values()).toEqual([expect.objectContaining({ reason: "handler-error", handler: "flaky", sequenceNumber: 1, attempts: 3, event: 1 })]);
+    expect(successes(server)).toEqual([2]);
+  });
+
   it("ordered: once the held events reach the bound, the feed's ring is no longer consumed (backpressure), and nothing is lost", async () => {
     const server = await boot(config({ attempts: 1000, backoffMs: 5, maxBackoffMs: 20 }, { failUntilReleased: [0] }), {
       logLevel: "silent",

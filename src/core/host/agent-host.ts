@@ -332,6 +332,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   }
 
   drain(role: DrainRole): Promise<void> {
+    // Events kept for a retry or behind an open circuit do not wait out backoffs at stop.
+    if (role === "handlers") for (const handler of this.handlers) handler.guard?.hurry();
     return this.drains.wait(role);
   }
 

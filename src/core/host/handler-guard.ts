@@ -94,14 +94,32 @@ export class HandlerGuard {
   private thrown: unknown = undefined;
   /** After {@link abandon}: a promise rejecting now is dead-lettered, not retried. */
   private stopped = false;
+  /** After {@link hurry}: no backoff, and an open circuit dead-letters instead of holding. */
+  private hurrying = false;
   private readonly retry?: RetryPolicy;
   private readonly breaker?: CircuitBreaker;
-  private readonly holdWhenOpen: boolean;
+  private holdWhenOpen: boolean;
 
   constructor(private readonly handler: GuardedHandler, private readonly parts: GuardParts) {
     this.retry = parts.retry;
     this.breaker = parts.breaker?.breaker;
     this.holdWhenOpen = parts.breaker?.policy.whenOpen === "hold";
+  }
+
+  /**
+   * The server is stopping and drains this agent: kept events are not to wait out backoffs or an open
+   * circuit. Their remaining attempts are made now, one after the other; an open circuit dead-letters.
+   */
+  hurry(): void {
+    if (this.hurrying) return;
+    this.hurrying = true;
+    this.holdWhenOpen = false;
+    for (const [timer, kept] of [...this.loose]) {
+      this.scheduler().cancel(timer);
+      this.loose.delete(timer);
+      this.retryLoose(kept, 0);
+    }
+    for (const feed of this.held.values()) if (feed.events.length > 0) this.releaseAfter(feed, 0);
   }
 
   /** Events kept for a later call (held or waiting for a retry): the agent's drain waits for 0. */
@@ -225,7 +243,7 @@ export class HandlerGuard {
       });
       return -1;
     }
-    return Math.min(retry.maxBackoffMs, retry.backoffMs * 2 ** (kept.attempts - 1));
+    return this.hurrying ? 0 : Math.min(retry.maxBackoffMs, retry.backoffMs * 2 ** (kept.attempts - 1));
   }
 
   /** `ordered: false`: the event is retried on its own timer; the feed's later events go on. */
