@@ -124,6 +124,23 @@ describe("retry", () => {
     expect(server.counter("handler_retry_successes_total", { handler: "late" })).toBe(1);
   });
 
+  it("keeps a fixed-layout event's own bytes for its retry, though the ring slot and flyweight moved on", async () => {
+    const server = await boot({
+      eventTypes: { Tick: { n: "i32" } },
+      eventFeeds: [{ name: "ticks", type: "memory", broadcast: true, eventType: "Tick" }],
+      eventSinks: [{ name: "log", type: "memory" }],
+      eventHandlers: [{ agentName: "fixed", eventHandlers: { flaky: { handler: "./fixed-flaky.ts", retry: { attempts: 2, backoffMs: 1, maxBackoffMs: 1, ordered: false } } } }],
+    }, { logLevel: "silent" });
+    try {
+      for (let n = 1; n <= 20; n++) server.offer("ticks", { n });
+      await server.sink<{ ok: boolean }>("log").waitUntil((log) => log.filter((c) => c.ok).length >= 20, 10_000, "20 retries succeeded");
+    } finally {
+      await server.stop();
+    }
+    const retried = server.sink<{ n: number; ok: boolean }>("log").values().filter((c) => c.ok).map((c) => c.n);
+    expect(retried.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
   it("after the last attempt the event is a dead letter with the error, attempts, handler, feed and sequence number", async () => {
     const server = await boot(config({ attempts: 3, backoffMs: 1, maxBackoffMs: 4 }, { failTimes: { "7": -1 } }), { logLevel: "silent" });
     try {
