@@ -20,6 +20,7 @@ import { registerBuiltIns } from "./core/commands/built-ins.ts";
 import { registerManagementCommands } from "./core/commands/management-commands.ts";
 import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
 import type { JsonValue } from "./core/commands/json-value.ts";
+import { circuitStateOf } from "./core/circuit-breaker.ts";
 import type { CounterSample } from "./core/counters.ts";
 import type { LatencyQuery, LatencySummary } from "./core/latency/latency-report.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
@@ -530,6 +531,13 @@ export class MongooseServer implements AdminTarget {
     const plan = this.supervisor.plan;
     const status = new Map(this.supervisor.agentStatus().map((s) => [s.name, s]));
     const rings = this.supervisor.ringInfo();
+    const samples = this.counters();
+    // A breaker's state is its gauge in shared memory; only components with a circuitBreaker show one.
+    const circuit = (configured: unknown, name: string, labels: Record<string, string>) => {
+      if (!configured) return {};
+      const gauge = samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
+      return { circuit: circuitStateOf(gauge?.value ?? 0) };
+    };
     return {
       agents: plan.agents.map((agent) => ({
         name: agent.name,
@@ -543,6 +551,7 @@ export class MongooseServer implements AdminTarget {
         handlers: agent.handlers.map((handler) => ({
           name: handler.name,
           subscriptions: [...(this.supervisor.subscriptionsOf(agent.name).get(handler.name) ?? [])],
+          ...circuit(handler.circuitBreaker, "handler_circuit_state", { agent: agent.name, handler: handler.name }),
         })),
         feeds: agent.hostedFeeds,
         sinks: agent.hostedSinks,
@@ -559,6 +568,7 @@ export class MongooseServer implements AdminTarget {
         type: sink.type,
         host: sink.host,
         writers: rings.filter((r) => r.kind === "sink" && r.name === sink.name).map((r) => r.producer),
+        ...circuit(sink.circuitBreaker, "sink_circuit_state", { sink: sink.name }),
       })),
       services: this.services(),
       rings,

@@ -131,6 +131,11 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   if (config.deadLetter !== undefined && !sinkNames.includes(config.deadLetter)) {
     problems.push({ path: ["deadLetter"], message: `"${config.deadLetter}" names no sink (sinks: ${sinkNames.join(", ") || "none"})` });
   }
+  const deadLetterSink = config.eventSinks.findIndex((sink) => sink.name === config.deadLetter);
+  if (deadLetterSink >= 0 && config.eventSinks[deadLetterSink].circuitBreaker?.whenOpen === "deadLetter") {
+    // Its rejected values would be dead letters sent to itself.
+    problems.push({ path: ["eventSinks", deadLetterSink, "circuitBreaker", "whenOpen"], message: `"${config.deadLetter}" is the dead-letter sink: while its circuit is open it can only hold values (whenOpen: hold)` });
+  }
   const typeNames = eventTypeSpecs(config, problems).map((type) => type.name);
   const checkEventType = (name: string | undefined, path: ConfigPath) => {
     if (name !== undefined && !typeNames.includes(name)) problems.push({ path, message: `"${name}" names no event type (eventTypes: ${typeNames.join(", ") || "none"})` });
@@ -293,7 +298,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     });
   }
   const sinks: SinkPlan[] = effective.eventSinks.map((sink, index) => {
-    const { name, type, valueMapper, agentName: _agent, idleStrategy: _idle, ...settings } = sink;
+    const { name, type, valueMapper, circuitBreaker, agentName: _agent, idleStrategy: _idle, ...settings } = sink;
     if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
     return {
       id: index + 1,
@@ -303,6 +308,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       host: hostsOfSinks.get(name)!,
       settings,
       module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
+      circuitBreaker,
     };
   });
   for (const pipe of effective.pipes) {
@@ -357,6 +363,8 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       source: typeof spec.handler === "string" ? { kind: "module", ...moduleSource(spec.handler, baseDir) } : { kind: "value", value: spec.handler },
       config: spec.configMap,
       logLevel: spec.logLevel,
+      retry: spec.retry,
+      circuitBreaker: spec.circuitBreaker,
     }));
     // Agent-local services get an instance on every agent with handlers; worker services on their own agent.
     const hostedServices = services.filter((service) => service.agentName === name || (service.agentName === undefined && handlers.length > 0));

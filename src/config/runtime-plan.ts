@@ -74,7 +74,7 @@ export function planHandlerAddition(input: unknown, plan: ServerPlan, options: R
   const root = "addHandler";
   const spec = parsed(handlerRegistrationSchema, input, root);
   const source = typeof spec.handler === "string" ? { kind: "module" as const, ...moduleSource(spec.handler, options.baseDir) } : { kind: "value" as const, value: spec.handler };
-  const handler = { name: spec.name, source, config: spec.configMap, logLevel: spec.logLevel };
+  const handler = { name: spec.name, source, config: spec.configMap, logLevel: spec.logLevel, retry: spec.retry, circuitBreaker: spec.circuitBreaker };
   const idle = spec.idleStrategy === undefined ? undefined : toIdleSpec(spec.idleStrategy);
   const newAgent = agentFor(plan, spec.agentName, idle, options.inline || source.kind === "value" ? "inline" : "worker", root);
   const existing = plan.agents.find((agent) => agent.name === spec.agentName);

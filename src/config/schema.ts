@@ -11,6 +11,7 @@ import { LOG_LEVELS } from "../log/log.ts";
 import { fieldTypeProblem } from "../transport/fixed-layout.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 import { restartKeys } from "./restart-policy.ts";
+import { circuitBreakerSchema, retrySchema } from "./failure-policy-schemas.ts";
 import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
 const notApplicable = (why: string) => v.optional(v.never(why));
@@ -56,11 +57,13 @@ const handlerReference = v.union([
   v.custom<object>((value) => typeof value === "object" && value !== null && typeof (value as { onEvent?: unknown }).onEvent === "function"),
 ], "expected a module path, a class, a factory function or an object with onEvent");
 
-/** One `eventHandlers` entry: `{handler, configMap, logLevel}`. */
+/** One `eventHandlers` entry: `{handler, configMap, logLevel, retry, circuitBreaker}`. */
 export const handlerSchema = v.strictObject({
   handler: handlerReference,
   configMap: settingsMap,
   logLevel: v.optional(oneOf(LOG_LEVELS)),
+  retry: v.optional(retrySchema),
+  circuitBreaker: v.optional(circuitBreakerSchema),
 });
 
 /** A fixed-layout field type: `f64`, `i32`, `ascii(8)`, … */
@@ -93,7 +96,7 @@ const commonFeedKeys = {
   eventType,
 };
 
-const commonSinkKeys = { name: nonEmptyName, valueMapper };
+const commonSinkKeys = { name: nonEmptyName, valueMapper, circuitBreaker: v.optional(circuitBreakerSchema) };
 
 /** Where a component may run: types pinned to the supervisor's thread refuse agent settings, saying why. */
 function placementKeys(type: ComponentType, kind: string) {
@@ -192,7 +195,7 @@ export const configSchema = v.strictObject({
   eventHandlers: v.optional(v.array(v.strictObject({
     agentName,
     idleStrategy: v.optional(idleStrategySchema),
-    eventHandlers: mapOf(handlerSchema, "expected a map of handler names to {handler, configMap, logLevel}"),
+    eventHandlers: mapOf(handlerSchema, "expected a map of handler names to {handler, configMap, logLevel, retry, circuitBreaker}"),
   })), []),
   pipes: v.optional(v.array(pipeSchema), []),
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */

@@ -74,7 +74,7 @@ export type ComponentCounterSubjects = Pick<CounterSubjects, "agent" | "handlers
  * @example
  * ```ts
  * const layout = componentCounterLayout({ agent: "processor", handlers: ["late"], feeds: [] });
- * layout.map((spec) => spec.name); // ["handler_events_total", "handler_errors_total"]
+ * layout.map((spec) => spec.name); // ["handler_events_total", "handler_errors_total", "handler_retries_total", …]
  * ```
  */
 export function componentCounterLayout(subjects: ComponentCounterSubjects): CounterSpec[] {
@@ -85,6 +85,11 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
     specs.push(
       { name: "handler_events_total", help: "Events delivered to the handler.", labels },
       { name: "handler_errors_total", help: "Events and lifecycle calls on which the handler threw.", labels },
+      { name: "handler_retries_total", help: "Calls of onEvent that retried a failed event (retry:).", labels },
+      { name: "handler_retry_successes_total", help: "Failed events that a retry then handled.", labels },
+      { name: "handler_retries_exhausted_total", help: "Failed events dead-lettered after their last attempt.", labels },
+      { name: "handler_circuit_rejected_total", help: "Events not handed to the handler because its circuit was open (dead-lettered or held).", labels },
+      { name: "handler_circuit_state", help: "The handler's circuit breaker: 0 closed (or none), 1 open, 2 half-open.", labels },
     );
   }
   for (const feed of subjects.feeds) {
@@ -103,6 +108,8 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
       { name: "sink_errors_total", help: "Values the sink failed to accept.", labels },
       { name: "sink_mapper_dropped_total", help: "Values the sink's value mapper dropped (returned null).", labels },
       { name: "sink_lost_total", help: "Values the sink declared lost for good (e.g. its writes failed).", labels },
+      { name: "sink_circuit_rejected_total", help: "Values not handed to the sink because its circuit was open (dead-lettered).", labels },
+      { name: "sink_circuit_state", help: "The sink's circuit breaker: 0 closed (or none), 1 open, 2 half-open.", labels },
     );
   }
   for (const pipe of subjects.pipes ?? []) {

@@ -19,7 +19,11 @@ export interface DeadLetterInput {
   reason: DeadLetterReason;
   feed?: string;
   handler?: string;
+  /** The sink that refused the value (its circuit was open). */
+  sink?: string;
   sequenceNumber?: number;
+  /** Calls made before giving up (with `retry`). */
+  attempts?: number;
   error: unknown;
   /** The event, or its raw text. */
   event: unknown;
@@ -31,7 +35,10 @@ export interface DeadLetter {
   reason: DeadLetterReason;
   feed?: string;
   handler?: string;
+  sink?: string;
   sequenceNumber?: number;
+  /** Calls made before giving up (with `retry`). */
+  attempts?: number;
   /** Line number and byte offset in the source, for events read from files. */
   line?: number;
   offset?: number;
@@ -65,7 +72,9 @@ export class DeadLetterBox {
       reason: input.reason,
       feed: input.feed,
       handler: input.handler,
+      sink: input.sink,
       sequenceNumber: input.sequenceNumber,
+      attempts: input.attempts,
       line: input.origin?.line,
       offset: input.origin?.offset,
       time: new Date(this.clock.epochMillis()).toISOString(),
@@ -96,9 +105,9 @@ export class DeadLetterBox {
   private report(input: DeadLetterInput, message: string): void {
     this.reporter.report({
       time: this.clock.epochMillis(),
-      source: input.handler ? "handler" : "feed",
+      source: input.handler ? "handler" : input.sink ? "sink" : "feed",
       agent: this.agent,
-      component: input.handler ?? input.feed ?? this.agent,
+      component: input.handler ?? input.sink ?? input.feed ?? this.agent,
       phase: input.reason,
       message: input.origin?.line !== undefined ? `${message} (line ${input.origin.line})` : message,
       feed: input.feed,

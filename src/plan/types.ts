@@ -28,11 +28,46 @@ export type HandlerSource = ({ kind: "module" } & ModuleSource) | { kind: "value
 /** A value mapper: built-in `string` or `json`, or a module. */
 export type MapperSource = { kind: "string" } | { kind: "json" } | ({ kind: "module" } & ModuleSource);
 
+/**
+ * `retry:` of a handler: a failed event is tried again on the agent's scheduler, `attempts` calls in all,
+ * waiting `backoffMs` doubling up to `maxBackoffMs` between them; `ordered` holds the feed's later events
+ * for that handler meanwhile.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryPolicy = { attempts: 3, backoffMs: 100, maxBackoffMs: 10_000, ordered: true };
+ * ```
+ */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  ordered: boolean;
+}
+
+/**
+ * `circuitBreaker:` of a handler or sink: `failures` failures within `windowMs` open it for `openMs`;
+ * while open, events are dead-lettered (`deadLetter`) or held back (`hold`) without calling the code.
+ *
+ * @example
+ * ```ts
+ * const breaker: CircuitBreakerPolicy = { failures: 5, windowMs: 10_000, openMs: 30_000, whenOpen: "deadLetter" };
+ * ```
+ */
+export interface CircuitBreakerPolicy {
+  failures: number;
+  windowMs: number;
+  openMs: number;
+  whenOpen: "deadLetter" | "hold";
+}
+
 export interface HandlerPlan {
   name: string;
   source: HandlerSource;
   config: Record<string, unknown>;
   logLevel?: LogLevel;
+  retry?: RetryPolicy;
+  circuitBreaker?: CircuitBreakerPolicy;
 }
 
 /**
@@ -123,6 +158,7 @@ export interface SinkPlan {
   module?: ModuleSource;
   /** For pipe sinks: the pipe's feed. */
   pipe?: string;
+  circuitBreaker?: CircuitBreakerPolicy;
 }
 
 /**

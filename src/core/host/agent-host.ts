@@ -152,7 +152,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
-    this.sinks = new HostedSinks(this.errors);
+    this.sinks = new HostedSinks(this.errors, this.deadLetters);
     this.services = new AgentServices(plan.name, boot.services);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
     this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
@@ -171,7 +171,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       deliveries: this.deliveries,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
-    this.drains = new DrainWaiters((role) => this.inbound.drained(role), () => this.sinks.flushAll());
+    // Handlers are drained once no event is held or waits for a retry either.
+    this.drains = new DrainWaiters((role) => this.inbound.drained(role) && (role !== "handlers" || this.nothingKept()), () => this.sinks.flushAll());
     this.ringEnds = {
       clock: this.clock,
       codecs: this.eventTypes.codecs,
@@ -258,7 +259,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
 
   /** Until the earliest timer of a handler or a feed: parks end no later. */
   millisToNextDeadline(): number {
-    let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline());
+    let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline(), this.sinks.millisUntilProbe());
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }
@@ -340,6 +341,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   }
 
   drain(role: DrainRole): Promise<void> {
+    // Events kept for a retry or behind an open circuit do not wait out backoffs at stop.
+    if (role === "handlers") for (const handler of this.handlers) handler.guard?.hurry();
     return this.drains.wait(role);
   }
 
@@ -566,10 +569,20 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     }
   }
 
-  /** Handlers stop now: their timers are cancelled and events they emitted but were not yet delivered are dropped (logged). */
+  /** No handler here holds an event or has one waiting for a retry. */
+  private nothingKept(): boolean {
+    for (const handler of this.handlers) if (handler.guard !== undefined && handler.guard.pending > 0) return false;
+    return true;
+  }
+
+  /**
+   * Handlers stop now: their timers are cancelled, events they emitted but were not yet delivered are
+   * dropped (logged), and events still held or waiting for a retry become dead letters.
+   */
   private endHandlerTimers(): void {
     this.handlersLive = false;
     this.handlersStopped = true;
+    for (const handler of this.handlers) handler.guard?.abandon();
     const timers = this.scheduler.clear();
     const emitted = this.reentrant.clear();
     if (timers > 0 || emitted > 0) this.log.info("handlers stopping: pending timers cancelled, undelivered emitted events dropped", { timers, emitted });
@@ -581,6 +594,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const owner = this.ownerOf.get(name);
     if (owner !== undefined) this.scheduler.clear(owner);
     const handler = this.handlersByName.get(name);
+    handler?.guard?.abandon();
     if (handler) this.reentrant.forget(handler);
   }
 

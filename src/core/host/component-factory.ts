@@ -32,11 +32,13 @@ import { loadFeedMapper, loadSinkMapper, type Mapper } from "../value-mappers.ts
 import type { ComponentErrors } from "./component-errors.ts";
 import type { FeedDeliveries } from "./feed-delivery.ts";
 import { type HandlerHost, HandlerContextImpl } from "./handler-context.ts";
+import { HandlerGuard } from "./handler-guard.ts";
 import { HostedFeed } from "./hosted-feed.ts";
 import { type HandlerFailure, HostedHandler } from "./hosted-handler.ts";
 import { HostedService } from "./hosted-service.ts";
 import { HostedSink, type HostedSinks } from "./hosted-sink.ts";
 import type { StopProblems } from "./stop-problems.ts";
+import { watchedBreaker } from "./watched-breaker.ts";
 import { type ServiceHost, ServiceContextImpl } from "./service-context.ts";
 import { createLogger } from "../../log/log.ts";
 
@@ -104,7 +106,35 @@ export class ComponentFactory {
     const labels = { handler: plan.name };
     // A latency block exists only while recording is on, and then every boot carries the settings.
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
-    return new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing);
+    const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing);
+    if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, host, counters, handlerLog);
+    return hosted;
+  }
+
+  /** The handler's `retry` and `circuitBreaker`, counted in `counters`. */
+  private guard(handler: HostedHandler, plan: HandlerPlan, host: HandlerHost, counters: CounterBlock, log: Logger): HandlerGuard {
+    const { clock, errors, deadLetters, deliveries } = this.parts;
+    const labels = { handler: plan.name };
+    const policy = plan.circuitBreaker;
+    const breaker = policy && {
+      policy,
+      breaker: watchedBreaker(policy, () => clock.epochMillis(), counters.counter("handler_circuit_state", labels), log, `handler "${plan.name}"`),
+    };
+    return new HandlerGuard(handler, {
+      retry: plan.retry,
+      breaker,
+      counters: {
+        retries: counters.counter("handler_retries_total", labels),
+        retrySuccesses: counters.counter("handler_retry_successes_total", labels),
+        retriesExhausted: counters.counter("handler_retries_exhausted_total", labels),
+        circuitRejected: counters.counter("handler_circuit_rejected_total", labels),
+      },
+      clock,
+      errors,
+      deadLetters,
+      deliveries,
+      scheduler: () => host.schedulerFor(plan.name),
+    });
   }
 
   /** Loads and instantiates one service instance for this agent. */

@@ -9,7 +9,7 @@ import type { FeedPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import type { EventMeta } from "../handler-api.ts";
-import { ReusedMeta } from "./inbound-ring.ts";
+import { ReusedMeta, type RingGate } from "./inbound-ring.ts";
 
 /** What receives a feed's events on this agent: a handler, or a service that subscribed. */
 export interface EventReceiver {
@@ -27,7 +27,9 @@ interface NamedEvent {
 }
 
 /**
- * One feed's receivers (handlers and services) on this agent.
+ * One feed's receivers (handlers and services) on this agent. It is also the gate of the feed's rings into
+ * this agent: while a receiver holds as many of its events as it may (see handler-guard.ts), the rings
+ * are not consumed, so the feed meets a full ring (backpressure) instead of the receiver queueing more.
  *
  * @example
  * ```ts
@@ -36,8 +38,10 @@ interface NamedEvent {
  * delivery.deliver(value, meta); // every added receiver's onEvent, in order
  * ```
  */
-export class FeedDelivery {
+export class FeedDelivery implements RingGate {
   readonly receivers: EventReceiver[] = [];
+  /** Receivers that hold back all the events of this feed they may: while any do, the rings wait. */
+  private holdingBack = 0;
   private readonly localMeta: ReusedMeta;
   /** Reused around fixed-layout events, which are only valid during onEvent anyway: no allocation per event. */
   private readonly reusedEnvelope: NamedEvent;
@@ -45,6 +49,15 @@ export class FeedDelivery {
   constructor(readonly feed: FeedPlan, clock: Clock) {
     this.localMeta = new ReusedMeta(feed.name, clock);
     this.reusedEnvelope = { feedName: feed.name, sequenceNumber: 0, data: undefined };
+  }
+
+  admit(limit: number): number {
+    return this.holdingBack === 0 ? limit : 0;
+  }
+
+  /** A receiver starts (true) or stops (false) holding back this feed's rings. */
+  holdBack(holding: boolean): void {
+    this.holdingBack += holding ? 1 : -1;
   }
 
   add(receiver: EventReceiver): void {

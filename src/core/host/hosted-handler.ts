@@ -9,6 +9,7 @@ import type { EventMeta, Handler } from "../handler-api.ts";
 import type { HandlerTiming } from "../latency/handler-timing.ts";
 import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { EventReceiver } from "./feed-delivery.ts";
+import type { HandlerGuard } from "./handler-guard.ts";
 import type { HandlerContextImpl } from "./handler-context.ts";
 
 /** Called when `onEvent` threw or its promise rejected. */
@@ -26,6 +27,8 @@ export class HostedHandler implements EventReceiver {
   /** Feeds and pipes this handler receives. */
   readonly subscriptions = new Set<string>();
   readonly lifecycle: ComponentLifecycle;
+  /** Its `retry` / `circuitBreaker`, if configured: then every event goes through it. */
+  guard?: HandlerGuard;
 
   constructor(
     readonly name: string,
@@ -45,25 +48,31 @@ export class HostedHandler implements EventReceiver {
 
   deliver(event: unknown, meta: EventMeta): void {
     this.events.inc();
-    const timing = this.timing;
-    if (timing !== undefined && timing.due()) {
-      const started = timing.begin(meta.publishedNanos);
-      this.invoke(event, meta);
-      timing.end(started);
+    const guard = this.guard;
+    if (guard !== undefined) {
+      guard.deliver(event, meta);
       return;
     }
-    this.invoke(event, meta);
-  }
-
-  private invoke(event: unknown, meta: EventMeta): void {
     try {
-      const result = this.instance.onEvent(event, meta) as unknown;
+      const result = this.call(event, meta);
       if (result !== undefined && typeof (result as Promise<unknown>).then === "function") {
         const { feed, sequenceNumber } = meta;
         (result as Promise<unknown>).then(undefined, (thrown) => this.failed(this, thrown, feed, sequenceNumber, event));
       }
     } catch (thrown) {
       this.failed(this, thrown, meta.feed, meta.sequenceNumber, event);
+    }
+  }
+
+  /** Calls `onEvent`, timed if it is the one event in sampleEvery; throws what it throws. */
+  call(event: unknown, meta: EventMeta): unknown {
+    const timing = this.timing;
+    if (timing === undefined || !timing.due()) return this.instance.onEvent(event, meta);
+    const started = timing.begin(meta.publishedNanos);
+    try {
+      return this.instance.onEvent(event, meta);
+    } finally {
+      timing.end(started);
     }
   }
 }

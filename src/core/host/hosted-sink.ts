@@ -6,12 +6,16 @@
  * @module
  */
 import type { SinkPlan } from "../../plan/types.ts";
+import type { CircuitBreaker } from "../circuit-breaker.ts";
 import type { Counter, CounterBlock } from "../counters.ts";
+import type { DeadLetterBox } from "../dead-letters.ts";
 import type { EventMeta } from "../handler-api.ts";
 import type { SinkContext, SinkPlugin } from "../plugin-api.ts";
 import type { Mapper } from "../value-mappers.ts";
 import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { ComponentErrors } from "./component-errors.ts";
+import type { RingGate } from "./inbound-ring.ts";
+import { watchedBreaker } from "./watched-breaker.ts";
 
 /**
  * One sink on its agent.
@@ -27,6 +31,9 @@ export class HostedSink {
   readonly lifecycle: ComponentLifecycle;
   readonly values: Counter;
   readonly errors: Counter;
+  readonly circuitRejected: Counter;
+  /** From `circuitBreaker:`; undefined without one. */
+  readonly breaker?: CircuitBreaker;
   private readonly mapperDropped: Counter;
 
   constructor(readonly plan: SinkPlan, readonly plugin: SinkPlugin, private readonly mapper: Mapper | undefined, context: SinkContext, counters: CounterBlock) {
@@ -34,6 +41,11 @@ export class HostedSink {
     this.values = counters.counter("sink_written_total", labels);
     this.errors = counters.counter("sink_errors_total", labels);
     this.mapperDropped = counters.counter("sink_mapper_dropped_total", labels);
+    this.circuitRejected = counters.counter("sink_circuit_rejected_total", labels);
+    const policy = plan.circuitBreaker;
+    if (policy) {
+      this.breaker = watchedBreaker(policy, () => context.clock.epochMillis(), counters.counter("sink_circuit_state", labels), context.log, `sink "${plan.name}"`);
+    }
     this.lifecycle = new ComponentLifecycle("sink", plan.name, (phase) => {
       if (phase === "init" || phase === "start") return plugin[phase]?.(context);
       if (phase === "stop") plugin.flush?.();
@@ -62,6 +74,11 @@ export class HostedSink {
 /**
  * Every sink hosted on one agent, in the order they start.
  *
+ * A sink with a `circuitBreaker` is not called while its circuit is open: with `whenOpen: deadLetter`
+ * the values arriving meanwhile become dead letters (reason `circuit-open`); with `whenOpen: hold` its
+ * rings are not consumed (their producers meet a full ring), and each poll takes no more values than it
+ * takes failures to open the circuit, so no value is taken that could not be handed over.
+ *
  * @example
  * ```ts
  * const sinks = new HostedSinks(errors);
@@ -75,7 +92,7 @@ export class HostedSinks {
   /** A value reached a sink since the last flush. */
   private touched = false;
 
-  constructor(private readonly errors: ComponentErrors) {}
+  constructor(private readonly errors: ComponentErrors, private readonly deadLetters: DeadLetterBox) {}
 
   add(sink: HostedSink): void {
     this.byName.set(sink.name, sink);
@@ -92,12 +109,51 @@ export class HostedSinks {
   /** Delivery into the sink called `name` from a ring: counted, and a failure reported (the next value still comes). */
   deliverTo(name: string): (value: unknown, meta: EventMeta) => void {
     const sink = this.byName.get(name)!;
+    if (sink.breaker) return this.guardedDelivery(sink, sink.breaker);
     return (value, meta) => {
       sink.values.inc();
       this.touched = true;
       try {
         sink.accept(value, meta);
       } catch (thrown) {
+        sink.errors.inc();
+        this.errors.report("sink", name, "accept", thrown, { feed: meta.feed, sequenceNumber: meta.sequenceNumber, event: value });
+      }
+    };
+  }
+
+  /** The gate of the sink's rings: set when its circuit holds values back while open. */
+  gateOf(name: string): RingGate | undefined {
+    const breaker = this.byName.get(name)!.breaker;
+    if (breaker === undefined || this.byName.get(name)!.plan.circuitBreaker!.whenOpen !== "hold") return undefined;
+    return { admit: (limit) => Math.min(limit, breaker.admissible()) };
+  }
+
+  /** Until the earliest open circuit that holds values back may probe (parks end no later); Infinity if none. */
+  millisUntilProbe(): number {
+    let soonest = Infinity;
+    for (const sink of this.byName.values()) {
+      if (sink.breaker?.state === "open" && sink.plan.circuitBreaker!.whenOpen === "hold") soonest = Math.min(soonest, sink.breaker.millisUntilProbe());
+    }
+    return soonest;
+  }
+
+  /** Like {@link deliverTo}'s delivery, through the sink's circuit breaker. */
+  private guardedDelivery(sink: HostedSink, breaker: CircuitBreaker): (value: unknown, meta: EventMeta) => void {
+    const name = sink.name;
+    return (value, meta) => {
+      if (!breaker.allow()) {
+        sink.circuitRejected.inc();
+        this.deadLetters.send({ reason: "circuit-open", sink: name, sequenceNumber: meta.sequenceNumber, error: new Error(`sink "${name}": circuit open`), event: value });
+        return;
+      }
+      sink.values.inc();
+      this.touched = true;
+      try {
+        sink.accept(value, meta);
+        breaker.succeeded();
+      } catch (thrown) {
+        breaker.failed();
         sink.errors.inc();
         this.errors.report("sink", name, "accept", thrown, { feed: meta.feed, sequenceNumber: meta.sequenceNumber, event: value });
       }

@@ -15,6 +15,14 @@ export type Delivery = (value: unknown, meta: EventMeta) => void;
 /** A record from `source` that could not be decoded; `error` is what the codec threw. */
 export type DecodeFailure = (error: unknown, source: string, sequenceNumber: number) => void;
 
+/**
+ * Decides how many records a ring may deliver this cycle: 0 holds the ring back (its producer meets a full
+ * ring: backpressure), e.g. while a handler holds back events or a sink's circuit is open.
+ */
+export interface RingGate {
+  admit(limit: number): number;
+}
+
 /** An {@link EventMeta} reused for every event of one source (valid only during the delivery). */
 export class ReusedMeta implements EventMeta {
   sequenceNumber = 0;
@@ -43,13 +51,24 @@ export class InboundRing {
     private readonly codecs: CodecTable,
     private readonly deliver: Delivery,
     private readonly decodeFailed: DecodeFailure,
+    private readonly gate?: RingGate,
   ) {
     this.meta = new ReusedMeta(source, clock);
   }
 
-  /** Delivers up to `limit` events; returns how many. */
+  /** Delivers up to `limit` events (fewer if its gate says so); returns how many. */
   poll(limit: number): number {
+    const gate = this.gate;
+    if (gate !== undefined) {
+      limit = gate.admit(limit);
+      if (limit === 0) return 0;
+    }
     return this.consumer.poll(this.onRecord, limit);
+  }
+
+  /** True if a record waits and the gate would let it through. */
+  hasPending(): boolean {
+    return (this.gate === undefined || this.gate.admit(1) > 0) && this.consumer.hasPending();
   }
 
   private readonly onRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {

@@ -43,9 +43,9 @@ export class InboundRings {
     return work;
   }
 
-  /** True if any ring has a record waiting. */
+  /** True if any ring has a record waiting that its gate lets through. */
   hasPending(): boolean {
-    const pending = (rings: InboundRing[]) => rings.some((r) => r.consumer.hasPending());
+    const pending = (rings: InboundRing[]) => rings.some((r) => r.hasPending());
     return pending(this.feeds) || pending(this.pipes) || pending(this.sinks);
   }
 

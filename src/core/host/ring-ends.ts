@@ -42,7 +42,8 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
   switch (endpoint.kind) {
     case "feedConsumer": {
       const feed = targets.feedPlans.get(endpoint.feed)!;
-      const ring = new InboundRing(new RingConsumer(endpoint.ring), feed.name, clock, codecs, targets.deliveries.of(feed).deliver, decodeFailed);
+      const delivery = targets.deliveries.of(feed);
+      const ring = new InboundRing(new RingConsumer(endpoint.ring), feed.name, clock, codecs, delivery.deliver, decodeFailed, delivery);
       targets.inbound.add(feed.type === "pipe" ? "pipe" : "feed", ring);
       return;
     }
@@ -55,7 +56,8 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
     }
     case "sinkConsumer": {
       const deliver = targets.sinks.deliverTo(endpoint.sink);
-      targets.inbound.add("sink", new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, clock, codecs, deliver, decodeFailed));
+      const gate = targets.sinks.gateOf(endpoint.sink);
+      targets.inbound.add("sink", new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, clock, codecs, deliver, decodeFailed, gate));
       return;
     }
     case "sinkProducer":

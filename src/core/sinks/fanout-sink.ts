@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { CircuitBreaker } from "../circuit-breaker.ts";
 import type { Counter } from "../counters.ts";
 import type { EventMeta } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
@@ -41,11 +42,6 @@ export interface FanoutSettings {
   circuitOpenMillis: number;
 }
 
-interface Circuit {
-  consecutiveFailures: number;
-  openUntil: number;
-}
-
 /**
  * @example
  * ```ts
@@ -54,23 +50,29 @@ interface Circuit {
  * ```
  */
 export class FanoutSink implements SinkPlugin {
-  private readonly circuits: Circuit[];
+  /** Per target; undefined when `circuitOpenThreshold` is 0. */
+  private readonly circuits: (CircuitBreaker | undefined)[];
 
   constructor(
     private readonly targets: FanoutTarget[],
     private readonly settings: FanoutSettings,
     /** Reports a target failure that does not propagate (CONTINUE, RETRY_THEN_DROP). */
     private readonly report: (target: string, error: unknown, meta: EventMeta, value: unknown) => void,
-    private readonly now: () => number = () => performance.now(),
+    now: () => number = () => performance.now(),
   ) {
-    this.circuits = targets.map(() => ({ consecutiveFailures: 0, openUntil: 0 }));
+    const { circuitOpenThreshold: failures, circuitOpenMillis: openMs } = settings;
+    this.circuits = targets.map((target) =>
+      failures > 0
+        ? new CircuitBreaker({ failures, windowMs: Infinity, openMs, consecutive: true }, now, (_from, to) => target.circuitOpen.set(to === "closed" ? 0 : 1))
+        : undefined
+    );
   }
 
   accept(value: unknown, meta: EventMeta): void {
     for (let i = 0; i < this.targets.length; i++) {
       const target = this.targets[i];
       const circuit = this.circuits[i];
-      if (circuit.openUntil > this.now()) {
+      if (circuit !== undefined && !circuit.allow()) {
         target.skipped.inc();
         continue;
       }
@@ -88,29 +90,12 @@ export class FanoutSink implements SinkPlugin {
       }
       if (delivered) {
         target.delivered.inc();
-        this.closeCircuit(target, circuit);
+        circuit?.succeeded();
         continue;
       }
-      this.recordFailure(target, circuit);
+      circuit?.failed();
       if (this.settings.failurePolicy === "FAIL_FAST") throw lastError;
       this.report(target.name, lastError, meta, value);
-    }
-  }
-
-  private closeCircuit(target: FanoutTarget, circuit: Circuit): void {
-    circuit.consecutiveFailures = 0;
-    if (circuit.openUntil !== 0) {
-      circuit.openUntil = 0;
-      target.circuitOpen.set(0);
-    }
-  }
-
-  private recordFailure(target: FanoutTarget, circuit: Circuit): void {
-    circuit.consecutiveFailures++;
-    const threshold = this.settings.circuitOpenThreshold;
-    if (threshold > 0 && circuit.consecutiveFailures >= threshold) {
-      circuit.openUntil = this.now() + this.settings.circuitOpenMillis;
-      target.circuitOpen.set(1);
     }
   }
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { CircuitState } from "../circuit-breaker.ts";
 import type { AgentStatus } from "./agent-health.ts";
 import type { RingInfo } from "./ring-registry.ts";
 import type { ServiceInfo } from "./service-registrar.ts";
@@ -29,12 +30,13 @@ export interface Topology {
     state: string;
     /** Times its worker was restarted after dying; present for agents with `restart: always`. */
     restarts?: number;
-    handlers: { name: string; subscriptions: string[] }[];
+    /** `circuit`: the state of its circuit breaker, if it has one. */
+    handlers: { name: string; subscriptions: string[]; circuit?: CircuitState }[];
     feeds: string[];
     sinks: string[];
   }[];
   feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
-  sinks: { name: string; type: string; host: string; writers: string[] }[];
+  sinks: { name: string; type: string; host: string; writers: string[]; circuit?: CircuitState }[];
   services: ServiceInfo[];
   rings: RingInfo[];
 }
