@@ -45,6 +45,8 @@ const MISSING_CHECK_MS = 100;
 const UNREADABLE_RETRY_MS = 1000;
 const ROTATION_CHECK_MS = 250;
 const POINTER_WRITE_MS = 20;
+/** Longest a stopping feed waits for the last acknowledgements before it saves its pointer. */
+const DURABLE_WAIT_MS = 2_000;
 const LF = 10;
 const CR = 13;
 
@@ -208,12 +210,22 @@ export class FileFeed implements FeedPlugin {
     this.closeFile();
   }
 
-  tearDown(): void {
-    // Every subscriber has drained by now: the pointer can go as far as everything accepted.
+  async tearDown(): Promise<void> {
     try {
+      // Every subscriber has drained and every sink flushed by now; the handlers' agents acknowledge
+      // that within a few duty cycles. A pointer that stays behind only means lines delivered again.
+      if (this.pointer) await this.durableCaughtUp();
       this.commit(performance.now(), true);
     } finally {
       this.lock?.release();
+    }
+  }
+
+  /** Waits (at most {@link DURABLE_WAIT_MS}) until every consumed line's outputs are acknowledged as written. */
+  private async durableCaughtUp(): Promise<void> {
+    const deadline = performance.now() + DURABLE_WAIT_MS;
+    while (this.ctx.durableSequence() < this.ctx.deliveredSequence() && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 
@@ -443,7 +455,7 @@ export class FileFeed implements FeedPlugin {
   /** COMMITTED: move the pointer past every line all subscribers consumed; write it (throttled, or now). */
   private commit(now: number, force: boolean): void {
     if (!this.pointer || this.inode === 0) return;
-    const end = this.commits.takeUpTo(this.ctx.deliveredSequence());
+    const end = this.commits.takeUpTo(this.ctx.durableSequence());
     if (end >= 0) this.committedOffset = end;
     if (this.committedOffset === this.writtenOffset || (!force && now - this.lastPointerWrite < POINTER_WRITE_MS)) return;
     const fingerprint = this.fingerprint;
