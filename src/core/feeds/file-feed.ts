@@ -5,10 +5,11 @@
  * Read strategies:
  * - `COMMITTED` (default; `COMMITED` accepted): resume from `<filename>.readPointer`, else from the
  *   start; tail. The pointer advances only past lines that every subscribing agent has consumed (their
- *   handlers returned), and is rewritten atomically at most every 20 ms while it advances and at
- *   tear-down; the feed never blocks on a full ring, so it keeps committing while subscribers work. A
- *   crash therefore never loses a line; it can deliver again the lines consumed since the last pointer
- *   write (about 20 ms of consumption), plus lines consumed by some subscribers but not all.
+ *   handlers returned) and whose sink outputs are written (`durableSequence`, see `DurableAcks`), and is
+ *   rewritten atomically at most every 20 ms while it advances and at tear-down; the feed never blocks on
+ *   a full ring, so it keeps committing while subscribers work. A crash therefore loses neither a line
+ *   nor its output; it delivers again the lines after the pointer that were already handled (their
+ *   outputs written in the last ~25 ms, or not written yet), and says at restart how many it knows of.
  * - `EARLIEST`: from the start, then tail. No pointer.
  * - `LATEST`: from the end as the feed starts, then every line appended afterwards. A line being written
  *   at that moment (no terminator yet) is skipped whole once it completes; the lines after it are
@@ -87,6 +88,23 @@ class Commits {
     this.sequences.push(sequence);
     this.ends.push(end);
   }
+  /** The end offset of the last entry at or before `sequence` (without dropping anything), or -1. */
+  endUpTo(sequence: number): number {
+    let low = this.head;
+    let high = this.sequences.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (this.sequences[middle] <= sequence) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found < 0 ? -1 : this.ends[found];
+  }
+
   /** Drops every entry consumed up to `delivered`; returns the end offset of the last one, or -1. */
   takeUpTo(delivered: number): number {
     let end = -1;
@@ -366,7 +384,26 @@ export class FileFeed implements FeedPlugin {
       this.ctx.log.info("read pointer of the older format (inode only) accepted; it is rewritten with the file's fingerprint", fields);
     }
     this.writtenOffset = stored.position.offset;
+    if (stored.position.handledOffset !== undefined) this.reportRedelivery(stored.position.offset, stored.position.handledOffset);
     return stored.position.offset;
+  }
+
+  /** The lines after the pointer that were handled before the last stop (a crash): they come again; say how many. */
+  private reportRedelivery(offset: number, handledOffset: number): void {
+    let lines = 0;
+    for (let at = offset; at < handledOffset;) {
+      const length = readSync(this.fd, this.buffer, 0, Math.min(READ_CHUNK, handledOffset - at), at);
+      if (length <= 0) break;
+      for (let i = 0; i < length; i++) if (this.buffer[i] === LF) lines++;
+      at += length;
+    }
+    this.ctx.log.warn("resuming at the read pointer: lines handled before the last stop, whose outputs were not known to be written, are delivered again", {
+      feed: this.ctx.feedName,
+      path: this.filename,
+      offset,
+      redeliveredLines: lines,
+      redeliveredBytes: handledOffset - offset,
+    });
   }
 
   /** How the open file differs from the one a pointer was written for; undefined if it is the same. */
@@ -459,7 +496,15 @@ export class FileFeed implements FeedPlugin {
     if (end >= 0) this.committedOffset = end;
     if (this.committedOffset === this.writtenOffset || (!force && now - this.lastPointerWrite < POINTER_WRITE_MS)) return;
     const fingerprint = this.fingerprint;
-    this.pointer.write({ offset: this.committedOffset, inode: this.inode, device: this.device, fingerprint: fingerprint.hash(), fingerprintLength: fingerprint.length });
+    const handled = this.commits.endUpTo(this.ctx.deliveredSequence());
+    this.pointer.write({
+      offset: this.committedOffset,
+      inode: this.inode,
+      device: this.device,
+      fingerprint: fingerprint.hash(),
+      fingerprintLength: fingerprint.length,
+      ...(handled > this.committedOffset ? { handledOffset: handled } : {}),
+    });
     this.writtenOffset = this.committedOffset;
     this.lastPointerWrite = now;
   }

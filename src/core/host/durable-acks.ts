@@ -5,12 +5,13 @@
  * The chain, in shared memory only (each word has exactly one writer):
  * 1. A sink's host flushes its sinks (`write()` returned), then stores on each of its inbound sink rings
  *    the number of values consumed so far as that ring's durable count (`RingConsumer.markDurable`).
- * 2. This agent takes a checkpoint after a duty cycle: how many events it has consumed from each feed
- *    ring, and the sequence number of the last value each of its sink writers accepted. Handlers run
- *    synchronously inside the poll, so every value sent for a consumed event is in that snapshot.
- * 3. Once every writer's ring shows a durable count at or past its snapshot (a sink writer numbers its
- *    values 1, 2, 3… in ring order, so "value N written" is "durable count ≥ N"), it stores the
- *    checkpoint's consumed counts as the feed rings' durable counts, then takes the next checkpoint.
+ * 2. After each duty cycle that consumed something, this agent takes a checkpoint: how many events it
+ *    has consumed from each feed ring, and the sequence number of the last value each of its sink
+ *    writers accepted. Handlers run synchronously inside the poll, so every value sent for a consumed
+ *    event is in that snapshot. Up to 64 checkpoints are in flight, oldest first.
+ * 3. Once every writer's ring shows a durable count at or past a checkpoint's (a sink writer numbers its
+ *    values 1, 2, 3… in ring order, so "value N written" is "durable count ≥ N"), it stores that
+ *    checkpoint's consumed counts as the feed rings' durable counts.
  * 4. The feed commits its read pointer up to the minimum durable count over its subscribers' rings
  *    (`FeedContext.durableSequence`).
  *
@@ -51,6 +52,9 @@ export function tracksDurability(feeds: readonly FeedPlan[]): boolean {
   return feeds.some((feed) => feed.type === "file" && (feed.settings.readStrategy === "COMMITTED" || feed.settings.readStrategy === "COMMITED"));
 }
 
+/** Checkpoints in flight at most; when full, the newest is moved forward instead (acks come a little later). */
+const MAX_CHECKPOINTS = 64;
+
 /**
  * @example
  * ```ts
@@ -59,57 +63,89 @@ export function tracksDurability(feeds: readonly FeedPlan[]): boolean {
  * ```
  */
 export class DurableAcks {
-  /** Consumed counts of the checkpoint in flight, per feed ring (by index in `feeds`). */
-  private readonly consumed: number[] = [];
-  /** Last accepted sequence per sink writer at the checkpoint in flight (by index in `outputs`). */
-  private readonly accepted: number[] = [];
-  private inFlight = false;
+  /** Checkpoints in flight, oldest first, as a circular buffer of rows: consumed count per feed ring. */
+  private consumed = new Float64Array(0);
+  /** Per checkpoint: last accepted sequence per sink writer. */
+  private accepted = new Float64Array(0);
+  /** The latest checkpoint's consumed counts (whether or not acknowledged): tells whether anything moved. */
+  private latest = new Float64Array(0);
+  private feedCount = -1;
+  private outputCount = -1;
+  private head = 0;
+  private size = 0;
 
   constructor(private readonly feeds: readonly InboundRing[], private readonly outputs: readonly DurableOutput[]) {}
 
   /** True while a checkpoint waits for sinks: the agent looks again within {@link DURABLE_CHECK_MS}. */
   get waiting(): boolean {
-    return this.inFlight;
+    return this.size > 0;
   }
 
-  /** Forgets the checkpoint in flight: a feed ring was removed, so indices moved (nothing is acknowledged wrongly; the next checkpoint covers it). */
+  /** Forgets the checkpoints in flight (a feed ring was removed, so indices moved); later checkpoints cover their events. */
   reset(): void {
-    this.consumed.length = 0;
-    this.accepted.length = 0;
-    this.inFlight = false;
+    this.feedCount = -1;
   }
 
-  /** Acknowledges the checkpoint in flight if its outputs are written, then takes the next one. */
+  /** Takes a checkpoint if anything was consumed since the last one, then acknowledges every checkpoint whose outputs are written. */
   advance(): void {
-    if (this.inFlight && !this.acknowledge()) return;
-    if (this.checkpoint()) this.acknowledge();
+    if (this.feeds.length !== this.feedCount || this.outputs.length !== this.outputCount) this.resize();
+    this.checkpoint();
+    this.acknowledge();
   }
 
-  /** Publishes the checkpoint's consumed counts once every output it waits for is written; false if not yet. */
-  private acknowledge(): boolean {
-    const accepted = this.accepted;
-    for (let i = 0; i < accepted.length; i++) {
-      if (this.outputs[i].durableSequence() < accepted[i]) return false;
-    }
-    const consumed = this.consumed;
-    for (let i = 0; i < consumed.length; i++) this.feeds[i].consumer.markDurable(consumed[i]);
-    this.inFlight = false;
-    return true;
-  }
-
-  /** Snapshots consumption and outputs; false (nothing in flight) if nothing was consumed since the last one. */
-  private checkpoint(): boolean {
-    const feeds = this.feeds;
-    let moved = false;
-    for (let i = 0; i < feeds.length; i++) {
-      const count = feeds[i].consumer.consumedEvents;
-      if (count !== this.consumed[i]) moved = true;
-      this.consumed[i] = count;
-    }
-    if (!moved) return false;
+  /** Publishes the consumed counts of the newest checkpoint all of whose outputs are written; drops it and older ones. */
+  private acknowledge(): void {
     const outputs = this.outputs;
-    for (let i = 0; i < outputs.length; i++) this.accepted[i] = outputs[i].lastSequence;
-    this.inFlight = true;
-    return true;
+    const writers = this.outputCount;
+    let acknowledged = -1;
+    while (this.size > 0) {
+      const row = this.head;
+      for (let i = 0; i < writers; i++) {
+        if (outputs[i].durableSequence() < this.accepted[row * writers + i]) {
+          this.publish(acknowledged);
+          return;
+        }
+      }
+      acknowledged = row;
+      this.head = (this.head + 1) % MAX_CHECKPOINTS;
+      this.size--;
+    }
+    this.publish(acknowledged);
+  }
+
+  private publish(row: number): void {
+    if (row < 0) return;
+    const feeds = this.feeds;
+    for (let i = 0; i < this.feedCount; i++) feeds[i].consumer.markDurable(this.consumed[row * this.feedCount + i]);
+  }
+
+  /** Snapshots consumption and outputs, unless nothing was consumed since the last snapshot. */
+  private checkpoint(): void {
+    const feeds = this.feeds;
+    const count = this.feedCount;
+    let moved = false;
+    for (let i = 0; i < count; i++) {
+      const consumed = feeds[i].consumer.consumedEvents;
+      if (consumed !== this.latest[i]) moved = true;
+      this.latest[i] = consumed;
+    }
+    if (!moved) return;
+    // Full: move the newest checkpoint forward instead (it only grows, so acknowledging it stays safe).
+    const row = this.size === MAX_CHECKPOINTS ? (this.head + this.size - 1) % MAX_CHECKPOINTS : (this.head + this.size++) % MAX_CHECKPOINTS;
+    for (let i = 0; i < count; i++) this.consumed[row * count + i] = this.latest[i];
+    const outputs = this.outputs;
+    const writers = this.outputCount;
+    for (let i = 0; i < writers; i++) this.accepted[row * writers + i] = outputs[i].lastSequence;
+  }
+
+  /** A feed ring or sink writer came or went: start over with rows of the new width (nothing is acknowledged from the old ones). */
+  private resize(): void {
+    this.feedCount = this.feeds.length;
+    this.outputCount = this.outputs.length;
+    this.consumed = new Float64Array(MAX_CHECKPOINTS * this.feedCount);
+    this.accepted = new Float64Array(MAX_CHECKPOINTS * this.outputCount);
+    this.latest = new Float64Array(this.feedCount).fill(-1);
+    this.head = 0;
+    this.size = 0;
   }
 }
