@@ -48,6 +48,8 @@ const ROTATION_CHECK_MS = 250;
 const POINTER_WRITE_MS = 20;
 /** Longest a stopping feed waits for the last acknowledgements before it saves its pointer. */
 const DURABLE_WAIT_MS = 2_000;
+/** Handler agents acknowledge every few milliseconds while they run: this long without progress, none will come. */
+const DURABLE_STALL_MS = 100;
 const LF = 10;
 const CR = 13;
 
@@ -239,11 +241,24 @@ export class FileFeed implements FeedPlugin {
     }
   }
 
-  /** Waits (at most {@link DURABLE_WAIT_MS}) until every consumed line's outputs are acknowledged as written. */
+  /**
+   * Waits until every consumed line's outputs are acknowledged as written, for at most
+   * {@link DURABLE_WAIT_MS}, and no longer than {@link DURABLE_STALL_MS} without progress (a subscriber
+   * that died or was given up on acknowledges nothing more).
+   */
   private async durableCaughtUp(): Promise<void> {
-    const deadline = performance.now() + DURABLE_WAIT_MS;
-    while (this.ctx.durableSequence() < this.ctx.deliveredSequence() && performance.now() < deadline) {
+    const started = performance.now();
+    let durable = this.ctx.durableSequence();
+    let movedAt = started;
+    while (durable < this.ctx.deliveredSequence()) {
+      const now = performance.now();
+      if (now - started > DURABLE_WAIT_MS || now - movedAt > DURABLE_STALL_MS) return;
       await new Promise((resolve) => setTimeout(resolve, 2));
+      const next = this.ctx.durableSequence();
+      if (next !== durable) {
+        durable = next;
+        movedAt = performance.now();
+      }
     }
   }
 

@@ -29,6 +29,7 @@
  * @module
  */
 import type { FeedPlan } from "../../plan/types.ts";
+import { keepsReadPointer } from "../feeds/read-strategy.ts";
 import type { InboundRing } from "./inbound-ring.ts";
 
 /** The writing side this agent waits on: a sink writer's numbering and the sink's durable count. */
@@ -49,7 +50,7 @@ export const DURABLE_CHECK_MS = 5;
  * ```
  */
 export function tracksDurability(feeds: readonly FeedPlan[]): boolean {
-  return feeds.some((feed) => feed.type === "file" && (feed.settings.readStrategy === "COMMITTED" || feed.settings.readStrategy === "COMMITED"));
+  return feeds.some(keepsReadPointer);
 }
 
 /** Checkpoints in flight at most; when full, the newest is moved forward instead (acks come a little later). */
