@@ -29,7 +29,7 @@
  * @module
  */
 import type { FeedPlan } from "../../plan/types.ts";
-import { keepsReadPointer } from "../feeds/read-strategy.ts";
+import { keepsReadPointer } from "../../plan/read-pointers.ts";
 import type { InboundRing } from "./inbound-ring.ts";
 
 /** The writing side this agent waits on: a sink writer's numbering and the sink's durable count. */

@@ -40,7 +40,7 @@ import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry
 import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
 import { type ServiceInfo, serviceLocation, ServiceRegistrar } from "./service-registrar.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
-import { keepsReadPointer } from "../feeds/read-strategy.ts";
+import { keepsReadPointer } from "../../plan/read-pointers.ts";
 import { untilAborted } from "./until-aborted.ts";
 
 /** Supervisor settings beyond the plan. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FeedPlan } from "../../plan/types.ts";
+import type { FeedPlan } from "./types.ts";
 
 /**
  * @example
