@@ -78,8 +78,8 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
     const logs: string[] = [];
     for (let k = 0; k < kills; k++) {
       segmentStarts.push(sizeOf(output));
-      // Kill somewhere in this run's share of the input, at least a few thousand lines in.
-      const threshold = segmentStarts[k] + Math.floor((3_000 + random() * (total / (kills + 1) - 3_000)) * lineBytes);
+      // Kill at a random point 40,000–60,000 output lines into this run (3 runs stay within the 200,000 lines).
+      const threshold = segmentStarts[k] + Math.floor((40_000 + random() * 20_000) * lineBytes);
       const server = run(yaml);
       await eventually(() => sizeOf(output) >= threshold, `run ${k} to write past byte ${threshold} (seed ${seed}); log:\n${server.log()}`, 60_000);
       server.child.kill();
@@ -115,9 +115,10 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
       if (k > 0) duplicatesPerRestart.push(repeated.length);
       for (const line of segment) seen.add(line);
     }
-    // The window: what the pipeline wrote in the last moments before the kill (see README "Crashes and
-    // shutdown"); a generous bound for a loaded machine, far below what a pointer lagging a whole run would give.
-    for (const duplicates of duplicatesPerRestart) expect(duplicates).toBeLessThan(20_000);
+    // The window: what the pipeline wrote in the last ~25 ms before the kill, plus scheduling delays (see
+    // README "Crashes and shutdown"; up to ~17,000 lines measured on a loaded 2-core machine). The bound
+    // is generous for such a machine, yet below the 40,000+ lines each run wrote: the pointer followed the output.
+    for (const duplicates of duplicatesPerRestart) expect(duplicates).toBeLessThan(35_000);
     // Each restart said how many handled lines it delivers again (lines handled since the last pointer save are not known).
     const announced = logs.slice(1).map((log) => Number(/redeliveredLines=(\d+)/.exec(log)?.[1] ?? 0));
     console.log(`crash safety (seed ${seed}): kills at output sizes ${segmentStarts.slice(1).map((b) => b / lineBytes).join(", ")} lines; duplicates per restart ${duplicatesPerRestart.join(", ")}; announced at restart ${announced.join(", ")}`);
