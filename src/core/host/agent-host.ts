@@ -109,8 +109,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly services: AgentServices;
   private readonly inbound = new InboundRings();
   private readonly outputs: Outputs;
-  /** End-to-end commit (only on servers with a COMMITTED file feed). */
-  private readonly durableAcks: DurableAcks | undefined;
+  /** End-to-end commit (only on servers with a COMMITTED file feed, from boot or added at runtime). */
+  private durableAcks: DurableAcks | undefined;
   private readonly drains: DrainWaiters;
   private readonly wants: WantsCollector;
   private readonly commands: HandlerCommands;
@@ -413,6 +413,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   /** Learns of a feed added at runtime: handlers may subscribe to it, and every handler here receives it if it broadcasts. */
   knowFeed(feed: FeedPlan): Promise<Wants> {
     this.feedPlans.set(feed.name, feed);
+    if (!this.durableAcks && tracksDurability([feed])) this.durableAcks = new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters);
     return this.wants.during(async () => {
       if (feed.broadcast) for (const handler of this.handlers) this.subscribe(handler.name, feed.name);
     });
