@@ -55,8 +55,14 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   ringCapacity?: number;
   /** Longest wait for an agent to boot or answer a lifecycle step (default 30 s). */
   requestTimeoutMs?: number;
-  /** Longest wait for an agent to drain its rings while stopping (default 30 s). */
+  /** Longest wait for an agent to drain its rings while stopping (default 30 s), within `shutdownTimeoutMs`. */
   drainTimeoutMs?: number;
+  /**
+   * Bound of the whole stop: feeds stopped, rings drained, sinks flushed, read pointers saved (default
+   * the configuration's `shutdownTimeoutMs`, else 30 s). When it runs out, the stop ends its agents and
+   * reports what did not finish; the stop is not clean.
+   */
+  shutdownTimeoutMs?: number;
   /** A worker agent whose heartbeat stops for this long is reported unresponsive (default 5 s). */
   unresponsiveAfterMs?: number;
   /** The running server holds the process open until `stop()` (default true); false: the program may end while it runs. */
@@ -95,6 +101,7 @@ const DEFAULTS = {
   ringCapacity: 256 * 1024,
   requestTimeoutMs: 30_000,
   drainTimeoutMs: 30_000,
+  shutdownTimeoutMs: 30_000,
   unresponsiveAfterMs: 5_000,
   commandTimeoutMs: 10_000,
 };
@@ -191,6 +198,7 @@ export class MongooseServer implements AdminTarget {
       ringCapacity: options.ringCapacity ?? DEFAULTS.ringCapacity,
       requestTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? plan.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
       unresponsiveAfterMs: options.unresponsiveAfterMs ?? DEFAULTS.unresponsiveAfterMs,
     });
     const adminSettings = plan.admin === undefined ? (options.adminByDefault ? defaultAdminPlan() : undefined) : plan.admin || undefined;

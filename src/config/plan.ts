@@ -385,5 +385,5 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir) };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir), shutdownTimeoutMs: effective.shutdownTimeoutMs };
 }

@@ -206,6 +206,8 @@ export const configSchema = v.strictObject({
     enabled: v.optional(v.boolean(), true),
     sampleEvery: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576")), 64),
   }), {}),
+  /** Bound of the whole stop (SIGTERM → drained, flushed, pointers saved); what did not finish is reported. Default 30 000. */
+  shutdownTimeoutMs: v.optional(positiveInteger),
   /** Absent: on for `mongoose run` (127.0.0.1:8080), off when embedded. */
   admin: v.optional(v.lazy((input) => input === false ? v.literal(false) : adminSchema)),
 });

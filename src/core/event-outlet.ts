@@ -102,11 +102,23 @@ export class EventOutlet {
    * there has never been a target (nothing was consumed by anyone).
    */
   deliveredSequence(): number {
-    let delivered = this.targets.length === 0 ? 0 : this.written;
+    return this.everywhereUpTo(false);
+  }
+
+  /**
+   * Every event up to this sequence number has been declared durable by every live target's consumer
+   * (see `RingConsumer.markDurable`); 0 while there has never been a target.
+   */
+  durableSequence(): number {
+    return this.everywhereUpTo(true);
+  }
+
+  private everywhereUpTo(durable: boolean): number {
+    let upTo = this.targets.length === 0 ? 0 : this.written;
     for (const target of this.targets) {
-      if (!target.gone) delivered = Math.min(delivered, target.writtenBefore + target.ring.consumedEvents);
+      if (!target.gone) upTo = Math.min(upTo, target.writtenBefore + (durable ? target.ring.durableEvents : target.ring.consumedEvents));
     }
-    return delivered;
+    return upTo;
   }
 
   /** Adds a target ring; it receives what is written from now on. */

@@ -61,6 +61,18 @@ export interface FeedContext {
    * for at-least-once delivery across crashes.
    */
   deliveredSequence(): number;
+  /**
+   * Like {@link FeedContext.deliveredSequence}, and moreover every value the subscribers' handlers sent
+   * to sinks while handling those events (synchronously in `onEvent`) has been written by those sinks
+   * (their `flush` returned). Advances only on servers with a `COMMITTED` file feed (elsewhere it stays
+   * 0): see "Crashes and shutdown" in the README.
+   *
+   * @example
+   * ```ts
+   * const safeToCommit = ctx.durableSequence(); // <= ctx.deliveredSequence()
+   * ```
+   */
+  durableSequence(): number;
 }
 
 /** A feed's own view of its state, shown in topology and readiness. */

@@ -221,6 +221,8 @@ export interface ServerPlan {
   defaultIdle?: IdleStrategySpec;
   /** Per-handler latency recording. */
   latency: LatencyPlan;
+  /** The configuration's `shutdownTimeoutMs`: the bound of the whole stop, if given. */
+  shutdownTimeoutMs?: number;
 }
 
 /** A handler to register at runtime, checked against the running plan; `newAgent` when its agent does not exist yet. */

@@ -53,6 +53,8 @@ const CONSUMED_EVENTS = 17;
 const HIGH_WATER_MARK = 18;
 /** First of the consumer's batch-size buckets (float64 indices 19..28, all on the consumer line). */
 const BATCH_BUCKETS = 19;
+/** Events whose effects the consuming agent knows to be written (see {@link RingConsumer.markDurable}). */
+const DURABLE_EVENTS = 29;
 
 /**
  * Upper bounds of the poll batch-size histogram's buckets: a poll that took `n` events counts in the first
@@ -358,6 +360,14 @@ export class RingProducer {
     return this.ring.stats[CONSUMED_EVENTS];
   }
 
+  /**
+   * Events whose effects the consumer's agent has declared written (see {@link RingConsumer.markDurable});
+   * a plain read of the consumer's slot, so it may be a moment old, never ahead.
+   */
+  get durableEvents(): number {
+    return this.ring.stats[DURABLE_EVENTS];
+  }
+
   /** True once the supervisor has marked the consumer gone. */
   get consumerGone(): boolean {
     return (Atomics.load(this.ring.control, STATE) & CONSUMER_GONE) !== 0;
@@ -554,6 +564,20 @@ export class RingConsumer {
   /** Counts a poll that took `delivered` (> 0) events: bucket ceil(log2(delivered)), the first bound at least it. */
   private countBatch(delivered: number): void {
     this.ring.stats[BATCH_BUCKETS + Math.min(32 - Math.clz32(delivered - 1), LAST_BATCH_BUCKET)]++;
+  }
+
+  /** Events taken so far. */
+  get consumedEvents(): number {
+    return this.consumed;
+  }
+
+  /**
+   * Declares the first `events` events of this ring durable: everything their consumer did with them
+   * has been written (a sink flushed them; a handler's sink outputs for them were written). Only the
+   * consumer calls it, after that write returned; the producer reads it as {@link RingProducer.durableEvents}.
+   */
+  markDurable(events: number): void {
+    this.ring.stats[DURABLE_EVENTS] = events;
   }
 
   /** True when published records are waiting (re-reads HEAD). */

@@ -24,6 +24,8 @@ describe("configuration", () => {
     expect(file.eventFeeds[0]).toMatchObject({ readStrategy: "COMMITTED", pollMillis: 10 });
     expect(file.pipes[0]).toEqual({ name: "p", broadcast: true, wrapWithNamedEvent: false, cacheEventLog: false, cacheLimit: 100_000 });
     expect(validateConfig(undefined).eventFeeds).toEqual([]);
+    expect(buildPlan({}).shutdownTimeoutMs).toBeUndefined(); // the server's default (30 s) applies
+    expect(buildPlan({ shutdownTimeoutMs: 5_000 }).shutdownTimeoutMs).toBe(5_000);
   });
 
   it("plans services: agent-local ones on every agent with handlers, worker ones on their agent with the feeds they publish", () => {
@@ -139,6 +141,8 @@ describe("configuration", () => {
     ["fan-out target on another agent", { eventSinks: [{ name: "f", type: "fanout", targets: ["m"], agentName: "x" }, { name: "m", type: "memory" }] }, `eventSinks[0].targets[0]: "m" runs on supervisor but the fan-out runs on x; a fan-out and its targets share one agent`],
     ["bad failure policy", { eventSinks: [{ name: "s", type: "fanout", targets: ["s"], failurePolicy: "IGNORE" }] }, `eventSinks[0].failurePolicy: expected one of CONTINUE, FAIL_FAST, RETRY_THEN_DROP, got "IGNORE"`],
     ["dead letters to a missing sink", { deadLetter: "nowhere" }, `deadLetter: "nowhere" names no sink (sinks: none)`],
+    ["zero shutdown timeout", { shutdownTimeoutMs: 0 }, "shutdownTimeoutMs: must be ≥ 1, got 0"],
+    ["shutdown timeout as text", { shutdownTimeoutMs: "30s" }, `shutdownTimeoutMs: expected number, got "30s"`],
     ["pipe with a thread", { pipes: [{ name: "p", agentName: "a" }] }, "pipes[0].agentName: a pipe has no thread of its own: writers publish straight into the subscribers' rings"],
     ["pipe colliding with a feed", { eventFeeds: [{ name: "p", type: "memory" }], pipes: [{ name: "p" }] }, `pipes[0].name: duplicate feed name "p" (feeds and pipes share one namespace)`],
     ["pipe sink colliding with a sink", { eventSinks: [{ name: "p.sink", type: "memory" }], pipes: [{ name: "p" }] }, `pipes[0].name: duplicate sink name "p.sink" (sinks and pipe sinks share one namespace)`],

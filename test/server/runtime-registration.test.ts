@@ -210,6 +210,30 @@ for (const inline of [false, true]) {
       }
     });
 
+    it("a COMMITTED file feed added at runtime moves its read pointer once the subscribers' outputs are written", async () => {
+      const files = tempDir();
+      try {
+        const input = files.path("lines.txt");
+        writeFileSync(input, "alpha\nbeta\ngamma\n");
+        const server = await start();
+        await server.addFeed({ name: "lines", type: "file", filename: input, readStrategy: "COMMITTED", agentName: "reader-agent" });
+        await server.addHandler({ agentName: "proc", name: "reader", handler: "./subscriber.ts", configMap: { subscribe: ["lines"] } });
+        await server.sink("out").waitFor(3);
+        const pointer = () => {
+          try {
+            return JSON.parse(readFileSync(`${input}.readPointer`, "utf8")).offset as number;
+          } catch {
+            return -1;
+          }
+        };
+        await eventually(() => pointer() === 17, "the pointer to move past the 3 lines while the server runs");
+        expect((await server.stop()).clean).toBe(true);
+        expect(pointer()).toBe(17);
+      } finally {
+        files.cleanup();
+      }
+    });
+
     it("removes a feed: what it published is delivered, then its rings close and it is gone", async () => {
       const server = await start();
       await server.addFeed({ name: "late-feed", type: "memory", broadcast: true });

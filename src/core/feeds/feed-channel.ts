@@ -154,6 +154,10 @@ export class FeedChannel implements FeedContext {
     return this.options.publisher.deliveredSequence();
   }
 
+  durableSequence(): number {
+    return this.options.publisher.durableSequence();
+  }
+
   /** The server completed its start: the cached events go out, in order, then events go out live. */
   goLive(): void {
     this.live = true;

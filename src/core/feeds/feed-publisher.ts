@@ -130,6 +130,11 @@ export class FeedPublisher {
     return this.outlet.deliveredSequence();
   }
 
+  /** Every event up to this sequence number was consumed by every subscribing agent, and its sink outputs written. */
+  durableSequence(): number {
+    return this.outlet.durableSequence();
+  }
+
   /** Flushes and closes every ring: subscribers drain what is there and then see the feed end. */
   close(): void {
     if (this.closed) return;

@@ -5,10 +5,11 @@
  * Read strategies:
  * - `COMMITTED` (default; `COMMITED` accepted): resume from `<filename>.readPointer`, else from the
  *   start; tail. The pointer advances only past lines that every subscribing agent has consumed (their
- *   handlers returned), and is rewritten atomically at most every 20 ms while it advances and at
- *   tear-down; the feed never blocks on a full ring, so it keeps committing while subscribers work. A
- *   crash therefore never loses a line; it can deliver again the lines consumed since the last pointer
- *   write (about 20 ms of consumption), plus lines consumed by some subscribers but not all.
+ *   handlers returned) and whose sink outputs are written (`durableSequence`, see `DurableAcks`), and is
+ *   rewritten atomically at most every 20 ms while it advances and at tear-down; the feed never blocks on
+ *   a full ring, so it keeps committing while subscribers work. A crash therefore loses neither a line
+ *   nor its output; it delivers again the lines after the pointer that were already handled (their
+ *   outputs written in the last ~25 ms, or not written yet), and says at restart how many it knows of.
  * - `EARLIEST`: from the start, then tail. No pointer.
  * - `LATEST`: from the end as the feed starts, then every line appended afterwards. A line being written
  *   at that moment (no terminator yet) is skipped whole once it completes; the lines after it are
@@ -45,6 +46,10 @@ const MISSING_CHECK_MS = 100;
 const UNREADABLE_RETRY_MS = 1000;
 const ROTATION_CHECK_MS = 250;
 const POINTER_WRITE_MS = 20;
+/** Longest a stopping feed waits for the last acknowledgements before it saves its pointer. */
+const DURABLE_WAIT_MS = 2_000;
+/** Handler agents acknowledge every few milliseconds while they run: this long without progress, none will come. */
+const DURABLE_STALL_MS = 100;
 const LF = 10;
 const CR = 13;
 
@@ -85,6 +90,23 @@ class Commits {
     this.sequences.push(sequence);
     this.ends.push(end);
   }
+  /** The end offset of the last entry at or before `sequence` (without dropping anything), or -1. */
+  endUpTo(sequence: number): number {
+    let low = this.head;
+    let high = this.sequences.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (this.sequences[middle] <= sequence) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found < 0 ? -1 : this.ends[found];
+  }
+
   /** Drops every entry consumed up to `delivered`; returns the end offset of the last one, or -1. */
   takeUpTo(delivered: number): number {
     let end = -1;
@@ -208,12 +230,35 @@ export class FileFeed implements FeedPlugin {
     this.closeFile();
   }
 
-  tearDown(): void {
-    // Every subscriber has drained by now: the pointer can go as far as everything accepted.
+  async tearDown(): Promise<void> {
     try {
+      // Every subscriber has drained and every sink flushed by now; the handlers' agents acknowledge
+      // that within a few duty cycles. A pointer that stays behind only means lines delivered again.
+      if (this.pointer) await this.durableCaughtUp();
       this.commit(performance.now(), true);
     } finally {
       this.lock?.release();
+    }
+  }
+
+  /**
+   * Waits until every consumed line's outputs are acknowledged as written, for at most
+   * {@link DURABLE_WAIT_MS}, and no longer than {@link DURABLE_STALL_MS} without progress (a subscriber
+   * that died or was given up on acknowledges nothing more).
+   */
+  private async durableCaughtUp(): Promise<void> {
+    const started = performance.now();
+    let durable = this.ctx.durableSequence();
+    let movedAt = started;
+    while (durable < this.ctx.deliveredSequence()) {
+      const now = performance.now();
+      if (now - started > DURABLE_WAIT_MS || now - movedAt > DURABLE_STALL_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const next = this.ctx.durableSequence();
+      if (next !== durable) {
+        durable = next;
+        movedAt = performance.now();
+      }
     }
   }
 
@@ -354,7 +399,26 @@ export class FileFeed implements FeedPlugin {
       this.ctx.log.info("read pointer of the older format (inode only) accepted; it is rewritten with the file's fingerprint", fields);
     }
     this.writtenOffset = stored.position.offset;
+    if (stored.position.handledOffset !== undefined) this.reportRedelivery(stored.position.offset, stored.position.handledOffset);
     return stored.position.offset;
+  }
+
+  /** The lines after the pointer that were handled before the last stop (a crash): they come again; say how many. */
+  private reportRedelivery(offset: number, handledOffset: number): void {
+    let lines = 0;
+    for (let at = offset; at < handledOffset;) {
+      const length = readSync(this.fd, this.buffer, 0, Math.min(READ_CHUNK, handledOffset - at), at);
+      if (length <= 0) break;
+      for (let i = 0; i < length; i++) if (this.buffer[i] === LF) lines++;
+      at += length;
+    }
+    this.ctx.log.warn("resuming at the read pointer: lines handled before the last stop, whose outputs were not known to be written, are delivered again", {
+      feed: this.ctx.feedName,
+      path: this.filename,
+      offset,
+      redeliveredLines: lines,
+      redeliveredBytes: handledOffset - offset,
+    });
   }
 
   /** How the open file differs from the one a pointer was written for; undefined if it is the same. */
@@ -443,11 +507,19 @@ export class FileFeed implements FeedPlugin {
   /** COMMITTED: move the pointer past every line all subscribers consumed; write it (throttled, or now). */
   private commit(now: number, force: boolean): void {
     if (!this.pointer || this.inode === 0) return;
-    const end = this.commits.takeUpTo(this.ctx.deliveredSequence());
+    const end = this.commits.takeUpTo(this.ctx.durableSequence());
     if (end >= 0) this.committedOffset = end;
     if (this.committedOffset === this.writtenOffset || (!force && now - this.lastPointerWrite < POINTER_WRITE_MS)) return;
     const fingerprint = this.fingerprint;
-    this.pointer.write({ offset: this.committedOffset, inode: this.inode, device: this.device, fingerprint: fingerprint.hash(), fingerprintLength: fingerprint.length });
+    const handled = this.commits.endUpTo(this.ctx.deliveredSequence());
+    this.pointer.write({
+      offset: this.committedOffset,
+      inode: this.inode,
+      device: this.device,
+      fingerprint: fingerprint.hash(),
+      fingerprintLength: fingerprint.length,
+      ...(handled > this.committedOffset ? { handledOffset: handled } : {}),
+    });
     this.writtenOffset = this.committedOffset;
     this.lastPointerWrite = now;
   }

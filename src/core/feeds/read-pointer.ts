@@ -5,7 +5,8 @@
  * and a hash of the file's first bytes), so a file replaced while the server was down is read from its
  * start even when the filesystem gave it the old inode.
  *
- * Format: `{"offset":4,"inode":1234,"device":64768,"fingerprint":"<FNV-1a 64 hex>","fingerprintLength":4}`.
+ * Format: `{"offset":4,"inode":1234,"device":64768,"fingerprint":"<FNV-1a 64 hex>","fingerprintLength":4,"handledOffset":9}`
+ * (`handledOffset` only when lines past `offset` had been handled: see {@link ReadPosition.handledOffset}).
  * Pointers written before device and fingerprint were recorded (`{"offset":4,"inode":1234}`) are still
  * read; the file is then recognised by its inode only.
  *
@@ -23,6 +24,12 @@ export interface ReadPosition {
   /** FNV-1a 64-bit hash (hex) of the file's first `fingerprintLength` bytes; absent in pointers of the first format. */
   fingerprint?: string;
   fingerprintLength?: number;
+  /**
+   * How far every subscriber had consumed when the pointer was saved (≥ `offset`): lines between the two
+   * were handled but their outputs not yet known written, so they are delivered again after a crash.
+   * Absent when equal to `offset` and in older pointers.
+   */
+  handledOffset?: number;
 }
 
 /** What a pointer file held: nothing, a usable position, or something that is not one (and what). */
@@ -71,9 +78,10 @@ export class ReadPointer {
     if (fingerprint !== undefined && (typeof fingerprint !== "string" || !isCount(fingerprintLength))) {
       return { kind: "unusable", found: `fingerprint ${JSON.stringify(fingerprint)} of length ${JSON.stringify(fingerprintLength) ?? "missing"}` };
     }
+    const handledOffset = isCount(position.handledOffset) && position.handledOffset > position.offset ? position.handledOffset : undefined;
     return {
       kind: "position",
-      position: { offset: position.offset, inode: position.inode, device, fingerprint, fingerprintLength: fingerprint === undefined ? undefined : fingerprintLength as number },
+      position: { offset: position.offset, inode: position.inode, device, fingerprint, fingerprintLength: fingerprint === undefined ? undefined : fingerprintLength as number, handledOffset },
     };
   }
 

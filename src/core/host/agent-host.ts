@@ -38,6 +38,7 @@ import { applyConfigUpdate } from "./config-update.ts";
 import type { ComponentLifecycle } from "./component-lifecycle.ts";
 import { controlDispatch, type ControlTarget } from "./control-dispatch.ts";
 import { type DrainRole, DrainWaiters } from "./drain-waiters.ts";
+import { DURABLE_CHECK_MS, DurableAcks, tracksDurability } from "./durable-acks.ts";
 import { FeedDeliveries } from "./feed-delivery.ts";
 import { HandlerCommands } from "./handler-commands.ts";
 import type { HandlerHost } from "./handler-context.ts";
@@ -113,6 +114,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly services: AgentServices;
   private readonly inbound = new InboundRings();
   private readonly outputs: Outputs;
+  /** End-to-end commit (only on servers with a COMMITTED file feed, from boot or added at runtime). */
+  private durableAcks: DurableAcks | undefined;
   private readonly drains: DrainWaiters;
   private readonly wants: WantsCollector;
   private readonly commands: HandlerCommands;
@@ -152,7 +155,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
-    this.sinks = new HostedSinks(this.errors, this.deadLetters);
+    this.sinks = new HostedSinks(this.errors, this.deadLetters, () => this.inbound.markSinkRingsWritten());
     this.services = new AgentServices(plan.name, boot.services);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
     this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
@@ -171,6 +174,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       deliveries: this.deliveries,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
+    this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
     // Handlers are drained once no event is held or waits for a retry either.
     this.drains = new DrainWaiters((role) => this.inbound.drained(role) && (role !== "handlers" || this.nothingKept()), () => this.sinks.flushAll());
     this.ringEnds = {
@@ -247,6 +251,10 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       this.idleCycles.inc();
       this.sinks.flushIfTouched();
     }
+    if (this.durableAcks) {
+      if (work !== 0) this.sinks.flushIfDue(performance.now(), DURABLE_CHECK_MS);
+      this.durableAcks.advance(!this.nothingKept());
+    }
     if (this.drains.waiting) this.drains.resolveReady();
     this.inDutyCycle = false;
     return work;
@@ -260,6 +268,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   /** Until the earliest timer of a handler or a feed: parks end no later. */
   millisToNextDeadline(): number {
     let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline(), this.sinks.millisUntilProbe());
+    if (this.durableAcks?.waiting) soonest = Math.min(soonest, DURABLE_CHECK_MS);
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }
@@ -416,6 +425,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   /** Learns of a feed added at runtime: handlers may subscribe to it, and every handler here receives it if it broadcasts. */
   knowFeed(feed: FeedPlan): Promise<Wants> {
     this.feedPlans.set(feed.name, feed);
+    if (!this.durableAcks && tracksDurability([feed])) this.durableAcks = new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters);
     return this.wants.during(async () => {
       if (feed.broadcast) for (const handler of this.handlers) this.subscribe(handler.name, feed.name);
     });
@@ -446,6 +456,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   async dropInbound(feed: string): Promise<void> {
     await this.drains.until(() => this.inbound.feedDrained(feed));
     this.inbound.removeFeed(feed);
+    this.durableAcks?.reset();
   }
 
   /** Drops a removed feed's rings once drained, then forgets it: subscriptions to it end. */

@@ -91,8 +91,10 @@ export class HostedSinks {
   private readonly byName = new Map<string, HostedSink>();
   /** A value reached a sink since the last flush. */
   private touched = false;
+  private flushedAt = 0;
 
-  constructor(private readonly errors: ComponentErrors, private readonly deadLetters: DeadLetterBox) {}
+  /** @param flushed runs after every flush of all sinks (their values are written then) */
+  constructor(private readonly errors: ComponentErrors, private readonly deadLetters: DeadLetterBox, private readonly flushed: () => void = () => {}) {}
 
   add(sink: HostedSink): void {
     this.byName.set(sink.name, sink);
@@ -173,9 +175,18 @@ export class HostedSinks {
     if (this.touched) this.flushAll();
   }
 
+  /**
+   * Flushes every sink if a value reached one and the last flush is `everyMs` old: on a busy agent (no
+   * idle cycle) this bounds how long written values wait for the end-to-end commit.
+   */
+  flushIfDue(now: number, everyMs: number): void {
+    if (this.touched && now - this.flushedAt >= everyMs) this.flushAll();
+  }
+
   /** Flushes every sink; a failing flush is counted and reported. */
   flushAll(): void {
     this.touched = false;
+    this.flushedAt = performance.now();
     for (const [name, sink] of this.byName) {
       try {
         sink.plugin.flush?.();
@@ -184,5 +195,6 @@ export class HostedSinks {
         this.errors.report("sink", name, "flush", thrown);
       }
     }
+    this.flushed();
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { DrainRole } from "./drain-waiters.ts";
 import type { InboundRing } from "./inbound-ring.ts";
+import type { DurableAcks } from "./durable-acks.ts";
 
 /** What a ring into this agent carries. */
 export type InboundKind = "feed" | "pipe" | "sink";
@@ -20,7 +21,8 @@ export type InboundKind = "feed" | "pipe" | "sink";
  * ```
  */
 export class InboundRings {
-  private readonly feeds: InboundRing[] = [];
+  /** Feed rings into handlers (read by {@link DurableAcks}; rings are removed only through {@link InboundRings.removeFeed}). */
+  readonly feeds: InboundRing[] = [];
   private readonly pipes: InboundRing[] = [];
   private readonly sinks: InboundRing[] = [];
 
@@ -41,6 +43,11 @@ export class InboundRings {
     let work = 0;
     for (let i = 0; i < this.sinks.length; i++) work += this.sinks[i].poll(batch);
     return work;
+  }
+
+  /** After the sinks flushed: everything consumed from each sink ring is written (see {@link DurableAcks}). */
+  markSinkRingsWritten(): void {
+    for (let i = 0; i < this.sinks.length; i++) this.sinks[i].consumer.markDurable(this.sinks[i].consumer.consumedEvents);
   }
 
   /** True if any ring has a record waiting that its gate lets through. */

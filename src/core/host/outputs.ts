@@ -29,6 +29,8 @@ export class Outputs {
   /** The same writers as a list: flushed every duty cycle, where iterating a Map would allocate. */
   private readonly list: Writer[] = [];
   private readonly pipes = new Map<string, PipeWriter>();
+  /** The sink writers (pipes excluded), in creation order; only ever grows (read by `DurableAcks`). */
+  readonly sinkWriters: SinkWriter[] = [];
   /** Pipes that cache early events hold them until the feeds' start completes. */
   private live = false;
 
@@ -78,6 +80,7 @@ export class Outputs {
       writer = pipe;
     } else {
       writer = this.factory.sinkWriter(plan);
+      this.sinkWriters.push(writer);
     }
     this.byName.set(name, writer);
     this.list.push(writer);

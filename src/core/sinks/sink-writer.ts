@@ -46,6 +46,16 @@ export class SinkWriter implements Sink {
     this.outlet.send(value);
   }
 
+  /** Sequence number of the last value accepted (written or waiting): the N-th value accepted is N. */
+  get lastSequence(): number {
+    return this.outlet.lastSequence;
+  }
+
+  /** Every value up to this sequence number has been written by the sink (its host flushed it). */
+  durableSequence(): number {
+    return this.outlet.durableSequence();
+  }
+
   /** Makes written values visible to the sink's host. */
   flush(): void {
     this.outlet.flush();

@@ -8,6 +8,12 @@
  * An agent the watchdog reports unresponsive (before or during the stop) is given up on at once: waiting
  * for it could only end in a timeout. A step that takes long logs whom it waits for.
  *
+ * The whole sequence is bounded by `shutdownTimeoutMs`: each step waits at most what is left of it (and
+ * at most its own timeout), an agent that does not answer in time is given up on, and once nothing is
+ * left the remaining steps are skipped. Then the report says what did not finish: the steps skipped, the
+ * rings that still held events (and how many), the sinks not flushed and the read pointers not saved.
+ * Agents are closed in any case.
+ *
  * @module
  */
 import type { Logger } from "../../log/log.ts";
@@ -43,6 +49,10 @@ export interface StopContext {
   log: Logger;
   requestTimeoutMs: number;
   drainTimeoutMs: number;
+  /** Bound of the whole sequence, closing the agents aside. */
+  shutdownTimeoutMs: number;
+  /** Feeds that save a read pointer at tear-down (COMMITTED file feeds). */
+  committedFeeds: readonly string[];
   /** Connects the rings components asked for (e.g. a handler's first sink in `stop()`), waiting for every attachment in flight. */
   connect(wants: Map<string, Wants>): Promise<void>;
   /** An agent that did not answer in time is given up on: treated as dead (its rings released) and ended. */
@@ -66,12 +76,17 @@ export class StopSequence {
   private readonly problems: string[] = [];
   /** Agents given up on: later steps skip them. */
   private readonly givenUp = new Set<string>();
+  /** When `shutdownTimeoutMs` runs out. */
+  private deadline = Infinity;
+  /** Steps not run (or not waited for to the end) because `shutdownTimeoutMs` ran out. */
+  private readonly unfinished: string[] = [];
 
   constructor(private readonly context: StopContext) {}
 
   async run(): Promise<StopReport> {
     const startedAt = performance.now();
-    const { log, drainTimeoutMs, rings } = this.context;
+    const { log, drainTimeoutMs, rings, shutdownTimeoutMs } = this.context;
+    this.deadline = startedAt + shutdownTimeoutMs;
     log.info("stopping: feeds first, then draining every ring");
     for (const { agent, reason } of this.context.unresponsive()) this.giveUpUnresponsive(agent, reason);
     await this.step({ op: "lifecycle", phase: "stop", role: "feeds" }, "feeds");
@@ -83,10 +98,12 @@ export class StopSequence {
     await this.context.connect(servicesStopped);
     await this.step({ op: "closeOutputs" }); // every agent: feeds' agents write dead letters too
     await this.step({ op: "drain", role: "sinks" }, "sinks", drainTimeoutMs);
-    await this.step({ op: "lifecycle", phase: "stop", role: "sinks" }, "sinks");
-    for (const role of ["feeds", "handlers", "services", "sinks"] as Role[]) await this.step({ op: "lifecycle", phase: "tearDown", role }, role);
+    const sinksStopped = await this.step({ op: "lifecycle", phase: "stop", role: "sinks" }, "sinks");
+    const feedsTornDown = await this.step({ op: "lifecycle", phase: "tearDown", role: "feeds" }, "feeds");
+    for (const role of ["handlers", "services", "sinks"] as Role[]) await this.step({ op: "lifecycle", phase: "tearDown", role }, role);
     for (const problems of (await this.step({ op: "problems" })).values()) this.problems.push(...problems);
     const undeliveredEvents = rings.ringInfo().reduce((sum, ring) => sum + ring.depth, 0);
+    if (this.unfinished.length > 0) this.reportUnfinished(new Set(sinksStopped.keys()), new Set(feedsTornDown.keys()));
     await this.context.closeAgents();
     const problems = this.problems;
     const errorsReported = this.context.errorsReported();
@@ -126,13 +143,43 @@ export class StopSequence {
   private async step<R extends ControlRequest>(request: R, role?: Role, timeoutMs = this.context.requestTimeoutMs): Promise<Map<string, ReplyTo<R>>> {
     const { agents } = this.context;
     const targets = agents.hosting(role).filter((agent) => !this.givenUp.has(agent.name));
-    const { replies, failures } = await reportSlowWait(agents.ask(request, role, timeoutMs, targets), (waitedMs) => this.stillWaiting(request, waitedMs), SLOW_STEP);
+    const left = this.deadline - performance.now();
+    if (left <= 0) {
+      if (targets.length > 0) this.unfinished.push(describeRequest(request));
+      return new Map();
+    }
+    const cut = left < timeoutMs;
+    const { replies, failures } = await reportSlowWait(agents.ask(request, role, cut ? left : timeoutMs, targets), (waitedMs) => this.stillWaiting(request, waitedMs), SLOW_STEP);
     for (const { agent, reason } of failures) {
-      const problem = `${describeRequest(request)} on agent "${agent.name}": ${reason.message}`;
+      const outOfTime = cut && reason instanceof AgentUnavailableError && reason.timedOut;
+      if (outOfTime) this.unfinished.push(`${describeRequest(request)} on agent "${agent.name}"`);
+      const problem = `${describeRequest(request)} on agent "${agent.name}": ${outOfTime ? `no answer before shutdownTimeoutMs (${this.context.shutdownTimeoutMs} ms) ran out` : reason.message}`;
       if (reason instanceof AgentUnavailableError && reason.timedOut) this.giveUp(agent.name, problem);
       this.problems.push(problem);
     }
     return replies;
+  }
+
+  /**
+   * `shutdownTimeoutMs` ran out: one problem naming the steps that did not finish, then one per ring
+   * that still held events, per sink whose host did not flush it, and per read pointer not saved.
+   */
+  private reportUnfinished(sinksStopped: ReadonlySet<string>, feedsTornDown: ReadonlySet<string>): void {
+    const { agents, rings, shutdownTimeoutMs, committedFeeds } = this.context;
+    this.problems.push(`shutdown did not finish within shutdownTimeoutMs (${shutdownTimeoutMs} ms): ${this.unfinished.join(", ")} did not complete`);
+    for (const ring of rings.ringInfo()) {
+      if (ring.depth > 0) this.problems.push(`${ring.kind} ring "${ring.name}" from "${ring.producer}" to agent "${ring.consumer}" still held ${ring.depth.toLocaleString("en-US")} events`);
+    }
+    for (const agent of agents.all()) {
+      if (!sinksStopped.has(agent.name)) {
+        for (const sink of agent.plan.hostedSinks) this.problems.push(`sink "${sink}" on agent "${agent.name}" was not flushed: values it held were not written`);
+      }
+      if (!feedsTornDown.has(agent.name)) {
+        for (const feed of agent.plan.hostedFeeds.filter((name) => committedFeeds.includes(name))) {
+          this.problems.push(`feed "${feed}" on agent "${agent.name}" did not save its read pointer at stop: the lines after its last saved position are delivered again at the next start`);
+        }
+      }
+    }
   }
 
   private stillWaiting(request: ControlRequest, waitedMs: number): void {
@@ -155,7 +202,7 @@ export class StopSequence {
   private async pipesQuiet(): Promise<boolean> {
     const { agents, rings, drainTimeoutMs, requestTimeoutMs } = this.context;
     if (!rings.hasPipes) return true;
-    const deadline = performance.now() + drainTimeoutMs;
+    const deadline = Math.min(performance.now() + drainTimeoutMs, this.deadline);
     let lastPublished = -1;
     while (performance.now() < deadline) {
       const stats = rings.pipeRingStats();

@@ -41,6 +41,7 @@ import { type EndpointBatch, type RingInfo, RingRegistry } from "./ring-registry
 import { reportSlowWait, seconds, type SlowWaitTiming } from "./slow-wait.ts";
 import { type ServiceInfo, serviceLocation, ServiceRegistrar } from "./service-registrar.ts";
 import { StopSequence, type StopReport } from "./stop-sequence.ts";
+import { keepsReadPointer } from "../../plan/read-pointers.ts";
 import { untilAborted } from "./until-aborted.ts";
 
 /** Supervisor settings beyond the plan. */
@@ -56,6 +57,8 @@ export interface SupervisorOptions {
   requestTimeoutMs: number;
   /** Longest wait for an agent to drain its rings while stopping. */
   drainTimeoutMs: number;
+  /** Bound of the whole stop. */
+  shutdownTimeoutMs: number;
   /** A worker whose heartbeat has not moved for this long is reported unresponsive. */
   unresponsiveAfterMs: number;
   /** The admin command registry; handlers' commands are added to it as their agents register them. */
@@ -566,6 +569,8 @@ export class Supervisor {
       log: this.options.logger,
       requestTimeoutMs: this.options.requestTimeoutMs,
       drainTimeoutMs: this.options.drainTimeoutMs,
+      shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+      committedFeeds: this.plan.feeds.filter(keepsReadPointer).map((feed) => feed.name),
       connect: async (wants) => {
         await this.connect(wants);
         await this.settleAttachments();

@@ -54,6 +54,7 @@ function options(launcher: AgentLauncher): SupervisorOptions {
     ringCapacity: 4096,
     requestTimeoutMs: 10_000,
     drainTimeoutMs: 10_000,
+    shutdownTimeoutMs: 30_000,
     unresponsiveAfterMs: 5_000,
     commands: new CommandRegistry({ timeoutMs: 10_000, lateReply: () => {} }),
   };
