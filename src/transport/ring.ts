@@ -477,6 +477,7 @@ export class RingProducer {
    * any event larger than the whole ring). True when the event fits now.
    */
   private whenFull(needed: number): boolean {
+    this.publish(); // as a stall does: what is committed goes to the consumer now (and shows in the depth)
     this.fullListener?.();
     const policy = this.ring.onFull;
     if (needed <= this.ring.capacity) {
