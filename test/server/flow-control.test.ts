@@ -142,6 +142,22 @@ describe("onFull: what a full ring does", () => {
     }
   });
 
+  it("a handler added at runtime on a new agent brings its onFull; on a running agent with handlers it is refused", async () => {
+    const gate = tmp.path("runtime.gate");
+    const server = await boot(heldConfig(gate, {}));
+    try {
+      await server.addHandler({ agentName: "late", name: "late-copy", handler: "./subscriber.ts", configMap: { subscribe: ["in"], sink: "out" }, onFull: { in: "dropOldest" } });
+      await eventually(() => server.topology().rings.some((r) => r.kind === "feed" && r.consumer === "late"), "the late agent's ring");
+      expect(server.topology().rings.find((r) => r.kind === "feed" && r.consumer === "late")!.onFull).toBe("dropOldest");
+      await expect(server.addHandler({ agentName: "held", name: "another", handler: "./subscriber.ts", onFull: { in: "dropNewest" } }))
+        .rejects.toThrow(`agent "held" is running with handlers, whose ring from "in" keeps its policy; onFull of an added handler applies to a new agent only`);
+      await expect(server.addHandler({ agentName: "new-one", name: "other", handler: "./subscriber.ts", onFull: { nope: "dropNewest" } }))
+        .rejects.toThrow(`"nope" names no feed or pipe (feeds: in)`);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("a handler's onFull sets the policy of its agent's ring only; other subscribers keep the feed's", async () => {
     const gate = tmp.path("override.gate");
     writeFileSync(gate, "");

@@ -11,7 +11,7 @@
  * @module
  */
 import type { FeedPlan, ServerPlan } from "../../plan/types.ts";
-import { fullRingPolicyCode } from "../../transport/full-ring-policy.ts";
+import { type FullRingPolicy, fullRingPolicyCode } from "../../transport/full-ring-policy.ts";
 import { createRingBuffer, readRingStats, type RingStats } from "../../transport/ring.ts";
 import type { Endpoint, Wants } from "../protocol.ts";
 
@@ -52,6 +52,8 @@ export class RingRegistry {
   private readonly subscribers = new Map<string, Set<string>>();
   /** Agents that write to each pipe. */
   private readonly pipeWriters = new Map<string, Set<string>>();
+  /** `onFull` of handlers being added at runtime (not in the plan until they have started), by agent. */
+  private readonly addedPolicies = new Map<string, Record<string, FullRingPolicy>>();
 
   constructor(
     private readonly plan: ServerPlan,
@@ -81,6 +83,19 @@ export class RingRegistry {
     }
     for (const sink of wants.sinks) this.writing(sink, agent, batch);
     return batch;
+  }
+
+  /**
+   * Full-ring policies a handler being added to `agent` asks for, so the rings it subscribes to while it
+   * starts get them (the handler joins the plan only once started).
+   *
+   * @example
+   * ```ts
+   * registry.expectPolicies("late-agent", { prices: "dropOldest" });
+   * ```
+   */
+  expectPolicies(agent: string, onFull: Record<string, FullRingPolicy>): void {
+    this.addedPolicies.set(agent, { ...this.addedPolicies.get(agent), ...onFull });
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
@@ -172,7 +187,7 @@ export class RingRegistry {
    */
   private fullRingPolicy(feed: FeedPlan, agent: string): number {
     const handlers = this.plan.agents.find((a) => a.name === agent)?.handlers ?? [];
-    const asked = handlers.find((handler) => handler.onFull?.[feed.name] !== undefined)?.onFull?.[feed.name];
+    const asked = this.addedPolicies.get(agent)?.[feed.name] ?? handlers.find((handler) => handler.onFull?.[feed.name] !== undefined)?.onFull?.[feed.name];
     return fullRingPolicyCode(asked ?? feed.onFull ?? "block");
   }
 
