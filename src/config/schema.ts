@@ -72,8 +72,8 @@ const ringCapacity = v.optional(v.pipe(
   v.transform((bytes) => 2 ** Math.ceil(Math.log2(bytes))),
 ));
 
-/** The full-ring keys of a feed or pipe. */
-const flowKeys = { onFull: v.optional(fullRingPolicy, "block"), ringCapacity };
+/** The full-ring keys of a feed or pipe (no `onFull` means `block`). */
+const flowKeys = { onFull: v.optional(fullRingPolicy), ringCapacity };
 
 /** One `eventHandlers` entry: `{handler, configMap, logLevel, onFull}`. */
 export const handlerSchema = v.strictObject({

@@ -15,7 +15,8 @@
  *   than the rest of a hop, and the batch becomes visible to consumers at once anyway.
  * - **Full rings.** A ring whose policy is not `block` may refuse an event (dropped newest, or its
  *   subscriber disconnected); the event still goes to every other target and counts as written. A
- *   disconnected target is skipped from then on, each skipped event counted in its ring.
+ *   disconnected target is skipped from then on, each skipped event counted in its ring (not through
+ *   the `dropped` callback, which counts deliveries to consumers that are gone).
  * - **Sequence = write order.** Sequence numbers are assigned in the order events are written, without
  *   gaps, so "the N-th written event" and "sequence N" are the same thing; {@link EventOutlet.deliveredSequence}
  *   relies on it.
@@ -333,8 +334,8 @@ export class EventOutlet {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
-        this.dropped();
         if (target.disconnected) target.ring.countDisconnectedDrop();
+        else this.dropped();
         continue;
       }
       try {
@@ -348,9 +349,11 @@ export class EventOutlet {
     this.written++;
   }
 
-  /** The target's ring dropped the event (counted there); a disconnected target is skipped from then on. */
+  /**
+   * The target's ring dropped the event (counted there, by reason: not in `dropped`, which counts consumers
+   * that are gone); a disconnected target is skipped from then on.
+   */
   private refused(target: Target): void {
-    this.dropped();
     if (!target.ring.disconnected) return;
     target.gone = true;
     target.disconnected = true;

@@ -21,7 +21,7 @@ describe("onFull and ringCapacity in the configuration", () => {
     });
     const byName = new Map(plan.feeds.map((f) => [f.name, f]));
     expect([byName.get("in")!.onFull, byName.get("in")!.ringCapacity]).toEqual(["dropOldest", 4096]);
-    expect([byName.get("plain")!.onFull, byName.get("plain")!.ringCapacity]).toEqual(["block", undefined]);
+    expect([byName.get("plain")!.onFull, byName.get("plain")!.ringCapacity]).toEqual([undefined, undefined]); // block, the server's capacity
     expect([byName.get("p")!.onFull, byName.get("p")!.ringCapacity]).toEqual(["disconnect", 4096]);
     expect(byName.get("in")!.settings).toEqual({}); // not passed to the feed as one of its own settings
     expect(plan.agents.find((a) => a.name === "a")!.handlers[0].onFull).toEqual({ plain: "dropNewest" });
