@@ -725,7 +725,13 @@ export class RingConsumer {
         const at = kind === KIND_DATA || kind === KIND_FRAGMENT_FIRST ? 0 : this.assembled;
         into.ensure(at + length);
         const payload = index + RECORD_HEADER_BYTES;
-        into.bytes.set(ring.bytes.subarray(payload, payload + length), at);
+        if (length <= SMALL_COPY) {
+          const from = ring.bytes;
+          const to = into.bytes;
+          for (let i = 0; i < length; i++) to[at + i] = from[payload + i];
+        } else {
+          into.bytes.set(ring.bytes.subarray(payload, payload + length), at);
+        }
         const next = (tail + align8(RECORD_HEADER_BYTES + length)) | 0;
         if (Atomics.compareExchange(ring.control, TAIL, tail | 0, next) !== (tail | 0)) continue; // discarded meanwhile
         if (kind === KIND_DATA) {
