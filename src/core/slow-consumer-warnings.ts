@@ -1,6 +1,7 @@
 /**
  * Slow-consumer warnings of one feed or pipe on its producing thread: when a subscriber's ring is full
- * (whatever its policy), one warning naming feed, subscribing agent, depth, capacity and policy, at most
+ * (whatever its policy), one warning naming feed, subscribing agent (`subscriber`: `agent` stays the
+ * logging agent's name), depth, capacity and policy, at most
  * one per ring per 5 s; the next one says how many full-ring events came in between (`suppressed`). A
  * disconnected subscriber is logged once, as an error.
  *
@@ -23,7 +24,7 @@ interface Window {
  * @example
  * ```ts
  * outlet.watchFullRings(new SlowConsumerWarnings(log, `feed "prices"`));
- * // WARN slow consumer: ring of feed "prices" into agent "risk" is full {feed, agent, depth, capacityBytes, onFull, suppressed}
+ * // WARN slow consumer: ring of feed "prices" into agent "risk" is full {subscriber, depth, capacityBytes, onFull, suppressed}
  * ```
  */
 export class SlowConsumerWarnings implements FullRingListener {
@@ -42,7 +43,7 @@ export class SlowConsumerWarnings implements FullRingListener {
     const { depth, capacityBytes, onFull } = readRingStats(ring.buffer);
     const seconds = window ? ` in the last ${Math.round((now - window.loggedAt) / 1_000)} s` : "";
     this.log.warn(`slow consumer: ring of ${this.source} into agent "${agent}" is full (onFull: ${onFull})${window?.suppressed ? `, ${window.suppressed.toLocaleString("en-US")} more times${seconds}` : ""}`, {
-      agent,
+      subscriber: agent,
       depth,
       capacityBytes,
       onFull,
@@ -54,7 +55,7 @@ export class SlowConsumerWarnings implements FullRingListener {
   disconnected(agent: string, ring: RingProducer): void {
     const { depth, capacityBytes } = readRingStats(ring.buffer);
     this.log.error(`slow consumer disconnected: ${this.source} stops writing to agent "${agent}" (its ring was full, onFull: disconnect); its later events are dropped for it`, {
-      agent,
+      subscriber: agent,
       depth,
       capacityBytes,
       onFull: "disconnect",

@@ -28,7 +28,7 @@ describe("slow-consumer warnings", () => {
     const { lines, offer } = fullRing(60_000);
     for (let i = 0; i < 99; i++) expect(offer()).toBe(false);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/ WARN  slow consumer: ring of feed "in" into agent "risk" is full \(onFull: dropNewest\) feed=in agent=risk depth=32 capacityBytes=1024 onFull=dropNewest suppressed=0$/);
+    expect(lines[0]).toMatch(/ WARN  slow consumer: ring of feed "in" into agent "risk" is full \(onFull: dropNewest\) feed=in subscriber=risk depth=32 capacityBytes=1024 onFull=dropNewest suppressed=0$/);
   });
 
   it("say in the next window's line how many full-ring events were held back", async () => {
@@ -45,6 +45,6 @@ describe("slow-consumer warnings", () => {
   it("log a disconnected subscriber as an error", () => {
     const { lines, warnings, producer } = fullRing(60_000);
     warnings.disconnected("risk", producer);
-    expect(lines[1]).toMatch(/ ERROR slow consumer disconnected: feed "in" stops writing to agent "risk" .*agent=risk depth=32 capacityBytes=1024 onFull=disconnect$/);
+    expect(lines[1]).toMatch(/ ERROR slow consumer disconnected: feed "in" stops writing to agent "risk" .*subscriber=risk depth=32 capacityBytes=1024 onFull=disconnect$/);
   });
 });

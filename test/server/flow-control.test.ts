@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { MongooseConfig, MongooseServer } from "../../src/mod.ts";
-import { boot, eventually, tempDir } from "../helpers.ts";
+import { boot, eventually, FIXTURES, tempDir } from "../helpers.ts";
+import { runtimeCommand, start } from "../process.ts";
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
 const OFFERED = 500;
 const tmp = tempDir("mongoose-flow-");
@@ -177,6 +181,56 @@ describe("onFull: what a full ring does", () => {
     } finally {
       rmSync(gate, { force: true });
       await server.stop();
+    }
+  });
+});
+
+describe("onFull from a YAML file, run by the CLI", () => {
+  it("file feeds into a held agent: one slow-consumer warning per ring with its fields, the disconnect logged once", async () => {
+    const gate = tmp.path("cli.gate");
+    writeFileSync(gate, "");
+    writeFileSync(tmp.path("lines.txt"), Array.from({ length: 2000 }, (_, i) => `line ${i}`).join("\n") + "\n");
+    const feed = (name: string, onFull: Policy) =>
+      `  - {name: ${name}, type: file, filename: lines.txt, readStrategy: ONCE_EARLIEST, broadcast: true, agentName: reader, ringCapacity: 1024, onFull: ${onFull}}`;
+    writeFileSync(tmp.path("app.yaml"), [
+      "admin: {port: 0}",
+      "eventFeeds:",
+      feed("dropping", "dropNewest"),
+      feed("detaching", "disconnect"),
+      "eventSinks: [{name: out, type: file, filename: out.txt}]",
+      "eventHandlers:",
+      "  - agentName: held",
+      "    eventHandlers:",
+      `      gated: {handler: ${FIXTURES}gated.ts, configMap: {gate: ${gate}}}`,
+      "",
+    ].join("\n"));
+    const child = start(runtimeCommand(MAIN, ["run", tmp.path("app.yaml")]));
+    let stderr = "";
+    child.onStdout(() => {});
+    child.onStderr((text) => (stderr += text));
+    try {
+      await eventually(() => /slow consumer disconnected/.test(stderr) && /ring of feed "dropping" into agent "held" is full/.test(stderr), "both rings to fill", 60_000);
+      const url = /admin: (http:\/\/\S+)/.exec(stderr)![1];
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}metrics`)).text();
+        return /mongoose_queue_dropped_total\{[^}]*feed="dropping"[^}]*reason="dropNewest"[^}]*\} [1-9]/.test(metrics);
+      }, "the drops exported", 30_000);
+      const warnings = stderr.split("\n").filter((line) => line.includes("WARN  slow consumer"));
+      const dropping = warnings.filter((line) => line.includes(`feed "dropping"`));
+      expect(dropping.length).toBeGreaterThanOrEqual(1);
+      expect(dropping[0]).toMatch(/slow consumer: ring of feed "dropping" into agent "held" is full \(onFull: dropNewest\) agent=reader feed=dropping subscriber=held depth=\d+ capacityBytes=1024 onFull=dropNewest suppressed=0/);
+      // At most one line per 5 s window; each later one says how many were held back.
+      for (const line of dropping.slice(1)) expect(line).toMatch(/more times in the last \d+ s .*suppressed=[1-9]/);
+      const disconnects = stderr.split("\n").filter((line) => line.includes("slow consumer disconnected"));
+      expect(disconnects).toHaveLength(1);
+      expect(disconnects[0]).toMatch(/ERROR slow consumer disconnected: feed "detaching" stops writing to agent "held" \(its ring was full, onFull: disconnect\).* agent=reader feed=detaching subscriber=held depth=\d+ capacityBytes=1024 onFull=disconnect/);
+      const ready = await fetch(`${url}health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toContain(`feed \\"detaching\\" disconnected its subscriber agent \\"held\\"`);
+    } finally {
+      rmSync(gate, { force: true });
+      child.interrupt();
+      await child.exitCode;
     }
   });
 });
