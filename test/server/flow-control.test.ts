@@ -185,6 +185,38 @@ describe("onFull: what a full ring does", () => {
   });
 });
 
+describe("onFull on a pipe", () => {
+  it("applies to the rings from the pipe's writers into each subscribing agent", async () => {
+    const gate = tmp.path("pipe.gate");
+    writeFileSync(gate, "");
+    const server = await boot({
+      eventFeeds: [{ name: "source", type: "memory" }],
+      pipes: [{ name: "p", onFull: "dropNewest", ringCapacity: 1024 }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [
+        { agentName: "w", eventHandlers: { writer: { handler: "./pipe-writer.ts", configMap: { subscribe: ["source"], pipe: "p.sink" } } } },
+        { agentName: "held", eventHandlers: { gated: { handler: "./gated.ts", configMap: { gate } } } },
+      ],
+    });
+    try {
+      for (let i = 0; i < OFFERED; i++) server.offer("source", i);
+      const ring = () => server.topology().rings.find((r) => r.kind === "feed" && r.name === "p" && r.consumer === "held")!;
+      // One value per source event ("hello from writer", sent at start before any subscriber's ring existed, was unrouted).
+      await eventually(() => ring().publishedEvents + ring().droppedNewest === OFFERED, "the writer to have written every value", 30_000);
+      expect(ring().onFull).toBe("dropNewest");
+      expect(ring().producer).toBe("w");
+      const fitted = ring().publishedEvents;
+      expect(ring().droppedNewest).toBeGreaterThan(0);
+      rmSync(gate, { force: true });
+      const delivered = await server.sink<unknown>("out").waitFor(fitted, 30_000);
+      expect(delivered).toEqual(range(0, fitted).map((event) => ({ from: "writer", event })));
+    } finally {
+      rmSync(gate, { force: true });
+      await server.stop();
+    }
+  });
+});
+
 describe("onFull from a YAML file, run by the CLI", () => {
   it("file feeds into a held agent: one slow-consumer warning per ring with its fields, the disconnect logged once", async () => {
     const gate = tmp.path("cli.gate");
