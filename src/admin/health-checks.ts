@@ -1,7 +1,8 @@
 /**
  * What `/health/live` and `/health/ready` decide, from the embedding API alone. Live: every agent's duty
  * cycle answers (the watchdog's verdict, which probes a parked agent before calling it stuck). Ready: live
- * agents that all started, every feed connected (or done), and no ring's backlog over the limit.
+ * agents that all started, every feed connected (or done), no ring's backlog over the limit, and no
+ * subscriber disconnected by its ring's `onFull: disconnect` policy.
  *
  * @module
  */
@@ -63,6 +64,9 @@ export async function readiness(server: AdminTarget, limit: BacklogLimit): Promi
   const restarting = server.health().agents.filter((agent) => agent.state === "restarting").map(describeAgentState);
   const reasons = [...liveness(server).reasons, ...restarting, ...await feedReasons(server)];
   for (const ring of server.topology().rings) {
+    if (ring.disconnected) {
+      reasons.push(`${ring.kind} "${ring.name}" disconnected its subscriber agent "${ring.consumer}": the ring from "${ring.producer}" was full (onFull: disconnect); ${ring.droppedDisconnected} events dropped for it`);
+    }
     const over = "events" in limit ? ring.depth > limit.events : ring.usedBytes > limit.fraction * ring.capacityBytes;
     if (!over) continue;
     const allowed = "events" in limit ? `${limit.events} events` : `${limit.fraction * 100}% of its ${ring.capacityBytes} bytes`;

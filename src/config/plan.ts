@@ -143,7 +143,38 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   config.eventFeeds.forEach((feed, i) => checkEventType(feed.eventType as string | undefined, ["eventFeeds", i, "eventType"]));
   config.pipes.forEach((pipe, i) => checkEventType(pipe.eventType, ["pipes", i, "eventType"]));
   sinkHosts(config, problems);
+  problems.push(...fullRingProblems(config, feedPaths.map(([, name]) => name)));
   problems.push(...serviceProblems(config.services, new Set(config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers)))));
+  return problems;
+}
+
+/**
+ * Handlers' `onFull` overrides: each names a feed, and handlers on one agent agree, since they share the
+ * agent's one ring from that feed.
+ */
+function fullRingProblems(config: EffectiveConfig, feedNames: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.eventHandlers.forEach((group, index) => {
+    const chosen = new Map<string, { handler: string; policy: string }>();
+    for (const [handler, spec] of Object.entries(group.eventHandlers)) {
+      for (const [feed, policy] of Object.entries(spec.onFull ?? {})) {
+        const path: ConfigPath = ["eventHandlers", index, "eventHandlers", handler, "onFull", feed];
+        if (!feedNames.includes(feed)) {
+          problems.push({ path, message: `"${feed}" names no feed or pipe (feeds: ${feedNames.join(", ") || "none"})` });
+          continue;
+        }
+        const earlier = chosen.get(feed);
+        if (earlier && earlier.policy !== policy) {
+          problems.push({
+            path,
+            message: `handlers "${earlier.handler}" and "${handler}" on agent "${group.agentName}" ask for different onFull for feed "${feed}" (${earlier.policy}, ${policy}): ` +
+              `they share the agent's one ring from it; give them the same policy or put them on different agents`,
+          });
+        }
+        if (!earlier) chosen.set(feed, { handler, policy });
+      }
+    }
+  });
   return problems;
 }
 
@@ -216,7 +247,7 @@ export type FeedEntry = EffectiveConfig["eventFeeds"][number];
  * ```
  */
 export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
-  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
   if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
   return {
     id,
@@ -228,6 +259,8 @@ export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPl
     mapper: mapperSource(valueMapper, baseDir),
     eventType: eventType as string | undefined,
     host: hostOf(feed, feedTypes),
+    onFull,
+    ringCapacity,
     settings,
     module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
   };
@@ -294,6 +327,8 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       mapper: mapperSource(pipe.valueMapper, baseDir),
       eventType: pipe.eventType,
       host: "",
+      onFull: pipe.onFull,
+      ringCapacity: pipe.ringCapacity,
       settings: {},
     });
   }
@@ -365,6 +400,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       logLevel: spec.logLevel,
       retry: spec.retry,
       circuitBreaker: spec.circuitBreaker,
+      onFull: spec.onFull as HandlerPlan["onFull"],
     }));
     // Agent-local services get an instance on every agent with handlers; worker services on their own agent.
     const hostedServices = services.filter((service) => service.agentName === name || (service.agentName === undefined && handlers.length > 0));

@@ -7,7 +7,7 @@
  */
 import * as v from "valibot";
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
-import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan } from "../plan/types.ts";
+import type { AgentPlan, FeedAddition, HandlerAddition, HandlerPlan, ServerPlan } from "../plan/types.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
 import { ConfigError } from "./config-error.ts";
 import { feedPlanOf, issueProblem, moduleSource, toIdleSpec } from "./plan.ts";
@@ -74,12 +74,21 @@ export function planHandlerAddition(input: unknown, plan: ServerPlan, options: R
   const root = "addHandler";
   const spec = parsed(handlerRegistrationSchema, input, root);
   const source = typeof spec.handler === "string" ? { kind: "module" as const, ...moduleSource(spec.handler, options.baseDir) } : { kind: "value" as const, value: spec.handler };
-  const handler = { name: spec.name, source, config: spec.configMap, logLevel: spec.logLevel, retry: spec.retry, circuitBreaker: spec.circuitBreaker };
+  const handler = { name: spec.name, source, config: spec.configMap, logLevel: spec.logLevel, retry: spec.retry, circuitBreaker: spec.circuitBreaker, onFull: spec.onFull as HandlerPlan["onFull"] };
   const idle = spec.idleStrategy === undefined ? undefined : toIdleSpec(spec.idleStrategy);
   const newAgent = agentFor(plan, spec.agentName, idle, options.inline || source.kind === "value" ? "inline" : "worker", root);
   const existing = plan.agents.find((agent) => agent.name === spec.agentName);
   if (existing?.handlers.some((h) => h.name === spec.name)) {
     throw problemsError(root, [{ path: ["name"], message: `agent "${spec.agentName}" already has a handler "${spec.name}"` }]);
+  }
+  for (const feed of Object.keys(spec.onFull ?? {})) {
+    if (!plan.feeds.some((f) => f.name === feed)) {
+      throw problemsError(root, [{ path: ["onFull", feed], message: `"${feed}" names no feed or pipe (feeds: ${plan.feeds.map((f) => f.name).join(", ") || "none"})` }]);
+    }
+    // A ring's policy is fixed when it is created, and an agent with handlers may have its ring from the feed already.
+    if (existing && existing.handlers.length > 0) {
+      throw problemsError(root, [{ path: ["onFull", feed], message: `agent "${spec.agentName}" is running with handlers, whose ring from "${feed}" keeps its policy; onFull of an added handler applies to a new agent only` }]);
+    }
   }
   if (existing?.mode === "worker" && source.kind === "value") {
     throw problemsError(root, [{ path: ["handler"], message: `an in-process handler (class, factory or object) cannot be sent to worker agent "${spec.agentName}"; give a module path, or use an inline agent` }]);

@@ -9,6 +9,8 @@ import * as v from "valibot";
 import { IDLE_STRATEGY_NAMES } from "../agent/idle-strategy.ts";
 import { LOG_LEVELS } from "../log/log.ts";
 import { fieldTypeProblem } from "../transport/fixed-layout.ts";
+import { FULL_RING_POLICIES } from "../transport/full-ring-policy.ts";
+import { MAX_RING_CAPACITY, MIN_RING_CAPACITY } from "../transport/ring.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 import { restartKeys } from "./restart-policy.ts";
 import { circuitBreakerSchema, retrySchema } from "./failure-policy-schemas.ts";
@@ -57,13 +59,33 @@ const handlerReference = v.union([
   v.custom<object>((value) => typeof value === "object" && value !== null && typeof (value as { onEvent?: unknown }).onEvent === "function"),
 ], "expected a module path, a class, a factory function or an object with onEvent");
 
-/** One `eventHandlers` entry: `{handler, configMap, logLevel, retry, circuitBreaker}`. */
+/** What a full ring does with an event: `onFull` of a feed or pipe, or of one feed in a handler's `onFull` map. */
+const fullRingPolicy = oneOf(FULL_RING_POLICIES);
+
+/**
+ * A ring's data capacity in bytes (`ringCapacity`): within the ring's bounds, rounded up to the power of
+ * two the ring needs.
+ */
+const ringCapacity = v.optional(v.pipe(
+  v.number(),
+  v.integer("must be an integer (bytes)"),
+  v.minValue(MIN_RING_CAPACITY, `must be at least ${MIN_RING_CAPACITY} bytes (it is rounded up to a power of two, at most ${MAX_RING_CAPACITY})`),
+  v.maxValue(MAX_RING_CAPACITY, `must be at most ${MAX_RING_CAPACITY} bytes (it is rounded up to a power of two, at least ${MIN_RING_CAPACITY})`),
+  v.transform((bytes) => 2 ** Math.ceil(Math.log2(bytes))),
+));
+
+/** The full-ring keys of a feed or pipe (no `onFull` means `block`). */
+const flowKeys = { onFull: v.optional(fullRingPolicy), ringCapacity };
+
+/** One `eventHandlers` entry: `{handler, configMap, logLevel, retry, circuitBreaker, onFull}`. */
 export const handlerSchema = v.strictObject({
   handler: handlerReference,
   configMap: settingsMap,
   logLevel: v.optional(oneOf(LOG_LEVELS)),
   retry: v.optional(retrySchema),
   circuitBreaker: v.optional(circuitBreakerSchema),
+  /** Per feed, the policy of the ring from that feed into this handler's agent (overrides the feed's `onFull`). */
+  onFull: v.optional(mapOf(fullRingPolicy, `expected a map of feed names to ${FULL_RING_POLICIES.join(", ")}`)),
 });
 
 /** A fixed-layout field type: `f64`, `i32`, `ascii(8)`, … */
@@ -94,6 +116,7 @@ const commonFeedKeys = {
   cacheLimit,
   valueMapper,
   eventType,
+  ...flowKeys,
 };
 
 const commonSinkKeys = { name: nonEmptyName, valueMapper, circuitBreaker: v.optional(circuitBreakerSchema) };
@@ -130,6 +153,7 @@ const pipeSchema = v.strictObject({
   cacheLimit,
   valueMapper,
   eventType,
+  ...flowKeys,
   agentName: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
   idleStrategy: notApplicable("a pipe has no thread of its own: writers publish straight into the subscribers' rings"),
 });

@@ -13,6 +13,10 @@
  * - **One timestamp per batch.** Events sent between two flushes (one duty cycle) share the publish time
  *   read when the first of them was sent: a clock read costs 60–180 ns on this class of machine, more
  *   than the rest of a hop, and the batch becomes visible to consumers at once anyway.
+ * - **Full rings.** A ring whose policy is not `block` may refuse an event (dropped newest, or its
+ *   subscriber disconnected); the event still goes to every other target and counts as written. A
+ *   disconnected target is skipped from then on, each skipped event counted in its ring (not through
+ *   the `dropped` callback, which counts deliveries to consumers that are gone).
  * - **Sequence = write order.** Sequence numbers are assigned in the order events are written, without
  *   gaps, so "the N-th written event" and "sequence N" are the same thing; {@link EventOutlet.deliveredSequence}
  *   relies on it.
@@ -29,8 +33,23 @@ interface Target {
   ring: RingProducer;
   name: string;
   gone: boolean;
+  /** Gone because its ring's `disconnect` policy detached it (not because its consumer died). */
+  disconnected: boolean;
   /** Events written before this target was added (its ring's consumed count starts after them). */
   writtenBefore: number;
+}
+
+/**
+ * Told when a target's ring is full, on the slow path only (warnings), and when a target is disconnected.
+ *
+ * @example
+ * ```ts
+ * outlet.watchFullRings({ full: (agent, ring) => warn(agent, ring.onFull), disconnected: (agent) => log(agent) });
+ * ```
+ */
+export interface FullRingListener {
+  full(target: string, ring: RingProducer): void;
+  disconnected(target: string, ring: RingProducer): void;
 }
 
 interface Queued {
@@ -65,6 +84,7 @@ export class EventOutlet {
   private batchNanos = -1;
   /** The ring holding a claimed, not yet committed record (see claim). */
   private claimedRing: RingProducer | undefined;
+  private fullRings: FullRingListener | undefined;
 
   /**
    * @param dropped called for each delivery abandoned because a target's consumer is gone
@@ -116,15 +136,27 @@ export class EventOutlet {
   private everywhereUpTo(durable: boolean): number {
     let upTo = this.targets.length === 0 ? 0 : this.written;
     for (const target of this.targets) {
-      if (!target.gone) upTo = Math.min(upTo, target.writtenBefore + (durable ? target.ring.durableEvents : target.ring.consumedEvents));
+      if (!target.gone) upTo = Math.min(upTo, target.writtenBefore + (durable ? target.ring.durableEvents + target.ring.droppedEvents : target.ring.settledEvents));
     }
     return upTo;
   }
 
   /** Adds a target ring; it receives what is written from now on. */
   addTarget(ring: RingProducer, name: string): void {
-    this.targets.push({ ring, name, gone: false, writtenBefore: this.written });
+    this.targets.push({ ring, name, gone: false, disconnected: false, writtenBefore: this.written });
     this.liveTargets++;
+    this.listenTo(ring, name);
+  }
+
+  /** Reports full rings and disconnected targets to `listener`, for the targets there are and those to come. */
+  watchFullRings(listener: FullRingListener): void {
+    this.fullRings = listener;
+    for (const target of this.targets) this.listenTo(target.ring, target.name);
+  }
+
+  private listenTo(ring: RingProducer, name: string): void {
+    const listener = this.fullRings;
+    if (listener) ring.fullListener = () => listener.full(name, ring);
   }
 
   /**
@@ -291,7 +323,7 @@ export class EventOutlet {
 
   private roomEverywhere(length: number): boolean {
     for (const target of this.targets) {
-      if (!target.gone && !target.ring.hasRoomFor(Math.min(length, target.ring.maxRecordPayload))) return false;
+      if (!target.gone && target.ring.blocks && !target.ring.hasRoomFor(Math.min(length, target.ring.maxRecordPayload))) return false;
     }
     return true;
   }
@@ -314,18 +346,31 @@ export class EventOutlet {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
-        this.dropped();
+        if (target.disconnected) target.ring.countDisconnectedDrop();
+        else this.dropped();
         continue;
       }
       try {
-        target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure);
-        id = mirrorId;
+        if (target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure)) id = mirrorId;
+        else this.refused(target);
       } catch (error) {
         this.lose(target, error);
         this.dropped();
       }
     }
     this.written++;
+  }
+
+  /**
+   * The target's ring dropped the event (counted there, by reason: not in `dropped`, which counts consumers
+   * that are gone); a disconnected target is skipped from then on.
+   */
+  private refused(target: Target): void {
+    if (!target.ring.disconnected) return;
+    target.gone = true;
+    target.disconnected = true;
+    this.liveTargets--;
+    this.fullRings?.disconnected(target.name, target.ring);
   }
 
   /** A target whose consumer is gone is skipped from then on; any other error propagates. */

@@ -13,6 +13,7 @@
 import type { IdleStrategySpec } from "../agent/idle-strategy.ts";
 import type { LogLevel } from "../log/log.ts";
 import type { EventTypeSpec } from "../transport/fixed-layout.ts";
+import type { FullRingPolicy } from "../transport/full-ring-policy.ts";
 
 /** A module to import, resolved to a URL. */
 export interface ModuleSource {
@@ -68,6 +69,8 @@ export interface HandlerPlan {
   logLevel?: LogLevel;
   retry?: RetryPolicy;
   circuitBreaker?: CircuitBreakerPolicy;
+  /** Per feed, the policy of the ring from that feed into this handler's agent (overrides the feed's). */
+  onFull?: Record<string, FullRingPolicy>;
 }
 
 /**
@@ -141,6 +144,10 @@ export interface FeedPlan {
   eventType?: string;
   /** The agent that publishes it ("" for pipes: every writer publishes). */
   host: string;
+  /** What its subscribers' rings do when full (default `block`); a handler's `onFull` overrides it for its agent. */
+  onFull?: FullRingPolicy;
+  /** Data capacity in bytes of its subscribers' rings, a power of two (default: the server's `ringCapacity`). */
+  ringCapacity?: number;
   /** The type's own keys (filename, readStrategy, periodMs, config…). */
   settings: Record<string, unknown>;
   module?: ModuleSource;

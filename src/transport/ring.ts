@@ -25,12 +25,29 @@
  *   value a moment old, never a torn one. The consumer keeps the deepest backlog it found on re-reading
  *   HEAD (high-water mark) and a histogram of the events each non-empty poll took ({@link BATCH_SIZE_BOUNDS}).
  *
+ * When the ring is full the producer applies the policy in the header ({@link FullRingPolicy}); `block`
+ * is the path above. `dropNewest` and `disconnect` only skip the write. `dropOldest` lets the producer
+ * free space, so TAIL has two writers, and the ring then works differently on both sides:
+ * - The consumer never holds ring space while it runs a handler: it copies each record out (header and
+ *   payload, plain loads), then takes it with `Atomics.compareExchange(TAIL, tail, next)`, and only then
+ *   delivers the copy. A failed exchange means the producer discarded the record meanwhile (the copy may
+ *   be torn): the consumer drops the copy and starts again from the TAIL it finds.
+ * - The producer discards whole events from TAIL with `Atomics.compareExchange(TAIL, tail, next)` after
+ *   publishing everything it committed (so TAIL never passes HEAD), and writes into that space only after
+ *   its exchange succeeded. If the consumer took a record in between, the exchange fails and the producer
+ *   re-reads TAIL. Either the consumer's exchange came first (its plain loads happen-before the producer's
+ *   later overwrite, through TAIL) or the producer's (the consumer's exchange fails): a record is either
+ *   delivered whole or counted as dropped, never both, never torn.
+ * - TAIL positions grow modulo 2^32, so an exchange could be fooled only by 4 GiB passing through the ring
+ *   between a read of TAIL and the exchange that follows it.
+ *
  * The single-producer rule is structural: a ring has exactly one {@link RingProducer} object, created by the
  * supervisor for one thread, and one {@link RingConsumer} for the subscribing agent.
  *
  * @module
  */
 import { ByteBuffer } from "./byte-buffer.ts";
+import { BLOCK, DISCONNECT, DROP_OLDEST, FULL_RING_POLICIES, type FullRingPolicy } from "./full-ring-policy.ts";
 import { WakeSignal } from "./wake-signal.ts";
 
 /** Bytes before the data region. */
@@ -45,10 +62,15 @@ const STATE = 64;
 const PRODUCER_WAITING = 65;
 const CAPACITY = 66;
 const FEED_ID = 67;
+/** The {@link FullRingPolicy} code. */
+const ON_FULL = 68;
 // Float64 indices for statistics, each on its writer's line.
 const PUBLISHED_EVENTS = 1;
 const STALLS = 2;
 const STALL_NANOS = 3;
+const DROPPED_NEWEST = 4;
+const DROPPED_OLDEST = 5;
+const DROPPED_DISCONNECTED = 6;
 const CONSUMED_EVENTS = 17;
 const HIGH_WATER_MARK = 18;
 /** First of the consumer's batch-size buckets (float64 indices 19..28, all on the consumer line). */
@@ -73,6 +95,8 @@ const LAST_BATCH_BUCKET = BATCH_SIZE_BOUNDS.length;
 const PRODUCER_CLOSED = 1;
 /** STATE bit: the consumer is gone (its agent died); producers must stop waiting for space. */
 const CONSUMER_GONE = 2;
+/** STATE bit: the producer detached this subscriber (`disconnect` policy); it writes nothing more to it. */
+const DISCONNECTED = 4;
 
 const KIND_DATA = 1;
 const KIND_PADDING = 2;
@@ -85,14 +109,16 @@ export const MIN_RING_CAPACITY = 1024;
 export const MAX_RING_CAPACITY = 1 << 30;
 
 /**
- * Allocates the shared memory of one ring. `capacity` must be a power of two.
+ * Allocates the shared memory of one ring. `capacity` must be a power of two; `onFull` is the code of its
+ * {@link FullRingPolicy} (default block).
  *
  * @example
  * ```ts
  * const buffer = createRingBuffer(1 << 16, 3);
+ * const lossy = createRingBuffer(1 << 16, 3, DROP_OLDEST);
  * ```
  */
-export function createRingBuffer(capacity: number, feedId: number): SharedArrayBuffer {
+export function createRingBuffer(capacity: number, feedId: number, onFull = BLOCK): SharedArrayBuffer {
   if (!Number.isInteger(capacity) || capacity < MIN_RING_CAPACITY || capacity > MAX_RING_CAPACITY || (capacity & (capacity - 1)) !== 0) {
     throw new RangeError(`ring capacity must be a power of two between ${MIN_RING_CAPACITY} and ${MAX_RING_CAPACITY} bytes, got ${capacity}`);
   }
@@ -100,6 +126,7 @@ export function createRingBuffer(capacity: number, feedId: number): SharedArrayB
   const control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
   control[CAPACITY] = capacity;
   control[FEED_ID] = feedId;
+  control[ON_FULL] = onFull;
   return buffer;
 }
 
@@ -116,6 +143,16 @@ export interface RingStats {
   stalls: number;
   /** Total time the producer spent waiting for space. */
   stallNanos: number;
+  /** What the producer does when the ring is full. */
+  onFull: FullRingPolicy;
+  /** Events not written because the ring was full (`dropNewest`, or too large for the whole ring). */
+  droppedNewest: number;
+  /** Unconsumed events the producer discarded to make room (`dropOldest`). */
+  droppedOldest: number;
+  /** Events not written because the subscriber was disconnected (`disconnect`). */
+  droppedDisconnected: number;
+  /** The producer detached this subscriber (`disconnect`): it receives nothing more. */
+  disconnected: boolean;
   /** Deepest backlog (events) the consumer found when it re-read HEAD while polling. */
   highWaterMark: number;
   /**
@@ -141,14 +178,20 @@ export function readRingStats(buffer: SharedArrayBuffer): RingStats {
   const state = Atomics.load(control, STATE);
   const published = stats[PUBLISHED_EVENTS];
   const consumed = stats[CONSUMED_EVENTS];
+  const droppedOldest = stats[DROPPED_OLDEST];
   return {
     capacityBytes: control[CAPACITY],
     usedBytes: (Atomics.load(control, HEAD) - Atomics.load(control, TAIL)) >>> 0,
     publishedEvents: published,
     consumedEvents: consumed,
-    depth: Math.max(0, published - consumed),
+    depth: Math.max(0, published - consumed - droppedOldest),
     stalls: stats[STALLS],
     stallNanos: stats[STALL_NANOS],
+    onFull: FULL_RING_POLICIES[control[ON_FULL]],
+    droppedNewest: stats[DROPPED_NEWEST],
+    droppedOldest,
+    droppedDisconnected: stats[DROPPED_DISCONNECTED],
+    disconnected: (state & DISCONNECTED) !== 0,
     highWaterMark: stats[HIGH_WATER_MARK],
     batchSizes: Array.from(stats.subarray(BATCH_BUCKETS, BATCH_BUCKETS + LAST_BATCH_BUCKET + 1)),
     producerClosed: (state & PRODUCER_CLOSED) !== 0,
@@ -187,6 +230,7 @@ class RingViews {
   readonly capacity: number;
   readonly mask: number;
   readonly feedId: number;
+  readonly onFull: number;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.control = new Int32Array(buffer, 0, RING_HEADER_BYTES / 4);
@@ -194,6 +238,7 @@ class RingViews {
     this.capacity = this.control[CAPACITY];
     this.mask = this.capacity - 1;
     this.feedId = this.control[FEED_ID];
+    this.onFull = this.control[ON_FULL];
     this.bytes = new Uint8Array(buffer, RING_HEADER_BYTES, this.capacity);
     this.words = new Uint32Array(buffer, RING_HEADER_BYTES, this.capacity / 4);
     this.halfWords = new Uint16Array(buffer, RING_HEADER_BYTES, this.capacity / 2);
@@ -249,6 +294,8 @@ export class RingProducer {
   readonly maxRecordPayload: number;
   /** Sleeper side of the "space freed" signal (the consumer is the waker). */
   readonly spaceSignal: WakeSignal;
+  /** The ring's policy is `block`: a full ring is waited for, never dropped from. */
+  readonly blocks: boolean;
   private readonly ring: RingViews;
   private head: number;
   private publishedHead: number;
@@ -258,6 +305,11 @@ export class RingProducer {
   private eventsCommitted = 0;
   private stallCount: number;
   private stallNanosTotal: number;
+  /**
+   * Called each time this producer finds the ring full (a stall, or an event its policy drops), on the
+   * slow path only: the owner logs slow-consumer warnings from it.
+   */
+  fullListener: (() => void) | undefined;
 
   constructor(readonly buffer: SharedArrayBuffer, private readonly consumerWake: WakeSignal) {
     this.ring = new RingViews(buffer);
@@ -271,11 +323,17 @@ export class RingProducer {
     this.stallCount = this.ring.stats[STALLS];
     this.stallNanosTotal = this.ring.stats[STALL_NANOS];
     this.spaceSignal = new WakeSignal(this.ring.control, PRODUCER_WAITING);
+    this.blocks = this.ring.onFull === BLOCK;
   }
 
   /** Feed id stamped into this ring's records. */
   get feedId(): number {
     return this.ring.feedId;
+  }
+
+  /** The ring's {@link FullRingPolicy}. */
+  get onFull(): FullRingPolicy {
+    return FULL_RING_POLICIES[this.ring.onFull];
   }
 
   /**
@@ -325,10 +383,12 @@ export class RingProducer {
   /**
    * Copies one encoded event into the ring (fragmenting it if large), waiting through `backpressure` while
    * the ring is full. Publishes only when it has to wait; call {@link RingProducer.publish} afterwards.
+   * Returns false when the ring's policy dropped the event instead (the ring counts it by reason).
    */
-  write(codecId: number, sequence: number, publishedNanos: number, source: Uint8Array, length: number, backpressure: Backpressure): void {
+  write(codecId: number, sequence: number, publishedNanos: number, source: Uint8Array, length: number, backpressure: Backpressure): boolean {
     if (length <= this.maxRecordPayload) {
       const at = this.claimOrWait(length, backpressure);
+      if (at < 0) return false;
       if (length <= SMALL_COPY) {
         // A loop beats subarray() + set() for small payloads: no view object, no native call.
         const bytes = this.bytes;
@@ -337,8 +397,10 @@ export class RingProducer {
         this.bytes.set(source.subarray(0, length), at);
       }
       this.commit(codecId, sequence, publishedNanos, length);
-      return;
+      return true;
     }
+    // A lossy policy decides for the whole event up front, so it is never written in part.
+    if (!this.blocks && !this.hasRoom(this.fragmentedBytes(length)) && !this.whenFull(this.fragmentedBytes(length))) return false;
     for (let offset = 0; offset < length; offset += this.maxRecordPayload) {
       const chunk = Math.min(this.maxRecordPayload, length - offset);
       const kind = offset === 0 ? KIND_FRAGMENT_FIRST : offset + chunk === length ? KIND_FRAGMENT_LAST : KIND_FRAGMENT_MIDDLE;
@@ -346,6 +408,7 @@ export class RingProducer {
       this.bytes.set(source.subarray(offset, offset + chunk), at);
       this.commit(codecId, sequence, publishedNanos, chunk, kind);
     }
+    return true;
   }
 
   /** Whether `payloadLength` bytes would fit now (re-reading the consumer's position only if needed). */
@@ -373,6 +436,27 @@ export class RingProducer {
     return (Atomics.load(this.ring.control, STATE) & CONSUMER_GONE) !== 0;
   }
 
+  /** True once this producer detached the subscriber (`disconnect` policy). */
+  get disconnected(): boolean {
+    return (Atomics.load(this.ring.control, STATE) & DISCONNECTED) !== 0;
+  }
+
+  /** Counts an event not written because the subscriber is disconnected. */
+  countDisconnectedDrop(): void {
+    this.ring.stats[DROPPED_DISCONNECTED]++;
+  }
+
+  /** Events that left the producer's hands for good: consumed, or dropped for any reason (plain reads: may be a moment old). */
+  get settledEvents(): number {
+    return this.ring.stats[CONSUMED_EVENTS] + this.droppedEvents;
+  }
+
+  /** Events its policy dropped, for any reason: they will never be consumed (plain reads: may be a moment old). */
+  get droppedEvents(): number {
+    const stats = this.ring.stats;
+    return stats[DROPPED_NEWEST] + stats[DROPPED_OLDEST] + stats[DROPPED_DISCONNECTED];
+  }
+
   /** Publishes what is committed and tells the consumer nothing more will come. */
   close(): void {
     this.publish();
@@ -386,14 +470,95 @@ export class RingProducer {
    * leaves the event written nowhere rather than to some.
    */
   awaitRoom(payloadLength: number, backpressure: Backpressure): void {
-    if (!this.hasRoomFor(payloadLength)) this.stallForRoom(payloadLength, backpressure);
+    // Only `block` waits; the other policies decide when the event is written.
+    if (!this.hasRoomFor(payloadLength) && this.blocks) this.stallForRoom(payloadLength, backpressure);
   }
 
   // The slow paths live in their own methods: a closure in the hot method would make the engine allocate
   // a scope for its variables on every call, stall or not.
   private claimOrWait(length: number, backpressure: Backpressure): number {
     const at = this.claim(length);
-    return at >= 0 ? at : this.claimAfterStall(length, backpressure);
+    return at >= 0 ? at : this.claimWhenFull(length, backpressure);
+  }
+
+  /** The ring is full: wait (`block`) or apply the ring's policy; -1 when the event is not written. */
+  private claimWhenFull(length: number, backpressure: Backpressure): number {
+    if (this.blocks) return this.claimAfterStall(length, backpressure);
+    const recordLength = align8(RECORD_HEADER_BYTES + length);
+    const toEnd = this.ring.capacity - (this.head & this.ring.mask);
+    return this.whenFull(recordLength <= toEnd ? recordLength : toEnd + recordLength) ? this.claim(length) : -1;
+  }
+
+  /**
+   * A lossy policy with `needed` bytes not free: makes room by discarding the oldest events
+   * (`dropOldest`), or detaches the subscriber (`disconnect`), or drops the new event (`dropNewest`, and
+   * any event larger than the whole ring). True when the event fits now.
+   */
+  private whenFull(needed: number): boolean {
+    this.publish(); // as a stall does: what is committed goes to the consumer now (and shows in the depth)
+    this.fullListener?.();
+    const policy = this.ring.onFull;
+    if (needed <= this.ring.capacity) {
+      if (policy === DROP_OLDEST) return this.discardOldest(needed);
+      if (policy === DISCONNECT) {
+        Atomics.or(this.ring.control, STATE, DISCONNECTED);
+        this.ring.stats[DROPPED_DISCONNECTED]++;
+        return false;
+      }
+    }
+    this.ring.stats[DROPPED_NEWEST]++;
+    return false;
+  }
+
+  /**
+   * Discards whole events from TAIL until `needed` bytes are free (see the module comment for why the
+   * exchange on TAIL makes this safe against a consumer taking the same records). Only published records
+   * are discarded, so TAIL never passes HEAD.
+   */
+  private discardOldest(needed: number): boolean {
+    this.publish();
+    const ring = this.ring;
+    const head = this.head;
+    for (;;) {
+      const tail = Atomics.load(ring.control, TAIL) >>> 0;
+      let next = tail;
+      let events = 0;
+      while (next !== head && (ring.capacity - ((head - next) >>> 0) < needed || this.insideEvent(next, head))) {
+        const index = next & ring.mask;
+        const kind = ring.bytes[index + 4];
+        if (kind === KIND_PADDING) {
+          next = (next + ring.capacity - index) >>> 0;
+          continue;
+        }
+        next = (next + align8(RECORD_HEADER_BYTES + ring.words[index >> 2])) >>> 0;
+        if (kind === KIND_DATA || kind === KIND_FRAGMENT_LAST) events++;
+      }
+      if (Atomics.compareExchange(ring.control, TAIL, tail | 0, next | 0) === (tail | 0)) {
+        this.tailCache = next;
+        ring.stats[DROPPED_OLDEST] += events;
+        return ring.capacity - ((head - next) >>> 0) >= needed;
+      }
+      // The consumer took records meanwhile: count again from where it is now.
+    }
+  }
+
+  /** Whether the record at `position` continues a fragmented event (discarding stops only between events). */
+  private insideEvent(position: number, head: number): boolean {
+    let index = position & this.ring.mask;
+    if (this.ring.bytes[index + 4] === KIND_PADDING) {
+      if (((position + this.ring.capacity - index) >>> 0) === head) return false;
+      index = 0;
+    }
+    const kind = this.ring.bytes[index + 4];
+    return kind === KIND_FRAGMENT_MIDDLE || kind === KIND_FRAGMENT_LAST;
+  }
+
+  /** Bytes a fragmented event of `length` bytes needs at most: its records plus one padding record. */
+  private fragmentedBytes(length: number): number {
+    const fullRecords = Math.floor(length / this.maxRecordPayload);
+    const rest = length - fullRecords * this.maxRecordPayload;
+    const recordBytes = this.maxRecordPayload + RECORD_HEADER_BYTES;
+    return fullRecords * recordBytes + (rest > 0 ? align8(RECORD_HEADER_BYTES + rest) : 0) + recordBytes;
   }
 
   private claimAfterStall(length: number, backpressure: Backpressure): number {
@@ -409,6 +574,7 @@ export class RingProducer {
   /** Publishes, then waits through `backpressure` until `ready()`; counts the stall and its duration. */
   private stallUntil(ready: () => boolean, length: number, backpressure: Backpressure): void {
     const stalledSince = performance.now();
+    this.fullListener?.();
     this.stallCount++;
     this.ring.stats[STALLS] = this.stallCount;
     try {
@@ -464,9 +630,15 @@ export class RingConsumer {
   private readonly assembly = new ByteBuffer(4096);
   /** Bytes of the fragmented event being reassembled; -1 when none is. */
   private assembled = -1;
+  /** A `dropOldest` ring: the producer may move TAIL too, so records are copied out and taken one by one. */
+  private readonly sharedTail: boolean;
+  /** Where a record of a `dropOldest` ring is copied before it is delivered. */
+  private readonly copied: ByteBuffer | undefined;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.ring = new RingViews(buffer);
+    this.sharedTail = this.ring.onFull === DROP_OLDEST;
+    this.copied = this.sharedTail ? new ByteBuffer(4096) : undefined;
     this.tail = Atomics.load(this.ring.control, TAIL) >>> 0;
     this.headCache = this.tail;
     this.consumed = this.ring.stats[CONSUMED_EVENTS];
@@ -484,6 +656,7 @@ export class RingConsumer {
    * producer waiting for space. Returns the number of events delivered.
    */
   poll(handler: RecordHandler, limit: number): number {
+    if (this.sharedTail) return this.pollTakingEach(handler, limit);
     let tail = this.tail;
     let head = this.headCache;
     if (tail === head) {
@@ -546,6 +719,76 @@ export class RingConsumer {
     return delivered;
   }
 
+  /**
+   * {@link RingConsumer.poll} for a `dropOldest` ring: each record is copied out, then taken with an
+   * exchange on TAIL (failing if the producer discarded it meanwhile), then delivered from the copy, so
+   * no ring space is held while the handler runs. Costs a copy and an exchange per event.
+   */
+  private pollTakingEach(handler: RecordHandler, limit: number): number {
+    const ring = this.ring;
+    const copied = this.copied!;
+    const maxPayload = ring.capacity / 4 - RECORD_HEADER_BYTES;
+    let delivered = 0;
+    try {
+      while (delivered < limit) {
+        const tail = Atomics.load(ring.control, TAIL) >>> 0;
+        if (((this.headCache - tail) | 0) <= 0) {
+          this.headCache = Atomics.load(ring.control, HEAD) >>> 0;
+          if (this.headCache === tail) break;
+          this.noteBacklog(this.consumed + delivered);
+        }
+        const index = tail & ring.mask;
+        const kind = ring.bytes[index + 4];
+        if (kind === KIND_PADDING) {
+          Atomics.compareExchange(ring.control, TAIL, tail | 0, (tail + ring.capacity - index) | 0);
+          continue;
+        }
+        const length = ring.words[index >> 2];
+        if (length > maxPayload) continue; // overwritten after a discard: TAIL has moved on, read it again
+        const next = (tail + align8(RECORD_HEADER_BYTES + length)) | 0;
+        if (this.assembled < 0 && kind !== KIND_DATA && kind !== KIND_FRAGMENT_FIRST) {
+          // The rest of an event whose first fragments the consumer this one replaces took: skipped whole (see poll).
+          if (Atomics.compareExchange(ring.control, TAIL, tail | 0, next) === (tail | 0) && kind === KIND_FRAGMENT_LAST) this.consumed++;
+          continue;
+        }
+        const codecId = ring.bytes[index + 5];
+        const sequence = ring.doubles[(index >> 3) + 1];
+        const publishedNanos = ring.doubles[(index >> 3) + 2];
+        const into = kind === KIND_DATA ? copied : this.assembly;
+        const at = kind === KIND_DATA || kind === KIND_FRAGMENT_FIRST ? 0 : this.assembled;
+        into.ensure(at + length);
+        const payload = index + RECORD_HEADER_BYTES;
+        if (length <= SMALL_COPY) {
+          const from = ring.bytes;
+          const to = into.bytes;
+          for (let i = 0; i < length; i++) to[at + i] = from[payload + i];
+        } else {
+          into.bytes.set(ring.bytes.subarray(payload, payload + length), at);
+        }
+        if (Atomics.compareExchange(ring.control, TAIL, tail | 0, next) !== (tail | 0)) continue; // discarded meanwhile
+        if (kind === KIND_DATA) {
+          delivered++;
+          handler(copied.bytes, 0, length, codecId, sequence, publishedNanos);
+          continue;
+        }
+        this.assembled = at + length;
+        if (kind === KIND_FRAGMENT_LAST) {
+          const assembled = this.assembled;
+          this.assembled = -1;
+          delivered++;
+          handler(this.assembly.bytes, 0, assembled, codecId, sequence, publishedNanos);
+        }
+      }
+    } finally {
+      this.consumed += delivered;
+      ring.stats[CONSUMED_EVENTS] = this.consumed;
+      if (delivered > 0) this.countBatch(delivered);
+      this.tail = Atomics.load(ring.control, TAIL) >>> 0;
+      this.producerSpace.signal();
+    }
+    return delivered;
+  }
+
   // The statistics live in methods of their own: written inline in poll(), they made JavaScriptCore's
   // code for it measurably slower at 64 events a poll (bench/results/ring-statistics.md).
 
@@ -582,13 +825,18 @@ export class RingConsumer {
 
   /** True when published records are waiting (re-reads HEAD). */
   hasPending(): boolean {
-    return (Atomics.load(this.ring.control, HEAD) >>> 0) !== this.tail;
+    return (Atomics.load(this.ring.control, HEAD) >>> 0) !== this.position();
+  }
+
+  /** Where the consumer is: its own TAIL, or for a `dropOldest` ring the shared word (the producer may have moved it). */
+  private position(): number {
+    return this.sharedTail ? Atomics.load(this.ring.control, TAIL) >>> 0 : this.tail;
   }
 
   /** True when the producer closed the ring and every record has been consumed. */
   isDrained(): boolean {
     // STATE before HEAD: a producer sets CLOSED after its last HEAD store, so HEAD read afterwards is final.
     const closed = (Atomics.load(this.ring.control, STATE) & PRODUCER_CLOSED) !== 0;
-    return closed && (Atomics.load(this.ring.control, HEAD) >>> 0) === this.tail;
+    return closed && (Atomics.load(this.ring.control, HEAD) >>> 0) === this.position();
   }
 }

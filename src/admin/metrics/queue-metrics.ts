@@ -19,6 +19,16 @@ function perRing(rings: readonly RingInfo[], name: string, type: "counter" | "ga
   return { name, help, type, samples: rings.map((ring) => ({ labels: ringLabels(ring), value: value(ring) })) };
 }
 
+/** Events the ring's producer did not deliver, one sample per ring and reason (see `onFull`). */
+function droppedSamples(ring: RingInfo): MetricSample[] {
+  const labels = ringLabels(ring);
+  return [
+    { labels: { ...labels, reason: "dropNewest" }, value: ring.droppedNewest },
+    { labels: { ...labels, reason: "dropOldest" }, value: ring.droppedOldest },
+    { labels: { ...labels, reason: "disconnected" }, value: ring.droppedDisconnected },
+  ];
+}
+
 /** A ring's poll batch sizes as cumulative Prometheus buckets, then `_sum` (events taken) and `_count` (polls). */
 function batchSizeSamples(ring: RingInfo): MetricSample[] {
   const labels = ringLabels(ring);
@@ -49,6 +59,13 @@ export function queueFamilies(rings: readonly RingInfo[]): MetricFamily[] {
     perRing(rings, "mongoose_queue_capacity_bytes", "gauge", "Data capacity of the ring in bytes.", (r) => r.capacityBytes),
     perRing(rings, "mongoose_queue_full_stalls_total", "counter", "Times the producer found the ring full and waited for space.", (r) => r.stalls),
     perRing(rings, "mongoose_queue_stall_seconds_total", "counter", "Time the producer spent waiting for space in the full ring.", (r) => r.stallNanos / 1e9),
+    {
+      name: "mongoose_queue_dropped_total",
+      help: "Events dropped for the ring's consuming agent by the ring's onFull policy, by reason (dropNewest, dropOldest, disconnected).",
+      type: "counter",
+      samples: rings.flatMap(droppedSamples),
+    },
+    perRing(rings, "mongoose_queue_disconnected", "gauge", "1 when the producer disconnected the consuming agent (onFull: disconnect), else 0.", (r) => r.disconnected ? 1 : 0),
     {
       name: "mongoose_consumer_batch_size",
       help: "Events the consuming agent took from the ring per non-empty poll (at most the agent's batchSize).",

@@ -9,7 +9,7 @@ import type { Clock } from "../../time/clock.ts";
 import type { Codec } from "../../transport/codec.ts";
 import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import type { Counter } from "../counters.ts";
-import { EventOutlet } from "../event-outlet.ts";
+import { EventOutlet, type FullRingListener } from "../event-outlet.ts";
 
 /** A feed that no longer accepts events because the server is stopping. */
 export class FeedClosedError extends Error {
@@ -39,8 +39,10 @@ export class FeedPublisher {
   private readonly outlet: EventOutlet;
   private closed = false;
 
-  constructor(readonly feed: string, clock: Clock, backpressure: Backpressure, private readonly counters: PublisherCounters) {
+  /** @param fullRings told when a subscriber's ring is full or its subscriber is disconnected (warnings) */
+  constructor(readonly feed: string, clock: Clock, backpressure: Backpressure, private readonly counters: PublisherCounters, fullRings?: FullRingListener) {
     this.outlet = new EventOutlet(`feed "${feed}"`, clock, backpressure, () => counters.dropped.inc());
+    if (fullRings) this.outlet.watchFullRings(fullRings);
   }
 
   /** Adds the ring of a newly subscribed agent; it receives events published from now on. */

@@ -12,6 +12,7 @@ import { ModuleLoadError } from "../../modules/module-loader.ts";
 import type { FeedPlan, HandlerPlan, ServicePlan, SinkPlan } from "../../plan/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { CounterBlock } from "../counters.ts";
+import { SlowConsumerWarnings } from "../slow-consumer-warnings.ts";
 import { HandlerTiming } from "../latency/handler-timing.ts";
 import type { LatencyBlock } from "../latency/latency-block.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
@@ -187,7 +188,7 @@ export class ComponentFactory {
         published: counters.counter("feed_published_total", labels),
         unrouted: counters.counter("feed_unrouted_total", labels),
         dropped: counters.counter("feed_dropped_total", labels),
-      });
+      }, new SlowConsumerWarnings(log.child(labels), `feed "${plan.name}"`));
       const feedLog = log.child(labels);
       const channel = new FeedChannel(plan.name, this.agent, pluginConfig(plan), clock, feedLog, {
         publisher,
@@ -221,6 +222,7 @@ export class ComponentFactory {
       unrouted: counters.counter("pipe_unrouted_total", labels),
       dropped: () => this.sinkDropped.inc(),
       nextSequence: () => Number(Atomics.add(this.pipeSequences, index, 1n)) + 1,
+      fullRings: new SlowConsumerWarnings(this.parts.log.child(labels), `pipe "${pipe.name}"`),
       local: () => {
         const delivery = deliveries.receiving(pipe.name);
         return delivery && ((value, sequence, publishedNanos) => deliveries.queueLocal(delivery, value, sequence, publishedNanos));

@@ -14,7 +14,7 @@ import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import { ByteBuffer } from "../../transport/byte-buffer.ts";
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
-import { EventOutlet } from "../event-outlet.ts";
+import { EventOutlet, type FullRingListener } from "../event-outlet.ts";
 import type { Sink } from "../handler-api.ts";
 import type { Mapper } from "../value-mappers.ts";
 import { SinkClosedError } from "../sinks/sink-writer.ts";
@@ -54,9 +54,12 @@ export class PipeWriter implements Sink {
       nextSequence: () => number;
       /** This agent's own subscribers, if any handler here subscribed to the pipe. */
       local: () => LocalDelivery | undefined;
+      /** Told when a subscriber's ring is full or its subscriber is disconnected (warnings). */
+      fullRings?: FullRingListener;
     },
   ) {
     this.outlet = new EventOutlet(`pipe "${pipe}"`, clock, backpressure, options.dropped, options.nextSequence);
+    if (options.fullRings) this.outlet.watchFullRings(options.fullRings);
   }
 
   /** Adds the ring to another agent subscribed to the pipe. */

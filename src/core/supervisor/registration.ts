@@ -73,6 +73,7 @@ export class Registration {
     if (newAgent) await this.context.launch(newAgent);
     const agent = this.agent(agentName);
     const buffer = counters.allocate(agentName, "handler", handler.name);
+    if (handler.onFull) this.context.rings.expectPolicies(agentName, handler.onFull);
     try {
       await this.ask(agent, { op: "addHandler", handler, counters: buffer, latency: latency?.allocate(agentName, handler.name) });
       try {

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { ServerPlan } from "../../plan/types.ts";
+import type { FeedPlan, ServerPlan } from "../../plan/types.ts";
+import { type FullRingPolicy, fullRingPolicyCode } from "../../transport/full-ring-policy.ts";
 import { createRingBuffer, readRingStats, type RingStats } from "../../transport/ring.ts";
 import type { Endpoint, Wants } from "../protocol.ts";
 
@@ -51,6 +52,8 @@ export class RingRegistry {
   private readonly subscribers = new Map<string, Set<string>>();
   /** Agents that write to each pipe. */
   private readonly pipeWriters = new Map<string, Set<string>>();
+  /** `onFull` of handlers being added at runtime (not in the plan until they have started), by agent. */
+  private readonly addedPolicies = new Map<string, Record<string, FullRingPolicy>>();
 
   constructor(
     private readonly plan: ServerPlan,
@@ -80,6 +83,19 @@ export class RingRegistry {
     }
     for (const sink of wants.sinks) this.writing(sink, agent, batch);
     return batch;
+  }
+
+  /**
+   * Full-ring policies a handler being added to `agent` asks for, so the rings it subscribes to while it
+   * starts get them (the handler joins the plan only once started).
+   *
+   * @example
+   * ```ts
+   * registry.expectPolicies("late-agent", { prices: "dropOldest" });
+   * ```
+   */
+  expectPolicies(agent: string, onFull: Record<string, FullRingPolicy>): void {
+    this.addedPolicies.set(agent, { ...this.addedPolicies.get(agent), ...onFull });
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
@@ -157,9 +173,9 @@ export class RingRegistry {
     const subscribers = this.subscribers.get(feedName) ?? new Set<string>();
     if (subscribers.has(agent)) return;
     this.subscribers.set(feedName, subscribers.add(agent));
-    if (feed.type !== "pipe") return this.wire("feed", feed.name, feed.id, feed.host, agent, batch);
+    if (feed.type !== "pipe") return this.wire("feed", feed.name, feed.id, feed.host, agent, batch, feed);
     for (const writer of this.pipeWriters.get(feedName) ?? []) {
-      if (writer !== agent) this.wire("feed", feed.name, feed.id, writer, agent, batch);
+      if (writer !== agent) this.wire("feed", feed.name, feed.id, writer, agent, batch, feed);
     }
   }
 
@@ -172,14 +188,30 @@ export class RingRegistry {
     const writers = this.pipeWriters.get(pipe.name) ?? new Set<string>();
     this.pipeWriters.set(pipe.name, writers.add(agent));
     for (const subscriber of this.subscribers.get(pipe.name) ?? []) {
-      if (subscriber !== agent) this.wire("feed", pipe.name, pipe.id, agent, subscriber, batch);
+      if (subscriber !== agent) this.wire("feed", pipe.name, pipe.id, agent, subscriber, batch, pipe);
     }
   }
 
-  /** Creates the ring from `producer` to `consumer` for a feed (or pipe) or a sink, unless it exists, and adds its ends to the batch. */
-  private wire(kind: "feed" | "sink", name: string, id: number, producer: string, consumer: string, batch: EndpointBatch): void {
+  /**
+   * The policy of the ring from `feed` into `agent`: what a handler on the agent asks for (handlers of one
+   * agent agree, the configuration checks it), else the feed's own. Fixed when the ring is created.
+   */
+  private fullRingPolicy(feed: FeedPlan, agent: string): number {
+    const handlers = this.plan.agents.find((a) => a.name === agent)?.handlers ?? [];
+    const asked = this.addedPolicies.get(agent)?.[feed.name] ?? handlers.find((handler) => handler.onFull?.[feed.name] !== undefined)?.onFull?.[feed.name];
+    return fullRingPolicyCode(asked ?? feed.onFull ?? "block");
+  }
+
+  /**
+   * Creates the ring from `producer` to `consumer` for a feed (or pipe) or a sink, unless it exists, and
+   * adds its ends to the batch. A feed's ring takes the feed's capacity and full-ring policy.
+   */
+  private wire(kind: "feed" | "sink", name: string, id: number, producer: string, consumer: string, batch: EndpointBatch, feed?: FeedPlan): void {
     if (this.rings.some((r) => r.kind === kind && r.name === name && r.producer === producer && r.consumer === consumer)) return;
-    const record: RingRecord = { kind, name, producer, consumer, buffer: createRingBuffer(this.ringCapacity, id) };
+    const buffer = feed
+      ? createRingBuffer(feed.ringCapacity ?? this.ringCapacity, id, this.fullRingPolicy(feed, consumer))
+      : createRingBuffer(this.ringCapacity, id);
+    const record: RingRecord = { kind, name, producer, consumer, buffer };
     this.rings.push(record);
     const ends = this.endsOf(record);
     const add = (agent: string, endpoint: Endpoint) => batch.set(agent, [...(batch.get(agent) ?? []), endpoint]);
