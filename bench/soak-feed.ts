@@ -7,8 +7,8 @@ import type { FeedContext, FeedPlugin } from "../src/mod.ts";
 
 export default class SoakFeed implements FeedPlugin {
   private ctx!: FeedContext;
-  private intervalNanos = 0;
-  private durationNanos = 0;
+  private perNano = 0;
+  private total = 0;
   private batch = 256;
   private startedAt = 0;
   private sent = 0;
@@ -17,8 +17,8 @@ export default class SoakFeed implements FeedPlugin {
   init(ctx: FeedContext): void {
     this.ctx = ctx;
     const config = ctx.config as { rate: number; seconds: number; batch?: number };
-    this.intervalNanos = 1e9 / config.rate;
-    this.durationNanos = config.seconds * 1e9;
+    this.perNano = config.rate / 1e9;
+    this.total = Math.round(config.rate * config.seconds);
     this.batch = config.batch ?? 256;
   }
 
@@ -28,14 +28,13 @@ export default class SoakFeed implements FeedPlugin {
 
   doWork(): number {
     if (this.done || this.startedAt === 0) return 0;
-    const elapsed = this.ctx.clock.nanos() - this.startedAt;
-    const due = Math.floor(Math.min(elapsed, this.durationNanos) / this.intervalNanos);
+    const due = Math.min(this.total, Math.floor((this.ctx.clock.nanos() - this.startedAt) * this.perNano));
     let count = 0;
     while (this.sent < due && count < this.batch && this.ctx.publish(this.sent)) {
       this.sent++;
       count++;
     }
-    if (elapsed >= this.durationNanos && this.sent >= due) {
+    if (this.sent >= this.total) {
       this.done = true;
       this.ctx.complete();
     }

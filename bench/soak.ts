@@ -66,6 +66,12 @@ const DROP_COUNTERS: Record<string, string> = {
   mapper_dropped: "feed_mapper_dropped_total",
 };
 
+/**
+ * How long an agent may take to answer a boot step. Deno type-checks every worker's modules when run by
+ * `deno test`; with several agents on a loaded 2-core machine that took over the default 30 s.
+ */
+const BOOT_WAIT_MS = 180_000;
+
 /** Least-squares slope of y over x. */
 function slope(points: readonly [number, number][]): number {
   const n = points.length;
@@ -103,7 +109,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       agentName: `processor-${i}`,
       eventHandlers: { [`count-${i}`]: { handler: new URL("./count-handler.ts", import.meta.url).href, configMap: { expected: -1 } } },
     })),
-  }, { logLevel: "warn" });
+  }, { logLevel: "warn", requestTimeoutMs: BOOT_WAIT_MS });
   const sample = (atSeconds: number): SoakSample => {
     const memory = process.memoryUsage();
     const drops = Object.fromEntries(Object.entries(DROP_COUNTERS).map(([reason, name]) => [reason, server.counter(name)]));
@@ -141,7 +147,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     eventsOut: last.eventsOut,
     expectedOut,
     drops: last.drops,
-    countsAgree: report.clean && last.eventsOut === expectedOut && last.eventsIn === Math.floor(options.rate / options.feeds * options.seconds) * options.feeds,
+    countsAgree: report.clean && last.eventsOut === expectedOut && last.eventsIn === Math.round(options.rate / options.feeds * options.seconds) * options.feeds,
     achievedRate: Math.round(last.eventsIn / publishedFor),
     rssSlopeBytesPerSecond: Math.round(slope(steady)),
     rssStartBytes: samples[0].rssBytes,
