@@ -117,9 +117,9 @@ describe("admin request robustness", () => {
         if (error instanceof TypeError && !/connect|reset|closed|refused/i.test(String(error.message))) continue;
         throw new Error(`seed ${seed} request ${i}: ${method} /${path.slice(0, 80)} failed: ${error}`);
       }
-      await response.arrayBuffer();
+      const answer = await response.text();
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      if (response.status >= 500 || response.status < 200) throw new Error(`seed ${seed} request ${i}: ${method} /${path.slice(0, 80)} answered ${response.status}`);
+      if (response.status >= 500 || response.status < 200) throw new Error(`seed ${seed} request ${i}: ${method} /${path.slice(0, 80)} answered ${response.status}: ${answer.slice(0, 300)}`);
     }
     return statuses;
   }
