@@ -24,7 +24,7 @@ import { circuitStateOf } from "./core/circuit-breaker.ts";
 import type { CounterSample } from "./core/counters.ts";
 import type { LatencyQuery, LatencySummary } from "./core/latency/latency-report.ts";
 import { checkEnvironment } from "./core/environment-check.ts";
-import { type ErrorReport, RegistrationError } from "./core/errors.ts";
+import { type ErrorReport, UnknownComponentError } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
 import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
@@ -278,7 +278,7 @@ export class MongooseServer implements AdminTarget {
   removeHandler(agentOrPath: string, handler?: string): Promise<void> {
     if (handler !== undefined) return this.supervisor.removeHandler(agentOrPath, handler);
     const slash = agentOrPath.indexOf("/");
-    if (slash < 0) return Promise.reject(new RegistrationError(`cannot remove handler "${agentOrPath}": name it "agent/handler" or give the agent and the handler`));
+    if (slash < 0) return Promise.reject(new UnknownComponentError(`cannot remove handler "${agentOrPath}": name it "agent/handler" or give the agent and the handler`));
     return this.supervisor.removeHandler(agentOrPath.slice(0, slash), agentOrPath.slice(slash + 1));
   }
 

@@ -34,7 +34,21 @@ export const MAX_BODY_BYTES = 1 << 20;
  * ```
  */
 export function guardRequests(app: Hono): void {
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) });
+  app.use(async (c, next) => {
+    // The limit reads a body without Content-Length (chunked) itself; a body that breaks while it reads
+    // (a bad chunk size: Deno throws "Cannot read request body") is the client's fault, not a 500.
+    let passedOn = false;
+    try {
+      return await limit(c, async () => {
+        passedOn = true;
+        await next();
+      });
+    } catch (error) {
+      if (passedOn) throw error;
+      throw new HTTPException(400, { message: `the request body could not be read: ${(error as Error).message}` });
+    }
+  });
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => c.json({ error: `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(" or ")}` }, 405, { Allow: methods.join(", ") }),

@@ -12,6 +12,13 @@ import process from "node:process";
 import { isMap, isNode, isPair, isScalar, LineCounter, parse, parseDocument, visit, type Document } from "yaml";
 import { ConfigError } from "./config-error.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems, type Locator } from "./problems.ts";
+import { yamlNestingExcess } from "./yaml-nesting.ts";
+
+/**
+ * Most alias expansions one document may make (the `yaml` package's `maxAliasCount`, stated here so the
+ * bound is ours): a "billion laughs" file fails with a message instead of exhausting memory.
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
 
 /** A configuration read from YAML, ready for `buildPlan`. */
 export interface LoadedConfig {
@@ -103,6 +110,12 @@ function locator(document: Document, lines: LineCounter, source: string): Locato
  * ```
  */
 export function parseYamlConfig(text: string, source: string, baseDir: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
+  const excess = yamlNestingExcess(text);
+  if (excess) {
+    const before = text.slice(0, excess.offset);
+    const line = before.split("\n").length;
+    throw new ConfigError([`${source}:${line}:${excess.offset - before.lastIndexOf("\n")} YAML: ${excess.message}`]);
+  }
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: false });
   const syntax = document.errors.map((error) => ({ offset: error.pos[0], message: error.message.split("\n")[0] }));
@@ -121,7 +134,7 @@ export function parseYamlConfig(text: string, source: string, baseDir: string, e
   const problems: ConfigProblem[] = [];
   let data: unknown;
   try {
-    data = document.toJS();
+    data = document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (error) {
     // Alias and merge-key mistakes surface only when the document is resolved.
     throw new ConfigError([`${source}: YAML: ${(error as Error).message}`]);

@@ -56,6 +56,17 @@ export class RegistrationError extends Error {
   }
 }
 
+/**
+ * A registration change named something that is not there (an unknown agent, handler or feed) or cannot
+ * be changed (a pipe): the caller's mistake, so a command answers it as bad arguments (HTTP 400).
+ *
+ * @example
+ * ```ts
+ * throw new UnknownComponentError(`cannot remove feed "x": no such feed (feeds: in)`);
+ * ```
+ */
+export class UnknownComponentError extends RegistrationError {}
+
 const SUMMARY_LIMIT = 200;
 
 /**

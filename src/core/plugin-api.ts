@@ -11,7 +11,7 @@ import type { Logger } from "../log/log.ts";
 
 /** Where a raw event came from, for dead-letter records (e.g. the line of a file). */
 export interface EventOrigin {
-  /** 1-based line number. */
+  /** 1-based line number in the source, empty lines counted; absent when unknown (a file read from a saved position). */
   line?: number;
   /** Byte offset of the start of the event in its source. */
   offset?: number;

@@ -151,4 +151,18 @@ eventFeeds:
     expect(loaded).toMatchObject({ baseDir: dir, source: "app.yaml", config: { eventFeeds: [] } });
     expect(() => loadYamlConfig(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: cannot read the configuration file \(ENOENT\)/);
   });
+
+  it("refuses nesting deeper than 1000 levels before parsing it, and accepts deep nesting under the bound", () => {
+    expect(problemsOf(`x-deep: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`)).toEqual(["app.yaml:1:1009 YAML: flow collections nested deeper than 1000 levels"]);
+    expect(problemsOf(`x-deep: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}\n`)).toEqual(["app.yaml:1:4009 YAML: flow collections nested deeper than 1000 levels"]);
+    const block = Array.from({ length: 600 }, (_, level) => `${" ".repeat(level * 2)}k${level}:`).join("\n");
+    expect(problemsOf(`x-deep:\n${block} 1\n`)).toEqual(["app.yaml:503:1 YAML: block nesting deeper than 1000 columns of indentation"]);
+    expect(problemsOf(`x-deep: ${"[".repeat(500)}${"]".repeat(500)}\n`)).toEqual([]);
+  }, 60_000);
+
+  it("bounds alias expansion: a billion-laughs document fails with a message", () => {
+    const bomb = ["a", "b", "c", "d", "e", "f", "g", "h", "i"].map((name, level, names) =>
+      `x-${name}: &${name} [${Array(10).fill(level === 0 ? '"lol"' : `*${names[level - 1]}`).join(", ")}]`).join("\n");
+    expect(problemsOf(`${bomb}\neventFeeds: []\n`)).toEqual(["app.yaml: YAML: Excessive alias count indicates a resource exhaustion attack"]);
+  });
 });

@@ -131,7 +131,7 @@ describe("lifecycle", () => {
       });
       const error = await attempt.then(() => undefined, (e) => e);
       expect(error).toBeInstanceOf(BootError);
-      expect(error.message).toBe(`handler "bad" on agent "bad-agent" failed during start: Error: bad refuses to start`);
+      expect(error.message).toBe(`handler "bad" (./lifecycle-recorder.ts) on agent "bad-agent" failed during start: Error: bad refuses to start`);
       const calls = lines(file);
       for (const expected of ["good init", "bad init", "good start", "bad start", "good stop", "good tearDown", "bad tearDown"]) {
         expect(calls).toContain(expected);

@@ -41,6 +41,11 @@ describe("management commands (change a running server through the command regis
         expect(server.topology().agents.find((agent) => agent.name === "b")?.handlers).toEqual([]);
         await failsWith(server.command("server.processors.add", { agentName: "a", name: "second", handler: "./configured.ts", configMap: { prefix: "x" } }), "bad-arguments", /already has a handler "second"/);
         await failsWith(server.command("server.processors.remove", []), "bad-arguments", /needs the handler as agent\/handler/);
+        // Names that are not there are the caller's mistake (HTTP 400), not a failure of the server (500).
+        await failsWith(server.command("server.processors.remove", ["b/ghost"]), "bad-arguments", /agent "b" has no handler "ghost"/);
+        await failsWith(server.command("server.processors.remove", ["nowhere/ghost"]), "bad-arguments", /no agent "nowhere"/);
+        await failsWith(server.command("server.processors.remove", ["ghost"]), "bad-arguments", /name it "agent\/handler"/);
+        await failsWith(server.command("eventSources.remove", ["ghost"]), "bad-arguments", /cannot remove feed "ghost": no such feed/);
 
         // Feeds.
         await server.command("eventSources.add", ["name=late", "type=memory", "broadcast=true"]);

@@ -266,7 +266,7 @@ for (const inline of [false, true]) {
       expect(missing).toBeInstanceOf(RegistrationError);
       expect(missing.message).toContain(`handler "ghost" (./no-such-handler.ts) on agent "new-agent"`);
       const refusesStart = await rejection(server.addHandler({ agentName: "proc", name: "grumpy", handler: "./lifecycle-recorder.ts", configMap: { logFile: "/dev/null", failIn: "start" } }));
-      expect(refusesStart.message).toContain(`handler "grumpy" on agent "proc" failed during start`);
+      expect(refusesStart.message).toContain(`handler "grumpy" (./lifecycle-recorder.ts) on agent "proc" failed during start`);
       expect(refusesStart.message).toContain("grumpy refuses to start");
       expect((await rejection(server.removeHandler("proc/nobody"))).message).toBe(`cannot remove handler "proc/nobody": agent "proc" has no handler "nobody" (handlers: proc/first)`);
       expect((await rejection(server.removeHandler("nowhere", "first"))).message).toContain(`no agent "nowhere"`);

@@ -214,7 +214,7 @@ describe("services: errors", () => {
     };
     const error = await boot(config).catch((e) => e);
     expect(error).toBeInstanceOf(BootError);
-    expect(error.message).toContain(`handler "user" on agent "a" failed during init: Error: handler "user" on agent "a" asked for service "ratez": no such service (services: rates, limits)`);
+    expect(error.message).toContain(`handler "user" (./service-user.ts) on agent "a" failed during init: Error: handler "user" on agent "a" asked for service "ratez": no such service (services: rates, limits)`);
   });
 
   it("tells a handler on another agent where a worker service lives and how to reach it", async () => {

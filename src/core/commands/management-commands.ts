@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { UnknownComponentError } from "../errors.ts";
 import { commandArgs } from "./command-args.ts";
 import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
@@ -65,7 +66,10 @@ function single(command: string, args: JsonValue | undefined, what: string, key:
   return value;
 }
 
-/** A rejected change: bad input (a ConfigError's problems) is the caller's to fix, anything else failed. */
+/**
+ * A rejected change: bad input (a ConfigError's problems, a name that is not there) is the caller's to
+ * fix, anything else failed.
+ */
 async function changing<T>(command: string, change: () => Promise<T>): Promise<T> {
   try {
     return await change();
@@ -74,6 +78,7 @@ async function changing<T>(command: string, change: () => Promise<T>): Promise<T
       const problems = (thrown as Error & { problems: string[] }).problems;
       throw new CommandError("bad-arguments", command, `command "${command}": ${problems.join("; ")}`);
     }
+    if (thrown instanceof UnknownComponentError) throw new CommandError("bad-arguments", command, `command "${command}": ${thrown.message}`);
     throw thrown;
   }
 }

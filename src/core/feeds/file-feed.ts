@@ -149,10 +149,11 @@ export class FileFeed implements FeedPlugin {
   private readonly pending = new PendingLines();
   /** Reused for every line: an origin is valid only during the publish call it is passed to. */
   private readonly origin: EventOrigin = {};
-  private readonly onLine = (text: string, start: number, end: number) => {
-    if (start >= this.skipBefore) this.pending.add(text, ++this.lineNumber, start, end);
+  private readonly onLine = (text: string, start: number, end: number, lineNumber: number) => {
+    if (start >= this.skipBefore) this.pending.add(text, this.readFromStart ? lineNumber : 0, start, end);
   };
-  private lineNumber = 0;
+  /** The read began at the file's start, so the splitter's line numbers are the file's (else unknown: 0). */
+  private readFromStart = true;
   /** LATEST: a line starting before this offset was being written as the feed started; it is skipped. */
   private skipBefore = 0;
   /** The wait for a missing file was logged; its appearance will be too. */
@@ -287,7 +288,7 @@ export class FileFeed implements FeedPlugin {
     const origin = this.origin;
     for (; pending.next < pending.texts.length; pending.next++) {
       const i = pending.next;
-      origin.line = pending.lines[i] || undefined; // 0: unknown (ONCE_LATEST reads backwards)
+      origin.line = pending.lines[i] || undefined; // 0: unknown (read not begun at the file's start)
       origin.offset = pending.starts[i];
       origin.raw = pending.texts[i];
       // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
@@ -373,6 +374,7 @@ export class FileFeed implements FeedPlugin {
   /** Reads on from `offset`; lines starting before `skipBefore` are dropped. */
   private startAt(offset: number, skipBefore = 0): void {
     this.splitter = new LineSplitter(offset, offset > 0 && this.byteAt(offset - 1) === CR);
+    this.readFromStart = offset === 0;
     this.skipBefore = skipBefore;
     this.committedOffset = offset;
     this.commits.clear();

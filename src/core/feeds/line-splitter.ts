@@ -12,8 +12,11 @@ import { Buffer } from "node:buffer";
 const LF = 10;
 const CR = 13;
 
-/** Receives each complete line with the file offsets of its start and of the byte after its terminator. */
-export type LineListener = (line: string, startOffset: number, endOffset: number) => void;
+/**
+ * Receives each complete line with the file offsets of its start and of the byte after its terminator, and
+ * its number counted from the splitter's start position (empty lines counted too, though not reported).
+ */
+export type LineListener = (line: string, startOffset: number, endOffset: number, lineNumber: number) => void;
 
 /**
  * @example
@@ -28,6 +31,8 @@ export class LineSplitter {
   private carryLength = 0;
   /** The previous chunk ended with `\r`: a `\n` first in the next chunk belongs to it. */
   private afterCR = false;
+  /** Lines ended since the start position, empty ones included. */
+  private lineCount = 0;
 
   /** @param position file offset of the next byte to be pushed */
   constructor(private position: number, startsAfterCR = false) {
@@ -87,20 +92,21 @@ export class LineSplitter {
     const start = this.position - this.carryLength;
     const text = this.carry.toString("utf8", 0, this.carryLength);
     this.carryLength = 0;
-    onLine(text, start, this.position);
+    onLine(text, start, this.position, ++this.lineCount);
   }
 
   private emit(chunk: Buffer, from: number, to: number, after: number, onLine: LineListener): void {
     const chunkStart = this.position;
+    const lineNumber = ++this.lineCount;
     if (this.carryLength > 0) {
       const start = chunkStart - this.carryLength;
       this.append(chunk, from, to);
       const text = this.carry.toString("utf8", 0, this.carryLength);
       this.carryLength = 0;
-      if (text.length > 0) onLine(text, start, chunkStart + after);
+      if (text.length > 0) onLine(text, start, chunkStart + after, lineNumber);
       return;
     }
-    if (to > from) onLine(chunk.toString("utf8", from, to), chunkStart + from, chunkStart + after);
+    if (to > from) onLine(chunk.toString("utf8", from, to), chunkStart + from, chunkStart + after, lineNumber);
   }
 
   private append(chunk: Buffer, from: number, to: number): void {

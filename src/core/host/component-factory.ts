@@ -107,7 +107,8 @@ export class ComponentFactory {
     const labels = { handler: plan.name };
     // A latency block exists only while recording is on, and then every boot carries the settings.
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
-    const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing);
+    const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing,
+      plan.source.kind === "module" ? plan.source.display : undefined);
     if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, host, counters, handlerLog);
     return hosted;
   }

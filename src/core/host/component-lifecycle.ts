@@ -44,6 +44,8 @@ export class ComponentLifecycle {
     readonly kind: "handler" | "service" | "sink" | "feed",
     readonly name: string,
     private readonly call: (phase: LifecyclePhase) => unknown,
+    /** The module it came from as the configuration names it (e.g. `./pnl.ts`), for failure messages. */
+    readonly source?: string,
   ) {}
 
   get state(): ComponentState {

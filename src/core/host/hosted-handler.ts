@@ -39,11 +39,13 @@ export class HostedHandler implements EventReceiver {
     private readonly failed: HandlerFailure,
     /** Undefined when latency recording is off: delivery then only tests this field. */
     private readonly timing?: HandlerTiming,
+    /** The module it was loaded from (e.g. `./pnl.ts`); undefined for an in-process handler. */
+    source?: string,
   ) {
     this.lifecycle = new ComponentLifecycle("handler", name, (phase) => {
       if (phase === "init" || phase === "start") return instance[phase]?.(context);
       return instance[phase]?.();
-    });
+    }, source);
   }
 
   deliver(event: unknown, meta: EventMeta): void {

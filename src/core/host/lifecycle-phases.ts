@@ -28,7 +28,7 @@ export async function runPhase(components: readonly ComponentLifecycle[], phase:
       failed(component, phase, thrown);
       if (forward) {
         const { message, stack } = describeThrown(thrown);
-        throw new ComponentFailureError({ component: `${component.kind} "${component.name}" on agent "${agent}"`, phase, message, stack });
+        throw new ComponentFailureError({ component: `${component.kind} "${component.name}"${component.source ? ` (${component.source})` : ""} on agent "${agent}"`, phase, message, stack });
       }
     }
   }

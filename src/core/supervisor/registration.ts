@@ -20,7 +20,7 @@ import type { Logger } from "../../log/log.ts";
 import type { AgentPlan, FeedAddition, FeedPlan, HandlerAddition, ServerPlan } from "../../plan/types.ts";
 import { SUPERVISOR_AGENT } from "../../plan/types.ts";
 import type { AgentEndpoint } from "../agent-endpoint.ts";
-import { RegistrationError } from "../errors.ts";
+import { RegistrationError, UnknownComponentError } from "../errors.ts";
 import type { ControlRequest, LifecyclePhase, ReplyTo, Wants } from "../protocol.ts";
 import type { AgentGroup } from "./agent-group.ts";
 import type { CounterBlocks } from "./counter-blocks.ts";
@@ -97,9 +97,9 @@ export class Registration {
     const agentPlan = this.context.plan.agents.find((a) => a.name === agentName && a.name !== SUPERVISOR_AGENT);
     const withHandlers = this.context.plan.agents.filter((a) => a.handlers.length > 0).map((a) => a.handlers.map((h) => `${a.name}/${h.name}`)).flat();
     const known = `(handlers: ${withHandlers.join(", ") || "none"})`;
-    if (!agentPlan) throw new RegistrationError(`cannot remove handler "${agentName}/${name}": no agent "${agentName}" ${known}`);
+    if (!agentPlan) throw new UnknownComponentError(`cannot remove handler "${agentName}/${name}": no agent "${agentName}" ${known}`);
     const index = agentPlan.handlers.findIndex((h) => h.name === name);
-    if (index < 0) throw new RegistrationError(`cannot remove handler "${agentName}/${name}": agent "${agentName}" has no handler "${name}" ${known}`);
+    if (index < 0) throw new UnknownComponentError(`cannot remove handler "${agentName}/${name}": agent "${agentName}" has no handler "${name}" ${known}`);
     await this.retireHandler(this.agent(agentName), name);
     agentPlan.handlers.splice(index, 1);
     this.context.counters.remove(agentName, "handler", name);
@@ -137,8 +137,8 @@ export class Registration {
 
   async removeFeed(name: string): Promise<void> {
     const feed = this.context.plan.feeds.find((f) => f.name === name);
-    if (!feed) throw new RegistrationError(`cannot remove feed "${name}": no such feed (feeds: ${this.context.plan.feeds.map((f) => f.name).join(", ") || "none"})`);
-    if (feed.type === "pipe") throw new RegistrationError(`cannot remove feed "${name}": it is a pipe, whose writers and subscribers are fixed at boot`);
+    if (!feed) throw new UnknownComponentError(`cannot remove feed "${name}": no such feed (feeds: ${this.context.plan.feeds.map((f) => f.name).join(", ") || "none"})`);
+    if (feed.type === "pipe") throw new UnknownComponentError(`cannot remove feed "${name}": it is a pipe, whose writers and subscribers are fixed at boot`);
     await this.retireFeed(feed);
     this.context.log.info("feed removed", { feed: name, agent: feed.host });
   }

@@ -28,6 +28,15 @@ describe("line splitter", () => {
     expect(split("a\nbb\r\ncc\rd\n", [64]).lines).toEqual([["a", 0, 2], ["bb", 2, 6], ["cc", 6, 9], ["d", 9, 11]]);
   });
 
+  it("numbers lines from its start, counting the empty lines it does not report", () => {
+    const numbers: [string, number][] = [];
+    const splitter = new LineSplitter(0);
+    const text = Buffer.from("a\n\n\r\nb\r\rc\nd");
+    splitter.push(text, text.length, (line, _start, _end, lineNumber) => void numbers.push([line, lineNumber]));
+    splitter.end((line, _start, _end, lineNumber) => void numbers.push([line, lineNumber]));
+    expect(numbers).toEqual([["a", 1], ["b", 4], ["c", 6], ["d", 7]]);
+  });
+
   it("treats a \\r\\n split across reads as one terminator", () => {
     // A line whose \r ends a read is reported at once, ending after the \r; the \n that follows is skipped.
     expect(split("ab\r\ncd\r\n", [3, 1, 3]).lines).toEqual([["ab", 0, 3], ["cd", 4, 7]]);

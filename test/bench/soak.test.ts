@@ -1,0 +1,18 @@
+/**
+ * The soak benchmark, short: a few seconds of load over several feeds and agents must end with every
+ * event published handled once per handler agent. Counts only; the rates and memory it reports are for
+ * bench/soak.ts runs (bench/results/soak.md), not for tests on a shared machine.
+ */
+import { describe, expect, test } from "bun:test";
+import { soak } from "../../bench/soak.ts";
+
+describe("soak benchmark (short)", () => {
+  test("2 feeds on their own agents × 2 handler agents: count out = count in × 2, no drops", async () => {
+    const report = await soak({ rate: 30_000, seconds: 2, feeds: 2, handlers: 2, everySeconds: 1, idle: "backoff" });
+    expect(report.eventsIn).toBe(60_000);
+    expect(report.eventsOut).toBe(120_000);
+    expect(report.drops).toEqual({ consumer_gone: 0, unrouted: 0, mapper_dropped: 0 });
+    expect(report.countsAgree).toBe(true);
+    expect(report.samples.length).toBeGreaterThan(0);
+  }, 400_000);
+});
