@@ -2,11 +2,13 @@
  * Soak benchmark: sustained load over several feeds and agents. Each feed runs on its own worker agent
  * and publishes consecutive numbers at its share of `--rate` for `--seconds`; every handler agent
  * subscribes to every feed (broadcast), so each event is delivered once per handler agent. Every
- * `--every` seconds it prints events in (published), out (handled), drops and dead letters by reason, and
+ * `--every` seconds it prints events in (published), out (handled), drops by reason (the feeds' own and,
+ * with a lossy `--on-full` policy on small rings, what each policy dropped), and
  * the process's RSS and main-thread heap; at the end, after the draining stop, it checks that
  * out = in × handler agents − drops and reports the memory slope over the run (least squares on RSS).
  *
- *   bun bench/soak.ts [--rate 1000000] [--seconds 60] [--feeds 4] [--handlers 2] [--every 5] [--idle backoff] [--json]
+ *   bun bench/soak.ts [--rate 1000000] [--seconds 60] [--feeds 4] [--handlers 2] [--every 5] [--idle backoff]
+ *                     [--on-full block|dropNewest|dropOldest|disconnect] [--ring-capacity BYTES] [--json]
  *   deno run -A bench/soak.ts …
  *
  * Exit 0 when the counts agree, 1 when they do not.
@@ -23,6 +25,10 @@ export interface SoakOptions {
   handlers: number;
   everySeconds: number;
   idle: string;
+  /** The feeds' `onFull` policy (default `block`: nothing dropped). */
+  onFull?: "block" | "dropNewest" | "dropOldest" | "disconnect";
+  /** The feeds' `ringCapacity` in bytes (default: the server's); small rings make a lossy policy act. */
+  ringCapacity?: number;
   /** Called with each progress sample (and the final one); the CLI prints them. */
   onSample?: (sample: SoakSample) => void;
 }
@@ -58,7 +64,7 @@ export interface SoakReport {
 
 /**
  * Counters of events a feed did not deliver, by the reason `/metrics` gives them (none is expected here:
- * a feed facing a full ring waits).
+ * feeds and handlers are all alive, and every value maps).
  */
 const DROP_COUNTERS: Record<string, string> = {
   consumer_gone: "feed_dropped_total",
@@ -102,6 +108,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       module: new URL("./soak-feed.ts", import.meta.url).href,
       agentName: `source-${name}`,
       broadcast: true,
+      onFull: options.onFull,
+      ringCapacity: options.ringCapacity,
       config: { rate: options.rate / options.feeds, seconds: options.seconds },
     })),
     eventSinks: [{ name: "results", type: "memory" }],
@@ -110,9 +118,16 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       eventHandlers: { [`count-${i}`]: { handler: new URL("./count-handler.ts", import.meta.url).href, configMap: { expected: -1 } } },
     })),
   }, { logLevel: "warn", requestTimeoutMs: BOOT_WAIT_MS });
+  const lossy = options.onFull !== undefined && options.onFull !== "block";
   const sample = (atSeconds: number): SoakSample => {
     const memory = process.memoryUsage();
-    const drops = Object.fromEntries(Object.entries(DROP_COUNTERS).map(([reason, name]) => [reason, server.counter(name)]));
+    const drops: Record<string, number> = Object.fromEntries(Object.entries(DROP_COUNTERS).map(([reason, name]) => [reason, server.counter(name)]));
+    if (lossy) {
+      const rings = server.topology().rings.filter((ring) => ring.kind === "feed");
+      drops.dropNewest = rings.reduce((sum, ring) => sum + ring.droppedNewest, 0);
+      drops.dropOldest = rings.reduce((sum, ring) => sum + ring.droppedOldest, 0);
+      drops.disconnected = rings.reduce((sum, ring) => sum + ring.droppedDisconnected, 0);
+    }
     return { atSeconds, eventsIn: server.counter("feed_published_total"), eventsOut: server.counter("handler_events_total"), drops, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
   };
   const started = performance.now();
@@ -166,6 +181,8 @@ if (import.meta.main) {
       handlers: { type: "string", default: "2" },
       every: { type: "string", default: "5" },
       idle: { type: "string", default: "backoff" },
+      "on-full": { type: "string", default: "block" },
+      "ring-capacity": { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -177,6 +194,8 @@ if (import.meta.main) {
     handlers: Number(values.handlers),
     everySeconds: Number(values.every),
     idle: values.idle!,
+    onFull: values["on-full"] as SoakOptions["onFull"], // checked by the configuration schema
+    ringCapacity: values["ring-capacity"] === undefined ? undefined : Number(values["ring-capacity"]),
     onSample: values.json ? undefined : (s) =>
       console.log(`${s.atSeconds.toFixed(1).padStart(6)} s  in ${s.eventsIn}  out ${s.eventsOut}  drops ${JSON.stringify(s.drops)}  rss ${mb(s.rssBytes)}  heap ${mb(s.heapUsedBytes)}`),
   });

@@ -15,4 +15,12 @@ describe("soak benchmark (short)", () => {
     expect(report.countsAgree).toBe(true);
     expect(report.samples.length).toBeGreaterThan(0);
   }, 400_000);
+
+  test("dropNewest on 1 KiB rings: what a policy drops is counted, and out = in × 2 − drops", async () => {
+    const report = await soak({ rate: 30_000, seconds: 2, feeds: 2, handlers: 2, everySeconds: 1, idle: "sleeping", onFull: "dropNewest", ringCapacity: 1024 });
+    expect(report.eventsIn).toBe(60_000);
+    expect(report.drops.dropOldest + report.drops.disconnected).toBe(0);
+    expect(report.eventsOut + report.drops.dropNewest).toBe(120_000);
+    expect(report.countsAgree).toBe(true);
+  }, 400_000);
 });
