@@ -87,6 +87,30 @@ interface DenoLike {
   };
 }
 
+/** A `mongoose run` in progress, with what it logged so far. */
+export interface RunningServer {
+  child: Child;
+  log(): string;
+}
+
+/**
+ * Starts `mongoose run <yaml>` (the CLI entry `main`) under the current runtime, collecting its log (stderr).
+ *
+ * @example
+ * ```ts
+ * const server = runServer(MAIN, "app.yaml");
+ * server.child.interrupt("SIGTERM");
+ * expect(await server.child.exitCode).toBe(0);
+ * ```
+ */
+export function runServer(main: string, yaml: string): RunningServer {
+  const child = start(runtimeCommand(main, ["run", yaml]));
+  let stderr = "";
+  child.onStdout(() => {});
+  child.onStderr((text) => (stderr += text));
+  return { child, log: () => stderr };
+}
+
 /** Runs a command to completion and collects its output. */
 export async function runProgram(command: string[], options: RunOptions = {}): Promise<Finished> {
   const child = start(command, options.env, options.cwd);

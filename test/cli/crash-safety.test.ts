@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, seededRandom, tempDir } from "../helpers.ts";
-import { type Child, runtimeCommand, start } from "../process.ts";
+import { runServer } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
@@ -47,18 +47,7 @@ function writeApp(): string {
   return yaml;
 }
 
-interface Running {
-  child: Child;
-  log(): string;
-}
-
-function run(yaml: string): Running {
-  const child = start(runtimeCommand(MAIN, ["run", yaml]));
-  let stderr = "";
-  child.onStdout(() => {});
-  child.onStderr((text) => (stderr += text));
-  return { child, log: () => stderr };
-}
+const run = (yaml: string) => runServer(MAIN, yaml);
 
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 

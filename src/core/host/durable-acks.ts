@@ -26,7 +26,8 @@
  * Events a handler keeps for a retry (or holds behind an open circuit) were consumed but not handled: no
  * checkpoint is taken while any is kept, so a crash meanwhile delivers them again.
  * Not covered: values sent from timers or after an `await` in `onEvent` (they are not tied to an event),
- * and values sent into pipes (a pipe's subscribers are not waited for).
+ * values sent into pipes (a pipe's subscribers are not waited for), and an event whose `async` `onEvent`
+ * rejects: it is kept only once the promise settles, after the checkpoint covering it may be acknowledged.
  *
  * @module
  */
