@@ -27,7 +27,7 @@ import { watchedBreaker } from "../src/core/host/watched-breaker.ts";
 import { createLogger } from "../src/log/log.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { ServerClock } from "../src/time/clock.ts";
-import { median } from "./child-runs.ts";
+import { deliveryRounds } from "./handler-delivery-rounds.ts";
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { events: { type: "string", default: "5000000" }, rounds: { type: "string", default: "5" } } });
 const events = Number(values.events);
@@ -63,14 +63,5 @@ function handlerWith(setting: typeof SETTINGS[number]): HostedHandler {
 }
 
 const meta: EventMeta = { feed: "in", sequenceNumber: 1, publishedNanos: clock.nanos(), publishedAt: 0 };
-const samples = new Map<string, number[]>(SETTINGS.map((s) => [s, []]));
 const handlers = new Map(SETTINGS.map((s) => [s, handlerWith(s)]));
-for (let round = 0; round < Number(values.rounds); round++) {
-  for (const setting of SETTINGS) {
-    const handler = handlers.get(setting)!;
-    const started = performance.now();
-    for (let i = 0; i < events; i++) handler.deliver(i, meta);
-    samples.get(setting)!.push(((performance.now() - started) * 1e6) / events);
-  }
-}
-console.log(JSON.stringify({ runtime: runtime.name, events, nsPerEvent: Object.fromEntries(SETTINGS.map((s) => [s, Number(median(samples.get(s)!).toFixed(1))])) }));
+console.log(JSON.stringify({ runtime: runtime.name, events, nsPerEvent: deliveryRounds(handlers, events, Number(values.rounds), meta) }));

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, seededRandom, tempDir } from "../helpers.ts";
+import { committedPipelineYaml } from "../committed-pipeline.ts";
 import { runServer } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -30,20 +31,7 @@ function writeApp(): string {
     ].join("\n"),
   );
   const yaml = temp.path("app.yaml");
-  writeFileSync(
-    yaml,
-    [
-      "admin: false",
-      "eventFeeds:",
-      "  - {name: in, type: file, filename: in.txt, readStrategy: COMMITTED, broadcast: true}",
-      "eventSinks:",
-      "  - {name: out, type: file, filename: out.txt}",
-      "eventHandlers:",
-      "  - agentName: processor",
-      "    eventHandlers: {transform: {handler: ./transform.ts}}",
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(yaml, committedPipelineYaml({ agent: "processor", handlers: ["transform: {handler: ./transform.ts}"] }));
   return yaml;
 }
 

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, tempDir } from "../helpers.ts";
+import { committedPipelineYaml } from "../committed-pipeline.ts";
 import { runServer } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -54,27 +55,18 @@ function writeApp(ordered: boolean): string {
     ].join("\n"),
   );
   const yaml = temp.path("app.yaml");
-  writeFileSync(
-    yaml,
-    [
-      "admin: false",
-      "eventFeeds:",
-      "  - {name: in, type: file, filename: in.txt, readStrategy: COMMITTED, broadcast: true}",
-      "eventSinks:",
-      "  - {name: out, type: file, filename: out.txt}",
-      "  - {name: seen, type: file, filename: seen.txt}",
-      "eventHandlers:",
-      "  - agentName: processor",
-      "    eventHandlers:",
-      "      transform:",
-      "        handler: ./handlers.ts#Transform",
-      `        configMap: {attempts: ${JSON.stringify(temp.path("poison-attempts.txt"))}}`,
+  writeFileSync(yaml, committedPipelineYaml({
+    agent: "processor",
+    sinks: ["out", "seen"],
+    handlers: [
+      "transform:",
+      "  handler: ./handlers.ts#Transform",
+      `  configMap: {attempts: ${JSON.stringify(temp.path("poison-attempts.txt"))}}`,
       // The retry is not due before the kill: only a restart can deliver the poison line again.
-      `        retry: {attempts: 5, backoffMs: 60000, maxBackoffMs: 60000, ordered: ${ordered}}`,
-      "      witness: {handler: ./handlers.ts#Witness}",
-      "",
-    ].join("\n"),
-  );
+      `  retry: {attempts: 5, backoffMs: 60000, maxBackoffMs: 60000, ordered: ${ordered}}`,
+      "witness: {handler: ./handlers.ts#Witness}",
+    ],
+  }));
   return yaml;
 }
 

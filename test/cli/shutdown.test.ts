@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, FIXTURES, tempDir } from "../helpers.ts";
+import { committedPipelineYaml } from "../committed-pipeline.ts";
 import { runtimeCommand, start } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -20,18 +21,7 @@ const outputLines = () => (existsSync(temp.path("out.txt")) ? readFileSync(temp.
 /** `in.txt` (COMMITTED) → `handler` on agent "work" → file sink `out.txt`; `top` adds top-level YAML lines. */
 function writeApp(handler: string, configMap: string, top: string[] = []): string {
   const yaml = temp.path("app.yaml");
-  writeFileSync(yaml, [
-    "admin: false",
-    ...top,
-    "eventFeeds:",
-    "  - {name: in, type: file, filename: in.txt, readStrategy: COMMITTED, broadcast: true}",
-    "eventSinks:",
-    "  - {name: out, type: file, filename: out.txt}",
-    "eventHandlers:",
-    "  - agentName: work",
-    `    eventHandlers: {h: {handler: ${FIXTURES}${handler}.ts, configMap: ${configMap}}}`,
-    "",
-  ].join("\n"));
+  writeFileSync(yaml, committedPipelineYaml({ agent: "work", top, handlers: [`h: {handler: ${FIXTURES}${handler}.ts, configMap: ${configMap}}`] }));
   return yaml;
 }
 
