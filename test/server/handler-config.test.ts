@@ -35,7 +35,7 @@ describe("required config keys", () => {
     expect((await bootFailure({ prefix: 7 })).message).toContain('handler "shaper": required config key "prefix" must be a string, got 7');
     expect((await bootFailure({ prefix: "p", needsLimit: true, limit: "10" })).message).toContain('required config key "limit" must be a finite number, got "10"');
     expect((await bootFailure({ prefix: "p", needsAnything: true })).message).toContain('required config key "anything" is missing');
-    expect((await bootFailure({})).message).toMatch(/handler "shaper" on agent "processor"/);
+    expect((await bootFailure({})).message).toMatch(/handler "shaper" \(\.\/configured\.ts\) on agent "processor"/);
   });
 });
 

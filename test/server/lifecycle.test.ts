@@ -159,7 +159,8 @@ describe("lifecycle", () => {
   });
 
   it("a boot step an agent never answers fails the boot, and rolling back gives up on that agent", async () => {
-    const attempt = boot({ eventHandlers: [{ agentName: "frozen", eventHandlers: { stuck: { handler: "./stuck-init.ts" } } }] }, { requestTimeoutMs: 300, logLevel: "silent" });
-    await expect(attempt).rejects.toThrow(`agent "frozen" failed during boot: agent "frozen" did not answer "init handlers" within 300 ms`);
+    // Long enough for the steps before init to be answered on a loaded machine; the stuck init lasts 20 s.
+    const attempt = boot({ eventHandlers: [{ agentName: "frozen", eventHandlers: { stuck: { handler: "./stuck-init.ts" } } }] }, { requestTimeoutMs: 5_000, logLevel: "silent" });
+    await expect(attempt).rejects.toThrow(`agent "frozen" failed during boot: agent "frozen" did not answer "init handlers" within 5000 ms`);
   });
 });
