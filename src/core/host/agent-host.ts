@@ -98,7 +98,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private handlers: HostedHandler[] = [];
   private readonly handlersByName = new Map<string, HostedHandler>();
   /** Every handler this agent ever hosted, by timer owner number (stable across runtime removals). */
-  private readonly timerOwners: HostedHandler[] = [];
+  private readonly timerOwners: (HostedHandler | undefined)[] = [];
   private readonly ownerOf = new Map<string, number>();
   private readonly scheduler: AgentScheduler;
   private readonly reentrant: ReentrantEvents;
@@ -317,7 +317,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   }
 
   schedulerFor(handlerName: string): Scheduler {
-    return this.scheduler.forHandler(handlerName, this.ownerOf.get(handlerName)!);
+    return this.scheduler.forHandler(handlerName, this.timerOwner(handlerName));
   }
 
   // ---- control requests (see control-dispatch.ts) ----
@@ -609,14 +609,28 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     if (handler) this.reentrant.forget(handler);
   }
 
-  /** Makes a hosted handler reachable by name and gives it a timer owner number. */
+  /** Makes a hosted handler reachable by name and the one its timers' owner number stands for. */
   private track(handler: HostedHandler): void {
     this.handlersByName.set(handler.name, handler);
-    this.ownerOf.set(handler.name, this.timerOwners.push(handler) - 1);
+    this.timerOwners[this.timerOwner(handler.name)] = handler;
+  }
+
+  /**
+   * The handler's timer owner number, given on the first ask: its context asks (for `ctx.scheduler`) while
+   * it is built, before {@link track} knows the handler.
+   */
+  private timerOwner(handlerName: string): number {
+    let owner = this.ownerOf.get(handlerName);
+    if (owner === undefined) {
+      owner = this.timerOwners.push(undefined) - 1;
+      this.ownerOf.set(handlerName, owner);
+    }
+    return owner;
   }
 
   private timerThrew(owner: number, thrown: unknown): void {
-    const handler = this.timerOwners[owner];
+    // Tracked before its start, so before any of its timers can fire.
+    const handler = this.timerOwners[owner]!;
     handler.errors.inc();
     this.errors.report("handler", handler.name, "scheduler callback", thrown);
   }

@@ -109,12 +109,12 @@ export class ComponentFactory {
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
     const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing,
       plan.source.kind === "module" ? plan.source.display : undefined);
-    if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, host, counters, handlerLog);
+    if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, counters, handlerLog);
     return hosted;
   }
 
   /** The handler's `retry` and `circuitBreaker`, counted in `counters`. */
-  private guard(handler: HostedHandler, plan: HandlerPlan, host: HandlerHost, counters: CounterBlock, log: Logger): HandlerGuard {
+  private guard(handler: HostedHandler, plan: HandlerPlan, counters: CounterBlock, log: Logger): HandlerGuard {
     const { clock, errors, deadLetters, deliveries } = this.parts;
     const labels = { handler: plan.name };
     const policy = plan.circuitBreaker;
@@ -135,7 +135,7 @@ export class ComponentFactory {
       errors,
       deadLetters,
       deliveries,
-      scheduler: () => host.schedulerFor(plan.name),
+      scheduler: () => handler.context.scheduler,
     });
   }
 
