@@ -17,7 +17,7 @@ import { type ConfigPath, type ConfigProblem, formatProblems, type Locator, path
 import { adminExposureProblems } from "./admin-exposure.ts";
 import { adminSchema, configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 import { moduleSource } from "./module-source.ts";
-import { restartConflicts, restartPolicyOf } from "./restart-policy.ts";
+import { restartPolicyOf } from "./restart-policy.ts";
 import { serviceFeeds, servicePlan, serviceProblems } from "./service-plans.ts";
 
 export { moduleSource };
@@ -373,11 +373,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
       problems.push({ path: settings[1].path, message: `agent "${agent}" is given another idle strategy in ${settings.filter((_, i) => i !== 1).map((s) => pathTextOf(s.path)).join(" and ")}; set it once (agentThreads)` });
     }
   }
-  const restartPolicies = new Map(effective.agentThreads.map((thread, index) => {
-    const policy = restartPolicyOf(thread, index, problems);
-    if (policy) restartConflicts(thread.agentName, index, feeds, problems);
-    return [thread.agentName, policy];
-  }));
+  const restartPolicies = new Map(effective.agentThreads.map((thread, index) => [thread.agentName, restartPolicyOf(thread, index, problems)]));
   problems.push(...adminExposureProblems(effective.admin));
   if (problems.length > 0) throw new ConfigError(formatProblems(problems, options.locate));
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from "valibot";
-import type { FeedPlan, RestartPolicy } from "../plan/types.ts";
+import type { RestartPolicy } from "../plan/types.ts";
 import type { ConfigProblem } from "./problems.ts";
 import { oneOf, positiveInteger } from "./schema-parts.ts";
 
@@ -54,25 +54,4 @@ export function restartPolicyOf(thread: RestartSettings, index: number, problems
     problems.push({ path: path("restartBackoffMaxMs"), message: `must be ≥ restartBackoffMs (${policy.backoffMs})` });
   }
   return policy;
-}
-
-/**
- * A restarted agent cannot take back the read pointer lock of a file feed read with `COMMITTED` (or
- * `COMMITED`): its dead predecessor's lock names this very process, which is alive. Refused at load
- * rather than found out by restarts that all fail.
- *
- * @example
- * ```ts
- * restartConflicts(["io-agent", 0], feeds, problems);
- * // agentThreads[0].restart: agent "io-agent" hosts file feed "trades" read with readStrategy COMMITTED, …
- * ```
- */
-export function restartConflicts(agent: string, index: number, feeds: readonly FeedPlan[], problems: ConfigProblem[]): void {
-  for (const feed of feeds) {
-    if (feed.host !== agent || feed.type !== "file" || !String(feed.settings.readStrategy).startsWith("COMMIT")) continue;
-    problems.push({
-      path: ["agentThreads", index, "restart"],
-      message: `agent "${agent}" hosts file feed "${feed.name}" read with readStrategy ${feed.settings.readStrategy}, whose read pointer lock a restarted agent cannot take back from its own process; give the feed another agentName, or restart: never`,
-    });
-  }
 }

@@ -35,7 +35,11 @@ interface Target {
   gone: boolean;
   /** Gone because its ring's `disconnect` policy detached it (not because its consumer died). */
   disconnected: boolean;
-  /** Events written before this target was added (its ring's consumed count starts after them). */
+  /**
+   * This outlet's events written before the target was added, less the events earlier producers put
+   * through its ring: the outlet's event N is the ring's event N - writtenBefore, whatever the ring's
+   * counts started from (a restarted agent's writer counts on from its dead predecessor's ring).
+   */
   writtenBefore: number;
 }
 
@@ -138,12 +142,12 @@ export class EventOutlet {
     for (const target of this.targets) {
       if (!target.gone) upTo = Math.min(upTo, target.writtenBefore + (durable ? target.ring.durableEvents + target.ring.droppedEvents : target.ring.settledEvents));
     }
-    return upTo;
+    return Math.max(0, upTo); // below 0 while the ring's consumer still works through a dead predecessor's events
   }
 
   /** Adds a target ring; it receives what is written from now on. */
   addTarget(ring: RingProducer, name: string): void {
-    this.targets.push({ ring, name, gone: false, disconnected: false, writtenBefore: this.written });
+    this.targets.push({ ring, name, gone: false, disconnected: false, writtenBefore: this.written - ring.inheritedEvents });
     this.liveTargets++;
     this.listenTo(ring, name);
   }

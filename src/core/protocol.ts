@@ -27,6 +27,11 @@ export interface Tuning {
 /** Everything an agent needs to start. Sent once, as the first message to a worker. */
 export interface AgentBoot {
   plan: AgentPlan;
+  /**
+   * A random id of this server instance (one boot of one server), the same for all its agents: read
+   * pointer locks record it, so a restarted agent's feed takes back only its own server's lock.
+   */
+  serverId: string;
   /** The server's fixed-layout event types, with their codec ids. */
   eventTypes: EventTypePlan[];
   /** All feeds and sinks of the server (to validate names and know which feeds broadcast). */

@@ -296,6 +296,11 @@ export class RingProducer {
   readonly spaceSignal: WakeSignal;
   /** The ring's policy is `block`: a full ring is waited for, never dropped from. */
   readonly blocks: boolean;
+  /**
+   * Events earlier producers of this ring (whose agent died: a supervised restart) published or had
+   * dropped; the ring's consumed, durable and dropped counts include them. 0 for a new ring.
+   */
+  readonly inheritedEvents: number;
   private readonly ring: RingViews;
   private head: number;
   private publishedHead: number;
@@ -320,6 +325,7 @@ export class RingProducer {
     this.tailCache = Atomics.load(this.ring.control, TAIL) >>> 0;
     // A producer replacing one whose agent died (a supervised restart) counts on from its predecessor.
     this.eventsCommitted = this.ring.stats[PUBLISHED_EVENTS];
+    this.inheritedEvents = this.eventsCommitted + this.ring.stats[DROPPED_NEWEST] + this.ring.stats[DROPPED_DISCONNECTED];
     this.stallCount = this.ring.stats[STALLS];
     this.stallNanosTotal = this.ring.stats[STALL_NANOS];
     this.spaceSignal = new WakeSignal(this.ring.control, PRODUCER_WAITING);

@@ -22,6 +22,7 @@ export function agentBoot(plan: ServerPlan, name: string, endpoints: Endpoint[] 
   const agent = plan.agents.find((a) => a.name === name)!;
   return {
     plan: agent,
+    serverId: crypto.randomUUID(),
     eventTypes: plan.eventTypes,
     feeds: plan.feeds,
     sinks: plan.sinks,

@@ -117,6 +117,36 @@ describe("event outlet", () => {
     expect(outlet.deliveredSequence()).toBe(4);
   });
 
+  it("replacing a dead producer on its ring, counts delivery and durability from its own events on, after the predecessor's left in the ring", () => {
+    const buffer = createRingBuffer(1024, 1);
+    const consumer = new RingConsumer(buffer);
+    const dead = new EventOutlet("test", clock, { awaitSpace() {} }, () => {});
+    dead.addTarget(new RingProducer(buffer, wake()), "consumer");
+    for (const value of ["a1", "a2", "a3", "a4", "a5"]) dead.send(value);
+    dead.flush();
+    dead.send("never published: dies with its agent");
+    const received: unknown[] = [];
+    const take = (max: number) => consumer.poll((bytes, offset, length, codecId) => void received.push(codecById(codecId)!.decode(bytes, offset, length)), max);
+    take(3);
+    consumer.markDurable(3);
+    const successor = new EventOutlet("test", clock, { awaitSpace() {} }, () => {});
+    successor.addTarget(new RingProducer(buffer, wake()), "consumer");
+    successor.send("b1");
+    successor.send("b2");
+    successor.flush();
+    // The ring's counts (3 consumed, 3 durable) are the predecessor's events, not b1 and b2.
+    expect([successor.deliveredSequence(), successor.durableSequence()]).toEqual([0, 0]);
+    take(3);
+    consumer.markDurable(6);
+    expect([successor.deliveredSequence(), successor.durableSequence()]).toEqual([1, 1]);
+    take(10);
+    expect(successor.deliveredSequence()).toBe(2);
+    expect(successor.durableSequence()).toBe(1);
+    consumer.markDurable(7);
+    expect(successor.durableSequence()).toBe(2);
+    expect(received).toEqual(["a1", "a2", "a3", "a4", "a5", "b1", "b2"]);
+  });
+
   it("abandons a claim that is never committed: nothing is published for it, and the outlet sends, claims and closes as before", () => {
     const { producer, consumer } = ring();
     let dropped = 0;

@@ -10,16 +10,20 @@ import type { FeedPlugin } from "../plugin-api.ts";
 import type { FeedChannel } from "./feed-channel.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";
 import { FileFeed } from "./file-feed.ts";
+import type { LockClaim } from "./pointer-lock.ts";
 import { IntervalFeed } from "./interval-feed.ts";
 import { MemoryFeed } from "./memory-feed.ts";
 
-/** Creates the feed; module plugins are imported on the calling (hosting) thread. */
-export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher): Promise<FeedPlugin> {
+/**
+ * Creates the feed; module plugins are imported on the calling (hosting) thread. `pointerOwner`: who a
+ * COMMITTED file feed claims its read pointer lock as (see {@link LockClaim}).
+ */
+export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher, pointerOwner: Omit<LockClaim, "feed">): Promise<FeedPlugin> {
   switch (plan.type) {
     case "memory":
       return new MemoryFeed(plan.name, channel, publisher);
     case "file":
-      return new FileFeed();
+      return new FileFeed(pointerOwner);
     case "interval":
       return new IntervalFeed();
     case "service":

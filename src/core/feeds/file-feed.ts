@@ -20,7 +20,8 @@
  *   latest snapshot of a state file), once; then the feed is complete.
  *
  * COMMITTED takes an exclusive lock on the pointer (see {@link PointerLock}): a second server on the same
- * file fails to boot instead of sharing the position.
+ * file fails to boot instead of sharing the position. The feed on a restarted agent takes back the lock
+ * its dead predecessor left, and resumes from the pointer like a server restarting after a crash.
  *
  * A missing file is waited for (checked every 100 ms, shown in the feed's status, logged once when the
  * wait starts and once when the file appears); an unreadable one is reported with its path and retried
@@ -36,7 +37,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { EventOrigin, FeedContext, FeedPlugin, FeedStatus } from "../plugin-api.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { FileFingerprint } from "./file-fingerprint.ts";
-import { PointerLock, PointerLockedError } from "./pointer-lock.ts";
+import { type LockClaim, PointerLock, PointerLockedError } from "./pointer-lock.ts";
 import { ReadPointer, type ReadPosition } from "./read-pointer.ts";
 
 type Strategy = "COMMITTED" | "EARLIEST" | "LATEST" | "ONCE_EARLIEST" | "ONCE_LATEST";
@@ -129,6 +130,7 @@ class Commits {
  * @example
  * ```ts
  * // eventFeeds: [{ name: "prices", type: "file", filename: "data-in/prices.jsonl", readStrategy: "EARLIEST", valueMapper: "json" }]
+ * const feed = new FileFeed({ server: boot.serverId, replacesDeadInstance: false });
  * ```
  */
 export class FileFeed implements FeedPlugin {
@@ -170,6 +172,9 @@ export class FileFeed implements FeedPlugin {
   private committedOffset = 0;
   private writtenOffset = -1;
   private lastPointerWrite = 0;
+
+  /** @param pointerOwner who claims the read pointer lock (COMMITTED), less the feed's name */
+  constructor(private readonly pointerOwner: Omit<LockClaim, "feed">) {}
 
   init(ctx: FeedContext): void {
     this.ctx = ctx;
@@ -263,22 +268,21 @@ export class FileFeed implements FeedPlugin {
     }
   }
 
-  /** COMMITTED: claims the pointer for this server; a live owner elsewhere fails the boot, naming the file and the owner. */
+  /**
+   * COMMITTED: claims the pointer for this server (taking back its own lock after an agent restart); a
+   * live owner elsewhere fails the boot, naming the file and the owner.
+   */
   private lockPointer(lockPath: string): PointerLock {
     let lock: PointerLock;
     try {
-      lock = PointerLock.acquire(lockPath);
+      lock = PointerLock.acquire(lockPath, { ...this.pointerOwner, feed: this.ctx.feedName });
     } catch (error) {
       if (error instanceof PointerLockedError) throw new Error(`cannot read ${this.filename} with readStrategy COMMITTED: ${error.message}`);
       throw error;
     }
-    if (lock.tookOverFrom) {
-      this.ctx.log.warn("took over a stale read pointer lock: its owner no longer runs", {
-        feed: this.ctx.feedName,
-        lock: lockPath,
-        pid: lock.tookOverFrom.pid,
-      });
-    }
+    const fields = { feed: this.ctx.feedName, lock: lockPath, pid: lock.tookOver?.owner.pid };
+    if (lock.tookOver?.reason === "stale") this.ctx.log.warn("took over a stale read pointer lock: its owner no longer runs", fields);
+    if (lock.tookOver?.reason === "restart") this.ctx.log.info("took back the read pointer lock this feed held before its agent died", fields);
     return lock;
   }
 

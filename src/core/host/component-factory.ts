@@ -183,7 +183,7 @@ export class ComponentFactory {
   /** Builds a hosted feed; its counters live in `counters` (a block of its own when it is registered at runtime). */
   async feed(plan: FeedPlan, counters: CounterBlock = this.parts.counters): Promise<HostedFeed> {
     return await this.loading("feed", plan.name, async () => {
-      const { clock, log, backpressure, eventTypes, deadLetters, errors } = this.parts;
+      const { clock, log, backpressure, eventTypes, deadLetters, errors, boot } = this.parts;
       const labels = { feed: plan.name };
       const publisher = new FeedPublisher(plan.name, clock, backpressure, {
         published: counters.counter("feed_published_total", labels),
@@ -200,7 +200,10 @@ export class ComponentFactory {
         onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
         eventType: plan.eventType === undefined ? undefined : eventTypes.get(plan.eventType),
       });
-      return new HostedFeed(plan, await createFeed(plan, channel, publisher), channel, publisher, feedLog, errors);
+      // Only a feed this agent was booted with can have a predecessor that died with the agent.
+      const replacesDeadInstance = (boot.restart ?? 0) > 0 && boot.plan.hostedFeeds.includes(plan.name);
+      const plugin = await createFeed(plan, channel, publisher, { server: boot.serverId, replacesDeadInstance });
+      return new HostedFeed(plan, plugin, channel, publisher, feedLog, errors);
     });
   }
 

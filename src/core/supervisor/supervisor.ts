@@ -81,6 +81,8 @@ const SLOW_BOOT_STEP: SlowWaitTiming = { firstAfterMs: 3_000, everyMs: 5_000 };
  */
 export class Supervisor {
   private readonly epochOriginMs = performance.timeOrigin;
+  /** Recorded in read pointer locks (see pointer-lock.ts): tells this server's locks from those of any other, in this process too. */
+  private readonly serverId = crypto.randomUUID();
   private readonly agents = new AgentGroup();
   private readonly counters = new CounterBlocks();
   /** Undefined when latency recording is off. */
@@ -350,6 +352,7 @@ export class Supervisor {
   private bootMessage(plan: AgentPlan, endpoints: Endpoint[], counters: SharedArrayBuffer, latency: AgentBoot["latency"]): AgentBoot {
     return {
       plan,
+      serverId: this.serverId,
       eventTypes: this.plan.eventTypes,
       feeds: this.plan.feeds,
       sinks: this.plan.sinks,
