@@ -18,8 +18,8 @@ export interface Finished {
 export interface RunOptions {
   /** Once stdout contains this text, send SIGINT (a user pressing Ctrl-C). */
   interruptAfter?: string;
-  /** Polled every 20 ms while the program runs; once true, send SIGINT (e.g. an output file is complete). */
-  interruptWhen?: () => boolean;
+  /** Polled every 20 ms with the output so far while the program runs; once true, send SIGINT (e.g. an output file is complete). */
+  interruptWhen?: (output: { stdout: string; stderr: string }) => boolean;
   timeoutMs?: number;
   /** Adds to (or overrides) this process's environment. */
   env?: Record<string, string>;
@@ -126,7 +126,7 @@ export async function runProgram(command: string[], options: RunOptions = {}): P
   });
   child.onStderr((text) => (stderr += text));
   const poll = options.interruptWhen && setInterval(() => {
-    if (interrupted || !options.interruptWhen!()) return;
+    if (interrupted || !options.interruptWhen!({ stdout, stderr })) return;
     interrupted = true;
     child.interrupt();
   }, 20);

@@ -219,7 +219,7 @@ export const configSchema = v.strictObject({
   eventHandlers: v.optional(v.array(v.strictObject({
     agentName,
     idleStrategy: v.optional(idleStrategySchema),
-    eventHandlers: mapOf(handlerSchema, "expected a map of handler names to {handler, configMap, logLevel, retry, circuitBreaker}"),
+    eventHandlers: mapOf(handlerSchema, "expected a map of handler names to {handler, configMap, logLevel, retry, circuitBreaker, onFull}"),
   })), []),
   pipes: v.optional(v.array(pipeSchema), []),
   /** The sink that receives dead letters (events that could not be parsed, mapped, encoded or handled). */

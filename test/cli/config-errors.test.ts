@@ -31,7 +31,7 @@ const CASES: [string, string, string][] = [
   ["boolean given as text", "eventFeeds:\n  - name: in\n    type: memory\n    broadcast: \"yes\"\n", `app.yaml:4:16 eventFeeds[0].broadcast: expected boolean, got "yes"`],
   ["period given as a word", "eventFeeds:\n  - name: beat\n    type: interval\n    periodMs: fast\n", `app.yaml:4:15 eventFeeds[0].periodMs: expected number, got "fast"`],
   ["agentThreads not a list", "agentThreads:\n  agentName: a\n", `app.yaml:2:3 agentThreads: expected Array, got Object`],
-  ["handlers given as a list", "eventHandlers:\n  - agentName: a\n    eventHandlers:\n      - handler: ./ok.ts\n", `app.yaml:4:7 eventHandlers[0].eventHandlers: expected a map of handler names to {handler, configMap, logLevel}`],
+  ["handlers given as a list", "eventHandlers:\n  - agentName: a\n    eventHandlers:\n      - handler: ./ok.ts\n", `app.yaml:4:7 eventHandlers[0].eventHandlers: expected a map of handler names to {handler, configMap, logLevel, retry, circuitBreaker, onFull}`],
   ["configMap not a map", "eventHandlers:\n  - agentName: a\n    eventHandlers:\n      h:\n        handler: ./ok.ts\n        configMap: [1, 2]\n", `app.yaml:6:20 eventHandlers[0].eventHandlers.h.configMap: expected a map of keys to values`],
   ["fractional core id", "agentThreads:\n  - agentName: a\n    coreId: 1.5\n", `app.yaml:3:13 agentThreads[0].coreId: must be an integer, got 1.5`],
   ["zero cache limit", "eventFeeds:\n  - name: in\n    type: memory\n    cacheLimit: 0\n", `app.yaml:4:17 eventFeeds[0].cacheLimit: must be ≥ 1, got 0`],
