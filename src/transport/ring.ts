@@ -406,7 +406,10 @@ export class RingProducer {
       return true;
     }
     // A lossy policy decides for the whole event up front, so it is never written in part.
-    if (!this.blocks && !this.hasRoom(this.fragmentedBytes(length)) && !this.whenFull(this.fragmentedBytes(length))) return false;
+    if (!this.blocks) {
+      const needed = this.fragmentedBytes(length);
+      if (!this.hasRoom(needed) && !this.whenFull(needed)) return false;
+    }
     for (let offset = 0; offset < length; offset += this.maxRecordPayload) {
       const chunk = Math.min(this.maxRecordPayload, length - offset);
       const kind = offset === 0 ? KIND_FRAGMENT_FIRST : offset + chunk === length ? KIND_FRAGMENT_LAST : KIND_FRAGMENT_MIDDLE;

@@ -92,12 +92,15 @@ export class HostedSinks {
   /** A value reached a sink since the last flush. */
   private touched = false;
   private flushedAt = 0;
+  /** Sinks whose open circuit holds values back in their rings (a list: read whenever the agent parks). */
+  private readonly holding: HostedSink[] = [];
 
   /** @param flushed runs after every flush of all sinks (their values are written then) */
   constructor(private readonly errors: ComponentErrors, private readonly deadLetters: DeadLetterBox, private readonly flushed: () => void = () => {}) {}
 
   add(sink: HostedSink): void {
     this.byName.set(sink.name, sink);
+    if (sink.breaker && sink.plan.circuitBreaker!.whenOpen === "hold") this.holding.push(sink);
   }
 
   get(name: string): HostedSink | undefined {
@@ -126,16 +129,18 @@ export class HostedSinks {
 
   /** The gate of the sink's rings: set when its circuit holds values back while open. */
   gateOf(name: string): RingGate | undefined {
-    const breaker = this.byName.get(name)!.breaker;
-    if (breaker === undefined || this.byName.get(name)!.plan.circuitBreaker!.whenOpen !== "hold") return undefined;
+    const sink = this.byName.get(name)!;
+    if (!this.holding.includes(sink)) return undefined;
+    const breaker = sink.breaker!;
     return { admit: (limit) => Math.min(limit, breaker.admissible()) };
   }
 
   /** Until the earliest open circuit that holds values back may probe (parks end no later); Infinity if none. */
   millisUntilProbe(): number {
     let soonest = Infinity;
-    for (const sink of this.byName.values()) {
-      if (sink.breaker?.state === "open" && sink.plan.circuitBreaker!.whenOpen === "hold") soonest = Math.min(soonest, sink.breaker.millisUntilProbe());
+    for (let i = 0; i < this.holding.length; i++) {
+      const breaker = this.holding[i].breaker!;
+      if (breaker.state === "open") soonest = Math.min(soonest, breaker.millisUntilProbe());
     }
     return soonest;
   }
