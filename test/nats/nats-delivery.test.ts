@@ -76,4 +76,24 @@ describe("nats feed delivery", () => {
       await server.stop();
     }
   });
+
+  test("messages waiting longer than the ack wait for a slow handler are reported in progress, not delivered again", async () => {
+    const count = 80;
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "nats", servers: [nats.url], subject: "patient.>", stream: "PATIENT", durable: "patient", valueMapper: "json", ackWaitMs: 3000, maxAckPending: count, broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { slow: { handler: `${FIXTURES}slow.ts`, configMap: { delayMicros: 75_000 } } } }],
+    }, { logLevel: "silent" });
+    try {
+      await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the feed is connected", 30_000);
+      // 80 × 75 ms = 6 s of work, all fetched at once: the last ones wait twice the ack wait.
+      await publishAll(client, Array.from({ length: count }, (_, i) => ({ subject: "patient.n", data: String(i) })));
+      await server.sink("out").waitFor(count, 60_000);
+      await eventually(async () => (await consumerLeft(client, "PATIENT", "patient")).unacked === 0, "every message acked", 30_000);
+      expect(server.counter("nats_redelivered_total", { feed: "in" })).toBe(0);
+      expect(server.sink("out").values()).toEqual(Array.from({ length: count }, (_, i) => i));
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -11,6 +11,8 @@
  *   number it was published as (a message the mapper dropped or dead-lettered carries the sequence before
  *   it). Sequences only grow, so one pass from the head acks every message whose sequence is
  *   `<= durableSequence()`.
+ * - **Slow handlers.** Messages held longer than a third of `ackWaitMs` are reported in progress
+ *   (`working()`), so the broker does not deliver them again while they wait for a handler.
  * - **Wakeups.** Messages arrive in the event loop (the agent parks without blocking its thread: see
  *   `ioOnEventLoop`), are queued there and wake the agent; the duty cycle publishes them. While messages
  *   wait for their ack the agent looks again every {@link ACK_CHECK_MS}; idle, it costs no wakeups.
@@ -64,6 +66,8 @@ export class NatsFeed implements FeedPlugin {
   private readonly acked: Counter;
   private readonly redelivered: Counter;
   private readonly connected: Counter;
+  /** When the held messages are next reported in progress to the broker (`performance.now()` ms). */
+  private nextProgressAt = 0;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
@@ -99,7 +103,17 @@ export class NatsFeed implements FeedPlugin {
       work++;
     }
     work += this.ackDurable();
+    if (this.head < this.tail) this.reportProgress();
     return work;
+  }
+
+  /** Every third of the ack wait, tells the broker the held messages are in progress (resets their ack timers). */
+  private reportProgress(): void {
+    const now = performance.now();
+    if (now < this.nextProgressAt) return;
+    this.nextProgressAt = now + this.settings.ackWaitMs / 3;
+    const mask = this.queue.length - 1;
+    for (let i = this.head; i < this.tail; i++) this.queue[i & mask]!.working();
   }
 
   millisToNextDeadline(): number {
@@ -146,6 +160,7 @@ export class NatsFeed implements FeedPlugin {
 
   /** Called in the event loop for each message the pull brought. */
   private readonly arrived = (message: JsMsg): void => {
+    if (this.tail === this.head) this.nextProgressAt = performance.now() + this.settings.ackWaitMs / 3;
     if (this.tail - this.head === this.queue.length) this.grow();
     this.queue[this.tail & (this.queue.length - 1)] = message;
     this.tail++;
