@@ -68,6 +68,7 @@ export class NatsFeed implements FeedPlugin {
   private readonly connected: Counter;
   /** When the held messages are next reported in progress to the broker (`performance.now()` ms). */
   private nextProgressAt = 0;
+  private stopped = false;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
@@ -122,6 +123,7 @@ export class NatsFeed implements FeedPlugin {
 
   /** Stops pulling; messages not yet published are handed back (nak) for another instance or the next start. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.messages?.close().catch(() => {});
     this.messages = undefined;
     const mask = this.queue.length - 1;
@@ -160,6 +162,10 @@ export class NatsFeed implements FeedPlugin {
 
   /** Called in the event loop for each message the pull brought. */
   private readonly arrived = (message: JsMsg): void => {
+    if (this.stopped) {
+      message.nak(); // arrived while the pull was being closed
+      return;
+    }
     if (this.tail === this.head) this.nextProgressAt = performance.now() + this.settings.ackWaitMs / 3;
     if (this.tail - this.head === this.queue.length) this.grow();
     this.queue[this.tail & (this.queue.length - 1)] = message;
