@@ -45,6 +45,10 @@ describe("nats feed and sink", () => {
     expect(server.counter("nats_acked_total", { feed: "orders" })).toBe(200);
     expect(server.counter("nats_published_total", { sink: "fills" })).toBe(200);
 
+    const topology = server.topology();
+    expect(topology.feeds.find((f) => f.name === "orders")).toMatchObject({ type: "nats", host: "io-agent", subscribers: ["worker"], connected: true });
+    expect(topology.sinks.find((s) => s.name === "fills")).toMatchObject({ type: "nats", host: "io-agent", writers: ["worker"], connected: true });
+
     const metrics = await (await fetch(`${server.adminUrl}metrics`)).text();
     expect(metrics).toContain('mongoose_nats_connected{agent="io-agent",component="orders"} 1');
     expect(metrics).toContain('mongoose_nats_connected{agent="io-agent",component="fills"} 1');
