@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { boot, eventually, FIXTURES, sleep } from "../helpers.ts";
 import { NatsServer } from "./nats-server.ts";
 import { consumerLeft, publishAll } from "./nats-client.ts";
@@ -92,6 +93,25 @@ describe("nats feed delivery", () => {
       await eventually(async () => (await consumerLeft(client, "PATIENT", "patient")).unacked === 0, "every message acked", 30_000);
       expect(server.counter("nats_redelivered_total", { feed: "in" })).toBe(0);
       expect(server.sink("out").values()).toEqual(Array.from({ length: count }, (_, i) => i));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("a feed nobody subscribes to does not connect, so it holds no messages other instances could take", async () => {
+    const server = await boot({
+      eventFeeds: [{ name: "unheard", type: "nats", servers: [nats.url], subject: "unheard.>", durable: "unheard" }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
+    }, { logLevel: "silent" });
+    try {
+      await sleep(1000);
+      expect(await server.feedStatus()).toEqual([
+        { feed: "unheard", agent: "io-agent", connected: true, detail: "idle: no handler subscribes, so it does not connect or pull", completed: false, subscribers: 0 },
+      ]);
+      expect(server.counter("nats_connected", { component: "unheard" })).toBe(0);
+      const manager = await jetstreamManager(client);
+      expect(await manager.streams.find("unheard.>").catch(() => "none")).toBe("none");
     } finally {
       await server.stop();
     }

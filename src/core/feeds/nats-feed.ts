@@ -69,6 +69,8 @@ export class NatsFeed implements FeedPlugin {
   /** When the held messages are next reported in progress to the broker (`performance.now()` ms). */
   private nextProgressAt = 0;
   private stopped = false;
+  /** The connection was started (on the first duty cycle: someone subscribes). */
+  private pulling = false;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
@@ -84,15 +86,19 @@ export class NatsFeed implements FeedPlugin {
     this.link = new NatsLink(`feed "${this.plan.name}"`, this.settings, ctx.log, this.connected, (nc) => this.consume(nc), () => ctx.wake());
   }
 
-  startComplete(): void {
-    this.link.start();
-  }
-
   status(): FeedStatus {
+    // Idle for want of subscribers is not a fault: it pulls nothing, so nothing waits on it.
+    if (!this.pulling) return { connected: true, detail: "idle: no handler subscribes, so it does not connect or pull" };
     return this.link.status();
   }
 
   doWork(): number {
+    // The host runs doWork only while someone subscribes: connect then, so a feed nobody receives does
+    // not hold up to maxAckPending messages unacked that other instances could take.
+    if (!this.pulling) {
+      this.pulling = true;
+      this.link.start();
+    }
     const ctx = this.ctx;
     const mask = this.queue.length - 1;
     let work = 0;
