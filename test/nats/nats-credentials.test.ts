@@ -22,13 +22,35 @@ function certificates(dir: string): { ca: string; cert: string; key: string } {
   return { ca: at("ca.pem"), cert: at("server.pem"), key: at("server.key") };
 }
 
-// The tls keys reach the client on the agents' threads: a broker that requires TLS, trusted through caFile.
-describe("nats feed and sink over TLS", () => {
+// The credential keys reach the client on the agents' threads: a broker that requires TLS (trusted
+// through caFile), one that requires a user and password.
+describe("nats feed and sink credentials", () => {
   const temp = tempDir("mongoose-nats-tls-");
   let nats: NatsServer | undefined;
+  let withUser: NatsServer | undefined;
   afterAll(async () => {
     await nats?.stop();
+    await withUser?.stop();
     temp.cleanup();
+  });
+
+  test("connect with user and password", async () => {
+    withUser = await NatsServer.start(["--user", "app", "--pass", "s3cret"]);
+    const client = await connect({ servers: withUser.url, user: "app", pass: "s3cret" });
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "nats", servers: [withUser.url], subject: "auth.in", user: "app", password: "s3cret", broadcast: true }],
+      eventSinks: [{ name: "out", type: "nats", servers: [withUser.url], subject: "auth.out", user: "app", password: "s3cret" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
+    });
+    try {
+      await (await jetstreamManager(client)).streams.add({ name: "AUTH_OUT", subjects: ["auth.out"] });
+      await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the feed and the sink connected with the user", 30_000);
+      await publishAll(client, [{ subject: "auth.in", data: "x" }]);
+      expect((await readSubject(client, "AUTH_OUT", 1)).map((m) => m.data)).toEqual(["x"]);
+    } finally {
+      await server.stop();
+      await client.close();
+    }
   });
 
   test("connect with tls.caFile (relative to the YAML's folder) and carry messages", async () => {
