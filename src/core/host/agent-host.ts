@@ -171,13 +171,13 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       counters: this.counters,
       latency: boot.latency && new LatencyBlock(boot.latency.block, plan.handlers.map((h) => h.name)),
       backpressure: environment.backpressure,
+      wake: wakeAgent,
       eventTypes: this.eventTypes,
       deadLetters: this.deadLetters,
       errors: this.errors,
       problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
-      wake: wakeAgent,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;

@@ -52,6 +52,8 @@ export interface FactoryParts {
   /** The histograms of the agent's boot handlers; undefined when latency recording is off. */
   latency?: LatencyBlock;
   backpressure: Backpressure;
+  /** Wakes the agent from outside its duty cycle (`FeedContext.wake`, `SinkContext.wake`). */
+  wake: () => void;
   eventTypes: EventTypes;
   deadLetters: DeadLetterBox;
   errors: ComponentErrors;
@@ -59,8 +61,6 @@ export interface FactoryParts {
   problems: StopProblems;
   sinks: HostedSinks;
   deliveries: FeedDeliveries;
-  /** Wakes the agent from outside its duty cycle (`FeedContext.wake`, `SinkContext.wake`). */
-  wake: () => void;
 }
 
 /** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
