@@ -84,7 +84,7 @@ describe("nats feed and sink", () => {
     expect(await consumerLeft(client, "ORDERS", "waits")).toEqual({ pending: 0, unacked: 0 });
   });
 
-  test("a value the sink cannot address (no field for its subject) is reported and its message still acked", async () => {
+  test("a value the sink cannot address (no field for its subject, or not a valid subject) is reported and its message still acked", async () => {
     await (await jetstreamManager(client)).streams.add({ name: "OUT3", subjects: ["out3.>"] });
     const server = await boot({
       eventFeeds: [{ name: "orders", type: "nats", servers: [nats.url], subject: "orders3.>", stream: "ORDERS3", durable: "unaddressable", valueMapper: "json", broadcast: true }],
@@ -93,10 +93,12 @@ describe("nats feed and sink", () => {
     }, { logLevel: "silent" });
     servers.push(server);
     await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the feed and the sink are connected", 30_000);
-    await publishAll(client, ['{"side":"buy","n":1}', '{"n":2}', '{"side":"sell","n":3}'].map((data) => ({ subject: "orders3.n", data })));
-    expect((await readSubject(client, "OUT3", 2)).map((m) => `${m.subject} ${m.data}`)).toEqual(['out3.buy {"side":"buy","n":1}', 'out3.sell {"side":"sell","n":3}']);
-    await eventually(async () => (await consumerLeft(client, "ORDERS3", "unaddressable")).unacked === 0, "all three acked", 30_000);
-    expect(server.counter("sink_errors_total", { sink: "out" })).toBe(1);
-    expect(server.errors().map((e) => e.message).join("\n")).toContain('subject "out3.{side}": the value has no field "side"');
+    await publishAll(client, ['{"side":"buy","n":1}', '{"n":2}', '{"side":"no side","n":3}', '{"side":"sell","n":4}'].map((data) => ({ subject: "orders3.n", data })));
+    expect((await readSubject(client, "OUT3", 2)).map((m) => `${m.subject} ${m.data}`)).toEqual(['out3.buy {"side":"buy","n":1}', 'out3.sell {"side":"sell","n":4}']);
+    await eventually(async () => (await consumerLeft(client, "ORDERS3", "unaddressable")).unacked === 0, "all four acked", 30_000);
+    expect(server.counter("sink_errors_total", { sink: "out" })).toBe(2);
+    const errors = server.errors().map((e) => e.message).join("\n");
+    expect(errors).toContain('subject "out3.{side}": the value has no field "side"');
+    expect(errors).toContain('subject "out3.{side}": "out3.no side" is not a subject to publish to');
   });
 });

@@ -17,7 +17,7 @@
  */
 import { clearTimeout, setTimeout } from "node:timers";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { InvalidArgumentError, InvalidSubjectError, type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
 import type { SinkPlan } from "../../plan/types.ts";
 import type { Counter, CounterBlock } from "../counters.ts";
 import { describeThrown } from "../errors.ts";
@@ -36,6 +36,8 @@ export interface NatsSinkSettings extends NatsConnectionSettings {
 const MAX_IN_FLIGHT = 1024;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
+/** A subject to publish to: dot-separated tokens, none empty, no whitespace, no wildcards. */
+const VALID_SUBJECT = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
 /** At stop, how long values still unacknowledged may take before they are declared lost. */
 const STOP_WAIT_MS = 10_000;
 
@@ -113,7 +115,8 @@ export class NatsSink implements SinkPlugin {
     const position = this.accepted++;
     const at = position & (MAX_IN_FLIGHT - 1);
     try {
-      this.subjects[at] = this.subject.fill(value);
+      const subject = this.subjects[at] = this.subject.fill(value);
+      if (!VALID_SUBJECT.test(subject)) throw new Error(`subject "${this.subject.text}": "${subject}" is not a subject to publish to (empty token, whitespace, * or >)`);
       this.ids[at] = this.msgId ? this.msgId.fill(value) : this.idPrefix + position;
       this.payloads[at] = renderText(value);
     } catch (thrown) {
@@ -188,9 +191,18 @@ export class NatsSink implements SinkPlugin {
     if (this.settled !== before) this.ctx.wake();
   }
 
-  /** A failed publish is tried again after a backoff (the same id: the stream drops a duplicate). */
+  /**
+   * A failed publish is tried again after a backoff (the same id: the stream drops a duplicate), unless
+   * trying again cannot help (a payload over the broker's limit, a subject the account may not publish
+   * to): that value is declared lost.
+   */
   private failed(position: number, thrown: unknown): void {
     this.failures.inc();
+    if (thrown instanceof InvalidArgumentError || thrown instanceof InvalidSubjectError || thrown instanceof PermissionViolationError) {
+      this.ctx.lost(1, thrown);
+      this.settle(position);
+      return;
+    }
     const reason = describeThrown(thrown).message;
     if (this.failing === undefined) this.ctx.log.warn(`sink "${this.plan.name}": publishing to ${this.subjects[position & (MAX_IN_FLIGHT - 1)]} failed, retrying: ${reason}`);
     this.failing = reason;
