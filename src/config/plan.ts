@@ -238,6 +238,13 @@ function mapperSource(reference: string | undefined, baseDir: string): MapperSou
 /** A validated `eventFeeds` entry as planned: `id` is stamped into its ring records. */
 export type FeedEntry = EffectiveConfig["eventFeeds"][number];
 
+/** Resolves a NATS feed's or sink's credential files against `baseDir`: `credsFile` and the `tls` files. */
+function resolveCredentialPaths(settings: Record<string, unknown>, baseDir: string): void {
+  if (typeof settings.credsFile === "string") settings.credsFile = resolve(baseDir, settings.credsFile);
+  const tls = settings.tls as Record<string, string> | undefined;
+  if (tls) settings.tls = Object.fromEntries(Object.entries(tls).map(([key, file]) => [key, resolve(baseDir, file)]));
+}
+
 /**
  * The plan of one validated `eventFeeds` entry, relative paths resolved against `baseDir`.
  *
@@ -249,6 +256,7 @@ export type FeedEntry = EffectiveConfig["eventFeeds"][number];
 export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
   const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
   if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+  resolveCredentialPaths(settings, baseDir);
   return {
     id,
     name,
@@ -335,6 +343,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   const sinks: SinkPlan[] = effective.eventSinks.map((sink, index) => {
     const { name, type, valueMapper, circuitBreaker, agentName: _agent, idleStrategy: _idle, ...settings } = sink;
     if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+    resolveCredentialPaths(settings, baseDir);
     return {
       id: index + 1,
       name,
