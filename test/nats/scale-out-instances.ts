@@ -1,0 +1,113 @@
+/**
+ * Instances of the scale-out example (config/examples/scale-out) for tests: each a `mongoose run` process
+ * with its own INSTANCE name and admin port against one nats-server, and what they wrote.
+ *
+ * @example
+ * ```ts
+ * const example = copyScaleOutExample(temp.dir);
+ * const a = await startInstance(example, "a", nats.url);
+ * await publishOrders(nats.url, 1000);
+ * await eventually(() => processedIds(example).size === 1000, "every order processed");
+ * await a.stop();
+ * ```
+ */
+import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./nats-server.ts";
+import { type Child, runProgram, runtimeCommand, start } from "../process.ts";
+
+const EXAMPLE = fileURLToPath(new URL("../../config/examples/scale-out/", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+/** Copies the example's files (not its data-out) into `dir`; returns the path of its app.yaml. */
+export function copyScaleOutExample(dir: string): string {
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes("data-out") });
+  return join(dir, "app.yaml");
+}
+
+/** One running instance. */
+export interface Instance {
+  readonly name: string;
+  readonly adminPort: number;
+  readonly child: Child;
+  /** What it logged so far (stderr and stdout). */
+  log(): string;
+  /** The status of `GET /health/ready` (0 when the admin server does not answer). */
+  readiness(): Promise<number>;
+  /** The sum of a Prometheus metric's samples on `/metrics` (every label set), e.g. `mongoose_nats_redelivered_total`. */
+  metric(name: string): Promise<number>;
+  /** SIGTERM, then its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `mongoose run app.yaml` with INSTANCE=`name`, NATS_URL=`natsUrl` and a free admin port;
+ * `command` runs it (default: src/main.ts under the runtime running the tests; or the binary).
+ */
+export async function startInstance(yaml: string, name: string, natsUrl: string, command: string[] = runtimeCommand(MAIN)): Promise<Instance> {
+  const adminPort = await freePort();
+  const child = start([...command, "run", yaml], { INSTANCE: name, NATS_URL: natsUrl, MONGOOSE_ADMIN_PORT: String(adminPort) });
+  let output = "";
+  child.onStdout((text) => (output += text));
+  child.onStderr((text) => (output += text));
+  let exited = false;
+  void child.exitCode.then(() => (exited = true));
+  const admin = (path: string) => fetch(`http://127.0.0.1:${adminPort}/${path}`, { signal: AbortSignal.timeout(5_000) });
+  return {
+    name,
+    adminPort,
+    child,
+    log: () => output,
+    readiness: async () => {
+      try {
+        const response = await admin("health/ready");
+        await response.body?.cancel();
+        return response.status;
+      } catch {
+        return 0;
+      }
+    },
+    metric: async (metric) => {
+      const text = await (await admin("metrics")).text();
+      let sum = 0;
+      for (const line of text.split("\n")) {
+        if (line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+      }
+      return sum;
+    },
+    stop: async () => {
+      if (!exited) child.interrupt("SIGTERM");
+      return await child.exitCode;
+    },
+  };
+}
+
+/** One line of an instance's `data-out/processed-<instance>.jsonl`. */
+export interface Processed {
+  id: number;
+  instance: string;
+}
+
+/** Every complete line the instances wrote next to `yaml` (a line torn by a kill -9 is left out). */
+export function processedLines(yaml: string): Processed[] {
+  const dir = join(yaml, "..", "data-out");
+  if (!existsSync(dir)) return [];
+  const lines: Processed[] = [];
+  for (const file of readdirSync(dir).filter((name) => name.startsWith("processed-"))) {
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
+      if (!line.endsWith("}")) continue;
+      lines.push(JSON.parse(line) as Processed);
+    }
+  }
+  return lines;
+}
+
+/** The distinct order ids processed so far. */
+export const processedIds = (yaml: string): Set<number> => new Set(processedLines(yaml).map((line) => line.id));
+
+/** Runs the example's publish.ts: `count` orders with ids from `from`; throws unless it succeeds. */
+export async function publishOrders(natsUrl: string, count: number, from = 0): Promise<void> {
+  const { code, stdout, stderr } = await runProgram(runtimeCommand(join(EXAMPLE, "publish.ts"), ["--count", String(count), "--from", String(from), "--url", natsUrl]), { timeoutMs: 120_000 });
+  if (code !== 0 || !stdout.includes(`published ${count} orders`)) throw new Error(`publish.ts failed (code ${code}):\n${stdout}${stderr}`);
+}
