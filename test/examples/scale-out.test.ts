@@ -12,7 +12,8 @@ const mongoose = runtimeCommand(fileURLToPath(new URL("../../src/main.ts", impor
 
 describe("config/examples/scale-out", () => {
   it("app.yaml is valid (mongoose validate exits 0) with and without NATS_URL and INSTANCE set", async () => {
-    for (const env of [{}, { NATS_URL: "nats://127.0.0.1:4333", INSTANCE: "b" }]) {
+    const environments: Record<string, string>[] = [{}, { NATS_URL: "nats://127.0.0.1:4333", INSTANCE: "b" }];
+    for (const env of environments) {
       const { code, stderr } = await runProgram([...mongoose, "validate", `${EXAMPLE}app.yaml`], { env });
       expect(stderr).toBe("");
       expect(code).toBe(0);
