@@ -41,13 +41,17 @@ export interface Instance {
   stop(): Promise<number | null>;
 }
 
-/**
- * Starts `mongoose run app.yaml` with INSTANCE=`name`, NATS_URL=`natsUrl` and a free admin port;
- * `command` runs it (default: src/main.ts under the runtime running the tests; or the binary).
- */
-export async function startInstance(yaml: string, name: string, natsUrl: string, command: string[] = runtimeCommand(MAIN)): Promise<Instance> {
+/** How to start an instance: `command` runs it (default: src/main.ts under the runtime running the tests; or the binary); `env` adds variables (e.g. WORK_MICROS). */
+export interface InstanceOptions {
+  command?: string[];
+  env?: Record<string, string>;
+}
+
+/** Starts `mongoose run app.yaml` with INSTANCE=`name`, NATS_URL=`natsUrl` and a free admin port. */
+export async function startInstance(yaml: string, name: string, natsUrl: string, options: InstanceOptions = {}): Promise<Instance> {
   const adminPort = await freePort();
-  const child = start([...command, "run", yaml], { INSTANCE: name, NATS_URL: natsUrl, MONGOOSE_ADMIN_PORT: String(adminPort) });
+  const env = { ...options.env, INSTANCE: name, NATS_URL: natsUrl, MONGOOSE_ADMIN_PORT: String(adminPort) };
+  const child = start([...(options.command ?? runtimeCommand(MAIN)), "run", yaml], env);
   let output = "";
   child.onStdout((text) => (output += text));
   child.onStderr((text) => (output += text));

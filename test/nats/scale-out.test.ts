@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, tempDir } from "../helpers.ts";
 import { NatsServer } from "./nats-server.ts";
-import { copyScaleOutExample, type Instance, processedIds, processedLines, publishOrders, startInstance } from "./scale-out-instances.ts";
+import { copyScaleOutExample, type Instance, type InstanceOptions, processedIds, processedLines, publishOrders, startInstance } from "./scale-out-instances.ts";
 
 /** A binary built by `npm run build` (test/build.test.ts builds its own and removes it): used when present. */
 const BINARY = fileURLToPath(new URL("../../dist/mongoose", import.meta.url));
@@ -34,8 +34,8 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-async function startBoth(command?: string[]): Promise<[Instance, Instance]> {
-  instances = [await startInstance(yaml, "a", nats.url, command), await startInstance(yaml, "b", nats.url, command)];
+async function startBoth(options?: InstanceOptions): Promise<[Instance, Instance]> {
+  instances = [await startInstance(yaml, "a", nats.url, options), await startInstance(yaml, "b", nats.url, options)];
   for (const instance of instances) {
     await eventually(async () => (await instance.readiness()) === 200, `instance ${instance.name} ready\n${instance.log()}`, DEADLINE_MS);
   }
@@ -47,8 +47,8 @@ const allProcessed = (count: number) => () => processedIds(yaml).size === count;
 const range = (count: number) => Array.from({ length: count }, (_, id) => id);
 const sharesOf = (name: string) => processedLines(yaml).filter((line) => line.instance === name).length;
 
-async function twoInstancesSplitTheWork(command?: string[]): Promise<void> {
-  const [a, b] = await startBoth(command);
+async function twoInstancesSplitTheWork(options?: InstanceOptions): Promise<void> {
+  const [a, b] = await startBoth(options);
   const count = 3000;
   await publishOrders(nats.url, count);
   await eventually(allProcessed(count), "every order processed", DEADLINE_MS);
@@ -69,13 +69,15 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
 
   if (existsSync(BINARY)) {
     test("the same with the single binary (dist/mongoose)", async () => {
-      await twoInstancesSplitTheWork([BINARY]);
+      await twoInstancesSplitTheWork({ command: [BINARY] });
     }, TEST_TIMEOUT_MS);
   }
 
   test("kill -9 of one instance mid-stream: the other finishes the stream; redeliveries counted, nothing lost", async () => {
-    const [a, b] = await startBoth();
-    const count = 20_000;
+    // 1 ms of work per order: each instance holds pulled orders it has not handled yet when a is killed
+    // (acking them on arrival would lose them; acking after handling has them redelivered).
+    const [a, b] = await startBoth({ env: { WORK_MICROS: "1000" } });
+    const count = 5000;
     const publishing = publishOrders(nats.url, count);
     await eventually(() => sharesOf("a") >= 200, "instance a working", DEADLINE_MS);
     a.child.kill();
