@@ -7,6 +7,10 @@ import { FORWARDED_NEWS, FORWARDED_PRICES, copyFiveMinute, forwardedLines, fromF
 import { dashboardPage } from "../src/admin/dashboard/page.ts";
 import { eventually, tempDir } from "./helpers.ts";
 import { runProgram, start } from "./process.ts";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { NatsServer } from "./nats/nats-server.ts";
+import { consumerLeft, readSubject } from "./nats/nats-client.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Bun builds the binary whichever runtime runs the tests (deno compile needs the network). */
@@ -70,6 +74,40 @@ describe("the single binary (npm run build)", () => {
     } finally {
       child.interrupt();
       await child.exitCode;
+    }
+  });
+
+  it("runs a NATS feed → .ts handler → NATS sink pipeline: the client works inside the binary's workers", async () => {
+    const nats = await NatsServer.start();
+    const client = await connect({ servers: nats.url });
+    try {
+      await (await jetstreamManager(client)).streams.add({ name: "BINARY_OUT", subjects: ["binary.out"] });
+      copyFileSync(join(ROOT, "test/fixtures/forwarder.ts"), join(user.dir, "forwarder.ts"));
+      writeFileSync(join(user.dir, "nats.yaml"), [
+        `eventFeeds: [{name: in, type: nats, servers: [${nats.url}], subject: "binary.in.>", durable: binary, valueMapper: json}]`,
+        `eventSinks: [{name: out, type: nats, servers: [${nats.url}], subject: binary.out}]`,
+        "eventHandlers:",
+        "  - agentName: worker",
+        "    eventHandlers: {forward: {handler: ./forwarder.ts, configMap: {subscribe: [in]}}}",
+        "",
+      ].join("\n"));
+      const child = start([...mongoose, "run", join(user.dir, "nats.yaml")]);
+      let stderr = "";
+      child.onStdout(() => {});
+      child.onStderr((text) => (stderr += text));
+      try {
+        await eventually(() => /feed "in": connected/.test(stderr) && /sink "out": connected/.test(stderr), "the feed and the sink connected", 60_000);
+        const js = jetstream(client);
+        for (let n = 1; n <= 5; n++) await js.publish("binary.in.n", JSON.stringify({ n }));
+        expect((await readSubject(client, "BINARY_OUT", 5)).map((m) => JSON.parse(m.data).n)).toEqual([1, 2, 3, 4, 5]);
+        await eventually(async () => (await consumerLeft(client, "IN", "binary")).unacked === 0, "every message acked", 30_000);
+      } finally {
+        child.interrupt("SIGTERM");
+        expect(await child.exitCode).toBe(0);
+      }
+    } finally {
+      await client.close();
+      await nats.stop();
     }
   });
 });

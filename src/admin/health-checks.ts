@@ -80,10 +80,10 @@ async function feedReasons(server: AdminTarget): Promise<string[]> {
   const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), FEED_STATUS_WAIT_MS)));
   try {
     const status: FeedStatusEntry[] | "late" = await Promise.race([server.feedStatus(), late]);
-    if (status === "late") return [`the agents hosting feeds did not report their feeds' status within ${FEED_STATUS_WAIT_MS} ms`];
+    if (status === "late") return [`the agents hosting feeds and sinks did not report their status within ${FEED_STATUS_WAIT_MS} ms`];
     return status
       .filter((feed) => !feed.connected && !feed.completed)
-      .map((feed) => `feed "${feed.feed}" on agent "${feed.agent}" is not connected${feed.detail ? `: ${feed.detail}` : ""}`);
+      .map((feed) => `${feed.kind ?? "feed"} "${feed.feed}" on agent "${feed.agent}" is not connected${feed.detail ? `: ${feed.detail}` : ""}`);
   } finally {
     clearTimeout(timer);
   }

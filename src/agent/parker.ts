@@ -31,6 +31,12 @@ export interface ParkContext {
    * agent's parks never last longer.
    */
   maxParkMs: number;
+  /**
+   * True while the agent's I/O completes in event-loop callbacks (a socket): every park is then deferred
+   * to the runner as an asynchronous wait, so the callbacks run during it (and wake the agent) instead of
+   * waiting behind a blocked thread for up to `maxParkMs`. Absent: false.
+   */
+  ioOnEventLoop?: () => boolean;
 }
 
 /** A parker whose waits may be deferred to the runner, which awaits them between slices. */
@@ -85,7 +91,7 @@ export class BlockingParker implements Parker, DeferringParker {
 
   park(timeoutNs: number): void {
     const { signals, maxParkMs } = this.context;
-    if (this.idleBeyondBlockingPark && timeoutNs / 1e6 > maxParkMs) {
+    if ((this.idleBeyondBlockingPark && timeoutNs / 1e6 > maxParkMs) || this.context.ioOnEventLoop?.() === true) {
       this.deferredMs = Math.max(0, Math.min(timeoutNs / 1e6, this.context.millisToNextDeadline()));
       return;
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import * as v from "valibot";
+import { natsFeedKeys, natsSinkKeys } from "./nats-keys.ts";
 import { oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
 /** The agent that hosts components which name none and must not run on the supervisor's thread. */
@@ -55,6 +56,7 @@ export const feedTypes: ComponentType[] = [
     keys: { periodMs: v.optional(positiveInteger, 1000) },
     placement: "agent",
   },
+  { type: "nats", description: "a durable JetStream pull consumer; acks once handled and written", keys: natsFeedKeys, placement: "io-agent" },
   {
     type: "module",
     description: "a custom feed from a module (FeedPlugin)",
@@ -85,6 +87,7 @@ export const sinkTypes: ComponentType[] = [
     },
     placement: "agent",
   },
+  { type: "nats", description: "publishes each value to a NATS subject (JetStream, or core NATS)", keys: natsSinkKeys, placement: "io-agent" },
   {
     type: "module",
     description: "a custom sink from a module (SinkPlugin)",

@@ -238,6 +238,15 @@ function mapperSource(reference: string | undefined, baseDir: string): MapperSou
 /** A validated `eventFeeds` entry as planned: `id` is stamped into its ring records. */
 export type FeedEntry = EffectiveConfig["eventFeeds"][number];
 
+/** Resolves a feed's or sink's file settings against `baseDir`: `filename`, a NATS `credsFile` and `tls` files. */
+function resolvePaths(settings: Record<string, unknown>, baseDir: string): void {
+  for (const key of ["filename", "credsFile"]) {
+    if (typeof settings[key] === "string") settings[key] = resolve(baseDir, settings[key] as string);
+  }
+  const tls = settings.tls as Record<string, string> | undefined;
+  if (tls) settings.tls = Object.fromEntries(Object.entries(tls).map(([key, file]) => [key, resolve(baseDir, file)]));
+}
+
 /**
  * The plan of one validated `eventFeeds` entry, relative paths resolved against `baseDir`.
  *
@@ -248,7 +257,7 @@ export type FeedEntry = EffectiveConfig["eventFeeds"][number];
  */
 export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
   const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
-  if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+  resolvePaths(settings, baseDir);
   return {
     id,
     name,
@@ -334,7 +343,7 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
   }
   const sinks: SinkPlan[] = effective.eventSinks.map((sink, index) => {
     const { name, type, valueMapper, circuitBreaker, agentName: _agent, idleStrategy: _idle, ...settings } = sink;
-    if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
+    resolvePaths(settings, baseDir);
     return {
       id: index + 1,
       name,

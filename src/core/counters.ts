@@ -33,6 +33,9 @@ export interface CounterSubjects {
   fanouts?: readonly { sink: string; targets: readonly string[] }[];
   /** Every pipe of the server (any agent may write to one). */
   pipes?: readonly string[];
+  /** The NATS feeds and sinks among `feeds` and `sinks` (they count their connection, acks and publishes). */
+  natsFeeds?: readonly string[];
+  natsSinks?: readonly string[];
 }
 
 /** The counter subjects of one agent of a plan. */
@@ -45,6 +48,8 @@ export function agentCounterSubjects(agent: AgentPlan, feeds: readonly FeedPlan[
     fanouts: sinks.filter((s) => s.type === "fanout" && agent.hostedSinks.includes(s.name))
       .map((s) => ({ sink: s.name, targets: s.settings.targets as string[] })),
     pipes: feeds.filter((f) => f.type === "pipe").map((f) => f.name),
+    natsFeeds: feeds.filter((f) => f.type === "nats" && agent.hostedFeeds.includes(f.name)).map((f) => f.name),
+    natsSinks: sinks.filter((s) => s.type === "nats" && agent.hostedSinks.includes(s.name)).map((s) => s.name),
   };
 }
 
@@ -116,6 +121,23 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
     specs.push(
       { name: "pipe_mapper_dropped_total", help: "Values this agent wrote to the pipe that its value mapper dropped.", labels: { ...agent, pipe } },
       { name: "pipe_unrouted_total", help: "Values this agent wrote to the pipe while nobody subscribed to it.", labels: { ...agent, pipe } },
+    );
+  }
+  for (const feed of subjects.natsFeeds ?? []) {
+    const labels = { ...agent, feed };
+    specs.push(
+      { name: "nats_connected", help: "1 while the NATS feed or sink is connected (and its stream and consumer are ready), else 0.", labels: { ...agent, component: feed } },
+      { name: "nats_pending", help: "Messages the NATS feed fetched and has not acked yet.", labels },
+      { name: "nats_acked_total", help: "Messages the NATS feed acked (handled, outputs written).", labels },
+      { name: "nats_redelivered_total", help: "Messages the broker delivered more than once.", labels },
+    );
+  }
+  for (const sink of subjects.natsSinks ?? []) {
+    const labels = { ...agent, sink };
+    specs.push(
+      { name: "nats_connected", help: "1 while the NATS feed or sink is connected (and its stream and consumer are ready), else 0.", labels: { ...agent, component: sink } },
+      { name: "nats_published_total", help: "Values the NATS sink published (for JetStream: acknowledged by the stream).", labels },
+      { name: "nats_publish_failures_total", help: "Failed publish attempts of the NATS sink (each is retried).", labels },
     );
   }
   for (const fanout of subjects.fanouts ?? []) {

@@ -73,6 +73,16 @@ export interface FeedContext {
    * ```
    */
   durableSequence(): number;
+  /**
+   * Asks the hosting agent for a duty cycle soon (it may be parked): for work found outside `doWork`,
+   * e.g. by a socket's callback. Cheap; calling it from inside the duty cycle does nothing.
+   *
+   * @example
+   * ```ts
+   * socket.on("data", (chunk) => { this.queue.push(chunk); ctx.wake(); });
+   * ```
+   */
+  wake(): void;
 }
 
 /** A feed's own view of its state, shown in topology and readiness. */
@@ -106,6 +116,11 @@ export interface FeedPlugin {
   /** Milliseconds until `doWork` has timed work, or Infinity; the agent wakes no later. */
   millisToNextDeadline?(): number;
   status?(): FeedStatus;
+  /**
+   * True for a plugin whose I/O completes in the event loop's callbacks (a socket): its agent then never
+   * blocks its thread while it parks, so those callbacks run during the park and wake it with `ctx.wake()`.
+   */
+  readonly ioOnEventLoop?: boolean;
   stop?(): void | Promise<void>;
   tearDown?(): void | Promise<void>;
 }
@@ -129,7 +144,12 @@ export interface SinkContext {
    * ```
    */
   lost(count: number, cause: unknown): void;
+  /** As {@link FeedContext.wake}: e.g. when a write completed, so `written()` or `capacity()` moved. */
+  wake(): void;
 }
+
+/** A sink's connection state, shown in readiness (as a feed's {@link FeedStatus}). */
+export type SinkStatus = FeedStatus;
 
 /**
  * A sink implementation: values arrive on the sink's agent, one `accept` per value, in the order each
@@ -150,6 +170,25 @@ export interface SinkPlugin {
   accept(value: unknown, meta: EventMeta): void;
   /** Push out anything buffered: called when the agent goes idle after values, and before stop. */
   flush?(): void;
+  /**
+   * For a sink whose writes complete after `accept` returns (a broker's acknowledgement): how many of the
+   * values passed to `accept` so far are written for good, counted in `accept` order (each one counts
+   * only once every earlier one does; a value given up on and declared `lost` counts as done). With it,
+   * end-to-end commits wait for this count instead of `flush`; without it a value is written once `flush`
+   * returned.
+   *
+   * @example
+   * ```ts
+   * written() { return this.settledPrefix; }
+   * ```
+   */
+  written?(): number;
+  /** How many more values `accept` may take now (Infinity when unbounded): at 0 the sink's rings are not read, so producers meet a full ring. */
+  capacity?(): number;
+  /** As {@link FeedPlugin.ioOnEventLoop}. */
+  readonly ioOnEventLoop?: boolean;
+  /** The sink's connection state for readiness; absent means connected. */
+  status?(): SinkStatus;
   stop?(): void | Promise<void>;
   tearDown?(): void | Promise<void>;
 }

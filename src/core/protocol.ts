@@ -207,7 +207,10 @@ export interface HandlerCommandInfo {
 
 /** How one feed is doing. */
 export interface FeedStatusEntry {
+  /** The feed's name, or the sink's when `kind` is `sink`. */
   feed: string;
+  /** `sink` for a sink that reports its connection (e.g. a NATS sink); absent for a feed. */
+  kind?: "sink";
   agent: string;
   /** False while its source is unavailable (e.g. a file that does not exist yet). */
   connected: boolean;

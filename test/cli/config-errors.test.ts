@@ -43,7 +43,7 @@ const CASES: [string, string, string][] = [
   ["unknown idle strategy type", "agentThreads:\n  - agentName: a\n    idleStrategy: {type: spin}\n", `app.yaml:3:26 agentThreads[0].idleStrategy.type: expected one of busySpin, noOp, yielding, backoff, sleeping, blocking, got "spin"`],
   // bad enum values
   ["misspelt read strategy", "eventFeeds:\n  - name: in\n    type: file\n    filename: in.txt\n    readStrategy: LATESTT\n", `app.yaml:5:19 eventFeeds[0].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "LATESTT"`],
-  ["unknown feed type", "eventFeeds:\n  - name: in\n    type: kafka\n", `app.yaml:3:11 eventFeeds[0].type: feed type must be one of memory, file, interval, module, got "kafka"`],
+  ["unknown feed type", "eventFeeds:\n  - name: in\n    type: kafka\n", `app.yaml:3:11 eventFeeds[0].type: feed type must be one of memory, file, interval, nats, module, got "kafka"`],
   ["unknown idle strategy", "idleStrategy: spinny\n", `app.yaml:1:15 idleStrategy: expected one of busySpin, noOp, yielding, backoff, sleeping, blocking or {type: …}, got "spinny"`],
   ["unknown log level", "eventHandlers:\n  - agentName: a\n    eventHandlers:\n      h:\n        handler: ./ok.ts\n        logLevel: verbose\n", `app.yaml:6:19 eventHandlers[0].eventHandlers.h.logLevel: expected one of debug, info, warn, error, silent, got "verbose"`],
   ["unknown fan-out policy", "eventSinks:\n  - name: a\n    type: console\n  - name: all\n    type: fanout\n    targets: [a]\n    failurePolicy: IGNORE\n", `app.yaml:7:20 eventSinks[1].failurePolicy: expected one of CONTINUE, FAIL_FAST, RETRY_THEN_DROP, got "IGNORE"`],

@@ -122,7 +122,7 @@ describe("configuration", () => {
   const invalid: [string, unknown, string][] = [
     ["unknown top-level key", { eventFeed: [] }, "eventFeed: unknown key"],
     ["unknown feed key", { eventFeeds: [{ name: "f", type: "memory", brodcast: true }] }, "eventFeeds[0].brodcast: unknown key"],
-    ["unknown feed type", { eventFeeds: [{ name: "f", type: "kafka" }] }, `eventFeeds[0].type: feed type must be one of memory, file, interval, module, got "kafka"`],
+    ["unknown feed type", { eventFeeds: [{ name: "f", type: "kafka" }] }, `eventFeeds[0].type: feed type must be one of memory, file, interval, nats, module, got "kafka"`],
     ["file feed without a filename", { eventFeeds: [{ name: "f", type: "file" }] }, "eventFeeds[0].filename: missing (required)"],
     ["bad read strategy", { eventFeeds: [{ name: "f", type: "file", filename: "x", readStrategy: "LATESTT" }] }, `eventFeeds[0].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "LATESTT"`],
     ["memory feed on an agent", { eventFeeds: [{ name: "f", type: "memory", agentName: "a" }] }, "eventFeeds[0].agentName: memory feeds run on the supervisor's thread; agentName and idleStrategy do not apply"],
@@ -133,7 +133,7 @@ describe("configuration", () => {
     ["empty feed name", { eventFeeds: [{ name: "", type: "memory" }] }, `eventFeeds[0].name: must not be empty, got ""`],
     ["broadcast not a boolean", { eventFeeds: [{ name: "f", type: "memory", broadcast: "yes" }] }, `eventFeeds[0].broadcast: expected boolean, got "yes"`],
     ["empty value mapper", { eventSinks: [{ name: "s", type: "console", valueMapper: "" }] }, `eventSinks[0].valueMapper: must not be empty, got ""`],
-    ["unknown sink type", { eventSinks: [{ name: "s", type: "kafka" }] }, `eventSinks[0].type: sink type must be one of memory, console, file, fanout, module, got "kafka"`],
+    ["unknown sink type", { eventSinks: [{ name: "s", type: "kafka" }] }, `eventSinks[0].type: sink type must be one of memory, console, file, fanout, nats, module, got "kafka"`],
     ["file sink without a filename", { eventSinks: [{ name: "s", type: "file" }] }, "eventSinks[0].filename: missing (required)"],
     ["fan-out without targets", { eventSinks: [{ name: "s", type: "fanout", targets: [] }] }, "eventSinks[0].targets: needs at least one target"],
     ["fan-out to a missing sink", { eventSinks: [{ name: "s", type: "fanout", targets: ["ghost"] }] }, `eventSinks[0].targets[0]: "ghost" names no sink (sinks: s)`],

@@ -82,7 +82,7 @@ function builtIns(registry: CommandRegistry, server: ServerFacts): BuiltIn[] {
       description: "the feeds: type, host agent, subscribing handlers, connected status",
       run: async () => {
         const { agents, feeds } = server.topology();
-        const status = new Map((await server.feedStatus()).map((s) => [s.feed, s]));
+        const status = new Map((await server.feedStatus()).filter((s) => s.kind !== "sink").map((s) => [s.feed, s]));
         return feeds.map((feed) => {
           const state = status.get(feed.name);
           const subscribers = agents.flatMap((agent) =>

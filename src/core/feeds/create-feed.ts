@@ -5,6 +5,7 @@
  * @module
  */
 import type { FeedPlan } from "../../plan/types.ts";
+import type { CounterBlock } from "../counters.ts";
 import { importExport, instantiate, ModuleLoadError } from "../../modules/module-loader.ts";
 import type { FeedPlugin } from "../plugin-api.ts";
 import type { FeedChannel } from "./feed-channel.ts";
@@ -13,12 +14,14 @@ import { FileFeed } from "./file-feed.ts";
 import type { LockClaim } from "./pointer-lock.ts";
 import { IntervalFeed } from "./interval-feed.ts";
 import { MemoryFeed } from "./memory-feed.ts";
+import { NatsFeed } from "./nats-feed.ts";
 
 /**
  * Creates the feed; module plugins are imported on the calling (hosting) thread. `pointerOwner`: who a
- * COMMITTED file feed claims its read pointer lock as (see {@link LockClaim}).
+ * COMMITTED file feed claims its read pointer lock as (see {@link LockClaim}). `counters`: the block holding
+ * the feed's own counters (a NATS feed's).
  */
-export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher, pointerOwner: Omit<LockClaim, "feed">): Promise<FeedPlugin> {
+export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher, pointerOwner: Omit<LockClaim, "feed">, counters: CounterBlock): Promise<FeedPlugin> {
   switch (plan.type) {
     case "memory":
       return new MemoryFeed(plan.name, channel, publisher);
@@ -26,6 +29,8 @@ export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher
       return new FileFeed(pointerOwner);
     case "interval":
       return new IntervalFeed();
+    case "nats":
+      return new NatsFeed(plan, counters);
     case "service":
       // Passive: its worker service publishes through the channel (ServiceContext.publish).
       return {};

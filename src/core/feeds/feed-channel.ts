@@ -33,6 +33,8 @@ export interface ChannelOptions {
   onEncodingError: "throw" | "dead-letter";
   /** The fixed-layout type every event of the feed is encoded as, if it declares one. */
   eventType?: EventType;
+  /** Wakes the hosting agent (see {@link FeedContext.wake}); absent where nothing parks (tests). */
+  wake?: () => void;
 }
 
 /**
@@ -144,6 +146,10 @@ export class FeedChannel implements FeedContext {
 
   complete(): void {
     this.completed = true;
+  }
+
+  wake(): void {
+    this.options.wake?.();
   }
 
   lastSequence(): number {

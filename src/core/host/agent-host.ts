@@ -124,6 +124,11 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly idleCycles: Counter;
   private readonly decodeErrors: Counter;
   private readonly batchSize: number;
+  /**
+   * True when a feed or sink here does its I/O in the event loop's callbacks (a NATS connection): the
+   * agent then parks without blocking its thread, so those callbacks run while it waits and wake it.
+   */
+  ioOnEventLoop = false;
   private readonly wakeAgent: () => void;
 
   private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
@@ -172,6 +177,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
+      wake: wakeAgent,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
@@ -209,6 +215,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       host.feeds.set(name, feed);
       host.feedList.push(feed);
     }
+    host.noteIoOnEventLoop();
     host.attach(boot.endpoints);
     return host;
   }
@@ -224,9 +231,22 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     return this.sinks.get(name)?.plugin;
   }
 
-  /** Status of every feed hosted here. */
+  /** Status of every feed hosted here, and of each sink that reports one (`kind: "sink"`). */
   feedStatus(): FeedStatusEntry[] {
-    return this.feedList.map((feed) => feed.status(this.roleName));
+    const sinks = this.sinks.all.filter((sink) => sink.plugin.status).map((sink): FeedStatusEntry => ({
+      feed: sink.name,
+      kind: "sink",
+      agent: this.roleName,
+      ...sink.plugin.status!(),
+      completed: false,
+      subscribers: 0,
+    }));
+    return [...this.feedList.map((feed) => feed.status(this.roleName)), ...sinks];
+  }
+
+  /** Looks again whether a feed or sink here does its I/O in the event loop (see {@link AgentHost.ioOnEventLoop}). */
+  private noteIoOnEventLoop(): void {
+    this.ioOnEventLoop = this.feedList.some((feed) => feed.plugin.ioOnEventLoop === true) || this.sinks.all.some((sink) => sink.plugin.ioOnEventLoop === true);
   }
 
   // ---- duty cycle ----
@@ -251,6 +271,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       this.idleCycles.inc();
       this.sinks.flushIfTouched();
     }
+    if (this.inbound.hasLaterWrites) this.inbound.acknowledgeLaterWrites();
     if (this.durableAcks) {
       if (work !== 0) this.sinks.flushIfDue(performance.now(), DURABLE_CHECK_MS);
       this.durableAcks.advance(!this.nothingKept());
@@ -437,6 +458,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const feed = await this.factory.feed(plan, block);
     this.feeds.set(plan.name, feed);
     this.feedList.push(feed);
+    this.noteIoOnEventLoop();
   }
 
   /** Forgets a hosted feed that was stopped (its rings closed) and torn down. */

@@ -90,6 +90,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       hasPendingInput: () => controlBacklog() || created.hasPendingInput(),
       millisToNextDeadline: () => created.millisToNextDeadline(),
       maxParkMs: tuning.maxParkMs,
+      ioOnEventLoop: () => created.ioOnEventLoop,
     }, libc?.schedYield);
     return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
   };

@@ -59,6 +59,8 @@ export interface FactoryParts {
   problems: StopProblems;
   sinks: HostedSinks;
   deliveries: FeedDeliveries;
+  /** Wakes the agent from outside its duty cycle (`FeedContext.wake`, `SinkContext.wake`). */
+  wake: () => void;
 }
 
 /** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
@@ -162,7 +164,7 @@ export class ComponentFactory {
   async sink(plan: SinkPlan): Promise<HostedSink> {
     return await this.loading("sink", plan.name, async () => {
       const { clock, log, counters, errors, problems } = this.parts;
-      const plugin = await createSink(plan, () => this.fanoutWiring(plan));
+      const plugin = await createSink(plan, () => this.fanoutWiring(plan), counters);
       const lostValues = counters.counter("sink_lost_total", { sink: plan.name });
       const context: SinkContext = {
         sinkName: plan.name,
@@ -175,6 +177,7 @@ export class ComponentFactory {
           problems.lost("sink", plan.name, count, cause);
           errors.report("sink", plan.name, "write", `lost ${count} values: ${describeThrown(cause).message}`);
         },
+        wake: this.parts.wake,
       };
       return new HostedSink(plan, plugin, await loadSinkMapper(plan.mapper), context, counters);
     });
@@ -199,10 +202,11 @@ export class ComponentFactory {
         mapperDropped: counters.counter("feed_mapper_dropped_total", labels),
         onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
         eventType: plan.eventType === undefined ? undefined : eventTypes.get(plan.eventType),
+        wake: this.parts.wake,
       });
       // Only a feed this agent was booted with can have a predecessor that died with the agent.
       const replacesDeadInstance = (boot.restart ?? 0) > 0 && boot.plan.hostedFeeds.includes(plan.name);
-      const plugin = await createFeed(plan, channel, publisher, { server: boot.serverId, replacesDeadInstance });
+      const plugin = await createFeed(plan, channel, publisher, { server: boot.serverId, replacesDeadInstance }, counters);
       return new HostedFeed(plan, plugin, channel, publisher, feedLog, errors);
     });
   }

@@ -45,7 +45,8 @@ export interface DurableOutput {
 export const DURABLE_CHECK_MS = 5;
 
 /**
- * True when the server has a COMMITTED file feed: only then do agents track durability.
+ * True when the server has a COMMITTED file feed or a NATS feed (it acks what is durable): only then do
+ * agents track durability.
  *
  * @example
  * ```ts
@@ -53,7 +54,7 @@ export const DURABLE_CHECK_MS = 5;
  * ```
  */
 export function tracksDurability(feeds: readonly FeedPlan[]): boolean {
-  return feeds.some(keepsReadPointer);
+  return feeds.some((feed) => keepsReadPointer(feed) || feed.type === "nats");
 }
 
 /** Checkpoints in flight at most; when full, the newest is moved forward instead (acks come a little later). */

@@ -16,6 +16,7 @@ import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { ComponentErrors } from "./component-errors.ts";
 import type { RingGate } from "./inbound-ring.ts";
 import { watchedBreaker } from "./watched-breaker.ts";
+import type { LaterWritingSink } from "./later-writes.ts";
 
 /**
  * One sink on its agent.
@@ -27,13 +28,15 @@ import { watchedBreaker } from "./watched-breaker.ts";
  * sink.accept("line", meta); // mapper, then plugin.accept; throws what the plugin throws
  * ```
  */
-export class HostedSink {
+export class HostedSink implements LaterWritingSink {
   readonly lifecycle: ComponentLifecycle;
   readonly values: Counter;
   readonly errors: Counter;
   readonly circuitRejected: Counter;
   /** From `circuitBreaker:`; undefined without one. */
   readonly breaker?: CircuitBreaker;
+  /** Values handed to the plugin's `accept` so far (what {@link LaterWrites} checkpoints against `written()`). */
+  handedOver = 0;
   private readonly mapperDropped: Counter;
 
   constructor(readonly plan: SinkPlan, readonly plugin: SinkPlugin, private readonly mapper: Mapper | undefined, context: SinkContext, counters: CounterBlock) {
@@ -57,6 +60,16 @@ export class HostedSink {
     return this.plan.name;
   }
 
+  /** True when the plugin's writes complete after `accept` returns (it reports `written()`). */
+  get writesLater(): boolean {
+    return this.plugin.written !== undefined;
+  }
+
+  /** Values the plugin reports written (see `SinkPlugin.written`); only for a sink that {@link writesLater}. */
+  written(): number {
+    return this.plugin.written!();
+  }
+
   /** Hands a value to the plugin through the sink's mapper (a null/undefined result drops it, counted). */
   accept(value: unknown, meta: EventMeta): void {
     let mapped = value;
@@ -67,6 +80,7 @@ export class HostedSink {
         return;
       }
     }
+    this.handedOver++;
     this.plugin.accept(mapped, meta);
   }
 }
@@ -127,12 +141,22 @@ export class HostedSinks {
     };
   }
 
-  /** The gate of the sink's rings: set when its circuit holds values back while open. */
+  /**
+   * The gate of the sink's rings: set when its circuit holds values back while open, or when the plugin
+   * bounds what it holds (`capacity()`: a NATS sink waiting for acks).
+   */
   gateOf(name: string): RingGate | undefined {
     const sink = this.byName.get(name)!;
-    if (!this.holding.includes(sink)) return undefined;
-    const breaker = sink.breaker!;
-    return { admit: (limit) => Math.min(limit, breaker.admissible()) };
+    const plugin = sink.plugin;
+    const holds = this.holding.includes(sink);
+    if (!holds && !plugin.capacity) return undefined;
+    const breaker = holds ? sink.breaker! : undefined;
+    return {
+      admit: (limit) => {
+        if (breaker) limit = Math.min(limit, breaker.admissible());
+        return plugin.capacity ? Math.min(limit, plugin.capacity()) : limit;
+      },
+    };
   }
 
   /** Until the earliest open circuit that holds values back may probe (parks end no later); Infinity if none. */

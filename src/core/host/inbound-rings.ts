@@ -8,6 +8,7 @@
 import type { DrainRole } from "./drain-waiters.ts";
 import type { InboundRing } from "./inbound-ring.ts";
 import type { DurableAcks } from "./durable-acks.ts";
+import type { LaterWrites } from "./later-writes.ts";
 
 /** What a ring into this agent carries. */
 export type InboundKind = "feed" | "pipe" | "sink";
@@ -25,9 +26,28 @@ export class InboundRings {
   readonly feeds: InboundRing[] = [];
   private readonly pipes: InboundRing[] = [];
   private readonly sinks: InboundRing[] = [];
+  /** Per sink ring, its {@link LaterWrites} when its sink's writes complete later (else undefined: written at flush). */
+  private readonly laterWrites: (LaterWrites | undefined)[] = [];
+  /** The defined entries of `laterWrites`, for the duty cycle. */
+  private readonly waitingForWrites: LaterWrites[] = [];
 
-  add(kind: InboundKind, ring: InboundRing): void {
+  /** Adds a ring; `later` for a sink ring whose sink's writes complete after `accept` returns. */
+  add(kind: InboundKind, ring: InboundRing, later?: LaterWrites): void {
     (kind === "feed" ? this.feeds : kind === "pipe" ? this.pipes : this.sinks).push(ring);
+    if (kind !== "sink") return;
+    this.laterWrites.push(later);
+    if (later) this.waitingForWrites.push(later);
+  }
+
+  /** True when a sink here writes later than `flush` (its rings' acks follow its `written()`). */
+  get hasLaterWrites(): boolean {
+    return this.waitingForWrites.length > 0;
+  }
+
+  /** Marks sink rings durable as far as their sinks' later writes have completed. */
+  acknowledgeLaterWrites(): void {
+    const later = this.waitingForWrites;
+    for (let i = 0; i < later.length; i++) later[i].acknowledge();
   }
 
   /** Delivers up to `batch` events from each feed ring, then each pipe ring; returns how many. */
@@ -47,7 +67,15 @@ export class InboundRings {
 
   /** After the sinks flushed: everything consumed from each sink ring is written (see {@link DurableAcks}). */
   markSinkRingsWritten(): void {
-    for (let i = 0; i < this.sinks.length; i++) this.sinks[i].consumer.markDurable(this.sinks[i].consumer.consumedEvents);
+    for (let i = 0; i < this.sinks.length; i++) {
+      const later = this.laterWrites[i];
+      if (later) {
+        later.checkpoint();
+        later.acknowledge();
+      } else {
+        this.sinks[i].consumer.markDurable(this.sinks[i].consumer.consumedEvents);
+      }
+    }
   }
 
   /** True if any ring has a record waiting that its gate lets through. */

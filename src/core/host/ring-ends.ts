@@ -14,6 +14,7 @@ import type { Endpoint } from "../protocol.ts";
 import type { FeedDeliveries } from "./feed-delivery.ts";
 import type { HostedFeed } from "./hosted-feed.ts";
 import type { HostedSinks } from "./hosted-sink.ts";
+import { LaterWrites } from "./later-writes.ts";
 import { type DecodeFailure, InboundRing } from "./inbound-ring.ts";
 import type { InboundRings } from "./inbound-rings.ts";
 import type { Outputs } from "./outputs.ts";
@@ -57,7 +58,10 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
     case "sinkConsumer": {
       const deliver = targets.sinks.deliverTo(endpoint.sink);
       const gate = targets.sinks.gateOf(endpoint.sink);
-      targets.inbound.add("sink", new InboundRing(new RingConsumer(endpoint.ring), endpoint.producerAgent, clock, codecs, deliver, decodeFailed, gate));
+      const consumer = new RingConsumer(endpoint.ring);
+      const sink = targets.sinks.get(endpoint.sink)!;
+      const later = sink.writesLater ? new LaterWrites(consumer, sink) : undefined;
+      targets.inbound.add("sink", new InboundRing(consumer, endpoint.producerAgent, clock, codecs, deliver, decodeFailed, gate), later);
       return;
     }
     case "sinkProducer":

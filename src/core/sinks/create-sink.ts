@@ -4,12 +4,14 @@
  * @module
  */
 import type { SinkPlan } from "../../plan/types.ts";
+import type { CounterBlock } from "../counters.ts";
 import { importExport, instantiate, ModuleLoadError } from "../../modules/module-loader.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
 import { ConsoleSink } from "./console-sink.ts";
 import { type FanoutSettings, FanoutSink, type FanoutTarget } from "./fanout-sink.ts";
 import { FileSink } from "./file-sink.ts";
 import { MemorySink } from "./memory-sink.ts";
+import { NatsSink } from "./nats-sink.ts";
 
 /** What a fan-out needs from its host. */
 export interface FanoutWiring {
@@ -17,8 +19,8 @@ export interface FanoutWiring {
   report: ConstructorParameters<typeof FanoutSink>[2];
 }
 
-/** Creates the sink; module plugins are imported on the calling (hosting) thread. */
-export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring): Promise<SinkPlugin> {
+/** Creates the sink; module plugins are imported on the calling (hosting) thread. `counters`: the block holding the sink's own counters (a NATS sink's). */
+export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring, counters: CounterBlock): Promise<SinkPlugin> {
   switch (plan.type) {
     case "memory":
       return new MemorySink(plan.name);
@@ -26,6 +28,8 @@ export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring): Pr
       return new ConsoleSink(plan.name);
     case "file":
       return new FileSink();
+    case "nats":
+      return new NatsSink(plan, counters);
     case "fanout": {
       const { targets, report } = fanout();
       return new FanoutSink(targets, plan.settings as unknown as FanoutSettings, report);

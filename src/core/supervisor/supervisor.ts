@@ -276,9 +276,9 @@ export class Supervisor {
     return this.health.list();
   }
 
-  /** Status of every feed, asked of the agents that host them. */
+  /** Status of every feed, and of each sink that reports one (`kind: "sink"`), asked of the agents that host them. */
   async feedStatus(): Promise<FeedStatusEntry[]> {
-    const hostsOfFeeds = this.agents.all().filter((agent) => agent.plan.hostedFeeds.length > 0);
+    const hostsOfFeeds = this.agents.all().filter((agent) => agent.plan.hostedFeeds.length > 0 || agent.plan.hostedSinks.length > 0);
     const { replies, failures } = await this.agents.ask({ op: "status" }, undefined, this.options.requestTimeoutMs, hostsOfFeeds);
     const unreachable = failures.flatMap(({ agent, reason }) =>
       agent.plan.hostedFeeds.map((feed) => ({ feed, agent: agent.name, connected: false, detail: reason.message, completed: false, subscribers: 0 }))

@@ -1,0 +1,226 @@
+/**
+ * `type: nats` feed: a durable JetStream pull consumer. Messages are published to the subscribers in the
+ * order they arrive and acked only once every subscribing handler has handled them and the sink outputs
+ * sent while handling them are written (`ctx.durableSequence()`, see `DurableAcks`): after a crash the
+ * broker delivers what was not acked again (at-least-once).
+ *
+ * - **Bounded pull.** The consumer's `max_ack_pending` caps the messages out and not acked, so the client
+ *   never holds more than that. A full ring never blocks the agent: the message is published with
+ *   `{wait: false}`, kept, and offered again on the next duty cycle; a slow handler slows the pull.
+ * - **Acks without a map.** Messages wait in a circular queue in arrival order, each with the feed sequence
+ *   number it was published as (a message the mapper dropped or dead-lettered carries the sequence before
+ *   it). Sequences only grow, so one pass from the head acks every message whose sequence is
+ *   `<= durableSequence()`.
+ * - **Wakeups.** Messages arrive in the event loop (the agent parks without blocking its thread: see
+ *   `ioOnEventLoop`), are queued there and wake the agent; the duty cycle publishes them. While messages
+ *   wait for their ack the agent looks again every {@link ACK_CHECK_MS}; idle, it costs no wakeups.
+ *
+ * @module
+ */
+import { setTimeout } from "node:timers";
+import { AckPolicy, type ConsumerConfig, type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, type JsMsg, StorageType } from "@nats-io/jetstream";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { FeedPlan } from "../../plan/types.ts";
+import type { Counter, CounterBlock } from "../counters.ts";
+import { NatsLink, type NatsConnectionSettings } from "../nats/nats-link.ts";
+import type { FeedContext, FeedPlugin, FeedStatus } from "../plugin-api.ts";
+
+/** A feed's NATS keys as planned (see config/nats-keys.ts). */
+export interface NatsFeedSettings extends NatsConnectionSettings {
+  stream?: string;
+  createStream: boolean;
+  durable?: string;
+  deliverPolicy: "all" | "new" | "last" | { startSequence: number } | { startTime: string };
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+/** While messages wait for their ack, the agent looks at the durable sequence at least this often. */
+const ACK_CHECK_MS = 5;
+/** Most messages one pull asks for: several instances sharing a durable split the work in pulls this size. */
+const MAX_PULL = 256;
+/** At stop, how long to wait for handled messages' outputs to be written before the rest are left unacked. */
+const STOP_ACK_WAIT_MS = 5_000;
+
+/**
+ * @example
+ * ```ts
+ * const feed = new NatsFeed(plan, counters); // plan.settings: servers, subject, stream, durable, …
+ * ```
+ */
+export class NatsFeed implements FeedPlugin {
+  readonly ioOnEventLoop = true;
+  private ctx!: FeedContext;
+  private readonly settings: NatsFeedSettings;
+  private link!: NatsLink;
+  private messages: ConsumerMessages | undefined;
+  /** Circular queue of messages in arrival order: [head, published) published and not acked, [published, tail) waiting. */
+  private queue: (JsMsg | undefined)[] = new Array(64);
+  private ackAfter = new Float64Array(64);
+  private head = 0;
+  private published = 0;
+  private tail = 0;
+  private readonly pending: Counter;
+  private readonly acked: Counter;
+  private readonly redelivered: Counter;
+  private readonly connected: Counter;
+
+  constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
+    this.settings = plan.settings as unknown as NatsFeedSettings;
+    const labels = { feed: plan.name };
+    this.pending = counters.counter("nats_pending", labels);
+    this.acked = counters.counter("nats_acked_total", labels);
+    this.redelivered = counters.counter("nats_redelivered_total", labels);
+    this.connected = counters.counter("nats_connected", { component: plan.name });
+  }
+
+  init(ctx: FeedContext): void {
+    this.ctx = ctx;
+    this.link = new NatsLink(`feed "${this.plan.name}"`, this.settings, ctx.log, this.connected, (nc) => this.consume(nc), () => ctx.wake());
+  }
+
+  startComplete(): void {
+    this.link.start();
+  }
+
+  status(): FeedStatus {
+    return this.link.status();
+  }
+
+  doWork(): number {
+    const ctx = this.ctx;
+    const mask = this.queue.length - 1;
+    let work = 0;
+    while (this.published < this.tail) {
+      const message = this.queue[this.published & mask]!;
+      if (!ctx.publish(message.string(), undefined, { wait: false })) break;
+      this.ackAfter[this.published & mask] = ctx.lastSequence();
+      this.published++;
+      work++;
+    }
+    work += this.ackDurable();
+    return work;
+  }
+
+  millisToNextDeadline(): number {
+    return this.head < this.published ? ACK_CHECK_MS : Infinity;
+  }
+
+  /** Stops pulling; messages not yet published are handed back (nak) for another instance or the next start. */
+  async stop(): Promise<void> {
+    await this.messages?.close().catch(() => {});
+    this.messages = undefined;
+    const mask = this.queue.length - 1;
+    for (let i = this.published; i < this.tail; i++) this.queue[i & mask]!.nak();
+    this.tail = this.published;
+    this.pending.set(this.tail - this.head);
+  }
+
+  /** After the drain: acks what was handled and written, then closes the connection. */
+  async tearDown(): Promise<void> {
+    const deadline = performance.now() + STOP_ACK_WAIT_MS;
+    while (this.head < this.published && this.ctx.durableSequence() < this.ctx.deliveredSequence() && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    this.ackDurable();
+    await this.link.close();
+  }
+
+  /** Acks, from the head, every message whose sequence is durable. */
+  private ackDurable(): number {
+    const durable = this.ctx.durableSequence();
+    const mask = this.queue.length - 1;
+    let acked = 0;
+    while (this.head < this.published && this.ackAfter[this.head & mask] <= durable) {
+      this.queue[this.head & mask]!.ack();
+      this.queue[this.head & mask] = undefined;
+      this.head++;
+      acked++;
+    }
+    if (acked > 0) {
+      this.acked.add(acked);
+      this.pending.set(this.tail - this.head);
+    }
+    return acked;
+  }
+
+  /** Called in the event loop for each message the pull brought. */
+  private readonly arrived = (message: JsMsg): void => {
+    if (this.tail - this.head === this.queue.length) this.grow();
+    this.queue[this.tail & (this.queue.length - 1)] = message;
+    this.tail++;
+    if (message.info.deliveryCount > 1) this.redelivered.inc();
+    this.pending.set(this.tail - this.head);
+    this.ctx.wake();
+  };
+
+  /** Doubles the queue (its size stays a power of two), keeping the entries at their absolute positions. */
+  private grow(): void {
+    const size = this.queue.length;
+    const queue: (JsMsg | undefined)[] = new Array(size * 2);
+    const ackAfter = new Float64Array(size * 2);
+    for (let i = this.head; i < this.tail; i++) {
+      queue[i & (size * 2 - 1)] = this.queue[i & (size - 1)];
+      ackAfter[i & (size * 2 - 1)] = this.ackAfter[i & (size - 1)];
+    }
+    this.queue = queue;
+    this.ackAfter = ackAfter;
+  }
+
+  /** Once connected: the stream (created if missing and allowed), the durable consumer, then the pull. */
+  private async consume(nc: NatsConnection): Promise<void> {
+    const { subject, createStream, maxAckPending } = this.settings;
+    const manager = await jetstreamManager(nc);
+    const stream = this.settings.stream ?? await manager.streams.find(subject).catch(() => undefined) ?? streamNameOf(this.plan.name);
+    try {
+      await manager.streams.info(stream);
+    } catch (thrown) {
+      if (!isNotFound(thrown)) throw thrown;
+      if (!createStream) throw new Error(`stream "${stream}" does not exist (createStream: false)`);
+      await manager.streams.add({ name: stream, subjects: [subject], storage: StorageType.File });
+    }
+    const durable = this.settings.durable ?? `mongoose-${this.plan.name}`;
+    const config = this.consumerConfig(durable);
+    try {
+      await manager.consumers.add(stream, config);
+    } catch (thrown) {
+      // Another instance created it first, or it exists with other settings: use it as it is.
+      await manager.consumers.info(stream, durable).catch(() => {
+        throw thrown;
+      });
+    }
+    const consumer = await jetstream(nc).consumers.get(stream, durable);
+    this.messages = await consumer.consume({ max_messages: Math.min(maxAckPending, MAX_PULL), callback: this.arrived });
+  }
+
+  private consumerConfig(durable: string): Partial<ConsumerConfig> {
+    const { subject, deliverPolicy, ackWaitMs, maxAckPending } = this.settings;
+    const config: Partial<ConsumerConfig> = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(ackWaitMs),
+      max_ack_pending: maxAckPending,
+      filter_subject: subject,
+    };
+    if (deliverPolicy === "all") config.deliver_policy = DeliverPolicy.All;
+    else if (deliverPolicy === "new") config.deliver_policy = DeliverPolicy.New;
+    else if (deliverPolicy === "last") config.deliver_policy = DeliverPolicy.Last;
+    else if ("startSequence" in deliverPolicy) {
+      config.deliver_policy = DeliverPolicy.StartSequence;
+      config.opt_start_seq = deliverPolicy.startSequence;
+    } else {
+      config.deliver_policy = DeliverPolicy.StartTime;
+      config.opt_start_time = new Date(deliverPolicy.startTime).toISOString();
+    }
+    return config;
+  }
+}
+
+/** A stream name from a feed name: stream names may not contain spaces, `.`, `*`, `>`, `/` or `\`. */
+function streamNameOf(feed: string): string {
+  return feed.replace(/[\s.*>/\\]/g, "_").toUpperCase();
+}
+
+function isNotFound(thrown: unknown): boolean {
+  return thrown instanceof Error && /not found/i.test(thrown.message);
+}

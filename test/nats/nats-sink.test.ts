@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { boot, eventually, FIXTURES } from "../helpers.ts";
+import { NatsServer } from "./nats-server.ts";
+
+// The NATS sink on its own: JetStream publish with a deduplicating Nats-Msg-Id, and core publish.
+describe("nats sink", () => {
+  let nats: NatsServer;
+  let client: NatsConnection;
+
+  beforeAll(async () => {
+    nats = await NatsServer.start();
+    client = await connect({ servers: nats.url });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await nats?.stop();
+  });
+
+  test("JetStream publish with msgId stores a value sent twice once", async () => {
+    const manager = await jetstreamManager(client);
+    await manager.streams.add({ name: "DEDUPE", subjects: ["dedupe.>"] });
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+      eventSinks: [{ name: "out", type: "nats", servers: [nats.url], subject: "dedupe.{kind}", msgId: "order-{orderId}" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { twice: { handler: `${FIXTURES}twice.ts` } } }],
+    });
+    try {
+      for (let orderId = 1; orderId <= 50; orderId++) server.offer("in", { orderId, kind: orderId % 2 === 0 ? "even" : "odd" });
+      await eventually(() => server.counter("nats_published_total", { sink: "out" }) === 100, "both copies of every value acknowledged", 30_000);
+    } finally {
+      await server.stop();
+    }
+    const info = await manager.streams.info("DEDUPE");
+    expect(info.state.messages).toBe(50);
+    expect((await manager.streams.getMessage("DEDUPE", { last_by_subj: "dedupe.even" }))!.json()).toEqual({ orderId: 50, kind: "even" });
+  });
+
+  test("core publish (jetstream: false) sends every value to subscribers", async () => {
+    const received: string[] = [];
+    const subscription = client.subscribe("core.>", {
+      callback: (_error, message) => {
+        received.push(`${message.subject} ${message.string()}`);
+      },
+    });
+    await client.flush();
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+      eventSinks: [{ name: "out", type: "nats", servers: [nats.url], subject: "core.values", jetstream: false }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
+    });
+    try {
+      await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the sink is connected", 30_000);
+      for (let i = 1; i <= 50; i++) server.offer("in", `value ${i}`);
+      await eventually(() => received.length === 50, "every value received", 30_000);
+    } finally {
+      await server.stop();
+      subscription.unsubscribe();
+    }
+    expect(received).toEqual(Array.from({ length: 50 }, (_, i) => `core.values value ${i + 1}`));
+  });
+});
