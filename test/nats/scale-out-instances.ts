@@ -11,11 +11,13 @@
  * await a.stop();
  * ```
  */
+import { expect } from "bun:test";
 import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./nats-server.ts";
 import { type Child, runProgram, runtimeCommand, start } from "../process.ts";
+import { eventually } from "../helpers.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../config/examples/scale-out/", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -114,4 +116,37 @@ export const processedIds = (yaml: string): Set<number> => new Set(processedLine
 export async function publishOrders(natsUrl: string, count: number, from = 0): Promise<void> {
   const { code, stdout, stderr } = await runProgram(runtimeCommand(join(EXAMPLE, "publish.ts"), ["--count", String(count), "--from", String(from), "--url", natsUrl]), { timeoutMs: 120_000 });
   if (code !== 0 || !stdout.includes(`published ${count} orders`)) throw new Error(`publish.ts failed (code ${code}):\n${stdout}${stderr}`);
+}
+
+/** Generous: two instances and a broker share a loaded 2-core machine. */
+export const SCALE_OUT_DEADLINE_MS = 120_000;
+
+/** Waits until `/health/ready` answers 200 on every instance. */
+export async function allReady(instances: Instance[]): Promise<void> {
+  for (const instance of instances) {
+    await eventually(async () => (await instance.readiness()) === 200, `instance ${instance.name} ready\n${instance.log()}`, SCALE_OUT_DEADLINE_MS);
+  }
+}
+
+/**
+ * Two instances "a" and "b" of the example at `yaml`, `count` orders, no failure injected: once every
+ * order is processed, checks that each was processed exactly once between them, both did a share and
+ * nothing was redelivered, and that both stop cleanly (exit 0).
+ */
+export async function expectTwoInstancesSplitOrders(yaml: string, natsUrl: string, count: number, options: InstanceOptions = {}): Promise<void> {
+  const instances = [await startInstance(yaml, "a", natsUrl, options), await startInstance(yaml, "b", natsUrl, options)];
+  try {
+    await allReady(instances);
+    await publishOrders(natsUrl, count);
+    await eventually(() => processedIds(yaml).size === count, "every order processed", SCALE_OUT_DEADLINE_MS);
+    let redelivered = 0;
+    for (const instance of instances) redelivered += await instance.metric("mongoose_nats_redelivered_total");
+    expect(redelivered).toBe(0);
+    for (const instance of instances) expect(await instance.stop()).toBe(0);
+  } finally {
+    for (const instance of instances) instance.child.kill();
+  }
+  const lines = processedLines(yaml);
+  expect(lines.map((line) => line.id).sort((x, y) => x - y)).toEqual(Array.from({ length: count }, (_, id) => id));
+  for (const name of ["a", "b"]) expect(lines.filter((line) => line.instance === name).length).toBeGreaterThan(0);
 }

@@ -5,15 +5,13 @@
  * conditions, never on fixed sleeps.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { eventually, tempDir } from "../helpers.ts";
 import { NatsServer } from "./nats-server.ts";
-import { copyScaleOutExample, type Instance, type InstanceOptions, processedIds, processedLines, publishOrders, startInstance } from "./scale-out-instances.ts";
+import {
+  allReady, copyScaleOutExample, expectTwoInstancesSplitOrders, type Instance, type InstanceOptions, processedIds, processedLines, publishOrders,
+  SCALE_OUT_DEADLINE_MS as DEADLINE_MS, startInstance,
+} from "./scale-out-instances.ts";
 
-/** A binary built by `npm run build` (test/build.test.ts builds its own and removes it): used when present. */
-const BINARY = fileURLToPath(new URL("../../dist/mongoose", import.meta.url));
-const DEADLINE_MS = 120_000;
 const TEST_TIMEOUT_MS = 300_000;
 
 let nats: NatsServer;
@@ -36,9 +34,7 @@ afterEach(async () => {
 
 async function startBoth(options?: InstanceOptions): Promise<[Instance, Instance]> {
   instances = [await startInstance(yaml, "a", nats.url, options), await startInstance(yaml, "b", nats.url, options)];
-  for (const instance of instances) {
-    await eventually(async () => (await instance.readiness()) === 200, `instance ${instance.name} ready\n${instance.log()}`, DEADLINE_MS);
-  }
+  await allReady(instances);
   return instances as [Instance, Instance];
 }
 
@@ -47,31 +43,10 @@ const allProcessed = (count: number) => () => processedIds(yaml).size === count;
 const range = (count: number) => Array.from({ length: count }, (_, id) => id);
 const sharesOf = (name: string) => processedLines(yaml).filter((line) => line.instance === name).length;
 
-async function twoInstancesSplitTheWork(options?: InstanceOptions): Promise<void> {
-  const [a, b] = await startBoth(options);
-  const count = 3000;
-  await publishOrders(nats.url, count);
-  await eventually(allProcessed(count), "every order processed", DEADLINE_MS);
-  expect(await a.metric("mongoose_nats_redelivered_total") + await b.metric("mongoose_nats_redelivered_total")).toBe(0);
-  expect(await a.stop()).toBe(0);
-  expect(await b.stop()).toBe(0);
-
-  const ids = processedLines(yaml).map((line) => line.id).sort((x, y) => x - y);
-  expect(ids).toEqual(range(count)); // each exactly once, between them
-  expect(sharesOf("a")).toBeGreaterThan(0);
-  expect(sharesOf("b")).toBeGreaterThan(0);
-}
-
 describe("two instances sharing one durable consumer (config/examples/scale-out)", () => {
-  test("process every order exactly once between them, and both do a share", async () => {
-    await twoInstancesSplitTheWork();
+  test("process every order exactly once between them, and both do a share (the same with the binary: test/build.test.ts)", async () => {
+    await expectTwoInstancesSplitOrders(yaml, nats.url, 3000);
   }, TEST_TIMEOUT_MS);
-
-  if (existsSync(BINARY)) {
-    test("the same with the single binary (dist/mongoose)", async () => {
-      await twoInstancesSplitTheWork({ command: [BINARY] });
-    }, TEST_TIMEOUT_MS);
-  }
 
   test("kill -9 of one instance mid-stream: the other finishes the stream; redeliveries counted, nothing lost", async () => {
     // 1 ms of work per order: each instance holds pulled orders it has not handled yet when a is killed
@@ -107,9 +82,7 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
       await eventually(async () => (await instance.readiness()) === 503, `instance ${instance.name} not ready while nats-server is down`, DEADLINE_MS);
     }
     await nats.resume();
-    for (const instance of [a, b]) {
-      await eventually(async () => (await instance.readiness()) === 200, `instance ${instance.name} ready again\n${instance.log()}`, DEADLINE_MS);
-    }
+    await allReady([a, b]);
     await publishOrders(nats.url, count, count);
 
     await eventually(allProcessed(2 * count), "every order processed after the restart", DEADLINE_MS);
