@@ -39,8 +39,10 @@ export interface Instance {
   readiness(): Promise<number>;
   /** The sum of a Prometheus metric's samples on `/metrics` (every label set), e.g. `mongoose_nats_redelivered_total`. */
   metric(name: string): Promise<number>;
-  /** SIGTERM, then its exit code. */
+  /** SIGTERM (unless it has exited), then its exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (unless it has exited), then its exit code. */
+  kill(): Promise<number | null>;
 }
 
 /** How to start an instance: `command` runs it (default: src/main.ts under the runtime running the tests; or the binary); `env` adds variables (e.g. WORK_MICROS). */
@@ -57,8 +59,14 @@ export async function startInstance(yaml: string, name: string, natsUrl: string,
   let output = "";
   child.onStdout((text) => (output += text));
   child.onStderr((text) => (output += text));
-  let exited = false;
-  void child.exitCode.then(() => (exited = true));
+  /** Deno throws on signalling a child that has exited (and it may exit between a check and the signal). */
+  const signal = (send: () => void) => {
+    try {
+      send();
+    } catch (error) {
+      if (!/already terminated/.test(String(error))) throw error;
+    }
+  };
   const admin = (path: string) => fetch(`http://127.0.0.1:${adminPort}/${path}`, { signal: AbortSignal.timeout(5_000) });
   return {
     name,
@@ -83,7 +91,11 @@ export async function startInstance(yaml: string, name: string, natsUrl: string,
       return sum;
     },
     stop: async () => {
-      if (!exited) child.interrupt("SIGTERM");
+      signal(() => child.interrupt("SIGTERM"));
+      return await child.exitCode;
+    },
+    kill: async () => {
+      signal(() => child.kill());
       return await child.exitCode;
     },
   };
@@ -144,7 +156,7 @@ export async function expectTwoInstancesSplitOrders(yaml: string, natsUrl: strin
     expect(redelivered).toBe(0);
     for (const instance of instances) expect(await instance.stop()).toBe(0);
   } finally {
-    for (const instance of instances) instance.child.kill();
+    await Promise.all(instances.map((instance) => instance.kill()));
   }
   const lines = processedLines(yaml);
   expect(lines.map((line) => line.id).sort((x, y) => x - y)).toEqual(Array.from({ length: count }, (_, id) => id));
