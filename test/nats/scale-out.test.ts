@@ -6,7 +6,10 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { eventually, tempDir } from "../helpers.ts";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { NatsServer } from "./nats-server.ts";
+import { consumerLeft } from "./nats-client.ts";
 import {
   allReady, copyScaleOutExample, expectTwoInstancesSplitOrders, type Instance, type InstanceOptions, processedIds, processedLines, publishOrders,
   SCALE_OUT_DEADLINE_MS as DEADLINE_MS, startInstance,
@@ -42,6 +45,17 @@ const allProcessed = (count: number) => () => processedIds(yaml).size === count;
 const range = (count: number) => Array.from({ length: count }, (_, id) => id);
 const sharesOf = (name: string) => processedLines(yaml).filter((line) => line.instance === name).length;
 
+/** What the durable has left to deliver or have acked, and how many fills the FILLS stream keeps. */
+async function brokerState(): Promise<{ left: { pending: number; unacked: number }; fills: number }> {
+  const client = await connect({ servers: nats.url });
+  try {
+    const fills = (await (await jetstreamManager(client)).streams.info("FILLS")).state.messages;
+    return { left: await consumerLeft(client, "ORDERS", "fillers"), fills };
+  } finally {
+    await client.close();
+  }
+}
+
 describe("two instances sharing one durable consumer (config/examples/scale-out)", () => {
   test("process every order exactly once between them, and both do a share (the same with the binary: test/build.test.ts)", async () => {
     await expectTwoInstancesSplitOrders(yaml, nats.url, 3000);
@@ -67,6 +81,10 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
     expect(redelivered).toBeGreaterThan(0);
     expect(redelivered).toBeGreaterThanOrEqual(processedTwice);
     expect(await b.stop()).toBe(0);
+
+    // The durable has nothing left; the fills of orders handled twice were published twice with the same
+    // Nats-Msg-Id (fill-<orderId>), and FILLS kept one of each.
+    expect(await brokerState()).toEqual({ left: { pending: 0, unacked: 0 }, fills: count });
   }, TEST_TIMEOUT_MS);
 
   test("nats-server restarted mid-stream: readiness 503 then 200 on both instances, nothing lost", async () => {
@@ -87,5 +105,6 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
     expect([...processedIds(yaml)].sort((x, y) => x - y)).toEqual(range(2 * count));
     expect(await a.stop()).toBe(0);
     expect(await b.stop()).toBe(0);
+    expect(await brokerState()).toEqual({ left: { pending: 0, unacked: 0 }, fills: 2 * count });
   }, TEST_TIMEOUT_MS);
 });
