@@ -546,6 +546,12 @@ export class MongooseServer implements AdminTarget {
       const gauge = samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
       return { circuit: circuitStateOf(gauge?.value ?? 0) };
     };
+    // A NATS feed's or sink's connection is its gauge in shared memory too.
+    const connection = (component: { type: string; name: string; host: string }) => {
+      if (component.type !== "nats") return {};
+      const gauge = samples.find((sample) => sample.name === "nats_connected" && sample.labels.component === component.name && sample.labels.agent === component.host);
+      return { connected: gauge?.value === 1 };
+    };
     return {
       agents: plan.agents.map((agent) => ({
         name: agent.name,
@@ -570,6 +576,7 @@ export class MongooseServer implements AdminTarget {
         broadcast: feed.broadcast,
         host: feed.host,
         subscribers: rings.filter((r) => r.kind === "feed" && r.name === feed.name).map((r) => r.consumer),
+        ...connection(feed),
       })),
       sinks: plan.sinks.map((sink) => ({
         name: sink.name,
@@ -577,6 +584,7 @@ export class MongooseServer implements AdminTarget {
         host: sink.host,
         writers: rings.filter((r) => r.kind === "sink" && r.name === sink.name).map((r) => r.producer),
         ...circuit(sink.circuitBreaker, "sink_circuit_state", { sink: sink.name }),
+        ...connection(sink),
       })),
       services: this.services(),
       rings,

@@ -115,6 +115,8 @@ export function planFeedAddition(input: unknown, plan: ServerPlan, options: Regi
   if (entry.eventType !== undefined && !typeNames.includes(entry.eventType)) {
     problems.push({ path: ["eventType"], message: `"${entry.eventType}" names no event type (eventTypes: ${typeNames.join(", ") || "none"})` });
   }
+  // Its acks need the durable tracking and counters that agents set up at boot.
+  if (entry.type === "nats") problems.push({ path: ["type"], message: "a nats feed cannot be added at runtime: configure it at boot (eventFeeds)" });
   if (problems.length > 0) throw problemsError(root, problems);
   const feed = feedPlanOf(entry, Math.max(0, ...plan.feeds.map((f) => f.id)) + 1, options.baseDir);
   const idle = entry.idleStrategy === undefined ? undefined : toIdleSpec(entry.idleStrategy);

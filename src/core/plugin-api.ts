@@ -64,8 +64,9 @@ export interface FeedContext {
   /**
    * Like {@link FeedContext.deliveredSequence}, and moreover every value the subscribers' handlers sent
    * to sinks while handling those events (synchronously in `onEvent`) has been written by those sinks
-   * (their `flush` returned). Advances only on servers with a `COMMITTED` file feed (elsewhere it stays
-   * 0): see "Crashes and shutdown" in the README.
+   * (their `flush` returned, or for a sink with `written()`, that count reached them). Advances only on
+   * servers with a `COMMITTED` file feed or a NATS feed (elsewhere it stays 0): see "Crashes and
+   * shutdown" in the README.
    *
    * @example
    * ```ts

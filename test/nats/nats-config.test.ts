@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../src/config/plan.ts";
 import { parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { configProblems } from "../helpers.ts";
+import { boot, configProblems } from "../helpers.ts";
 
 /** The problems a YAML text produces, loading and then planning it. */
 function problemsOf(text: string): string[] {
@@ -64,5 +64,16 @@ describe("nats feed and sink configuration", () => {
       "app.yaml:7:67 eventFeeds[5].maxAckPending: must be ≥ 1, got 0",
       "app.yaml:9:65 eventSinks[0].jetstrem: unknown key",
     ]);
+  });
+
+  it("refuses a nats feed added at runtime, saying so", async () => {
+    const server = await boot({ eventSinks: [{ name: "out", type: "memory" }] });
+    try {
+      await expect(server.addFeed({ name: "late", type: "nats", servers: "nats://127.0.0.1:4222", subject: "late" })).rejects.toThrow(
+        "addFeed.type: a nats feed cannot be added at runtime: configure it at boot (eventFeeds)",
+      );
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -45,6 +45,10 @@ describe("nats feed and sink", () => {
     expect(server.counter("nats_acked_total", { feed: "orders" })).toBe(200);
     expect(server.counter("nats_published_total", { sink: "fills" })).toBe(200);
 
+    const topology = server.topology();
+    expect(topology.feeds.find((f) => f.name === "orders")).toMatchObject({ type: "nats", host: "io-agent", subscribers: ["worker"], connected: true });
+    expect(topology.sinks.find((s) => s.name === "fills")).toMatchObject({ type: "nats", host: "io-agent", writers: ["worker"], connected: true });
+
     const metrics = await (await fetch(`${server.adminUrl}metrics`)).text();
     expect(metrics).toContain('mongoose_nats_connected{agent="io-agent",component="orders"} 1');
     expect(metrics).toContain('mongoose_nats_connected{agent="io-agent",component="fills"} 1');
@@ -78,5 +82,21 @@ describe("nats feed and sink", () => {
     // Stopped at once: the graceful stop acks what was handled and written before it closes the connection.
     expect((await server.stop()).clean).toBe(true);
     expect(await consumerLeft(client, "ORDERS", "waits")).toEqual({ pending: 0, unacked: 0 });
+  });
+
+  test("a value the sink cannot address (no field for its subject) is reported and its message still acked", async () => {
+    await (await jetstreamManager(client)).streams.add({ name: "OUT3", subjects: ["out3.>"] });
+    const server = await boot({
+      eventFeeds: [{ name: "orders", type: "nats", servers: [nats.url], subject: "orders3.>", stream: "ORDERS3", durable: "unaddressable", valueMapper: "json", broadcast: true }],
+      eventSinks: [{ name: "out", type: "nats", servers: [nats.url], subject: "out3.{side}" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
+    }, { logLevel: "silent" });
+    servers.push(server);
+    await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the feed and the sink are connected", 30_000);
+    await publishAll(client, ['{"side":"buy","n":1}', '{"n":2}', '{"side":"sell","n":3}'].map((data) => ({ subject: "orders3.n", data })));
+    expect((await readSubject(client, "OUT3", 2)).map((m) => `${m.subject} ${m.data}`)).toEqual(['out3.buy {"side":"buy","n":1}', 'out3.sell {"side":"sell","n":3}']);
+    await eventually(async () => (await consumerLeft(client, "ORDERS3", "unaddressable")).unacked === 0, "all three acked", 30_000);
+    expect(server.counter("sink_errors_total", { sink: "out" })).toBe(1);
+    expect(server.errors().map((e) => e.message).join("\n")).toContain('subject "out3.{side}": the value has no field "side"');
   });
 });

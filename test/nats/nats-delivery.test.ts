@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { boot, eventually, FIXTURES, sleep } from "../helpers.ts";
 import { NatsServer } from "./nats-server.ts";
 import { consumerLeft, publishAll } from "./nats-client.ts";
@@ -72,6 +73,45 @@ describe("nats feed delivery", () => {
       expect(mostUnacked).toBeLessThanOrEqual(maxAckPending);
       await eventually(async () => (await consumerLeft(client, "SLOW", "slow")).unacked === 0, "every message acked", 30_000);
       expect(server.counter("nats_acked_total", { feed: "in" })).toBe(count);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("messages waiting longer than the ack wait for a slow handler are reported in progress, not delivered again", async () => {
+    const count = 80;
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "nats", servers: [nats.url], subject: "patient.>", stream: "PATIENT", durable: "patient", valueMapper: "json", ackWaitMs: 3000, maxAckPending: count, broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { slow: { handler: `${FIXTURES}slow.ts`, configMap: { delayMicros: 75_000 } } } }],
+    }, { logLevel: "silent" });
+    try {
+      await eventually(async () => (await server.feedStatus()).every((s) => s.connected), "the feed is connected", 30_000);
+      // 80 × 75 ms = 6 s of work, all fetched at once: the last ones wait twice the ack wait.
+      await publishAll(client, Array.from({ length: count }, (_, i) => ({ subject: "patient.n", data: String(i) })));
+      await server.sink("out").waitFor(count, 60_000);
+      await eventually(async () => (await consumerLeft(client, "PATIENT", "patient")).unacked === 0, "every message acked", 30_000);
+      expect(server.counter("nats_redelivered_total", { feed: "in" })).toBe(0);
+      expect(server.sink("out").values()).toEqual(Array.from({ length: count }, (_, i) => i));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("a feed nobody subscribes to does not connect, so it holds no messages other instances could take", async () => {
+    const server = await boot({
+      eventFeeds: [{ name: "unheard", type: "nats", servers: [nats.url], subject: "unheard.>", durable: "unheard" }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
+    }, { logLevel: "silent" });
+    try {
+      await sleep(1000);
+      expect(await server.feedStatus()).toEqual([
+        { feed: "unheard", agent: "io-agent", connected: true, detail: "idle: no handler subscribes, so it does not connect or pull", completed: false, subscribers: 0 },
+      ]);
+      expect(server.counter("nats_connected", { component: "unheard" })).toBe(0);
+      const manager = await jetstreamManager(client);
+      expect(await manager.streams.find("unheard.>").catch(() => "none")).toBe("none");
     } finally {
       await server.stop();
     }

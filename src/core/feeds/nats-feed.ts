@@ -11,6 +11,8 @@
  *   number it was published as (a message the mapper dropped or dead-lettered carries the sequence before
  *   it). Sequences only grow, so one pass from the head acks every message whose sequence is
  *   `<= durableSequence()`.
+ * - **Slow handlers.** Messages held longer than a third of `ackWaitMs` are reported in progress
+ *   (`working()`), so the broker does not deliver them again while they wait for a handler.
  * - **Wakeups.** Messages arrive in the event loop (the agent parks without blocking its thread: see
  *   `ioOnEventLoop`), are queued there and wake the agent; the duty cycle publishes them. While messages
  *   wait for their ack the agent looks again every {@link ACK_CHECK_MS}; idle, it costs no wakeups.
@@ -64,6 +66,11 @@ export class NatsFeed implements FeedPlugin {
   private readonly acked: Counter;
   private readonly redelivered: Counter;
   private readonly connected: Counter;
+  /** When the held messages are next reported in progress to the broker (`performance.now()` ms). */
+  private nextProgressAt = 0;
+  private stopped = false;
+  /** The connection was started (on the first duty cycle: someone subscribes). */
+  private pulling = false;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
@@ -79,15 +86,19 @@ export class NatsFeed implements FeedPlugin {
     this.link = new NatsLink(`feed "${this.plan.name}"`, this.settings, ctx.log, this.connected, (nc) => this.consume(nc), () => ctx.wake());
   }
 
-  startComplete(): void {
-    this.link.start();
-  }
-
   status(): FeedStatus {
+    // Idle for want of subscribers is not a fault: it pulls nothing, so nothing waits on it.
+    if (!this.pulling) return { connected: true, detail: "idle: no handler subscribes, so it does not connect or pull" };
     return this.link.status();
   }
 
   doWork(): number {
+    // The host runs doWork only while someone subscribes: connect then, so a feed nobody receives does
+    // not hold up to maxAckPending messages unacked that other instances could take.
+    if (!this.pulling) {
+      this.pulling = true;
+      this.link.start();
+    }
     const ctx = this.ctx;
     const mask = this.queue.length - 1;
     let work = 0;
@@ -99,7 +110,17 @@ export class NatsFeed implements FeedPlugin {
       work++;
     }
     work += this.ackDurable();
+    if (this.head < this.tail) this.reportProgress();
     return work;
+  }
+
+  /** Every third of the ack wait, tells the broker the held messages are in progress (resets their ack timers). */
+  private reportProgress(): void {
+    const now = performance.now();
+    if (now < this.nextProgressAt) return;
+    this.nextProgressAt = now + this.settings.ackWaitMs / 3;
+    const mask = this.queue.length - 1;
+    for (let i = this.head; i < this.tail; i++) this.queue[i & mask]!.working();
   }
 
   millisToNextDeadline(): number {
@@ -108,6 +129,7 @@ export class NatsFeed implements FeedPlugin {
 
   /** Stops pulling; messages not yet published are handed back (nak) for another instance or the next start. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.messages?.close().catch(() => {});
     this.messages = undefined;
     const mask = this.queue.length - 1;
@@ -146,6 +168,11 @@ export class NatsFeed implements FeedPlugin {
 
   /** Called in the event loop for each message the pull brought. */
   private readonly arrived = (message: JsMsg): void => {
+    if (this.stopped) {
+      message.nak(); // arrived while the pull was being closed
+      return;
+    }
+    if (this.tail === this.head) this.nextProgressAt = performance.now() + this.settings.ackWaitMs / 3;
     if (this.tail - this.head === this.queue.length) this.grow();
     this.queue[this.tail & (this.queue.length - 1)] = message;
     this.tail++;

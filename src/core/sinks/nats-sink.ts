@@ -108,16 +108,22 @@ export class NatsSink implements SinkPlugin {
     return this.settled;
   }
 
-  /** Throws (counted and reported by the host, nothing held) when the value lacks a placeholder's field. */
+  /**
+   * Throws (counted and reported by the host) when the value lacks a placeholder's field; such a value
+   * counts as done, so `written()` does not wait for it.
+   */
   accept(value: unknown): void {
-    const subject = this.subject.fill(value);
-    const id = this.msgId ? this.msgId.fill(value) : this.idPrefix + this.accepted;
-    const at = this.accepted & (MAX_IN_FLIGHT - 1);
-    this.subjects[at] = subject;
-    this.payloads[at] = renderText(value);
-    this.ids[at] = id;
+    const position = this.accepted++;
+    const at = position & (MAX_IN_FLIGHT - 1);
+    try {
+      this.subjects[at] = this.subject.fill(value);
+      this.ids[at] = this.msgId ? this.msgId.fill(value) : this.idPrefix + position;
+      this.payloads[at] = renderText(value);
+    } catch (thrown) {
+      this.settle(position);
+      throw thrown;
+    }
     this.states[at] = WAITING;
-    this.accepted++;
     this.pump();
   }
 
@@ -139,11 +145,14 @@ export class NatsSink implements SinkPlugin {
     return Promise.resolve();
   }
 
-  /** Hands every value not yet sent to the client, while connected. */
+  /** Hands every value not yet sent to the client, while connected (skipping those that failed in `accept`). */
   private pump(): void {
     const nc = this.link?.current;
     if (!nc) return;
-    while (this.sent < this.accepted) this.send(nc, this.sent++);
+    while (this.sent < this.accepted) {
+      const position = this.sent++;
+      if (this.states[position & (MAX_IN_FLIGHT - 1)] !== DONE) this.send(nc, position);
+    }
   }
 
   private send(nc: NatsConnection, position: number): void {
@@ -165,10 +174,15 @@ export class NatsSink implements SinkPlugin {
   }
 
   private done(position: number): void {
-    this.states[position & (MAX_IN_FLIGHT - 1)] = DONE;
     this.published.inc();
     this.failing = undefined;
     this.retryMs = FIRST_RETRY_MS;
+    this.settle(position);
+  }
+
+  /** Marks the value at `position` finished and moves `written()` past every finished value at its front. */
+  private settle(position: number): void {
+    this.states[position & (MAX_IN_FLIGHT - 1)] = DONE;
     const before = this.settled;
     while (this.settled < this.accepted && this.states[this.settled & (MAX_IN_FLIGHT - 1)] === DONE) {
       const at = this.settled & (MAX_IN_FLIGHT - 1);

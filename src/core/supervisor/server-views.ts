@@ -35,8 +35,9 @@ export interface Topology {
     feeds: string[];
     sinks: string[];
   }[];
-  feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[] }[];
-  sinks: { name: string; type: string; host: string; writers: string[]; circuit?: CircuitState }[];
+  /** `connected`: a NATS feed's or sink's connection (its `nats_connected` gauge); absent for other types. */
+  feeds: { name: string; type: string; broadcast: boolean; host: string; subscribers: string[]; connected?: boolean }[];
+  sinks: { name: string; type: string; host: string; writers: string[]; circuit?: CircuitState; connected?: boolean }[];
   services: ServiceInfo[];
   rings: RingInfo[];
 }
