@@ -84,6 +84,8 @@ export interface FeedContext {
    * ```
    */
   wake(): void;
+  /** How many agents receive this feed now (0: nobody subscribes; it is known from `startComplete` on). */
+  subscriberCount(): number;
 }
 
 /** A feed's own view of its state, shown in topology and readiness. */

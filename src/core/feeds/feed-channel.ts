@@ -152,6 +152,10 @@ export class FeedChannel implements FeedContext {
     this.options.wake?.();
   }
 
+  subscriberCount(): number {
+    return this.options.publisher.subscriberCount;
+  }
+
   lastSequence(): number {
     return this.options.publisher.lastSequence;
   }

@@ -20,7 +20,18 @@
  * @module
  */
 import { setTimeout } from "node:timers";
-import { AckPolicy, type ConsumerConfig, type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, type JsMsg, StorageType } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JsMsg,
+  StorageType,
+} from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { FeedPlan } from "../../plan/types.ts";
 import type { Counter, CounterBlock } from "../counters.ts";
@@ -86,6 +97,15 @@ export class NatsFeed implements FeedPlugin {
     this.link = new NatsLink(`feed "${this.plan.name}"`, this.settings, ctx.log, this.connected, (nc) => this.consume(nc), () => ctx.wake());
   }
 
+  /**
+   * Connects only if someone subscribes: a feed nobody receives would hold up to maxAckPending messages
+   * unacked that other instances could take. (A subscriber added later starts it from `doWork`, which
+   * the host runs only while someone subscribes.)
+   */
+  startComplete(): void {
+    if (this.ctx.subscriberCount() > 0) this.startPulling();
+  }
+
   status(): FeedStatus {
     // Idle for want of subscribers is not a fault: it pulls nothing, so nothing waits on it.
     if (!this.pulling) return { connected: true, detail: "idle: no handler subscribes, so it does not connect or pull" };
@@ -93,12 +113,7 @@ export class NatsFeed implements FeedPlugin {
   }
 
   doWork(): number {
-    // The host runs doWork only while someone subscribes: connect then, so a feed nobody receives does
-    // not hold up to maxAckPending messages unacked that other instances could take.
-    if (!this.pulling) {
-      this.pulling = true;
-      this.link.start();
-    }
+    if (!this.pulling) this.startPulling();
     const ctx = this.ctx;
     const mask = this.queue.length - 1;
     let work = 0;
@@ -112,6 +127,11 @@ export class NatsFeed implements FeedPlugin {
     work += this.ackDurable();
     if (this.head < this.tail) this.reportProgress();
     return work;
+  }
+
+  private startPulling(): void {
+    this.pulling = true;
+    this.link.start();
   }
 
   /** Every third of the ack wait, tells the broker the held messages are in progress (resets their ack timers). */
@@ -249,5 +269,5 @@ function streamNameOf(feed: string): string {
 }
 
 function isNotFound(thrown: unknown): boolean {
-  return thrown instanceof Error && /not found/i.test(thrown.message);
+  return thrown instanceof JetStreamApiError && thrown.code === JetStreamApiCodes.StreamNotFound;
 }

@@ -39,10 +39,6 @@ const MAX_RETRY_MS = 5_000;
 /** At stop, how long values still unacknowledged may take before they are declared lost. */
 const STOP_WAIT_MS = 10_000;
 
-const WAITING = 0;
-const SENT = 1;
-const DONE = 2;
-
 /**
  * @example
  * ```ts
@@ -62,7 +58,8 @@ export class NatsSink implements SinkPlugin {
   private readonly subjects: string[] = new Array(MAX_IN_FLIGHT);
   private readonly payloads: string[] = new Array(MAX_IN_FLIGHT);
   private readonly ids: string[] = new Array(MAX_IN_FLIGHT);
-  private readonly states = new Uint8Array(MAX_IN_FLIGHT);
+  /** 1 once the value at that position is written (or failed in `accept`), else 0. */
+  private readonly done = new Uint8Array(MAX_IN_FLIGHT);
   private accepted = 0;
   private settled = 0;
   /** Next position to hand to the client for the first time. */
@@ -123,7 +120,7 @@ export class NatsSink implements SinkPlugin {
       this.settle(position);
       throw thrown;
     }
-    this.states[at] = WAITING;
+    this.done[at] = 0;
     this.pump();
   }
 
@@ -151,29 +148,28 @@ export class NatsSink implements SinkPlugin {
     if (!nc) return;
     while (this.sent < this.accepted) {
       const position = this.sent++;
-      if (this.states[position & (MAX_IN_FLIGHT - 1)] !== DONE) this.send(nc, position);
+      if (this.done[position & (MAX_IN_FLIGHT - 1)] === 0) this.send(nc, position);
     }
   }
 
   private send(nc: NatsConnection, position: number): void {
     const at = position & (MAX_IN_FLIGHT - 1);
-    this.states[at] = SENT;
     if (!this.js) {
       try {
         nc.publish(this.subjects[at], this.payloads[at]);
-        this.done(position);
+        this.acknowledged(position);
       } catch (thrown) {
         this.failed(position, thrown);
       }
       return;
     }
     this.js.publish(this.subjects[at], this.payloads[at], { msgID: this.ids[at] }).then(
-      () => this.done(position),
+      () => this.acknowledged(position),
       (thrown) => this.failed(position, thrown),
     );
   }
 
-  private done(position: number): void {
+  private acknowledged(position: number): void {
     this.published.inc();
     this.failing = undefined;
     this.retryMs = FIRST_RETRY_MS;
@@ -182,9 +178,9 @@ export class NatsSink implements SinkPlugin {
 
   /** Marks the value at `position` finished and moves `written()` past every finished value at its front. */
   private settle(position: number): void {
-    this.states[position & (MAX_IN_FLIGHT - 1)] = DONE;
+    this.done[position & (MAX_IN_FLIGHT - 1)] = 1;
     const before = this.settled;
-    while (this.settled < this.accepted && this.states[this.settled & (MAX_IN_FLIGHT - 1)] === DONE) {
+    while (this.settled < this.accepted && this.done[this.settled & (MAX_IN_FLIGHT - 1)] === 1) {
       const at = this.settled & (MAX_IN_FLIGHT - 1);
       this.payloads[at] = "";
       this.settled++;
