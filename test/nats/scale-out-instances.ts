@@ -22,7 +22,14 @@ import { eventually } from "../helpers.ts";
 const EXAMPLE = fileURLToPath(new URL("../../config/examples/scale-out/", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
-/** Copies the example's files (not its data-out) into `dir`; returns the path of its app.yaml. */
+/**
+ * Copies the example's files (not its data-out) into `dir`; returns the path of its app.yaml.
+ *
+ * @example
+ * ```ts
+ * const yaml = copyScaleOutExample(temp.dir); // …/app.yaml
+ * ```
+ */
 export function copyScaleOutExample(dir: string): string {
   cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes("data-out") });
   return join(dir, "app.yaml");
@@ -51,7 +58,15 @@ export interface InstanceOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `mongoose run app.yaml` with INSTANCE=`name`, NATS_URL=`natsUrl` and a free admin port. */
+/**
+ * Starts `mongoose run app.yaml` with INSTANCE=`name`, NATS_URL=`natsUrl` and a free admin port.
+ *
+ * @example
+ * ```ts
+ * const a = await startInstance(yaml, "a", nats.url, { env: { WORK_MICROS: "1000" } });
+ * console.log(await a.metric("mongoose_nats_redelivered_total"));
+ * ```
+ */
 export async function startInstance(yaml: string, name: string, natsUrl: string, options: InstanceOptions = {}): Promise<Instance> {
   const adminPort = await freePort();
   const env = { ...options.env, INSTANCE: name, NATS_URL: natsUrl, MONGOOSE_ADMIN_PORT: String(adminPort) };
@@ -107,7 +122,14 @@ export interface Processed {
   instance: string;
 }
 
-/** Every complete line the instances wrote next to `yaml` (a line torn by a kill -9 is left out). */
+/**
+ * Every complete line the instances wrote next to `yaml` (a line torn by a kill -9 is left out).
+ *
+ * @example
+ * ```ts
+ * const byA = processedLines(yaml).filter((line) => line.instance === "a").length;
+ * ```
+ */
 export function processedLines(yaml: string): Processed[] {
   const dir = join(yaml, "..", "data-out");
   if (!existsSync(dir)) return [];
@@ -121,10 +143,24 @@ export function processedLines(yaml: string): Processed[] {
   return lines;
 }
 
-/** The distinct order ids processed so far. */
+/**
+ * The distinct order ids processed so far.
+ *
+ * @example
+ * ```ts
+ * await eventually(() => processedIds(yaml).size === 1000, "every order processed");
+ * ```
+ */
 export const processedIds = (yaml: string): Set<number> => new Set(processedLines(yaml).map((line) => line.id));
 
-/** Runs the example's publish.ts: `count` orders with ids from `from`; throws unless it succeeds. */
+/**
+ * Runs the example's publish.ts: `count` orders with ids from `from`; throws unless it succeeds.
+ *
+ * @example
+ * ```ts
+ * await publishOrders(nats.url, 5000, 5000); // ids 5000…9999
+ * ```
+ */
 export async function publishOrders(natsUrl: string, count: number, from = 0): Promise<void> {
   const { code, stdout, stderr } = await runProgram(runtimeCommand(join(EXAMPLE, "publish.ts"), ["--count", String(count), "--from", String(from), "--url", natsUrl]), { timeoutMs: 120_000 });
   if (code !== 0 || !stdout.includes(`published ${count} orders`)) throw new Error(`publish.ts failed (code ${code}):\n${stdout}${stderr}`);
@@ -133,7 +169,14 @@ export async function publishOrders(natsUrl: string, count: number, from = 0): P
 /** Generous: two instances and a broker share a loaded 2-core machine. */
 export const SCALE_OUT_DEADLINE_MS = 120_000;
 
-/** Waits until `/health/ready` answers 200 on every instance. */
+/**
+ * Waits until `/health/ready` answers 200 on every instance.
+ *
+ * @example
+ * ```ts
+ * await allReady([a, b]);
+ * ```
+ */
 export async function allReady(instances: Instance[]): Promise<void> {
   for (const instance of instances) {
     await eventually(async () => (await instance.readiness()) === 200, `instance ${instance.name} ready\n${instance.log()}`, SCALE_OUT_DEADLINE_MS);
@@ -144,6 +187,11 @@ export async function allReady(instances: Instance[]): Promise<void> {
  * Two instances "a" and "b" of the example at `yaml`, `count` orders, no failure injected: once every
  * order is processed, checks that each was processed exactly once between them, both did a share and
  * nothing was redelivered, and that both stop cleanly (exit 0).
+ *
+ * @example
+ * ```ts
+ * await expectTwoInstancesSplitOrders(copyScaleOutExample(dir), nats.url, 3000, { command: ["./mongoose"] });
+ * ```
  */
 export async function expectTwoInstancesSplitOrders(yaml: string, natsUrl: string, count: number, options: InstanceOptions = {}): Promise<void> {
   const instances = [await startInstance(yaml, "a", natsUrl, options), await startInstance(yaml, "b", natsUrl, options)];
