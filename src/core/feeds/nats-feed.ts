@@ -80,7 +80,7 @@ export class NatsFeed implements FeedPlugin {
   /** When the held messages are next reported in progress to the broker (`performance.now()` ms). */
   private nextProgressAt = 0;
   private stopped = false;
-  /** The connection was started (on the first duty cycle: someone subscribes). */
+  /** The connection was started: at startComplete, or on the first duty cycle, once someone subscribes. */
   private pulling = false;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
