@@ -13,6 +13,8 @@
  *   at 100k, 1M and max: what the bare transport costs, without an engine around it.
  * - Heap: 10 M fixed-layout events at max rate (`--events 10000000`), heap growth after GC.
  * - File feed (`bench/file-feed.ts`): JSONL through the engine against a plain read-and-parse loop.
+ * - NATS pipeline (`bench/nats-pipeline.ts`): 200k orders through a nats feed, a handler and a nats sink
+ *   against a plain @nats-io loop doing the same, on a nats-server of its own (skipped without nats-server).
  * - Idle CPU (`bench/idle-cpu.ts`): a server with 1, 16 and 32 idle agents per idle strategy, both
  *   runtimes, one run of 5 s each (its own table in results/idle-cpu.md; ~4 min).
  *
@@ -24,6 +26,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import type { BenchReport } from "../src/bench/one-hop.ts";
+import type { NatsPipelineReport } from "./nats-pipeline.ts";
 import { median, runJson, RUNTIME_COMMANDS } from "./child-runs.ts";
 import { percentilePlotSvg } from "./percentile-plot.ts";
 
@@ -123,6 +126,17 @@ for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
   });
 }
 
+// Needs Debian's nats-server on PATH (as the NATS tests do); each child makes --runs runs and reports their medians.
+const natsPipeline: Pick<NatsPipelineReport, "runtime" | "messages" | "engineMedianPerSecond" | "plainMedianPerSecond" | "ratio">[] = [];
+if (spawnSync("nats-server", ["--version"]).status === 0) {
+  for (const runtime of Object.keys(RUNTIME_COMMANDS)) {
+    const report = runJson<NatsPipelineReport>(runtime, ["bench/nats-pipeline.ts", "--runs", String(runs), "--json"]);
+    const { messages, engineMedianPerSecond, plainMedianPerSecond, ratio } = report;
+    natsPipeline.push({ runtime, messages, engineMedianPerSecond, plainMedianPerSecond, ratio });
+    console.error(`${runtime} NATS pipeline: ${Math.round(engineMedianPerSecond)} msg/s vs plain ${Math.round(plainMedianPerSecond)} msg/s`);
+  }
+} else console.error("nats-server not on PATH: the NATS pipeline benchmark is skipped");
+
 // Runs both runtimes itself (a fresh child process per measurement) and writes results/idle-cpu.md.
 const idleCpu = spawnSync(RUNTIME_COMMANDS.bun[0], ["bench/idle-cpu.ts"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 if (idleCpu.status !== 0) throw new Error("bench/idle-cpu.ts failed");
@@ -162,6 +176,7 @@ const summary = {
   batching: batching.map((b) => ({ runtime: b.runtime, rate: b.rate, batch: Number(b.batch), throughput: median(b.runs.map((r) => r.throughput)), p50Ns: median(b.runs.map((r) => r.p50Ns)), p99Ns: median(b.runs.map((r) => r.p99Ns)), runs: b.runs })),
   heap,
   fileFeed,
+  natsPipeline,
 };
 writeFileSync(join(results, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
 
@@ -199,6 +214,8 @@ md.push("", "## Heap over 10 M fixed-layout events (`mongoose bench --rate max -
 for (const h of heap) md.push(`| ${h.runtime} | ${h.events} | ${h.heapGrowthBytes} bytes | ${mps(h.throughput)} M/s |`);
 md.push("", "## File feed (`bench/file-feed.ts`): 1 M JSONL lines through the engine vs a plain read-and-parse loop", "", "| runtime | engine | plain loop | ratio |", "|---|---|---|---|");
 for (const f of fileFeed) md.push(`| ${f.runtime} | ${mps(f.engineLinesPerSecond)} M lines/s | ${mps(f.plainLinesPerSecond)} M lines/s | ${f.ratio.toFixed(2)}× |`);
+md.push("", "## NATS pipeline (`bench/nats-pipeline.ts`): JetStream → nats feed → handler → nats sink vs a plain @nats-io consume → work → publish loop", "", "| runtime | messages | engine | plain loop | ratio |", "|---|---|---|---|---|");
+for (const n of natsPipeline) md.push(`| ${n.runtime} | ${n.messages} | ${Math.round(n.engineMedianPerSecond)} msg/s | ${Math.round(n.plainMedianPerSecond)} msg/s | ${n.ratio.toFixed(2)}× |`);
 md.push("", "## Idle CPU", "", "See `idle-cpu.md` (`bench/idle-cpu.ts`).");
 md.push("", "Plots: `latency-bun.svg`, `latency-deno.svg` (struct, busy-spin, every rate, with postMessage at 100k and ringbuf.js at 100k and 1M). Every run's `.hgrm` is under `hgrm/`.", "");
 writeFileSync(join(results, "README.md"), md.join("\n"));

@@ -11,6 +11,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { NatsServer } from "./nats/nats-server.ts";
 import { consumerLeft, readSubject } from "./nats/nats-client.ts";
+import { copyScaleOutExample, expectTwoInstancesSplitOrders } from "./nats/scale-out-instances.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Bun builds the binary whichever runtime runs the tests (deno compile needs the network). */
@@ -110,4 +111,14 @@ describe("the single binary (npm run build)", () => {
       await nats.stop();
     }
   });
+
+  it("runs two instances of the scale-out example that split one durable consumer's orders, each exactly once", async () => {
+    const nats = await NatsServer.start();
+    try {
+      const yaml = copyScaleOutExample(join(user.dir, "scale-out"));
+      await expectTwoInstancesSplitOrders(yaml, nats.url, 3000, { command: mongoose });
+    } finally {
+      await nats.stop();
+    }
+  }, 300_000);
 });
