@@ -29,6 +29,7 @@ import {
   JetStreamApiError,
   jetstream,
   jetstreamManager,
+  type JetStreamManager,
   type JsMsg,
   StorageType,
 } from "@nats-io/jetstream";
@@ -227,17 +228,44 @@ export class NatsFeed implements FeedPlugin {
       await manager.streams.add({ name: stream, subjects: [subject], storage: StorageType.File });
     }
     const durable = this.settings.durable ?? `mongoose-${this.plan.name}`;
-    const config = this.consumerConfig(durable);
-    try {
-      await manager.consumers.add(stream, config);
-    } catch (thrown) {
-      // Another instance created it first, or it exists with other settings: use it as it is.
-      await manager.consumers.info(stream, durable).catch(() => {
-        throw thrown;
-      });
-    }
+    await this.ensureDurable(manager, stream, durable);
     const consumer = await jetstream(nc).consumers.get(stream, durable);
     this.messages = await consumer.consume({ max_messages: Math.min(maxAckPending, MAX_PULL), callback: this.arrived });
+  }
+
+  /**
+   * Uses an existing durable as it is, and creates it only when it is missing. An add of an existing durable
+   * with other editable settings does not fail on nats-server 2.9: it rewrites them (ack wait, max ack
+   * pending, filter subject) for every instance sharing it, so the instance started last would decide.
+   * Settings that differ from this feed's are logged, once per connection.
+   */
+  private async ensureDurable(manager: JetStreamManager, stream: string, durable: string): Promise<void> {
+    const wanted = this.consumerConfig(durable);
+    const existing = await manager.consumers.info(stream, durable).catch((thrown) => {
+      if (thrown instanceof JetStreamApiError && thrown.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+      throw thrown;
+    });
+    if (existing === undefined) {
+      try {
+        await manager.consumers.add(stream, wanted);
+        return;
+      } catch (thrown) {
+        // Another instance created it between the lookup and the add: use theirs.
+        await manager.consumers.info(stream, durable).catch(() => {
+          throw thrown;
+        });
+        return;
+      }
+    }
+    const { config } = existing;
+    const differences = [
+      config.ack_wait !== wanted.ack_wait && `ackWaitMs ${(config.ack_wait ?? 0) / 1e6} (this feed: ${this.settings.ackWaitMs})`,
+      config.max_ack_pending !== wanted.max_ack_pending && `maxAckPending ${config.max_ack_pending} (this feed: ${this.settings.maxAckPending})`,
+      config.filter_subject !== wanted.filter_subject && `subject ${config.filter_subject ?? "(none)"} (this feed: ${this.settings.subject})`,
+    ].filter(Boolean);
+    if (differences.length > 0) {
+      this.ctx.log.warn(`durable "${durable}" on stream "${stream}" already exists and is used as it is: ${differences.join(", ")}`);
+    }
   }
 
   private consumerConfig(durable: string): Partial<ConsumerConfig> {
