@@ -19,11 +19,17 @@ function writer(dir: string, handler = "pnl", overrides: { rollBytes?: number; r
   return new JournalWriter({ dir, handler, epochOriginMs: clock.epochOriginMs, rollBytes, retainFiles, clock, log });
 }
 
-/** A logger that keeps its warnings. */
-function warningsLog(): { log: Logger; warnings: [string, LogFields | undefined][] } {
+/** A logger that keeps its warnings and errors. */
+function warningsLog(): { log: Logger; warnings: [string, LogFields | undefined][]; errors: [string, LogFields | undefined][] } {
   const warnings: [string, LogFields | undefined][] = [];
-  const log: Logger = { ...quiet, warn: (message, fields) => void warnings.push([message, fields]), child: () => log };
-  return { log, warnings };
+  const errors: [string, LogFields | undefined][] = [];
+  const log: Logger = {
+    ...quiet,
+    warn: (message, fields) => void warnings.push([message, fields]),
+    error: (message, fields) => void errors.push([message, fields]),
+    child: () => log,
+  };
+  return { log, warnings, errors };
 }
 
 const meta = (feed: string, sequenceNumber: number): EventMeta => ({ feed, sequenceNumber, publishedAt: 1_700_000_000_000 + sequenceNumber, publishedNanos: 1000 * sequenceNumber });
@@ -205,6 +211,29 @@ describe("journal torn tails", () => {
       writeFileSync(file, "not a journal at all");
       expect(() => collect(tmp.dir, "pnl")).toThrow(JournalFormatError);
       expect(() => collect(tmp.dir, "pnl")).toThrow(file);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe("journal write failures", () => {
+  it("reports a journal it cannot write once and drops its records, without throwing to the handler", () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.dir, "pnl"), "a file where the handler's folder should be");
+      const { log, errors } = warningsLog();
+      const journal = writer(tmp.dir, "pnl", { log });
+      journal.start(1, {});
+      for (let n = 1; n <= 3; n++) journal.event({ n }, meta("in", n));
+      journal.timer(1);
+      journal.flush();
+      journal.close();
+      expect(errors.length).toBe(1);
+      expect(errors[0][0]).toContain(`cannot open journal file ${join(tmp.dir, "pnl", "0000000001.journal")}`);
+      expect(errors[0][0]).toContain("this handler's journal ends here (the handler runs on)");
+      expect(errors[0][1]?.error).toMatch(/EEXIST|ENOTDIR|exists|not a directory/i);
+      expect(readFileSync(join(tmp.dir, "pnl"), "utf8")).toBe("a file where the handler's folder should be");
     } finally {
       tmp.cleanup();
     }

@@ -101,6 +101,39 @@ describe("journal recording on a live server", () => {
     });
   }
 
+  it("records a retried event once, and the retry's timer takes no ordinal", async () => {
+    const tmp = tempDir();
+    try {
+      const server = await boot({
+        eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+        eventSinks: [{ name: "out", type: "memory" }],
+        eventHandlers: [{
+          agentName: "processor",
+          eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { everyMs: 15, times: 2, afterMs: 60 }, retry: { attempts: 3, backoffMs: 20 } } },
+        }],
+        journal: { dir: tmp.dir },
+      });
+      const out = server.sink<Record<string, unknown>>("out");
+      try {
+        server.offer("in", { n: 1, failOnce: true });
+        server.offer("in", { n: 2 });
+        await out.waitUntil((values) => values.filter((v) => "got" in v).length === 2 && values.filter((v) => "timer" in v).length === 3, 20_000, "both events handled and three firings");
+      } finally {
+        await server.stop();
+      }
+      expect(server.counter("handler_retries_total", { handler: "probe" })).toBe(1);
+      const entries = [...readJournal(tmp.dir, "probe")];
+      expect(entries.flatMap((e) => e.kind === "event" ? [e.value] : [])).toEqual([{ n: 1, failOnce: true }, { n: 2 }]);
+      expect(entries.flatMap((e) => e.kind === "timer" ? [e.ordinal] : []).sort()).toEqual([1, 1, 2]);
+      // The held and retried events reach the sink after timers that fired meanwhile: compare as sets.
+      const counts = new Map<number, number>();
+      const sorted = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+      expect(sorted(entries.map((entry) => asProbeOutput(entry, counts)))).toEqual(sorted(out.values()));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
     const server = await boot({
       eventSinks: [{ name: "out", type: "memory" }],
