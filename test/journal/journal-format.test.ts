@@ -6,6 +6,8 @@ import { ServerClock } from "../../src/time/clock.ts";
 import { defineEvent, EventType } from "../../src/transport/fixed-layout.ts";
 import type { EventMeta } from "../../src/core/handler-api.ts";
 import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import { crc32 } from "../../src/core/journal/crc32.ts";
 import { decodeHeader, JournalFormatError } from "../../src/core/journal/journal-format.ts";
 import { journaledHandlers, readJournal } from "../../src/core/journal/journal-reader.ts";
 import { JournalWriter } from "../../src/core/journal/journal-writer.ts";
@@ -52,6 +54,18 @@ function collect(dir: string, handler: string): { entries: JournalEntry[]; torn:
   const entries = [...readJournal(dir, handler, { onTornTail: (file, offset) => torn.push([file, offset]) })];
   return { entries, torn };
 }
+
+describe("journal CRC-32", () => {
+  it("agrees with zlib's for every length across the JS and native paths", () => {
+    const bytes = new Uint8Array(2048);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) & 0xff;
+    expect(crc32(new TextEncoder().encode("123456789"), 0, 9)).toBe(0xcbf43926);
+    for (let length = 0; length <= 600; length++) {
+      const from = (length * 13) % 1000;
+      expect(crc32(bytes, from, from + length)).toBe(zlibCrc32(bytes.subarray(from, from + length)) >>> 0);
+    }
+  });
+});
 
 describe("journal format", () => {
   it("round-trips every record kind, with values the generic codec keeps exact", () => {
