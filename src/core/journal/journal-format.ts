@@ -157,7 +157,8 @@ export class JournalRecords {
     view.setFloat64(at + 16, publishedEpochMillis, true);
     view.setUint16(at + 24, name.length, true);
     at += 26;
-    this.buffer.bytes.set(name, at);
+    const bytes = this.buffer.bytes;
+    for (let i = 0; i < name.length; i++) bytes[at + i] = name[i];
     this.length = at + name.length;
     this.value(value);
     this.end();
