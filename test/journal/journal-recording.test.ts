@@ -134,6 +134,38 @@ describe("journal recording on a live server", () => {
     }
   });
 
+  it("journals a handler registered at runtime with handlers: all, from its start to its removal", async () => {
+    const tmp = tempDir();
+    try {
+      const server = await boot({
+        eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+        eventSinks: [{ name: "out", type: "memory" }, { name: "late-out", type: "memory" }],
+        eventHandlers: [{ agentName: "proc", eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { times: 1 } } } }],
+        journal: { dir: tmp.dir },
+      });
+      const late = server.sink<Record<string, unknown>>("late-out");
+      try {
+        server.offer("in", "before");
+        await server.sink<Record<string, unknown>>("out").waitUntil((values) => values.some((v) => v.got === "before"), 20_000, "the first event");
+        await server.addHandler({ agentName: "late-agent", name: "late", handler: "./journal-probe.ts", configMap: { sink: "late-out", times: 2, afterMs: 10 } });
+        for (let n = 1; n <= 20; n++) server.offer("in", { n });
+        await late.waitUntil((values) => values.filter((v) => "got" in v).length === 20 && values.filter((v) => "timer" in v).length === 3, 20_000, "the late handler's events and timers");
+        await server.removeHandler("late-agent/late");
+        expect(journaledHandlers(tmp.dir)).toEqual(["late", "probe"]);
+        const torn: unknown[] = [];
+        const entries = [...readJournal(tmp.dir, "late", { onTornTail: (file, offset) => torn.push({ file, offset }) })];
+        expect(torn).toEqual([]);
+        expect(entries[0]).toMatchObject({ kind: "start", config: { sink: "late-out", times: 2, afterMs: 10 } });
+        const counts = new Map<number, number>();
+        expect(entries.map((entry) => asProbeOutput(entry, counts))).toEqual(late.values());
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
     const server = await boot({
       eventSinks: [{ name: "out", type: "memory" }],
