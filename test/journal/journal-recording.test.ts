@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
@@ -190,6 +190,44 @@ describe("journal recording on a live server", () => {
       }
     });
   }
+
+  it("starts a new file when a crashed agent is restarted, each run beginning with its start record", async () => {
+    const tmp = tempDir();
+    try {
+      const server = await boot({
+        agentThreads: [{ agentName: "risky", restart: "always", restartBackoffMs: 100 }],
+        eventFeeds: [{ name: "in", type: "memory" }],
+        eventSinks: [{ name: "out", type: "memory" }],
+        eventHandlers: [{ agentName: "risky", eventHandlers: { crasher: { handler: "./crasher.ts", configMap: { journal: tmp.path("lifecycle"), marker: tmp.path("marker") } } } }],
+        journal: { dir: tmp.path("journal") },
+      }, { logLevel: "silent", requestTimeoutMs: 20_000 });
+      const events = () => [...readJournal(tmp.path("journal"), "crasher")].flatMap((entry) => entry.kind === "event" ? [entry.value] : []);
+      try {
+        for (let id = 1; id <= 20; id++) server.offer("in", id);
+        await eventually(() => events().length === 20, "the first run's events on disk", 20_000);
+        server.offer("in", "die");
+        await eventually(() => server.health().agents.find((a) => a.name === "risky")?.restarts === 1, "the restart", 20_000);
+        for (let id = 21; id <= 30; id++) server.offer("in", id);
+        await server.sink("out").waitUntil((values) => values.includes(30), 20_000, "the second run's events");
+      } finally {
+        await server.stop();
+      }
+      const torn: unknown[] = [];
+      const entries = [...readJournal(tmp.path("journal"), "crasher", { onTornTail: (file, offset) => torn.push({ file, offset }) })];
+      expect(torn).toEqual([]);
+      expect(readdirSync(join(tmp.path("journal"), "crasher")).sort()).toEqual(["0000000001.journal", "0000000002.journal"]);
+      const starts = entries.flatMap((entry, index) => entry.kind === "start" ? [index] : []);
+      expect(starts.length).toBe(2);
+      expect(starts[0]).toBe(0);
+      const first = entries.slice(1, starts[1]).map((entry) => entry.kind === "event" && entry.value);
+      const second = entries.slice(starts[1] + 1).map((entry) => entry.kind === "event" && entry.value);
+      expect(first.slice(0, 20)).toEqual([...Array(20).keys()].map((i) => i + 1));
+      // What the first run got after its last write ("die" at least) died with it; the second run got the rest.
+      expect(second.slice(-10)).toEqual([...Array(10).keys()].map((i) => i + 21));
+    } finally {
+      tmp.cleanup();
+    }
+  }, 60_000);
 
   it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
     const server = await boot({
