@@ -29,31 +29,54 @@ export const journalSchema = v.strictObject({
 
 type JournalConfig = v.InferOutput<typeof journalSchema>;
 
+/** A configured handler and the agent it runs on. */
+export interface PlacedHandler {
+  agent: string;
+  handler: string;
+}
+
 /**
  * Each name in `journal.handlers` must be a configured handler; a journaled handler's name becomes a
- * folder, so it may not contain a path separator or be `.` / `..`.
+ * folder, so it may not contain a path separator or be `.` / `..`, nor be the name of a handler on
+ * another agent too (two agents would write one folder).
  *
  * @example
  * ```ts
- * journalProblems({ dir: "./j", handlers: ["pnl", "nope"], rollBytes: 65536, retainFiles: 10 }, ["pnl"]);
+ * journalProblems({ dir: "./j", handlers: ["pnl", "nope"], rollBytes: 65536, retainFiles: 10 }, [{ agent: "p", handler: "pnl" }]);
  * // [{ path: ["journal", "handlers", 1], message: '"nope" names no handler (handlers: pnl)' }]
  * ```
  */
-export function journalProblems(journal: JournalConfig | undefined, handlerNames: readonly string[]): ConfigProblem[] {
+export function journalProblems(journal: JournalConfig | undefined, handlers: readonly PlacedHandler[]): ConfigProblem[] {
   if (journal === undefined) return [];
   const problems: ConfigProblem[] = [];
+  const names = [...new Set(handlers.map((placed) => placed.handler))];
   if (journal.handlers !== "all") {
     journal.handlers.forEach((name, index) => {
-      if (!handlerNames.includes(name)) problems.push({ path: ["journal", "handlers", index], message: `"${name}" names no handler (handlers: ${handlerNames.join(", ") || "none"})` });
+      if (!names.includes(name)) problems.push({ path: ["journal", "handlers", index], message: `"${name}" names no handler (handlers: ${names.join(", ") || "none"})` });
     });
   }
-  const journaled = journal.handlers === "all" ? handlerNames : journal.handlers;
+  const journaled = journal.handlers === "all" ? names : names.filter((name) => journal.handlers.includes(name));
   for (const name of journaled) {
-    if (/[/\\]/.test(name) || name === "." || name === "..") {
-      problems.push({ path: ["journal", "handlers"], message: `handler "${name}" cannot be journaled: its name becomes a folder, so it may not contain / or \\ or be . or ..` });
-    }
+    const problem = journalFolderProblem(name, handlers.filter((placed) => placed.handler === name).map((placed) => placed.agent));
+    if (problem) problems.push({ path: ["journal", "handlers"], message: problem });
   }
   return problems;
+}
+
+/**
+ * Why the handler `name`, on `agents`, cannot have a journal folder of its own; undefined if it can.
+ *
+ * @example
+ * ```ts
+ * journalFolderProblem("pnl", ["a", "b"]); // 'handler "pnl" runs on agents a and b: journaled handlers need distinct names (…)'
+ * ```
+ */
+export function journalFolderProblem(name: string, agents: readonly string[]): string | undefined {
+  if (/[/\\]/.test(name) || name === "." || name === "..") {
+    return `handler "${name}" cannot be journaled: its name becomes a folder, so it may not contain / or \\ or be . or ..`;
+  }
+  if (agents.length > 1) return `handler "${name}" runs on agents ${agents.join(" and ")}: journaled handlers need distinct names (each has its own folder)`;
+  return undefined;
 }
 
 /**

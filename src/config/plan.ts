@@ -146,7 +146,7 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   sinkHosts(config, problems);
   problems.push(...fullRingProblems(config, feedPaths.map(([, name]) => name)));
   problems.push(...serviceProblems(config.services, new Set(config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers)))));
-  problems.push(...journalProblems(config.journal, config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers))));
+  problems.push(...journalProblems(config.journal, config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers).map((handler) => ({ agent: group.agentName, handler })))));
   return problems;
 }
 

@@ -37,6 +37,15 @@ describe("journal configuration (journal:)", () => {
     expect(problemsOf("journal: yes\n")).toEqual([expect.stringMatching(/^app\.yaml:6:10 journal: expected Object/)]);
   });
 
+  it("refuses to journal handlers of one name on two agents: they would write one folder", () => {
+    const twice = { eventHandlers: [{ agentName: "a", eventHandlers: { pnl: { handler: "./x.ts" } } }, { agentName: "b", eventHandlers: { pnl: { handler: "./x.ts" }, risk: { handler: "./x.ts" } } }] };
+    expect(configProblems(() => buildPlan({ ...twice, journal: {} }))).toEqual([
+      'journal.handlers: handler "pnl" runs on agents a and b: journaled handlers need distinct names (each has its own folder)',
+    ]);
+    expect(buildPlan({ ...twice, journal: { handlers: ["risk"] } }).journal?.handlers).toEqual(["risk"]);
+    expect(buildPlan(twice).journal).toBeUndefined();
+  });
+
   it("refuses to journal a handler whose name cannot be a folder", () => {
     expect(configProblems(() => buildPlan({ eventHandlers: [{ agentName: "p", eventHandlers: { "a/b": { handler: "./x.ts" } } }], journal: {} }))).toEqual([
       'journal.handlers: handler "a/b" cannot be journaled: its name becomes a folder, so it may not contain / or \\ or be . or ..',

@@ -5,7 +5,7 @@ import { seededRandom } from "../../src/core/seeded-random.ts";
 import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
 import { journaledHandlers, readJournal } from "../../src/core/journal/journal-reader.ts";
 import { defineEvent } from "../../src/transport/fixed-layout.ts";
-import type { MongooseConfig } from "../../src/mod.ts";
+import { ConfigError, type MongooseConfig } from "../../src/mod.ts";
 import { boot, eventually, tempDir } from "../helpers.ts";
 
 const QUOTE = defineEvent("Quote", { px: "f64", qty: "i64", sym: "ascii(8)" });
@@ -150,6 +150,9 @@ describe("journal recording on a live server", () => {
         await server.addHandler({ agentName: "late-agent", name: "late", handler: "./journal-probe.ts", configMap: { sink: "late-out", times: 2, afterMs: 10 } });
         for (let n = 1; n <= 20; n++) server.offer("in", { n });
         await late.waitUntil((values) => values.filter((v) => "got" in v).length === 20 && values.filter((v) => "timer" in v).length === 3, 20_000, "the late handler's events and timers");
+        const refused = await server.addHandler({ agentName: "late-agent", name: "probe", handler: "./journal-probe.ts" }).then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(ConfigError);
+        expect((refused as ConfigError).problems).toEqual(['addHandler.name: handler "probe" runs on agents proc and late-agent: journaled handlers need distinct names (each has its own folder)']);
         await server.removeHandler("late-agent/late");
         expect(journaledHandlers(tmp.dir)).toEqual(["late", "probe"]);
         const torn: unknown[] = [];
