@@ -14,6 +14,8 @@ import { feedPlanOf, issueProblem, moduleSource, toIdleSpec } from "./plan.ts";
 import { type ConfigPath, type ConfigProblem, formatProblems } from "./problems.ts";
 import { agentName, feedEntrySchema, handlerSchema, idleStrategySchema, type MongooseConfig } from "./schema.ts";
 import { nonEmptyName } from "./schema-parts.ts";
+import { journalFolderProblem } from "./journal-config.ts";
+import { isJournaled } from "../plan/journal-plan.ts";
 
 /** What `server.addHandler` takes: an `eventHandlers` entry with its agent and name. */
 export type HandlerRegistration = v.InferInput<typeof handlerRegistrationSchema>;
@@ -80,6 +82,11 @@ export function planHandlerAddition(input: unknown, plan: ServerPlan, options: R
   const existing = plan.agents.find((agent) => agent.name === spec.agentName);
   if (existing?.handlers.some((h) => h.name === spec.name)) {
     throw problemsError(root, [{ path: ["name"], message: `agent "${spec.agentName}" already has a handler "${spec.name}"` }]);
+  }
+  if (plan.journal && isJournaled(plan.journal, spec.name)) {
+    const agents = [...plan.agents.filter((agent) => agent.handlers.some((h) => h.name === spec.name)).map((agent) => agent.name), spec.agentName];
+    const problem = journalFolderProblem(spec.name, agents);
+    if (problem) throw problemsError(root, [{ path: ["name"], message: problem }]);
   }
   for (const feed of Object.keys(spec.onFull ?? {})) {
     if (!plan.feeds.some((f) => f.name === feed)) {

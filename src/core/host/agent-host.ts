@@ -32,6 +32,7 @@ import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../hand
 import type { SinkPlugin } from "../plugin-api.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler } from "./agent-scheduler.ts";
+import { AgentJournals } from "./agent-journals.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import { applyConfigUpdate } from "./config-update.ts";
@@ -130,6 +131,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
    */
   ioOnEventLoop = false;
   private readonly wakeAgent: () => void;
+  /** Journals of journaled handlers here (none when `journal` is off): written when the agent goes idle. */
+  private readonly journals: AgentJournals;
 
   private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
     const plan = boot.plan;
@@ -157,6 +160,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const wakeAgent = () => {
       if (!this.inDutyCycle) this.signals.wake.signal();
     };
+    this.journals = new AgentJournals(this.clock);
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
@@ -178,6 +182,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
+      journals: this.journals,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
@@ -270,6 +275,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     if (work === 0) {
       this.idleCycles.inc();
       this.sinks.flushIfTouched();
+      if (this.journals.size > 0) this.journals.flushDue();
     }
     if (this.inbound.hasLaterWrites) this.inbound.acknowledgeLaterWrites();
     if (this.durableAcks) {
@@ -290,6 +296,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   millisToNextDeadline(): number {
     let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline(), this.sinks.millisUntilProbe());
     if (this.durableAcks?.waiting) soonest = Math.min(soonest, DURABLE_CHECK_MS);
+    if (this.journals.size > 0) soonest = Math.min(soonest, this.journals.millisToNextFlush());
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }
