@@ -100,34 +100,51 @@ export class AgentScheduler {
   }
 }
 
+/** What each `ctx.scheduler` call accepts as its number: `after` ≥ 0, `every` > 0, `at` any finite time. */
+const LOWEST: Record<TimerMethod, number> = { after: 0, at: -Infinity, every: Number.MIN_VALUE };
+
+/** The calls of `ctx.scheduler` that create a timer. */
+export type TimerMethod = "after" | "at" | "every";
+
+/**
+ * Throws a TypeError naming the handler when a `ctx.scheduler` call has a bad number or no function;
+ * shared by every scheduler a handler can be given (live, data-driven, replayed).
+ *
+ * @example
+ * ```ts
+ * checkTimerArguments("pnl", "every", 0, () => {}); // throws: needs a finite number > 0 for ms, got 0
+ * ```
+ */
+export function checkTimerArguments(handlerName: string, method: TimerMethod, value: number, callback: unknown): void {
+  const min = LOWEST[method];
+  const argument = method === "at" ? "epochMs" : "ms";
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    const expected = min === 0 ? "a finite number ≥ 0" : min > 0 ? "a finite number > 0" : "a finite number";
+    throw new TypeError(`handler "${handlerName}": ctx.scheduler.${method}(${argument}, fn) needs ${expected} for ${argument}, got ${String(value)}`);
+  }
+  if (typeof callback !== "function") throw new TypeError(`handler "${handlerName}": ctx.scheduler.${method}(${argument}, fn) needs a function for fn, got ${typeof callback}`);
+}
+
 /** One handler's view of its agent's scheduler: checks arguments and names the handler in errors. */
 class HandlerScheduler implements Scheduler {
   constructor(private readonly agent: AgentScheduler, private readonly handlerName: string, private readonly owner: number) {}
 
   after(ms: number, callback: () => unknown): number {
-    this.check("after", "ms", ms, 0, callback);
+    checkTimerArguments(this.handlerName, "after", ms, callback);
     return this.agent.add(this.agent.now() + ms, 0, callback, this.owner);
   }
 
   at(epochMs: number, callback: () => unknown): number {
-    this.check("at", "epochMs", epochMs, -Infinity, callback);
+    checkTimerArguments(this.handlerName, "at", epochMs, callback);
     return this.agent.add(epochMs, 0, callback, this.owner);
   }
 
   every(ms: number, callback: () => unknown): number {
-    this.check("every", "ms", ms, Number.MIN_VALUE, callback);
+    checkTimerArguments(this.handlerName, "every", ms, callback);
     return this.agent.add(this.agent.now() + ms, ms, callback, this.owner);
   }
 
   cancel(id: number): boolean {
     return this.agent.cancel(id);
-  }
-
-  private check(method: string, argument: string, value: number, min: number, callback: unknown): void {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-      const expected = min === 0 ? "a finite number ≥ 0" : min > 0 ? "a finite number > 0" : "a finite number";
-      throw new TypeError(`handler "${this.handlerName}": ctx.scheduler.${method}(${argument}, fn) needs ${expected} for ${argument}, got ${String(value)}`);
-    }
-    if (typeof callback !== "function") throw new TypeError(`handler "${this.handlerName}": ctx.scheduler.${method}(${argument}, fn) needs a function for fn, got ${typeof callback}`);
   }
 }
