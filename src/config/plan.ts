@@ -247,7 +247,7 @@ export type FeedEntry = EffectiveConfig["eventFeeds"][number];
  * ```
  */
 export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
-  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, clock, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
   if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
   return {
     id,
@@ -261,6 +261,7 @@ export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPl
     host: hostOf(feed, feedTypes),
     onFull,
     ringCapacity,
+    ...(clock === "replayRecords" ? { clock } : {}),
     settings,
     module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
   };

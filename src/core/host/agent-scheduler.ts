@@ -32,7 +32,7 @@ export class AgentScheduler {
   constructor(private readonly clock: Clock, private readonly failed: TimerFailure, private readonly wakeAgent: () => void) {}
 
   /** The `ctx.scheduler` of handler `handlerName`, whose timers carry `owner`. */
-  forHandler(handlerName: string, owner: number): Scheduler {
+  forHandler(handlerName: string, owner: number): HandlerScheduler {
     return new HandlerScheduler(this, handlerName, owner);
   }
 
@@ -40,6 +40,11 @@ export class AgentScheduler {
   millisToNextDeadline(): number {
     if (this.heap.size === 0) return Infinity;
     return Math.max(0, this.heap.nextDeadline() - this.clock.epochMillis());
+  }
+
+  /** The earliest deadline (epoch ms), or Infinity with no timers. */
+  nextDeadline(): number {
+    return this.heap.nextDeadline();
   }
 
   /** Fires the timers due now, earliest first, at most `limit`; returns how many fired. */
@@ -125,9 +130,22 @@ export function checkTimerArguments(handlerName: string, method: TimerMethod, va
   if (typeof callback !== "function") throw new TypeError(`handler "${handlerName}": ctx.scheduler.${method}(${argument}, fn) needs a function for fn, got ${typeof callback}`);
 }
 
-/** One handler's view of its agent's scheduler: checks arguments and names the handler in errors. */
-class HandlerScheduler implements Scheduler {
-  constructor(private readonly agent: AgentScheduler, private readonly handlerName: string, private readonly owner: number) {}
+/**
+ * One handler's view of its agent's scheduler: checks arguments and names the handler in errors.
+ *
+ * @example
+ * ```ts
+ * const timers = agentScheduler.forHandler("pnl", 0);
+ * timers.moveTo(recordTimeline.scheduler); // its timers set from now on fire by record time
+ * ```
+ */
+export class HandlerScheduler implements Scheduler {
+  constructor(private agent: AgentScheduler, private readonly handlerName: string, private readonly owner: number) {}
+
+  /** Timers set from now on go to `agent` (a handler that follows a `clock: replayRecords` feed); those already set stay where they are. */
+  moveTo(agent: AgentScheduler): void {
+    this.agent = agent;
+  }
 
   after(ms: number, callback: () => unknown): number {
     checkTimerArguments(this.handlerName, "after", ms, callback);
