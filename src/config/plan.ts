@@ -18,6 +18,7 @@ import { adminExposureProblems } from "./admin-exposure.ts";
 import { adminSchema, configSchema, type EffectiveConfig, type MongooseConfig } from "./schema.ts";
 import { moduleSource } from "./module-source.ts";
 import { restartPolicyOf } from "./restart-policy.ts";
+import { journalPlanOf, journalProblems } from "./journal-config.ts";
 import { serviceFeeds, servicePlan, serviceProblems } from "./service-plans.ts";
 
 export { moduleSource };
@@ -145,6 +146,7 @@ function crossCheck(config: EffectiveConfig): ConfigProblem[] {
   sinkHosts(config, problems);
   problems.push(...fullRingProblems(config, feedPaths.map(([, name]) => name)));
   problems.push(...serviceProblems(config.services, new Set(config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers)))));
+  problems.push(...journalProblems(config.journal, config.eventHandlers.flatMap((group) => Object.keys(group.eventHandlers))));
   return problems;
 }
 
@@ -418,5 +420,5 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir), shutdownTimeoutMs: effective.shutdownTimeoutMs };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir), journal: journalPlanOf(effective.journal, baseDir), shutdownTimeoutMs: effective.shutdownTimeoutMs };
 }

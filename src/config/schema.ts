@@ -13,6 +13,7 @@ import { FULL_RING_POLICIES } from "../transport/full-ring-policy.ts";
 import { MAX_RING_CAPACITY, MIN_RING_CAPACITY } from "../transport/ring.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 import { restartKeys } from "./restart-policy.ts";
+import { journalSchema } from "./journal-config.ts";
 import { circuitBreakerSchema, retrySchema } from "./failure-policy-schemas.ts";
 import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
@@ -234,6 +235,8 @@ export const configSchema = v.strictObject({
     enabled: v.optional(v.boolean(), true),
     sampleEvery: v.optional(v.pipe(positiveInteger, v.maxValue(1 << 20, "must be ≤ 1048576")), 64),
   }), {}),
+  /** Records every delivery to the chosen handlers, with its clock, for replay (src/core/journal/). Absent: off. */
+  journal: v.optional(journalSchema),
   /** Bound of the whole stop (SIGTERM → drained, flushed, pointers saved); what did not finish is reported. Default 30 000. */
   shutdownTimeoutMs: v.optional(positiveInteger),
   /** Absent: on for `mongoose run` (127.0.0.1:8080), off when embedded. */

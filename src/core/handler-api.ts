@@ -58,6 +58,17 @@ export interface HandlerContext {
   readonly clock: Clock;
   /** Logger with this handler's agent and name attached. */
   readonly log: Logger;
+  /**
+   * A float in [0, 1), like `Math.random()`, from a generator seeded once per handler start. Draw random
+   * numbers here rather than from `Math.random()`: the seed is journaled (`journal:`), so a replay draws the
+   * same numbers.
+   *
+   * @example
+   * ```ts
+   * if (ctx.random() < 0.01) ctx.log.info("sampled", { event }); // 1% of events
+   * ```
+   */
+  random(): number;
   /** Receive events from a named feed (needed for feeds without `broadcast: true`). Idempotent. */
   subscribe(feedName: string): void;
   /** The sink called `name`; throws if no such sink is configured. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, ServiceLocation, ServicePlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, JournalPlan, ServiceLocation, ServicePlan, SinkPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 import type { CommandFailure } from "./commands/command-error.ts";
@@ -50,6 +50,8 @@ export interface AgentBoot {
   counters: SharedArrayBuffer;
   /** Latency recording: one event in `sampleEvery` per handler, into `block` (the plan's handlers in order); absent when off. */
   latency?: { sampleEvery: number; block: SharedArrayBuffer };
+  /** The server's journal; absent when nothing is journaled. */
+  journal?: JournalPlan;
   log: LogSettings;
   tuning: Tuning;
   /**

@@ -212,6 +212,25 @@ export interface LatencyPlan {
   sampleEvery: number;
 }
 
+/**
+ * The journal (`journal:`): every delivery to the named handlers is recorded with its clock, on the
+ * handler's agent, into `<dir>/<handler>/` (see src/core/journal/).
+ *
+ * @example
+ * ```ts
+ * const journal: JournalPlan = { dir: "/srv/app/journal", handlers: "all", rollBytes: 64 * 1024 * 1024, retainFiles: 10 };
+ * ```
+ */
+export interface JournalPlan {
+  /** Absolute. */
+  dir: string;
+  /** Every handler (also those registered at runtime), or these. */
+  handlers: "all" | string[];
+  rollBytes: number;
+  /** 0 keeps every file. */
+  retainFiles: number;
+}
+
 /** A fixed-layout event type with the codec id its records carry (the same on every thread). */
 export interface EventTypePlan extends EventTypeSpec {
   codecId: number;
@@ -233,6 +252,8 @@ export interface ServerPlan {
   defaultIdle?: IdleStrategySpec;
   /** Per-handler latency recording. */
   latency: LatencyPlan;
+  /** Absent when nothing is journaled. */
+  journal?: JournalPlan;
   /** The configuration's `shutdownTimeoutMs`: the bound of the whole stop, if given. */
   shutdownTimeoutMs?: number;
 }

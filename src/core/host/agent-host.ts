@@ -32,6 +32,7 @@ import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../hand
 import type { SinkPlugin } from "../plugin-api.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
+import type { JournalWriter } from "../journal/journal-writer.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import { applyConfigUpdate } from "./config-update.ts";
@@ -130,6 +131,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly decodeErrors: Counter;
   private readonly batchSize: number;
   private readonly wakeAgent: () => void;
+  /** Journals of journaled handlers here (empty when `journal` is off): written when the agent goes idle. */
+  private readonly journals: JournalWriter[] = [];
 
   private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
     const plan = boot.plan;
@@ -177,6 +180,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       problems: this.problems,
       sinks: this.sinks,
       deliveries: this.deliveries,
+      journals: this.journals,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
@@ -255,6 +259,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     if (work === 0) {
       this.idleCycles.inc();
       this.sinks.flushIfTouched();
+      const journals = this.journals;
+      for (let i = 0; i < journals.length; i++) journals[i].flush();
     }
     if (this.durableAcks) {
       if (work !== 0) this.sinks.flushIfDue(performance.now(), DURABLE_CHECK_MS);

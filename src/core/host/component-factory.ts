@@ -42,6 +42,8 @@ import type { StopProblems } from "./stop-problems.ts";
 import { watchedBreaker } from "./watched-breaker.ts";
 import { type ServiceHost, ServiceContextImpl } from "./service-context.ts";
 import { createLogger } from "../../log/log.ts";
+import { JournalWriter } from "../journal/journal-writer.ts";
+import { journals } from "../../plan/journal-plan.ts";
 
 /** What the factory builds with: the agent's shared parts. */
 export interface FactoryParts {
@@ -59,6 +61,8 @@ export interface FactoryParts {
   problems: StopProblems;
   sinks: HostedSinks;
   deliveries: FeedDeliveries;
+  /** The journals of this agent's journaled handlers, written out when the agent goes idle; a closed one leaves the list. */
+  journals: JournalWriter[];
 }
 
 /** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
@@ -103,14 +107,26 @@ export class ComponentFactory {
       throw new ComponentFailureError({ component: `handler "${error.handler}" (${error.where}) on agent "${this.agent}"`, phase: "load", message: error.reason });
     });
     const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
-    const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host);
+    const journal = this.journal(plan.name, handlerLog);
+    const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host, journal);
     const labels = { handler: plan.name };
     // A latency block exists only while recording is on, and then every boot carries the settings.
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
     const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing,
-      plan.source.kind === "module" ? plan.source.display : undefined);
+      plan.source.kind === "module" ? plan.source.display : undefined, journal);
     if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, counters, handlerLog);
     return hosted;
+  }
+
+  /** The journal of `handler` if the server journals it (`journal:`), listed for the agent's idle writes. */
+  private journal(handler: string, log: Logger): JournalWriter | undefined {
+    const { boot, clock } = this.parts;
+    const plan = boot.journal;
+    if (plan === undefined || !journals(plan, handler)) return undefined;
+    const list = this.parts.journals;
+    const writer: JournalWriter = new JournalWriter({ ...plan, handler, epochOriginMs: boot.epochOriginMs, clock, log, onClose: () => list.splice(list.indexOf(writer), 1) });
+    list.push(writer);
+    return writer;
   }
 
   /** The handler's `retry` and `circuitBreaker`, counted in `counters`. */
@@ -135,7 +151,7 @@ export class ComponentFactory {
       errors,
       deadLetters,
       deliveries,
-      scheduler: () => handler.context.scheduler,
+      scheduler: () => handler.context.agentScheduler,
     });
   }
 

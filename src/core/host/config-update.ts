@@ -1,6 +1,7 @@
 /**
  * A live change of one handler's `configMap`, applied on its own agent between events: merge the patch,
- * check the keys the handler requires, install the new config and call `onConfigChange`. Any failure
+ * check the keys the handler requires, install the new config and call `onConfigChange`; an applied update
+ * is journaled (whole new config) if the handler is. Any failure
  * leaves the old config in place and says why.
  *
  * @module
@@ -42,5 +43,6 @@ export function applyConfigUpdate(handler: HostedHandler, patch: unknown): Confi
     context.replaceConfig(old);
     return { applied: false, reason: `onConfigChange rejected it: ${thrown instanceof Error ? thrown.message : String(thrown)}` };
   }
+  handler.journal?.config(context.config);
   return { applied: true, config: { ...context.config } };
 }

@@ -1,6 +1,6 @@
 /**
  * What a handler sees as `ctx`: its name, agent, frozen config, clock and logger, and the calls that reach
- * its agent (subscribe, sink, newEvent, scheduler, emit, registerCommand, service).
+ * its agent (subscribe, sink, newEvent, scheduler, emit, registerCommand, service), and its seeded `random`.
  *
  * @module
  */
@@ -10,6 +10,9 @@ import type { Logger } from "../../log/log.ts";
 import type { EventTypes } from "../event-types.ts";
 import type { AdminCommand, AdminCommandOptions, HandlerContext, Scheduler, Sink } from "../handler-api.ts";
 import { RequiredConfig } from "./required-config.ts";
+import { newSeed, seededRandom } from "../seeded-random.ts";
+import { JournaledScheduler } from "../journal/journaled-scheduler.ts";
+import type { JournalWriter } from "../journal/journal-writer.ts";
 
 /** The agent-side calls a handler context needs. */
 export interface HandlerHost {
@@ -37,8 +40,15 @@ export class HandlerContextImpl implements HandlerContext {
   /** Replaced (never mutated) by a config update, see {@link HandlerContextImpl.replaceConfig}. */
   config: Readonly<Record<string, unknown>>;
   readonly scheduler: Scheduler;
+  /** The scheduler under `scheduler`: the engine's own timers for this handler (retries) take no timer ordinals. */
+  readonly agentScheduler: Scheduler;
   readonly required: RequiredConfig;
+  readonly random: () => number;
 
+  /**
+   * @param journal this handler's journal, if it is journaled: its timers are then numbered and recorded.
+   * @param seed the seed of `random` (default: a fresh random one; a replay passes the journaled one).
+   */
   constructor(
     readonly handlerName: string,
     readonly agentName: string,
@@ -47,10 +57,14 @@ export class HandlerContextImpl implements HandlerContext {
     public clock: Clock,
     readonly log: Logger,
     private readonly host: HandlerHost,
+    journal?: JournalWriter,
+    readonly seed: number = newSeed(),
   ) {
     this.config = Object.freeze({ ...config });
-    this.scheduler = host.schedulerFor(handlerName);
+    this.agentScheduler = host.schedulerFor(handlerName);
+    this.scheduler = journal ? new JournaledScheduler(this.agentScheduler, journal) : this.agentScheduler;
     this.required = new RequiredConfig(handlerName);
+    this.random = seededRandom(seed);
   }
 
   /** From now on `ctx.clock` reads `clock`: the handler subscribed to a `clock: replayRecords` feed (see record-timeline.ts). */

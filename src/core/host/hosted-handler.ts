@@ -11,6 +11,8 @@ import { ComponentLifecycle } from "./component-lifecycle.ts";
 import type { EventReceiver } from "./feed-delivery.ts";
 import type { HandlerGuard } from "./handler-guard.ts";
 import type { HandlerContextImpl } from "./handler-context.ts";
+import type { JournalWriter } from "../journal/journal-writer.ts";
+import type { LifecyclePhase } from "../protocol.ts";
 
 /** Called when `onEvent` threw or its promise rejected. */
 export type HandlerFailure = (handler: HostedHandler, thrown: unknown, feed: string, sequenceNumber: number, event: unknown) => void;
@@ -29,6 +31,8 @@ export class HostedHandler implements EventReceiver {
   readonly lifecycle: ComponentLifecycle;
   /** Its `retry` / `circuitBreaker`, if configured: then every event goes through it. */
   guard?: HandlerGuard;
+  /** Its journal, if it is journaled: every delivery is recorded first. Delivery only tests this field. */
+  readonly journal?: JournalWriter;
 
   constructor(
     readonly name: string,
@@ -41,15 +45,16 @@ export class HostedHandler implements EventReceiver {
     private readonly timing?: HandlerTiming,
     /** The module it was loaded from (e.g. `./pnl.ts`); undefined for an in-process handler. */
     source?: string,
+    journal?: JournalWriter,
   ) {
-    this.lifecycle = new ComponentLifecycle("handler", name, (phase) => {
-      if (phase === "init" || phase === "start") return instance[phase]?.(context);
-      return instance[phase]?.();
-    }, source);
+    this.journal = journal;
+    this.lifecycle = new ComponentLifecycle("handler", name, journal ? (phase) => this.journaledPhase(phase, journal) : (phase) => this.runPhase(phase), source);
   }
 
   deliver(event: unknown, meta: EventMeta): void {
     this.events.inc();
+    const journal = this.journal;
+    if (journal !== undefined) journal.event(event, meta);
     const guard = this.guard;
     if (guard !== undefined) {
       guard.deliver(event, meta);
@@ -64,6 +69,36 @@ export class HostedHandler implements EventReceiver {
     } catch (thrown) {
       this.failed(this, thrown, meta.feed, meta.sequenceNumber, event);
     }
+  }
+
+  private runPhase(phase: LifecyclePhase): unknown {
+    const instance = this.instance;
+    if (phase === "init" || phase === "start") return instance[phase]?.(this.context);
+    return instance[phase]?.();
+  }
+
+  /** A phase of a journaled handler: a finished start is recorded, a stop writes what waits, a tearDown closes the journal. */
+  private journaledPhase(phase: LifecyclePhase, journal: JournalWriter): unknown {
+    const after = () => {
+      if (phase === "start") journal.start(this.context.seed, this.context.config);
+      else if (phase === "stop") journal.flush();
+      else if (phase === "tearDown") journal.close();
+    };
+    let result;
+    try {
+      result = this.runPhase(phase);
+    } catch (thrown) {
+      if (phase === "tearDown") journal.close();
+      throw thrown;
+    }
+    if (result === undefined || typeof (result as Promise<unknown>).then !== "function") {
+      after();
+      return result;
+    }
+    return (result as Promise<unknown>).then(after, (thrown) => {
+      if (phase === "tearDown") journal.close();
+      throw thrown;
+    });
   }
 
   /** Calls `onEvent`, timed if it is the one event in sampleEvery; throws what it throws. */

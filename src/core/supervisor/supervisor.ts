@@ -364,6 +364,7 @@ export class Supervisor {
       signals: this.signals.get(plan.name)!,
       counters,
       latency,
+      journal: this.plan.journal,
       log: this.options.log,
       tuning: this.options.tuning,
     };

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { seededRandom } from "../../src/core/seeded-random.ts";
+import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
+import { journaledHandlers, readJournal } from "../../src/core/journal/journal-reader.ts";
+import { defineEvent } from "../../src/transport/fixed-layout.ts";
+import type { MongooseConfig } from "../../src/mod.ts";
+import { boot, eventually, tempDir } from "../helpers.ts";
+
+const QUOTE = defineEvent("Quote", { px: "f64", qty: "i64", sym: "ascii(8)" });
+const EVENTS = 60;
+const TIMER_NAMES = ["", "every", "after"];
+
+/** What the probe wrote to "out" for each journal entry (start: its three draws from the journaled seed). */
+function asProbeOutput(entry: JournalEntry, counts: Map<number, number>): unknown {
+  switch (entry.kind) {
+    case "start": {
+      const random = seededRandom(entry.seed);
+      return { draws: [random(), random(), random()] };
+    }
+    case "event":
+      return { got: entry.value, feed: entry.feed, seq: entry.sequence };
+    case "timer": {
+      const n = (counts.get(entry.ordinal) ?? 0) + 1;
+      counts.set(entry.ordinal, n);
+      return { timer: TIMER_NAMES[entry.ordinal], n };
+    }
+    case "config":
+      return { config: entry.config };
+  }
+}
+
+const config = (dir: string): MongooseConfig => ({
+  eventTypes: [QUOTE],
+  eventFeeds: [
+    { name: "in", type: "memory", broadcast: true },
+    { name: "quotes", type: "memory", broadcast: true, eventType: "Quote" },
+  ],
+  eventSinks: [{ name: "out", type: "memory" }, { name: "other-out", type: "memory" }],
+  eventHandlers: [
+    { agentName: "processor", eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { everyMs: 15, times: 4, afterMs: 25, currency: "USD" } } } },
+    { agentName: "elsewhere", eventHandlers: { other: { handler: "./forwarder.ts", configMap: { sink: "other-out" } } } },
+  ],
+  journal: { dir, handlers: ["probe"] },
+});
+
+describe("journal recording on a live server", () => {
+  for (const inline of [false, true]) {
+    it(`records exactly what the handler got, in order, with feed, sequence and clock, its timer firings by ordinal and a config update (${inline ? "inline" : "worker"} agent)`, async () => {
+      const tmp = tempDir();
+      const from = Date.now() - 1;
+      const server = await boot(config(tmp.dir), { inline, logLevel: "error" });
+      let to: number;
+      try {
+        const out = server.sink<Record<string, unknown>>("out");
+        for (let n = 1; n <= EVENTS; n++) {
+          server.offer("in", n % 3 === 0 ? { n, text: `event ${n}`, big: BigInt(n) ** 20n } : n % 3 === 1 ? `line ${n}` : [n, null, -0]);
+          if (n % 10 === 0) server.offer("quotes", { px: n + 0.5, qty: BigInt(n), sym: `S${n}` });
+        }
+        await out.waitUntil((values) => values.filter((v) => "got" in v).length === EVENTS + EVENTS / 10, 20_000, "every event handled");
+        await out.waitUntil((values) => values.filter((v) => "timer" in v).length === 5, 20_000, "four every firings and one after firing");
+        expect((await server.updateConfig("probe", { currency: "EUR", limit: 5 })).ok).toBe(true);
+        await out.waitUntil((values) => values.some((v) => "config" in v), 20_000, "the config change");
+        server.offer("in", "after the update");
+        await out.waitUntil((values) => values.some((v) => v.got === "after the update"), 20_000, "the last event");
+      } finally {
+        await server.stop();
+        to = Date.now() + 1;
+      }
+      try {
+        expect(server.errors()).toEqual([]);
+        expect(journaledHandlers(tmp.dir)).toEqual(["probe"]);
+        expect(existsSync(join(tmp.dir, "other"))).toBe(false);
+        const torn: unknown[] = [];
+        const entries = [...readJournal(tmp.dir, "probe", { onTornTail: (file, offset) => torn.push({ file, offset }) })];
+        expect(torn).toEqual([]);
+        expect(entries[0]).toMatchObject({ kind: "start", config: { everyMs: 15, times: 4, afterMs: 25, currency: "USD" } });
+        expect(entries.filter((e) => e.kind === "start").length).toBe(1);
+        const counts = new Map<number, number>();
+        expect(entries.map((entry) => asProbeOutput(entry, counts))).toEqual(server.sink("out").values());
+        const config = entries.find((e) => e.kind === "config");
+        expect(config).toMatchObject({ config: { everyMs: 15, times: 4, afterMs: 25, currency: "EUR", limit: 5 } });
+        const sequences = (feed: string) => entries.flatMap((e) => e.kind === "event" && e.feed === feed ? [e.sequence] : []);
+        expect(sequences("in")).toEqual([...Array(EVENTS + 1).keys()].map((i) => i + 1));
+        expect(sequences("quotes")).toEqual([1, 2, 3, 4, 5, 6]);
+        let lastNanos = -Infinity;
+        for (const entry of entries) {
+          expect(entry.clockNanos).toBeGreaterThanOrEqual(lastNanos);
+          lastNanos = entry.clockNanos;
+          expect(entry.epochMillis).toBeGreaterThanOrEqual(from);
+          expect(entry.epochMillis).toBeLessThanOrEqual(to);
+          if (entry.kind === "event") {
+            expect(entry.publishedEpochMillis).toBeGreaterThanOrEqual(from);
+            expect(entry.publishedEpochMillis).toBeLessThanOrEqual(entry.epochMillis + 1);
+          }
+        }
+      } finally {
+        tmp.cleanup();
+      }
+    });
+  }
+
+  it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
+    const server = await boot({
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "processor", eventHandlers: { a: { handler: "./journal-probe.ts", configMap: { times: 1 } }, b: { handler: "./journal-probe.ts", configMap: { times: 1 } } } }],
+    });
+    try {
+      await eventually(() => server.sink<{ draws?: number[] }>("out").values().filter((v) => v.draws).length === 2, "both handlers' draws");
+      const [a, b] = server.sink<{ draws?: number[] }>("out").values().flatMap((v) => v.draws ? [v.draws] : []);
+      for (const draw of [...a, ...b]) {
+        expect(draw).toBeGreaterThanOrEqual(0);
+        expect(draw).toBeLessThan(1);
+      }
+      expect(a).not.toEqual(b);
+    } finally {
+      await server.stop();
+    }
+  });
+});
