@@ -73,7 +73,8 @@ export async function driveReplay(journals: RecordSource<JournalEntry>[], handle
       await turn();
     }
     await handlers.get(source)!.replay(record);
-    options.onRecord?.(++records);
+    records++;
+    options.onRecord?.(records);
   }
   for (const handler of [...handlers.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) await handler.finish();
   const counts = Object.fromEntries([...handlers.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((h) => [h.name, { ...h.counts, startedWithoutRecord: h.missedStart }]));
