@@ -11,7 +11,7 @@ let temp: ReturnType<typeof tempDir>;
 beforeAll(async () => {
   temp = tempDir("mongoose-replay-");
   await recordRun(temp.dir, { "probe-a": "agent-a", "probe-b": "agent-b" }, EVENTS);
-}, 120_000);
+}, { timeout: 120_000 });
 afterAll(() => temp.cleanup());
 
 const own = (lines: ProbeLine[], handler: string) => lines.filter((line) => line.handler === handler);
