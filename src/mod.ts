@@ -55,3 +55,7 @@ export { CodecError } from "./transport/codec.ts";
 export { defineEvent, FixedLayoutError } from "./transport/fixed-layout.ts";
 export type { EventTypeSpec, FieldType, FixedEvent } from "./transport/fixed-layout.ts";
 export { MemorySink } from "./core/sinks/memory-sink.ts";
+export { journaledHandlers, readJournal } from "./core/journal/journal-reader.ts";
+export type { TornTailListener } from "./core/journal/journal-reader.ts";
+export type { JournalEntry } from "./core/journal/journal-entry.ts";
+export { JournalFormatError } from "./core/journal/journal-format.ts";

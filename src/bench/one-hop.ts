@@ -37,6 +37,8 @@ export interface BenchOptions {
   baseline: boolean;
   /** The server's own per-handler latency recording on the receiving handler: off, or one event in N (default: the server's default). */
   handlerLatency?: "off" | number;
+  /** A folder to journal the receiving handler into (`journal:`); absent: no journal. */
+  journal?: string;
 }
 
 /** The latency summary of one transport. */
@@ -58,6 +60,8 @@ export interface BenchReport extends HopSummary {
   events: number;
   /** The server's per-handler latency recording during the run: off, or one event in N. */
   handlerLatency: "off" | number;
+  /** Whether the receiving handler was journaled. */
+  journaled: boolean;
   p90Ns: number;
   p9999Ns: number;
   /** Heap growth over the measured events, publisher and receiver threads together. */
@@ -127,6 +131,7 @@ async function engineHop(options: BenchOptions): Promise<ReceiverReport> {
       eventHandlers: { recorder: { handler: BENCH_HANDLER_URL, configMap: { sampleEvery: sampleEvery(options) } } },
     }],
     latency: options.handlerLatency === "off" ? { enabled: false } : { sampleEvery: options.handlerLatency },
+    journal: options.journal === undefined ? undefined : { dir: options.journal, handlers: ["recorder"] },
   }, { logLevel: "warn" });
   try {
     const results = server.sink<ReceiverReport>("results");
@@ -187,6 +192,7 @@ export async function runOneHop(options: BenchOptions): Promise<BenchRun> {
       seconds: options.seconds,
       events: engine.count,
       handlerLatency: options.handlerLatency ?? DEFAULT_HANDLER_LATENCY,
+      journaled: options.journal !== undefined,
       ...summary,
       heapGrowthBytes: engine.publisherHeapGrowth + engine.receiverHeapGrowth,
     },

@@ -43,6 +43,7 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
       batch: { type: "string", default: "256" },
       baseline: { type: "boolean", default: false },
       "handler-latency": { type: "string" },
+      journal: { type: "string" },
       hgrm: { type: "string" },
       json: { type: "boolean", default: false },
     },
@@ -64,6 +65,7 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
     batch: positive("batch", values.batch, true),
     baseline: values.baseline,
     handlerLatency: handlerLatency(values["handler-latency"]),
+    journal: values.journal,
     hgrm: values.hgrm,
     json: values.json,
   };
@@ -77,7 +79,7 @@ function line(label: string, hop: HopSummary): string {
 
 function summary(report: BenchReport, heapCollected: boolean): string {
   const lines = [
-    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured, handler latency recording ${report.handlerLatency === "off" ? "off" : `1 in ${report.handlerLatency}`}`,
+    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured, handler latency recording ${report.handlerLatency === "off" ? "off" : `1 in ${report.handlerLatency}`}${report.journaled ? ", receiver journaled" : ""}`,
     line("ring", report),
   ];
   if (report.baseline) {

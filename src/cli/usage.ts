@@ -43,6 +43,7 @@ Options:
   --batch N            events per duty cycle, both sides (default 256)
   --baseline           also run the same ticks by postMessage in the same run
   --handler-latency off|N  the server's per-handler latency recording on the receiver: off, or 1 event in N (default 64)
+  --journal DIR        journal the receiving handler into DIR (journal: {dir: DIR}); default no journal
   --hgrm FILE          write the latency distribution (HdrHistogram text, values in µs)
   --json               print one JSON object instead of a summary`,
   replay: `Usage: mongoose replay <config.yaml> --journal DIR [options]

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { journaledHandlers, readJournal } from "../../src/core/journal/journal-reader.ts";
 import { tempDir } from "../helpers.ts";
 import { runProgram, runtimeCommand } from "../process.ts";
 
@@ -8,7 +9,7 @@ const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const bench = (...args: string[]) => runProgram(runtimeCommand(MAIN, ["bench", ...args]));
 
 const HOP_FIELDS = ["throughput", "p50Ns", "p99Ns", "p999Ns", "maxNs"];
-const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "handlerLatency", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
+const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "handlerLatency", "journaled", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
 
 describe("mongoose bench", () => {
   it("prints the one JSON object of the contract, with the baseline, and writes both .hgrm files", async () => {
@@ -27,8 +28,9 @@ describe("mongoose bench", () => {
       expect(["bun", "deno"]).toContain(report.runtime);
       // Paced: exactly rate × seconds events are measured, each with a latency.
       expect(report.events).toBe(10000);
-      for (const field of [...REPORT_FIELDS.slice(7), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
+      for (const field of [...REPORT_FIELDS.slice(8), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
       expect(report.handlerLatency).toBe(64);
+      expect(report.journaled).toBe(false);
       for (const field of HOP_FIELDS) expect(report.baseline[field]).toBeGreaterThan(0);
       expect(report.throughput).toBeGreaterThan(0);
       expect(report.p50Ns).toBeGreaterThan(0);
@@ -49,6 +51,23 @@ describe("mongoose bench", () => {
     const report = JSON.parse(stdout);
     expect([report.codec, report.rate, report.events, report.baseline, report.handlerLatency]).toEqual(["json", "max", 50000, undefined, "off"]);
     expect(report.throughput).toBeGreaterThan(0);
+  });
+
+  it("journals the receiving handler with --journal DIR", async () => {
+    const folder = tempDir("mongoose-bench-journal-");
+    try {
+      const { code, stdout } = await bench("--rate", "max", "--events", "20000", "--warmup", "0.2", "--codec", "json", "--journal", folder.dir, "--json");
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout);
+      expect(report.journaled).toBe(true);
+      expect(journaledHandlers(folder.dir)).toEqual(["recorder"]);
+      const events = [...readJournal(folder.dir, "recorder")].filter((entry) => entry.kind === "event");
+      // The warm-up's events and the measured ones, each journaled before the handler saw it.
+      expect(events.length).toBeGreaterThanOrEqual(20000);
+      expect(events.every((entry, i) => entry.kind === "event" && entry.feed === "ticks" && entry.sequence === i + 1)).toBe(true);
+    } finally {
+      folder.cleanup();
+    }
   });
 
   it("exits 2 naming a bad option", async () => {
