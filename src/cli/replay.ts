@@ -179,9 +179,13 @@ export async function replay(args: ReplayArguments, source: LoadedConfig = confi
   let result: ReplayResult;
   try {
     result = await driveReplay(journals, handlers, { speed: args.speed, until: args.until, onRecord: bar && ((n) => bar.update(n)) });
-  } finally {
+  } catch (error) {
     bar?.stop();
+    // A handler that cannot be built: what was written so far reaches its sinks, and the process can end.
+    await sinks.stop();
+    throw error;
   }
+  bar?.stop();
   const report = await sinks.stop();
   console.log(summary(result, outputs, torn));
   return report.clean ? 0 : 1;

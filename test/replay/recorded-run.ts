@@ -17,6 +17,7 @@ export interface ProbeLine {
   after?: unknown;
   tick?: number;
   final?: number;
+  config?: Record<string, unknown>;
   r?: number;
   nanos?: number;
   ms?: number;

@@ -10,10 +10,10 @@
 import type { Logger } from "../../log/log.ts";
 import type { HandlerPlan } from "../../plan/types.ts";
 import { DataDrivenClock } from "../../time/data-driven-clock.ts";
-import { describeThrown } from "../errors.ts";
 import type { EventTypes } from "../event-types.ts";
 import type { EventMeta, Handler, Scheduler, Sink } from "../handler-api.ts";
-import { loadHandler } from "../handler-loader.ts";
+import { HandlerLoadError, loadHandler } from "../handler-loader.ts";
+import { BootError, describeThrown } from "../errors.ts";
 import { type HandlerHost, HandlerContextImpl } from "../host/handler-context.ts";
 import type { JournalEntry } from "../journal/journal-entry.ts";
 import { OrdinalScheduler } from "./ordinal-scheduler.ts";
@@ -148,10 +148,15 @@ export class ReplayedHandler implements HandlerHost {
     // Not journaled again; seeded as recorded, so ctx.random() draws what it drew live.
     const context = new HandlerContextImpl(this.name, this.agentName, config, this.clock, this.log.child({ handler: this.name }), this, undefined, seed);
     this.context = context;
-    this.instance = await loadHandler(this.plan);
-    await this.instance.init?.(context);
-    await this.instance.start?.(context);
-    await this.instance.startComplete?.();
+    const instance = await loadHandler(this.plan).catch((error) => {
+      if (!(error instanceof HandlerLoadError)) throw error;
+      throw new BootError(`handler "${this.name}" (${error.where})`, "replay", error.reason);
+    });
+    this.instance = instance;
+    // Live, a failing start fails the boot; here the journal says it started, so the replay goes on and counts it.
+    await this.guarded("init", () => instance.init?.(context));
+    await this.guarded("start", () => instance.start?.(context));
+    await this.guarded("startComplete", () => instance.startComplete?.());
   }
 
   /** A journal whose start record was deleted (retainFiles) begins mid-way: start from the configuration. */
