@@ -4,7 +4,9 @@
  * same run, alternating within each round so drift on this noisy machine hits both alike; for plain
  * objects (`--codec json`) and fixed-layout events (`--codec struct`, journaled as their field values), at
  * `--rate max` (throughput: the cost per event) and a paced 100k/s (latency: whether the journal sits on
- * the path of the events). Then, per runtime, the value encodings a record could use
+ * the path of the events). Then, per runtime, the handler side alone in one thread
+ * (bench/journal-cost.ts: nanoseconds per delivered event, where the noise of a shared 2-core machine
+ * matters far less than in a two-thread hop) and the value encodings a record could use
  * (bench/journal-value-encoding.ts).
  *
  *   bun bench/journal.ts [--runs 3] [--seconds 2] [--runtimes bun,deno]
@@ -28,6 +30,7 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const MAIN = join(import.meta.dirname!, "..", "src", "main.ts");
 const ENCODING = join(import.meta.dirname!, "journal-value-encoding.ts");
+const COST = join(import.meta.dirname!, "journal-cost.ts");
 const SETTINGS = ["off", "journal"] as const;
 const CODECS = ["json", "struct"];
 const RATES = ["max", "100000"];
@@ -64,6 +67,11 @@ for (const runtime of values.runtimes.split(",")) {
   }
 }
 
+const costRows = values.runtimes.split(",").map((runtime) => {
+  const { nsPerEvent } = runJson<{ nsPerEvent: Record<string, number> }>(runtime, [COST, "--rounds", String(Math.max(runs, 5))]);
+  return `| ${runtime} | ${nsPerEvent.off.toFixed(1)} | ${nsPerEvent.journal.toFixed(1)} (${(nsPerEvent.journal - nsPerEvent.off).toFixed(1)}) |`;
+});
+
 const encodingRows = values.runtimes.split(",").flatMap((runtime) => {
   const report = runJson<{ nsPerValue: Record<string, Record<string, number>>; decode: Record<string, Record<string, number>> }>(runtime, [ENCODING, "--rounds", "5"]);
   return Object.entries(report.nsPerValue).map(([shape, encode]) => {
@@ -84,6 +92,14 @@ so read a difference below that as noise.
 | runtime | codec | rate | setting | throughput | × off | p50 µs | p99 µs |
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Handler side alone, one thread (\`bench/journal-cost.ts\`: a real HostedHandler with a no-op \`onEvent\`
+and a real journal writing to a temporary folder, 1 M deliveries of a number per round, medians of
+${Math.max(runs, 5)} alternating rounds), ns per event (extra over off):
+
+| runtime | off | journal |
+|---|---|---|
+${costRows.join("\n")}
 
 Value encodings of a record (\`bench/journal-value-encoding.ts\`: one thread, 1 M values per round,
 medians of 5 alternating rounds), ns per value, encode / decode:

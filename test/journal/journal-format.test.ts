@@ -6,6 +6,8 @@ import { ServerClock } from "../../src/time/clock.ts";
 import { defineEvent, EventType } from "../../src/transport/fixed-layout.ts";
 import type { EventMeta } from "../../src/core/handler-api.ts";
 import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import { crc32 } from "../../src/core/journal/crc32.ts";
 import { decodeHeader, JournalFormatError } from "../../src/core/journal/journal-format.ts";
 import { journaledHandlers, readJournal } from "../../src/core/journal/journal-reader.ts";
 import { JournalWriter } from "../../src/core/journal/journal-writer.ts";
@@ -19,11 +21,17 @@ function writer(dir: string, handler = "pnl", overrides: { rollBytes?: number; r
   return new JournalWriter({ dir, handler, epochOriginMs: clock.epochOriginMs, rollBytes, retainFiles, clock, log });
 }
 
-/** A logger that keeps its warnings. */
-function warningsLog(): { log: Logger; warnings: [string, LogFields | undefined][] } {
+/** A logger that keeps its warnings and errors. */
+function warningsLog(): { log: Logger; warnings: [string, LogFields | undefined][]; errors: [string, LogFields | undefined][] } {
   const warnings: [string, LogFields | undefined][] = [];
-  const log: Logger = { ...quiet, warn: (message, fields) => void warnings.push([message, fields]), child: () => log };
-  return { log, warnings };
+  const errors: [string, LogFields | undefined][] = [];
+  const log: Logger = {
+    ...quiet,
+    warn: (message, fields) => void warnings.push([message, fields]),
+    error: (message, fields) => void errors.push([message, fields]),
+    child: () => log,
+  };
+  return { log, warnings, errors };
 }
 
 const meta = (feed: string, sequenceNumber: number): EventMeta => ({ feed, sequenceNumber, publishedAt: 1_700_000_000_000 + sequenceNumber, publishedNanos: 1000 * sequenceNumber });
@@ -46,6 +54,18 @@ function collect(dir: string, handler: string): { entries: JournalEntry[]; torn:
   const entries = [...readJournal(dir, handler, { onTornTail: (file, offset) => torn.push([file, offset]) })];
   return { entries, torn };
 }
+
+describe("journal CRC-32", () => {
+  it("agrees with zlib's for every length across the JS and native paths", () => {
+    const bytes = new Uint8Array(2048);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) & 0xff;
+    expect(crc32(new TextEncoder().encode("123456789"), 0, 9)).toBe(0xcbf43926);
+    for (let length = 0; length <= 600; length++) {
+      const from = (length * 13) % 1000;
+      expect(crc32(bytes, from, from + length)).toBe(zlibCrc32(bytes.subarray(from, from + length)) >>> 0);
+    }
+  });
+});
 
 describe("journal format", () => {
   it("round-trips every record kind, with values the generic codec keeps exact", () => {
@@ -205,6 +225,29 @@ describe("journal torn tails", () => {
       writeFileSync(file, "not a journal at all");
       expect(() => collect(tmp.dir, "pnl")).toThrow(JournalFormatError);
       expect(() => collect(tmp.dir, "pnl")).toThrow(file);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe("journal write failures", () => {
+  it("reports a journal it cannot write once and drops its records, without throwing to the handler", () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.dir, "pnl"), "a file where the handler's folder should be");
+      const { log, errors } = warningsLog();
+      const journal = writer(tmp.dir, "pnl", { log });
+      journal.start(1, {});
+      for (let n = 1; n <= 3; n++) journal.event({ n }, meta("in", n));
+      journal.timer(1);
+      journal.flush();
+      journal.close();
+      expect(errors.length).toBe(1);
+      expect(errors[0][0]).toContain(`cannot open journal file ${join(tmp.dir, "pnl", "0000000001.journal")}`);
+      expect(errors[0][0]).toContain("this handler's journal ends here (the handler runs on)");
+      expect(errors[0][1]?.error).toMatch(/EEXIST|ENOTDIR|exists|not a directory/i);
+      expect(readFileSync(join(tmp.dir, "pnl"), "utf8")).toBe("a file where the handler's folder should be");
     } finally {
       tmp.cleanup();
     }

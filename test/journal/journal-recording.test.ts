@@ -101,6 +101,71 @@ describe("journal recording on a live server", () => {
     });
   }
 
+  it("records a retried event once, and the retry's timer takes no ordinal", async () => {
+    const tmp = tempDir();
+    try {
+      const server = await boot({
+        eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+        eventSinks: [{ name: "out", type: "memory" }],
+        eventHandlers: [{
+          agentName: "processor",
+          eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { everyMs: 15, times: 2, afterMs: 60 }, retry: { attempts: 3, backoffMs: 20 } } },
+        }],
+        journal: { dir: tmp.dir },
+      });
+      const out = server.sink<Record<string, unknown>>("out");
+      try {
+        server.offer("in", { n: 1, failOnce: true });
+        server.offer("in", { n: 2 });
+        await out.waitUntil((values) => values.filter((v) => "got" in v).length === 2 && values.filter((v) => "timer" in v).length === 3, 20_000, "both events handled and three firings");
+      } finally {
+        await server.stop();
+      }
+      expect(server.counter("handler_retries_total", { handler: "probe" })).toBe(1);
+      const entries = [...readJournal(tmp.dir, "probe")];
+      expect(entries.flatMap((e) => e.kind === "event" ? [e.value] : [])).toEqual([{ n: 1, failOnce: true }, { n: 2 }]);
+      expect(entries.flatMap((e) => e.kind === "timer" ? [e.ordinal] : []).sort()).toEqual([1, 1, 2]);
+      // The held and retried events reach the sink after timers that fired meanwhile: compare as sets.
+      const counts = new Map<number, number>();
+      const sorted = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+      expect(sorted(entries.map((entry) => asProbeOutput(entry, counts)))).toEqual(sorted(out.values()));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it("journals a handler registered at runtime with handlers: all, from its start to its removal", async () => {
+    const tmp = tempDir();
+    try {
+      const server = await boot({
+        eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+        eventSinks: [{ name: "out", type: "memory" }, { name: "late-out", type: "memory" }],
+        eventHandlers: [{ agentName: "proc", eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { times: 1 } } } }],
+        journal: { dir: tmp.dir },
+      });
+      const late = server.sink<Record<string, unknown>>("late-out");
+      try {
+        server.offer("in", "before");
+        await server.sink<Record<string, unknown>>("out").waitUntil((values) => values.some((v) => v.got === "before"), 20_000, "the first event");
+        await server.addHandler({ agentName: "late-agent", name: "late", handler: "./journal-probe.ts", configMap: { sink: "late-out", times: 2, afterMs: 10 } });
+        for (let n = 1; n <= 20; n++) server.offer("in", { n });
+        await late.waitUntil((values) => values.filter((v) => "got" in v).length === 20 && values.filter((v) => "timer" in v).length === 3, 20_000, "the late handler's events and timers");
+        await server.removeHandler("late-agent/late");
+        expect(journaledHandlers(tmp.dir)).toEqual(["late", "probe"]);
+        const torn: unknown[] = [];
+        const entries = [...readJournal(tmp.dir, "late", { onTornTail: (file, offset) => torn.push({ file, offset }) })];
+        expect(torn).toEqual([]);
+        expect(entries[0]).toMatchObject({ kind: "start", config: { sink: "late-out", times: 2, afterMs: 10 } });
+        const counts = new Map<number, number>();
+        expect(entries.map((entry) => asProbeOutput(entry, counts))).toEqual(late.values());
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
     const server = await boot({
       eventSinks: [{ name: "out", type: "memory" }],

@@ -9,7 +9,8 @@
  * @module
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { decodeHeader, decodeRecord, JournalFormatError, MAX_RECORD_BYTES, RECORD_FRAME_BYTES, crc32 } from "./journal-format.ts";
+import { crc32 } from "./crc32.ts";
+import { decodeHeader, decodeRecord, JournalFormatError, MAX_RECORD_BYTES, RECORD_FRAME_BYTES } from "./journal-format.ts";
 import type { JournalEntry } from "./journal-entry.ts";
 import { handlerJournalDir, journalFiles } from "./journal-files.ts";
 

@@ -33,7 +33,7 @@ export interface JournalWriterOptions {
   rollBytes: number;
   /** Files kept in the handler's folder (the oldest are deleted); 0 keeps all. */
   retainFiles: number;
-  /** The handler's clock: read once per record. */
+  /** The handler's clock: read once per record (`nanos()`, with `toEpochMillis` of that reading). */
   clock: Clock;
   log: Logger;
   /** Called once when the writer closes. */
@@ -69,7 +69,8 @@ export class JournalWriter {
   start(seed: number, config: Readonly<Record<string, unknown>>): void {
     if (!this.room()) return;
     const clock = this.options.clock;
-    this.records.start(seed, config, clock.nanos(), clock.epochMillis());
+    const nanos = clock.nanos();
+    this.records.start(seed, config, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -77,7 +78,9 @@ export class JournalWriter {
   event(value: unknown, meta: EventMeta): void {
     if (!this.room()) return;
     const clock = this.options.clock;
-    this.records.event(meta.feed, meta.sequenceNumber, meta.publishedNanos, meta.publishedAt, value, clock.nanos(), clock.epochMillis());
+    // One clock read: toEpochMillis(nanos) is the instant epochMillis() would read, and a read costs 50-150 ns here.
+    const nanos = clock.nanos();
+    this.records.event(meta.feed, meta.sequenceNumber, meta.publishedNanos, meta.publishedAt, value, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -85,7 +88,8 @@ export class JournalWriter {
   timer(ordinal: number): void {
     if (!this.room()) return;
     const clock = this.options.clock;
-    this.records.timer(ordinal, clock.nanos(), clock.epochMillis());
+    const nanos = clock.nanos();
+    this.records.timer(ordinal, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -93,7 +97,8 @@ export class JournalWriter {
   config(config: Readonly<Record<string, unknown>>): void {
     if (!this.room()) return;
     const clock = this.options.clock;
-    this.records.config(config, clock.nanos(), clock.epochMillis());
+    const nanos = clock.nanos();
+    this.records.config(config, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
 
