@@ -1,7 +1,9 @@
 import { describe, expect, it } from "bun:test";
-import type { DeadLetter } from "../../src/mod.ts";
-import { boot, configProblems } from "../helpers.ts";
+import { writeFileSync } from "node:fs";
+import { type DeadLetter, MongooseServer } from "../../src/mod.ts";
+import { boot, configProblems, FIXTURES, tempDir } from "../helpers.ts";
 import { validateConfig } from "../../src/config/plan.ts";
+import { readLines, replayCli } from "./recorded-run.ts";
 
 /** 2020-01-01T00:00:00Z: far from the live clock, so a reading from it is unmistakable. */
 const T = Date.UTC(2020, 0, 1);
@@ -88,4 +90,31 @@ describe("feeds with clock: replayRecords", () => {
       'eventFeeds[0].clock: expected one of live, replayRecords, got "wall"',
     ]);
   });
+
+  it("journal the record times a handler read, so its replay reads them too", async () => {
+    const temp = tempDir("mongoose-replay-records-");
+    try {
+      writeFileSync(temp.path("app.yaml"), [
+        "admin: false",
+        "journal: {dir: journal}",
+        "eventFeeds: [{name: records, type: memory, clock: replayRecords}]",
+        "eventSinks: [{name: out, type: file, filename: out.jsonl, valueMapper: json}]",
+        `eventHandlers: [{agentName: processor, eventHandlers: {replayed: {handler: ${FIXTURES}record-clock.ts, configMap: {feed: records, afterMs: 1000}}}}]`,
+        "",
+      ].join("\n"));
+      const server = await MongooseServer.bootYamlFile(temp.path("app.yaml"), { logLevel: "error" });
+      try {
+        for (const [event, at] of [["a", T], ["b", T + 500], ["c", T + 1_500]] as const) server.offer("records", { event, wallClockTime: at });
+      } finally {
+        await server.stop();
+      }
+      const live = readLines(temp.path("out.jsonl"));
+      expect(live.map((line) => (line as { at?: number }).at)).toEqual([T, T + 500, T + 1_000, T + 1_500]);
+      const { code } = await replayCli([temp.path("app.yaml"), "--journal", temp.path("journal"), "--sink", `out=file:${temp.path("replayed.jsonl")}`]);
+      expect(code).toBe(0);
+      expect(readLines(temp.path("replayed.jsonl"))).toEqual(live);
+    } finally {
+      temp.cleanup();
+    }
+  }, 60_000);
 });
