@@ -19,7 +19,7 @@ import type { JournalEntry } from "../journal/journal-entry.ts";
 import { OrdinalScheduler } from "./ordinal-scheduler.ts";
 import type { ReplayOutputs } from "./replay-outputs.ts";
 
-/** What went differently from the live run, per handler, for the summary. */
+/** What the replay of one handler did, for the summary. */
 export interface ReplayedCounts {
   records: number;
   events: number;
@@ -61,6 +61,7 @@ export class ReplayedHandler implements HandlerHost {
     readonly eventTypes: EventTypes,
     private readonly log: Logger,
   ) {
+    // Only ever set() to both recorded readings, so the epoch it would derive nanos from is never used.
     this.clock = new DataDrivenClock(0);
   }
 
