@@ -2,8 +2,8 @@
  * The sinks of a replay: the configuration's own sinks, built and run by a server as usual (file, console,
  * fan-out, plugins, their value mappers and dead letters), with `--sink name=file:PATH` overrides, and
  * without its feeds, handlers, services, pipes, journal or admin server. Replayed handlers run on the
- * replay's thread, not in that server; their values reach it through one memory feed, in batches in the
- * order they were written, and a relay handler there writes each to the sink it names.
+ * replay's thread, not in that server; their values reach it through one memory feed, in the order they
+ * were written, and a relay handler there writes each to the sink it names.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import type { LogFormat, LogLevel } from "../log/log.ts";
 import type { MongooseConfig } from "../config/schema.ts";
 import type { StopReport } from "../core/supervisor/stop-sequence.ts";
 import { MongooseServer } from "../server.ts";
+import { isFixedEvent } from "../transport/fixed-layout.ts";
 
 /** The feed and the handler that carry replayed values to their sinks. */
 const OUTPUTS_FEED = "replay-outputs";
@@ -25,10 +26,7 @@ interface SinkValue {
   value: unknown;
 }
 
-/** Values handed over per event of the feed: one offer per value held a replay to ~43k records/s, batches of 256 to ~56k (bench/replay.ts, bun). */
-const BATCH = 256;
-
-/** Writes each value of each batch it receives to the sink it names, in order. */
+/** Writes each value it receives to the sink it names. */
 class SinkRelay implements Handler {
   private ctx!: HandlerContext;
   private readonly sinks = new Map<string, Sink>();
@@ -38,22 +36,19 @@ class SinkRelay implements Handler {
     ctx.subscribe(OUTPUTS_FEED);
   }
 
-  onEvent(batch: unknown): void {
-    for (const { sink, value } of batch as SinkValue[]) {
-      let writer = this.sinks.get(sink);
-      if (!writer) this.sinks.set(sink, writer = this.ctx.sink(sink));
-      writer.accept(value);
-    }
+  onEvent(event: unknown): void {
+    const { sink, value } = event as SinkValue;
+    let writer = this.sinks.get(sink);
+    if (!writer) this.sinks.set(sink, writer = this.ctx.sink(sink));
+    writer.accept(value);
   }
 }
 
 /** A running sink server. */
 export interface ReplaySinks {
-  /** Takes a value for a sink; values go to the server in batches, in the order taken. */
+  /** Hands a value to the server at once (it is copied then, as `Sink.accept` promises). */
   out: SinkValueOut;
-  /** Hands the values taken so far to the server now (before the replay waits, so they are written meanwhile). */
-  flush(): void;
-  /** Hands over what is left, drains every value into its sink, flushes and stops. */
+  /** Drains every value handed over into its sink, flushes and stops. */
   stop(): Promise<StopReport>;
 }
 
@@ -65,7 +60,7 @@ export interface ReplaySinks {
  * ```ts
  * const sinks = await bootReplaySinks(loadYamlConfig("app.yaml"), new Map([["out", "replayed.jsonl"]]), { logLevel: "warn" });
  * sinks.out("out", { px: 1 });
- * await sinks.stop(); // written
+ * await sinks.stop();
  * ```
  */
 export async function bootReplaySinks(source: LoadedConfig, overrides: ReadonlyMap<string, string>, log: { logLevel: LogLevel; logFormat: LogFormat }): Promise<ReplaySinks> {
@@ -87,20 +82,9 @@ export async function bootReplaySinks(source: LoadedConfig, overrides: ReadonlyM
   };
   const server = await MongooseServer.boot(replayConfig as MongooseConfig, { baseDir: source.baseDir, inline: true, logLevel: log.logLevel, logFormat: log.logFormat });
   const feed = server.feed(OUTPUTS_FEED);
-  let batch: SinkValue[] = [];
-  const flush = () => {
-    if (batch.length === 0) return;
-    feed.offer(batch);
-    batch = [];
-  };
   return {
-    out: (sink, value) => {
-      if (batch.push({ sink, value }) === BATCH) flush();
-    },
-    flush,
-    stop: () => {
-      flush();
-      return server.stop();
-    },
+    // A fixed-layout event (a flyweight, often reused) goes as its JSON form: live, its sink would write that.
+    out: (sink, value) => void feed.offer({ sink, value: isFixedEvent(value) ? value.toJSON() : value } satisfies SinkValue),
+    stop: () => server.stop(),
   };
 }

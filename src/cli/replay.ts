@@ -178,7 +178,7 @@ export async function replay(args: ReplayArguments, source: LoadedConfig = confi
   const bar = process.stderr.isTTY ? progressBar(args, selected) : undefined;
   let result: ReplayResult;
   try {
-    result = await driveReplay(journals, handlers, { speed: args.speed, until: args.until, onRecord: bar && ((n) => bar.update(n)), beforeWait: sinks.flush });
+    result = await driveReplay(journals, handlers, { speed: args.speed, until: args.until, onRecord: bar && ((n) => bar.update(n)) });
   } catch (error) {
     bar?.stop();
     // A handler that cannot be built: what was written so far reaches its sinks, and the process can end.

@@ -24,8 +24,6 @@ export interface ReplayDriveOptions {
   onRecord?: (replayed: number) => void;
   /** Between records: lets the event loop run (sinks on this thread write meanwhile). */
   yieldEvery?: number;
-  /** Called before the replay waits (pacing) or lets the event loop run: hand over buffered outputs. */
-  beforeWait?: () => void;
 }
 
 /** What a replay did, for its summary. */
@@ -55,8 +53,8 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function driveReplay(journals: RecordSource<JournalEntry>[], handlers: Map<string, ReplayedHandler>, options: ReplayDriveOptions): Promise<ReplayResult> {
   const began = performance.now();
-  // A turn of the event loop every 1024 records: the sinks on this thread write their batches then. Every
-  // 256 records it cost a quarter of the throughput (bench/replay.ts: ~56k against ~75k records/s on bun).
+  // A turn of the event loop every 1024 records lets the sinks on this thread write (and a progress bar
+  // redraw); a turn is a macrotask, too dear for every record. bench/replay.ts measures the whole.
   const yieldEvery = options.yieldEvery ?? 1024;
   let records = 0;
   let first: number | undefined;
@@ -72,12 +70,8 @@ export async function driveReplay(journals: RecordSource<JournalEntry>[], handle
     if (options.speed !== "max") {
       // Paced by recorded time: record t goes at (t - first) / speed after the start, never earlier.
       const wait = (record.epochMillis - from) / options.speed - (performance.now() - began);
-      if (wait > 0) {
-        options.beforeWait?.();
-        await sleep(wait);
-      }
+      if (wait > 0) await sleep(wait);
     } else if (records % yieldEvery === yieldEvery - 1) {
-      options.beforeWait?.();
       await turn();
     }
     await handlers.get(source)!.replay(record);
