@@ -68,8 +68,8 @@ for (const runtime of values.runtimes.split(",")) {
 }
 
 const costRows = values.runtimes.split(",").map((runtime) => {
-  const { nsPerEvent } = runJson<{ nsPerEvent: Record<string, number> }>(runtime, [COST, "--rounds", String(Math.max(runs, 5))]);
-  return `| ${runtime} | ${nsPerEvent.off.toFixed(1)} | ${nsPerEvent.journal.toFixed(1)} (${(nsPerEvent.journal - nsPerEvent.off).toFixed(1)}) |`;
+  const { nsPerEvent } = runJson<{ nsPerEvent: Record<string, Record<string, number>> }>(runtime, [COST, "--rounds", String(Math.max(runs, 5))]);
+  return Object.entries(nsPerEvent).map(([value, ns]) => `| ${runtime} | ${value} | ${ns.off.toFixed(1)} | ${ns.journal.toFixed(1)} (${(ns.journal - ns.off).toFixed(1)}) |`).join("\n");
 });
 
 const encodingRows = values.runtimes.split(",").flatMap((runtime) => {
@@ -94,11 +94,11 @@ so read a difference below that as noise.
 ${rows.join("\n")}
 
 Handler side alone, one thread (\`bench/journal-cost.ts\`: a real HostedHandler with a no-op \`onEvent\`
-and a real journal writing to a temporary folder, 1 M deliveries of a number per round, medians of
-${Math.max(runs, 5)} alternating rounds), ns per event (extra over off):
+and a real journal writing to a temporary folder, 1 M deliveries per round of a number or of the
+7-field tick object \`--codec json\` sends, medians of ${Math.max(runs, 5)} alternating rounds), ns per event (extra over off):
 
-| runtime | off | journal |
-|---|---|---|
+| runtime | event | off | journal |
+|---|---|---|---|
 ${costRows.join("\n")}
 
 Value encodings of a record (\`bench/journal-value-encoding.ts\`: one thread, 1 M values per round,

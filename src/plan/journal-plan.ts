@@ -10,9 +10,9 @@ import type { JournalPlan } from "./types.ts";
  *
  * @example
  * ```ts
- * journals({ dir: "/j", handlers: ["pnl"], rollBytes: 1 << 26, retainFiles: 10 }, "pnl"); // true
+ * isJournaled({ dir: "/j", handlers: ["pnl"], rollBytes: 1 << 26, retainFiles: 10 }, "pnl"); // true
  * ```
  */
-export function journals(plan: JournalPlan, handler: string): boolean {
+export function isJournaled(plan: JournalPlan, handler: string): boolean {
   return plan.handlers === "all" || plan.handlers.includes(handler);
 }

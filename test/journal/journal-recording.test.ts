@@ -112,7 +112,7 @@ describe("journal recording on a live server", () => {
           eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { everyMs: 15, times: 2, afterMs: 60 }, retry: { attempts: 3, backoffMs: 20 } } },
         }],
         journal: { dir: tmp.dir },
-      });
+      }, { logLevel: "silent" });
       const out = server.sink<Record<string, unknown>>("out");
       try {
         server.offer("in", { n: 1, failOnce: true });
@@ -165,6 +165,31 @@ describe("journal recording on a live server", () => {
       tmp.cleanup();
     }
   });
+
+  for (const idle of ["blocking", "busySpin"] as const) {
+    it(`writes records out while the server runs, once the agent is idle (${idle})`, async () => {
+      const tmp = tempDir();
+      try {
+        const server = await boot({
+          eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+          eventSinks: [{ name: "out", type: "memory" }],
+          eventHandlers: [{ agentName: "proc", idleStrategy: idle, eventHandlers: { probe: { handler: "./journal-probe.ts", configMap: { everyMs: 60_000 } } } }],
+          journal: { dir: tmp.dir },
+        });
+        try {
+          const events = () => [...readJournal(tmp.dir, "probe")].filter((entry) => entry.kind === "event").length;
+          for (let n = 1; n <= 5; n++) server.offer("in", { n });
+          await eventually(() => events() === 5, "five events on disk", 20_000);
+          server.offer("in", { n: 6 });
+          await eventually(() => events() === 6, "the sixth event on disk", 20_000);
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        tmp.cleanup();
+      }
+    });
+  }
 
   it("gives ctx.random() a seed per handler also when nothing is journaled", async () => {
     const server = await boot({

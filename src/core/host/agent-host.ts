@@ -32,7 +32,7 @@ import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../hand
 import type { SinkPlugin } from "../plugin-api.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
-import type { JournalWriter } from "../journal/journal-writer.ts";
+import { AgentJournals } from "./agent-journals.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import { applyConfigUpdate } from "./config-update.ts";
@@ -131,8 +131,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly decodeErrors: Counter;
   private readonly batchSize: number;
   private readonly wakeAgent: () => void;
-  /** Journals of journaled handlers here (empty when `journal` is off): written when the agent goes idle. */
-  private readonly journals: JournalWriter[] = [];
+  /** Journals of journaled handlers here (none when `journal` is off): written when the agent goes idle. */
+  private readonly journals: AgentJournals;
 
   private constructor(readonly boot: AgentBoot, environment: HostEnvironment) {
     const plan = boot.plan;
@@ -160,6 +160,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const wakeAgent = () => {
       if (!this.inDutyCycle) this.signals.wake.signal();
     };
+    this.journals = new AgentJournals(this.clock);
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
@@ -259,8 +260,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     if (work === 0) {
       this.idleCycles.inc();
       this.sinks.flushIfTouched();
-      const journals = this.journals;
-      for (let i = 0; i < journals.length; i++) journals[i].flush();
+      if (this.journals.size > 0) this.journals.flushDue();
     }
     if (this.durableAcks) {
       if (work !== 0) this.sinks.flushIfDue(performance.now(), DURABLE_CHECK_MS);
@@ -280,6 +280,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   millisToNextDeadline(): number {
     let soonest = Math.min(this.handlersLive ? this.scheduler.millisToNextDeadline() : Infinity, this.services.millisToNextDeadline(), this.sinks.millisUntilProbe());
     if (this.durableAcks?.waiting) soonest = Math.min(soonest, DURABLE_CHECK_MS);
+    if (this.journals.size > 0) soonest = Math.min(soonest, this.journals.millisToNextFlush());
     for (const feed of this.feedList) soonest = Math.min(soonest, feed.millisToNextDeadline());
     return soonest;
   }

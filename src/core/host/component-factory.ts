@@ -43,7 +43,8 @@ import { watchedBreaker } from "./watched-breaker.ts";
 import { type ServiceHost, ServiceContextImpl } from "./service-context.ts";
 import { createLogger } from "../../log/log.ts";
 import { JournalWriter } from "../journal/journal-writer.ts";
-import { journals } from "../../plan/journal-plan.ts";
+import type { AgentJournals } from "./agent-journals.ts";
+import { isJournaled } from "../../plan/journal-plan.ts";
 
 /** What the factory builds with: the agent's shared parts. */
 export interface FactoryParts {
@@ -61,8 +62,8 @@ export interface FactoryParts {
   problems: StopProblems;
   sinks: HostedSinks;
   deliveries: FeedDeliveries;
-  /** The journals of this agent's journaled handlers, written out when the agent goes idle; a closed one leaves the list. */
-  journals: JournalWriter[];
+  /** The journals of this agent's journaled handlers, written out when the agent goes idle; a closed one leaves them. */
+  journals: AgentJournals;
 }
 
 /** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
@@ -122,10 +123,10 @@ export class ComponentFactory {
   private journal(handler: string, log: Logger): JournalWriter | undefined {
     const { boot, clock } = this.parts;
     const plan = boot.journal;
-    if (plan === undefined || !journals(plan, handler)) return undefined;
-    const list = this.parts.journals;
-    const writer: JournalWriter = new JournalWriter({ ...plan, handler, epochOriginMs: boot.epochOriginMs, clock, log, onClose: () => list.splice(list.indexOf(writer), 1) });
-    list.push(writer);
+    if (plan === undefined || !isJournaled(plan, handler)) return undefined;
+    const journals = this.parts.journals;
+    const writer: JournalWriter = new JournalWriter({ ...plan, handler, epochOriginMs: boot.epochOriginMs, clock, log, onClose: () => journals.remove(writer) });
+    journals.add(writer);
     return writer;
   }
 

@@ -1,7 +1,8 @@
 /**
- * Appends one handler's journal: records are encoded into a buffer and written when the agent goes idle,
- * when 64 KiB are waiting, and when the handler stops (as the file sink does), so a graceful stop loses
- * nothing and a kill loses at most what was recorded since the agent was last idle. A file rolls once it
+ * Appends one handler's journal: records are encoded into a buffer and written when the agent goes idle
+ * (at most once a millisecond: see src/core/host/agent-journals.ts), when 64 KiB are waiting, and when the
+ * handler stops, so a graceful stop loses nothing and a kill loses at most the last millisecond's records
+ * (or 64 KiB). A file rolls once it
  * holds `rollBytes`; beyond `retainFiles` files the oldest are deleted. Each run (and each restart of the
  * agent) starts a new file; a torn tail that a crash left in the folder's last file is cut off first,
  * with a warning, so only a current file can end torn.
@@ -46,7 +47,7 @@ export interface JournalWriterOptions {
  * const journal = new JournalWriter({ dir: "/data/journal", handler: "pnl", epochOriginMs, rollBytes: 64 << 20, retainFiles: 10, clock, log });
  * journal.start(seed, ctx.config);
  * journal.event(value, meta); // before onEvent(value, meta)
- * journal.flush();            // when the agent goes idle
+ * if (journal.waitingSince(clock.nanos()) >= 1e6) journal.flush(); // when the agent goes idle
  * journal.close();
  * ```
  */
@@ -57,6 +58,8 @@ export class JournalWriter {
   private fileNumber = 0;
   /** Bytes in the current file, written or waiting. */
   private fileBytes = 0;
+  /** Server-clock nanos of the oldest record waiting to be written. */
+  private oldestWaiting = 0;
   /** No more records: closed, or a write failed. */
   private ended = false;
   private closed = false;
@@ -70,6 +73,7 @@ export class JournalWriter {
     if (!this.room()) return;
     const clock = this.options.clock;
     const nanos = clock.nanos();
+    if (this.records.length === 0) this.oldestWaiting = nanos;
     this.records.start(seed, config, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
@@ -80,6 +84,7 @@ export class JournalWriter {
     const clock = this.options.clock;
     // One clock read: toEpochMillis(nanos) is the instant epochMillis() would read, and a read costs 50-150 ns here.
     const nanos = clock.nanos();
+    if (this.records.length === 0) this.oldestWaiting = nanos;
     this.records.event(meta.feed, meta.sequenceNumber, meta.publishedNanos, meta.publishedAt, value, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
@@ -89,6 +94,7 @@ export class JournalWriter {
     if (!this.room()) return;
     const clock = this.options.clock;
     const nanos = clock.nanos();
+    if (this.records.length === 0) this.oldestWaiting = nanos;
     this.records.timer(ordinal, nanos, clock.toEpochMillis(nanos));
     this.written();
   }
@@ -98,8 +104,14 @@ export class JournalWriter {
     if (!this.room()) return;
     const clock = this.options.clock;
     const nanos = clock.nanos();
+    if (this.records.length === 0) this.oldestWaiting = nanos;
     this.records.config(config, nanos, clock.toEpochMillis(nanos));
     this.written();
+  }
+
+  /** Nanoseconds the oldest waiting record has waited at server-clock time `nowNanos`; -1 if none waits. */
+  waitingSince(nowNanos: number): number {
+    return this.records.length === 0 || this.fd < 0 ? -1 : nowNanos - this.oldestWaiting;
   }
 
   /** Writes the waiting records (one `write()`). */
