@@ -89,7 +89,7 @@ Usage:
   mongoose run [config.yaml]         run a configuration (no file: the built-in demo)
   mongoose validate <config.yaml>    check a configuration without starting anything
   mongoose bench [options]           the one-hop benchmark (mongoose bench --help)
-  mongoose replay <config.yaml> --journal DIR   re-drive journaled handlers (mongoose replay --help)
+  mongoose replay <config.yaml>      re-drive journaled handlers from --journal DIR (mongoose replay --help)
   mongoose admin <command> [args…]   run an admin command on a running server (mongoose admin --list)
   mongoose --version | --help        version, this help; mongoose <command> --help for a command
 
