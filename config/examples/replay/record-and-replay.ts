@@ -19,8 +19,13 @@ const TRADES = readFileSync(`${here}data-in/trades.jsonl`, "utf8").trim().split(
 /** Starts `mongoose <args>` in this folder; resolves with its exit code. */
 function mongooseRun(args: string[], started: (stop: () => void) => void = () => {}): Promise<number | null> {
   const child = spawn(mongoose[0], [...mongoose.slice(1), ...args], { cwd: here, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, MONGOOSE_ADMIN_PORT: "0" } });
-  started(() => child.kill("SIGINT"));
-  return new Promise((resolve) => child.on("close", (code) => resolve(code)));
+  let interrupted = false;
+  started(() => {
+    interrupted = true;
+    child.kill("SIGINT");
+  });
+  // Deno's node:child_process reports a child that handled SIGINT and exited 0 as ended by the signal (code null).
+  return new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? (interrupted && signal === "SIGINT" ? 0 : null))));
 }
 
 /** The live output is complete: every trade, its audit confirmation if picked, and the snapshot after the last. */
