@@ -16,10 +16,10 @@
  * - config: value (the whole configMap after the update)
  *
  * Value: u8 encoding | bytes to the end of the payload. Encoding 1 is the generic codec
- * (src/transport/generic-codec.ts): for objects and arrays measured 1.7-7× cheaper per value than JSON
- * text to encode and to decode, for a plain string about the same (bench/journal-value-encoding.ts, in
- * bench/results/journal.md; a string as bare UTF-8 gained nothing reliable either), and exact for NaN,
- * -0, bigints, undefined and binary. Encoding 2 is JSON text, for values the generic codec refuses (class
+ * (src/transport/generic-codec.ts): measured 1.4-7× cheaper than JSON text to encode objects and arrays
+ * and 1.3-5× to decode them, a plain string about as cheap or cheaper (bench/journal-value-encoding.ts,
+ * results in bench/results/journal.md; a string as bare UTF-8 gained nothing reliable), and exact for
+ * NaN, -0, bigints, undefined and binary. Encoding 2 is JSON text, for values the generic codec refuses (class
  * instances such as a Date from an in-process feed); encoding 3 holds only the reason a value could be
  * neither (a cycle), as UTF-8. A fixed-layout event is recorded as its field values (`toObject()`).
  *
