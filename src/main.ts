@@ -10,6 +10,7 @@ import { bench } from "./cli/bench.ts";
 import { COMMAND_HELP, USAGE, UsageError } from "./cli/usage.ts";
 import { versionLine } from "./cli/version.ts";
 import { configSource } from "./cli/config-source.ts";
+import { parseReplayArguments, replay } from "./cli/replay.ts";
 import { run } from "./cli/run.ts";
 import { validate } from "./cli/validate.ts";
 import { ConfigError } from "./config/config-error.ts";
@@ -20,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   // bench and admin have options of their own: each parses everything after its name.
   if (argv[0] === "bench" && !argv.includes("--help") && !argv.includes("-h")) return await bench(argv.slice(1));
   if (argv[0] === "admin" && !argv.includes("--help") && !argv.includes("-h")) return await adminClient(argv.slice(1));
+  if (argv[0] === "replay" && !argv.includes("--help") && !argv.includes("-h")) return await replay(parseReplayArguments(argv.slice(1)));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -46,6 +46,26 @@ Options:
   --journal DIR        journal the receiving handler into DIR (journal: {dir: DIR}); default no journal
   --hgrm FILE          write the latency distribution (HdrHistogram text, values in µs)
   --json               print one JSON object instead of a summary`,
+  replay: `Usage: mongoose replay <config.yaml> --journal DIR [options]
+
+Re-drives journaled handlers from the journal of a recorded run (the configuration's journal:), on one
+thread: each handler is built from its module with its recorded start config and ctx.random() seed, gets
+its recorded events, timer firings and config updates in order, and reads ctx.clock as the time each
+was recorded; its timers fire where the journal has them, not by wall time. Handlers' records are
+merged by recorded time, ties by handler name. Values go to the configuration's sinks (or overrides);
+live feeds, services and the admin server are not started. A progress bar shows on a terminal; a
+summary is printed at the end.
+
+  --journal DIR          the journal folder (required)
+  --handler NAME         replay only this handler (repeatable; default every journaled handler)
+  --speed max|realtime|N as fast as possible (default), the recorded pace, or N times it
+  --until TIME           stop before the first record later than TIME (epoch ms or ISO date-time)
+  --sink NAME=file:PATH  write sink NAME to the file PATH instead (repeatable; keeps its valueMapper)
+  --log-level LEVEL      debug | info | warn (default) | error | silent
+  --log-format FORMAT    text | json (default text); logs go to stderr
+  -h, --help             this help
+
+Exit codes: 0 replayed, 1 the sinks did not stop cleanly, 2 usage, configuration or journal error.`,
   admin: `Usage: mongoose admin <command> [args…] [--url URL] [--token T]
        mongoose admin --list [--url URL] [--token T]
 
@@ -69,6 +89,7 @@ Usage:
   mongoose run [config.yaml]         run a configuration (no file: the built-in demo)
   mongoose validate <config.yaml>    check a configuration without starting anything
   mongoose bench [options]           the one-hop benchmark (mongoose bench --help)
+  mongoose replay <config.yaml>      re-drive journaled handlers from --journal DIR (mongoose replay --help)
   mongoose admin <command> [args…]   run an admin command on a running server (mongoose admin --list)
   mongoose --version | --help        version, this help; mongoose <command> --help for a command
 

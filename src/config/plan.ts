@@ -256,7 +256,7 @@ function resolveCredentialPaths(settings: Record<string, unknown>, baseDir: stri
  * ```
  */
 export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPlan {
-  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
+  const { name, type, broadcast, wrapWithNamedEvent, cacheEventLog, cacheLimit, valueMapper, eventType, onFull, ringCapacity, clock, agentName: _agent, idleStrategy: _idle, ...settings } = feed;
   if (typeof settings.filename === "string") settings.filename = resolve(baseDir, settings.filename);
   resolveCredentialPaths(settings, baseDir);
   return {
@@ -271,6 +271,7 @@ export function feedPlanOf(feed: FeedEntry, id: number, baseDir: string): FeedPl
     host: hostOf(feed, feedTypes),
     onFull,
     ringCapacity,
+    ...(clock === "replayRecords" ? { clock } : {}),
     settings,
     module: type === "module" ? moduleSource(settings.module as string, baseDir) : undefined,
   };

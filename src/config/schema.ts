@@ -109,8 +109,12 @@ const cacheLimit = v.optional(v.pipe(v.number(), v.integer("must be an integer")
 /** `string`, `json`, or a module path (optionally `#ExportName`). */
 const valueMapper = v.optional(nonEmptyName);
 
+/** `clock:` of a feed: `live` (default), or `replayRecords` (its `{event, wallClockTime}` records drive its subscribers' clock). */
+const feedClock = v.optional(oneOf(["live", "replayRecords"] as const));
+
 const commonFeedKeys = {
   name: nonEmptyName,
+  clock: feedClock,
   broadcast: v.optional(v.boolean(), false),
   wrapWithNamedEvent: v.optional(v.boolean(), false),
   cacheEventLog: v.optional(v.boolean(), false),

@@ -12,5 +12,5 @@
  */
 
 /** Why an event became a dead letter. */
-export const DEAD_LETTER_REASONS = ["parse-error", "mapper-error", "encode-error", "handler-error", "circuit-open", "held-at-stop"] as const;
+export const DEAD_LETTER_REASONS = ["parse-error", "mapper-error", "encode-error", "handler-error", "circuit-open", "held-at-stop", "bad-replay-record"] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

@@ -146,6 +146,11 @@ export interface FeedPlan {
   host: string;
   /** What its subscribers' rings do when full (default `block`); a handler's `onFull` overrides it for its agent. */
   onFull?: FullRingPolicy;
+  /**
+   * `replayRecords`: each event is `{event, wallClockTime}`; `event` is delivered and `wallClockTime` (epoch
+   * ms) is the time of the subscribing handlers' `ctx.clock` and scheduler. Absent: the live clock.
+   */
+  clock?: "replayRecords";
   /** Data capacity in bytes of its subscribers' rings, a power of two (default: the server's `ringCapacity`). */
   ringCapacity?: number;
   /** The type's own keys (filename, readStrategy, periodMs, config…). */

@@ -66,7 +66,7 @@ describe("GET /metrics", () => {
       expect(value(lines, "mongoose_handler_errors_total", { agent: "a", handler: "fwd" })).toBe(0);
       expect(value(lines, "mongoose_agent_duty_cycles_total", { agent: "a" })).toBeGreaterThan(0);
       expect(samples(lines, "mongoose_agent_idle_cycles_total", { agent: "a" })).toHaveLength(1);
-      expect(samples(lines, "mongoose_dead_letter_total", { agent: "a" }).map((s) => s.labels.reason).sort()).toEqual(["circuit-open", "encode-error", "handler-error", "held-at-stop", "mapper-error", "parse-error"]);
+      expect(samples(lines, "mongoose_dead_letter_total", { agent: "a" }).map((s) => s.labels.reason).sort()).toEqual(["bad-replay-record", "circuit-open", "encode-error", "handler-error", "held-at-stop", "mapper-error", "parse-error"]);
 
       const fwd = { agent: "a", handler: "fwd" };
       expect(value(lines, "mongoose_handler_latency_seconds_count", fwd)).toBe(sent);

@@ -36,8 +36,8 @@ describe("mongoose command line", () => {
     expect(version).toMatchObject({ code: 0, stdout: `mongoose 0.1.0 (${runtime.name} ${runtime.version}, source)\n` });
     const help = await runProgram(mongoose("--help"));
     expect(help.code).toBe(0);
-    for (const command of ["run", "validate", "bench", "admin"]) expect(help.stdout).toContain(`mongoose ${command}`);
-    for (const command of ["run", "validate"]) {
+    for (const command of ["run", "validate", "bench", "admin", "replay"]) expect(help.stdout).toContain(`mongoose ${command}`);
+    for (const command of ["run", "validate", "replay"]) {
       const commandHelp = await runProgram(mongoose(command, "--help"));
       expect(commandHelp.code).toBe(0);
       expect(commandHelp.stdout.split(" ").slice(0, 3)).toEqual(["Usage:", "mongoose", command]);

@@ -31,7 +31,7 @@ import type { JsonValue } from "../commands/json-value.ts";
 import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
-import { AgentScheduler } from "./agent-scheduler.ts";
+import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
 import { AgentJournals } from "./agent-journals.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
@@ -55,6 +55,7 @@ import { runPhase } from "./lifecycle-phases.ts";
 import { StopProblems } from "./stop-problems.ts";
 import { Outputs } from "./outputs.ts";
 import { ReentrantEvents } from "./reentrant-events.ts";
+import { RecordTimeline, ReplayRecordDelivery } from "./record-timeline.ts";
 import type { ServiceHost } from "./service-context.ts";
 import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
@@ -102,6 +103,10 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly timerOwners: (HostedHandler | undefined)[] = [];
   private readonly ownerOf = new Map<string, number>();
   private readonly scheduler: AgentScheduler;
+  /** Each handler's `ctx.scheduler` view, to move it onto the record timeline. */
+  private readonly handlerSchedulers = new Map<string, HandlerScheduler>();
+  /** The time of handlers that subscribed to a `clock: replayRecords` feed; made for the first of them. */
+  private timeline: RecordTimeline | undefined;
   private readonly reentrant: ReentrantEvents;
   /** From the end of the handlers' start until their stop: timers fire and emitted events are delivered. */
   private handlersLive = false;
@@ -155,7 +160,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
-    this.deliveries = new FeedDeliveries(this.clock);
+    this.deliveries = new FeedDeliveries(this.clock, (feed) => new ReplayRecordDelivery(feed, this.clock, this.recordTimeline(), this.deadLetters));
     // A timer or emit from outside the duty cycle (a promise or I/O callback) may find the agent in an async park that ends later.
     const wakeAgent = () => {
       if (!this.inDutyCycle) this.signals.wake.signal();
@@ -345,7 +350,9 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   }
 
   schedulerFor(handlerName: string): Scheduler {
-    return this.scheduler.forHandler(handlerName, this.timerOwner(handlerName));
+    const scheduler = this.scheduler.forHandler(handlerName, this.timerOwner(handlerName));
+    this.handlerSchedulers.set(handlerName, scheduler);
+    return scheduler;
   }
 
   // ---- control requests (see control-dispatch.ts) ----
@@ -446,6 +453,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.handlers = this.handlers.filter((h) => h !== handler);
     this.endHandler(name);
     this.handlersByName.delete(name);
+    this.handlerSchedulers.delete(name);
     this.ownerOf.delete(name);
     return this.deliveries.removeEverywhere(handler);
   }
@@ -553,7 +561,19 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     if (receiver.subscriptions.has(feedName)) return false;
     receiver.subscriptions.add(feedName);
     this.deliveries.of(feed).add(receiver);
+    if (feed.clock === "replayRecords" && !service) this.followRecordTime(receiverName);
     return true;
+  }
+
+  /** The handler's `ctx.clock` and the timers it sets from now on follow the records of `clock: replayRecords` feeds. */
+  private followRecordTime(handlerName: string): void {
+    const timeline = this.recordTimeline();
+    this.handlersByName.get(handlerName)!.context.followClock(timeline.clock);
+    this.handlerSchedulers.get(handlerName)!.moveTo(timeline.scheduler);
+  }
+
+  private recordTimeline(): RecordTimeline {
+    return this.timeline ??= new RecordTimeline(this.clock.epochMillis(), this.boot.epochOriginMs, (owner, thrown) => this.timerThrew(owner, thrown));
   }
 
   private async runServicePhase(service: HostedService, phase: LifecyclePhase): Promise<void> {
@@ -623,7 +643,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.handlersLive = false;
     this.handlersStopped = true;
     for (const handler of this.handlers) handler.guard?.abandon();
-    const timers = this.scheduler.clear();
+    const timers = this.scheduler.clear() + (this.timeline?.scheduler.clear() ?? 0);
     const emitted = this.reentrant.clear();
     if (timers > 0 || emitted > 0) this.log.info("handlers stopping: pending timers cancelled, undelivered emitted events dropped", { timers, emitted });
   }
@@ -632,7 +652,10 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private endHandler(name: string): void {
     this.commands.unregisterAll(name);
     const owner = this.ownerOf.get(name);
-    if (owner !== undefined) this.scheduler.clear(owner);
+    if (owner !== undefined) {
+      this.scheduler.clear(owner);
+      this.timeline?.scheduler.clear(owner);
+    }
     const handler = this.handlersByName.get(name);
     handler?.guard?.abandon();
     if (handler) this.reentrant.forget(handler);

@@ -32,7 +32,7 @@ export class AgentScheduler {
   constructor(private readonly clock: Clock, private readonly failed: TimerFailure, private readonly wakeAgent: () => void) {}
 
   /** The `ctx.scheduler` of handler `handlerName`, whose timers carry `owner`. */
-  forHandler(handlerName: string, owner: number): Scheduler {
+  forHandler(handlerName: string, owner: number): HandlerScheduler {
     return new HandlerScheduler(this, handlerName, owner);
   }
 
@@ -40,6 +40,11 @@ export class AgentScheduler {
   millisToNextDeadline(): number {
     if (this.heap.size === 0) return Infinity;
     return Math.max(0, this.heap.nextDeadline() - this.clock.epochMillis());
+  }
+
+  /** The earliest deadline (epoch ms), or Infinity with no timers. */
+  nextDeadline(): number {
+    return this.heap.nextDeadline();
   }
 
   /** Fires the timers due now, earliest first, at most `limit`; returns how many fired. */
@@ -100,34 +105,64 @@ export class AgentScheduler {
   }
 }
 
-/** One handler's view of its agent's scheduler: checks arguments and names the handler in errors. */
-class HandlerScheduler implements Scheduler {
-  constructor(private readonly agent: AgentScheduler, private readonly handlerName: string, private readonly owner: number) {}
+/** What each `ctx.scheduler` call accepts as its number: `after` ≥ 0, `every` > 0, `at` any finite time. */
+const LOWEST: Record<TimerMethod, number> = { after: 0, at: -Infinity, every: Number.MIN_VALUE };
+
+/** The calls of `ctx.scheduler` that create a timer. */
+export type TimerMethod = "after" | "at" | "every";
+
+/**
+ * Throws a TypeError naming the handler when a `ctx.scheduler` call has a bad number or no function;
+ * shared by every scheduler a handler can be given (live, data-driven, replayed).
+ *
+ * @example
+ * ```ts
+ * checkTimerArguments("pnl", "every", 0, () => {}); // throws: needs a finite number > 0 for ms, got 0
+ * ```
+ */
+export function checkTimerArguments(handlerName: string, method: TimerMethod, value: number, callback: unknown): void {
+  const min = LOWEST[method];
+  const argument = method === "at" ? "epochMs" : "ms";
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    const expected = min === 0 ? "a finite number ≥ 0" : min > 0 ? "a finite number > 0" : "a finite number";
+    throw new TypeError(`handler "${handlerName}": ctx.scheduler.${method}(${argument}, fn) needs ${expected} for ${argument}, got ${String(value)}`);
+  }
+  if (typeof callback !== "function") throw new TypeError(`handler "${handlerName}": ctx.scheduler.${method}(${argument}, fn) needs a function for fn, got ${typeof callback}`);
+}
+
+/**
+ * One handler's view of its agent's scheduler: checks arguments and names the handler in errors.
+ *
+ * @example
+ * ```ts
+ * const timers = agentScheduler.forHandler("pnl", 0);
+ * timers.moveTo(recordTimeline.scheduler); // its timers set from now on fire by record time
+ * ```
+ */
+export class HandlerScheduler implements Scheduler {
+  constructor(private agent: AgentScheduler, private readonly handlerName: string, private readonly owner: number) {}
+
+  /** Timers set from now on go to `agent` (a handler that follows a `clock: replayRecords` feed); those already set stay where they are. */
+  moveTo(agent: AgentScheduler): void {
+    this.agent = agent;
+  }
 
   after(ms: number, callback: () => unknown): number {
-    this.check("after", "ms", ms, 0, callback);
+    checkTimerArguments(this.handlerName, "after", ms, callback);
     return this.agent.add(this.agent.now() + ms, 0, callback, this.owner);
   }
 
   at(epochMs: number, callback: () => unknown): number {
-    this.check("at", "epochMs", epochMs, -Infinity, callback);
+    checkTimerArguments(this.handlerName, "at", epochMs, callback);
     return this.agent.add(epochMs, 0, callback, this.owner);
   }
 
   every(ms: number, callback: () => unknown): number {
-    this.check("every", "ms", ms, Number.MIN_VALUE, callback);
+    checkTimerArguments(this.handlerName, "every", ms, callback);
     return this.agent.add(this.agent.now() + ms, ms, callback, this.owner);
   }
 
   cancel(id: number): boolean {
     return this.agent.cancel(id);
-  }
-
-  private check(method: string, argument: string, value: number, min: number, callback: unknown): void {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-      const expected = min === 0 ? "a finite number ≥ 0" : min > 0 ? "a finite number > 0" : "a finite number";
-      throw new TypeError(`handler "${this.handlerName}": ctx.scheduler.${method}(${argument}, fn) needs ${expected} for ${argument}, got ${String(value)}`);
-    }
-    if (typeof callback !== "function") throw new TypeError(`handler "${this.handlerName}": ctx.scheduler.${method}(${argument}, fn) needs a function for fn, got ${typeof callback}`);
   }
 }

@@ -53,7 +53,8 @@ export class HandlerContextImpl implements HandlerContext {
     readonly handlerName: string,
     readonly agentName: string,
     config: Record<string, unknown>,
-    readonly clock: Clock,
+    /** Replaced by {@link HandlerContextImpl.followClock} only. */
+    public clock: Clock,
     readonly log: Logger,
     private readonly host: HandlerHost,
     journal?: JournalWriter,
@@ -64,6 +65,11 @@ export class HandlerContextImpl implements HandlerContext {
     this.scheduler = journal ? new JournaledScheduler(this.agentScheduler, journal) : this.agentScheduler;
     this.required = new RequiredConfig(handlerName);
     this.random = seededRandom(seed);
+  }
+
+  /** From now on `ctx.clock` reads `clock`: the handler subscribed to a `clock: replayRecords` feed (see record-timeline.ts). */
+  followClock(clock: Clock): void {
+    this.clock = clock;
   }
 
   /** Installs a new config; returns the old one (to restore it if the update is rejected). */
