@@ -111,7 +111,7 @@ export class ComponentFactory {
     });
     const handlerLog = plan.logLevel ? createLogger({ ...boot.log, level: plan.logLevel }, { agent: this.agent, handler: plan.name }) : log.child({ handler: plan.name });
     const journal = this.journal(plan.name, handlerLog);
-    const context = new HandlerContextImpl(plan.name, this.agent, plan.config, clock, handlerLog, host, journal);
+    const context = new HandlerContextImpl(plan.name, this.agent, plan.config, journal?.clock ?? clock, handlerLog, host, journal);
     const labels = { handler: plan.name };
     // A latency block exists only while recording is on, and then every boot carries the settings.
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);

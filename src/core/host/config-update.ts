@@ -37,12 +37,19 @@ export function applyConfigUpdate(handler: HostedHandler, patch: unknown): Confi
   const broken = context.required.check(next);
   if (broken) return { applied: false, reason: broken };
   const old = context.replaceConfig(next);
+  // A journaled handler reads, during onConfigChange, the time its config record says.
+  const journal = handler.journal;
+  journal?.clock.hold();
   try {
-    handler.instance.onConfigChange?.(context.config);
-  } catch (thrown) {
-    context.replaceConfig(old);
-    return { applied: false, reason: `onConfigChange rejected it: ${thrown instanceof Error ? thrown.message : String(thrown)}` };
+    try {
+      handler.instance.onConfigChange?.(context.config);
+    } catch (thrown) {
+      context.replaceConfig(old);
+      return { applied: false, reason: `onConfigChange rejected it: ${thrown instanceof Error ? thrown.message : String(thrown)}` };
+    }
+    journal?.config(context.config);
+  } finally {
+    journal?.clock.release();
   }
-  handler.journal?.config(context.config);
   return { applied: true, config: { ...context.config } };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "../../time/clock.ts";
+import { JournalClock } from "../journal/journal-clock.ts";
 import type { FixedEvent } from "../../transport/fixed-layout.ts";
 import type { Logger } from "../../log/log.ts";
 import type { EventTypes } from "../event-types.ts";
@@ -69,7 +70,9 @@ export class HandlerContextImpl implements HandlerContext {
 
   /** From now on `ctx.clock` reads `clock`: the handler subscribed to a `clock: replayRecords` feed (see record-timeline.ts). */
   followClock(clock: Clock): void {
-    this.clock = clock;
+    // A journaled handler's clock stays the one its journal holds at each delivery; it reads the new source.
+    if (this.clock instanceof JournalClock) this.clock.follow(clock);
+    else this.clock = clock;
   }
 
   /** Installs a new config; returns the old one (to restore it if the update is rejected). */

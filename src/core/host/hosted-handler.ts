@@ -52,9 +52,20 @@ export class HostedHandler implements EventReceiver {
   }
 
   deliver(event: unknown, meta: EventMeta): void {
-    this.events.inc();
     const journal = this.journal;
-    if (journal !== undefined) journal.event(event, meta);
+    if (journal === undefined) return this.deliverNow(event, meta);
+    // The handler's clock reads the recorded time for the whole delivery (see JournalClock).
+    journal.clock.hold();
+    try {
+      journal.event(event, meta);
+      this.deliverNow(event, meta);
+    } finally {
+      journal.clock.release();
+    }
+  }
+
+  private deliverNow(event: unknown, meta: EventMeta): void {
+    this.events.inc();
     const guard = this.guard;
     if (guard !== undefined) {
       guard.deliver(event, meta);
@@ -84,18 +95,27 @@ export class HostedHandler implements EventReceiver {
       else if (phase === "stop") journal.flush();
       else if (phase === "tearDown") journal.close();
     };
+    // A start reads the time its record says (held until it has run, or until its promise settles).
+    const holds = phase === "start";
+    if (holds) journal.clock.hold();
     let result;
     try {
       result = this.runPhase(phase);
     } catch (thrown) {
+      if (holds) journal.clock.release();
       if (phase === "tearDown") journal.close();
       throw thrown;
     }
     if (result === undefined || typeof (result as Promise<unknown>).then !== "function") {
       after();
+      if (holds) journal.clock.release();
       return result;
     }
-    return (result as Promise<unknown>).then(after, (thrown) => {
+    return (result as Promise<unknown>).then(() => {
+      after();
+      if (holds) journal.clock.release();
+    }, (thrown) => {
+      if (holds) journal.clock.release();
       if (phase === "tearDown") journal.close();
       throw thrown;
     });

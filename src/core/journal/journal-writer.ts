@@ -15,6 +15,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, truncateSync, unlinkSync, writeSync } from "node:fs";
 import type { Logger } from "../../log/log.ts";
 import type { Clock } from "../../time/clock.ts";
+import { JournalClock } from "./journal-clock.ts";
 import type { EventMeta } from "../handler-api.ts";
 import { encodeHeader, JournalRecords } from "./journal-format.ts";
 import { handlerJournalDir, journalFilePath, journalFiles } from "./journal-files.ts";
@@ -34,7 +35,7 @@ export interface JournalWriterOptions {
   rollBytes: number;
   /** Files kept in the handler's folder (the oldest are deleted); 0 keeps all. */
   retainFiles: number;
-  /** The handler's clock: read once per record (`nanos()`, with `toEpochMillis` of that reading). */
+  /** The live server clock (the writer's own bookkeeping); records read the handler's {@link JournalWriter.clock}. */
   clock: Clock;
   log: Logger;
   /** Called once when the writer closes. */
@@ -52,6 +53,11 @@ export interface JournalWriterOptions {
  * ```
  */
 export class JournalWriter {
+  /**
+   * The handler's `ctx.clock`: held at each delivery's recorded time while the delivery runs (see
+   * {@link JournalClock}), so what the handler reads is what its record says and a replay reads back.
+   */
+  readonly clock: JournalClock;
   private readonly records = new JournalRecords();
   private readonly folder: string;
   private fd = -1;
@@ -65,6 +71,7 @@ export class JournalWriter {
   private closed = false;
 
   constructor(private readonly options: JournalWriterOptions) {
+    this.clock = new JournalClock(options.clock);
     this.folder = handlerJournalDir(options.dir, options.handler);
   }
 
@@ -72,7 +79,7 @@ export class JournalWriter {
   start(seed: number, config: Readonly<Record<string, unknown>>): void {
     const nanos = this.begin();
     if (nanos === undefined) return;
-    this.records.start(seed, config, nanos, this.options.clock.toEpochMillis(nanos));
+    this.records.start(seed, config, nanos, this.clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -80,7 +87,7 @@ export class JournalWriter {
   event(value: unknown, meta: EventMeta): void {
     const nanos = this.begin();
     if (nanos === undefined) return;
-    this.records.event(meta.feed, meta.sequenceNumber, meta.publishedNanos, meta.publishedAt, value, nanos, this.options.clock.toEpochMillis(nanos));
+    this.records.event(meta.feed, meta.sequenceNumber, meta.publishedNanos, meta.publishedAt, value, nanos, this.clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -88,7 +95,7 @@ export class JournalWriter {
   timer(ordinal: number): void {
     const nanos = this.begin();
     if (nanos === undefined) return;
-    this.records.timer(ordinal, nanos, this.options.clock.toEpochMillis(nanos));
+    this.records.timer(ordinal, nanos, this.clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -96,7 +103,7 @@ export class JournalWriter {
   config(config: Readonly<Record<string, unknown>>): void {
     const nanos = this.begin();
     if (nanos === undefined) return;
-    this.records.config(config, nanos, this.options.clock.toEpochMillis(nanos));
+    this.records.config(config, nanos, this.clock.toEpochMillis(nanos));
     this.written();
   }
 
@@ -151,8 +158,9 @@ export class JournalWriter {
    */
   private begin(): number | undefined {
     if (!this.room()) return undefined;
-    const nanos = this.options.clock.nanos();
-    if (this.records.length === 0) this.oldestWaiting = nanos;
+    const nanos = this.clock.nanos();
+    // Bookkeeping on the live clock: a record's own time may be data (a replay-record feed's).
+    if (this.records.length === 0) this.oldestWaiting = this.options.clock.nanos();
     return nanos;
   }
 

@@ -41,8 +41,13 @@ export class JournaledScheduler implements Scheduler {
     const ordinal = this.created + 1;
     const journal = this.journal;
     const id = create(typeof fn === "function" ? () => {
-      journal.timer(ordinal);
-      return fn();
+      journal.clock.hold();
+      try {
+        journal.timer(ordinal);
+        return fn();
+      } finally {
+        journal.clock.release();
+      }
     } : fn);
     this.created = ordinal;
     return id;
