@@ -37,3 +37,21 @@ export function committedPipelineYaml({ agent, handlers, sinks = ["out"], top = 
     "",
   ].join("\n");
 }
+
+/**
+ * Source of `transform.ts`, the handler the crash tests run: `in-<id>` → `out-<id>` to the sink `out`.
+ *
+ * @example
+ * ```ts
+ * writeFileSync(temp.path("transform.ts"), TRANSFORM_HANDLER);
+ * ```
+ */
+export const TRANSFORM_HANDLER = [
+  `import type { HandlerContext, Sink } from "mongoose-server";`,
+  `export default class Transform {`,
+  `  private out!: Sink<string>;`,
+  `  start(ctx: HandlerContext) { this.out = ctx.sink("out"); }`,
+  `  onEvent(line: string) { this.out.accept("out-" + line.slice(3)); }`,
+  `}`,
+  ``,
+].join("\n");

@@ -2,6 +2,7 @@
  * Shared helpers for server tests: boot with quiet logs and fixtures resolved from test/fixtures.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,17 +31,8 @@ export function configProblems(action: () => unknown): string[] {
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A deterministic pseudo-random generator (mulberry32), so failures can be replayed from the seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator (mulberry32, the one behind `ctx.random()`), so failures can be replayed from the seed. */
+export { seededRandom } from "../src/core/seeded-random.ts";
 
 /** A temporary directory for a test, removed by `cleanup`. */
 export function tempDir(prefix = "mongoose-test-"): { dir: string; path(name: string): string; cleanup(): void } {
@@ -55,4 +47,16 @@ export async function eventually(condition: () => boolean | Promise<boolean>, de
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
     await sleep(10);
   }
+}
+
+/** A free TCP port on the loopback interface (the OS picks it; closed again before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

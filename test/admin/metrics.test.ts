@@ -1,10 +1,9 @@
 import { describe, expect, it } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { counterFamilies } from "../../src/admin/metrics/counter-metrics.ts";
 import type { MongooseConfig } from "../../src/mod.ts";
-import { boot, eventually, tempDir } from "../helpers.ts";
+import { boot, eventually, freePort, tempDir } from "../helpers.ts";
 import { promtoolCheck } from "./promtool.ts";
 
 const config: MongooseConfig = {
@@ -163,18 +162,6 @@ describe("counter families", () => {
     ]);
   });
 });
-
-/** A TCP port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe("a real Prometheus", () => {
   it("scrapes /metrics and answers a query with the events handled", async () => {

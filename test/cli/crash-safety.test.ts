@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually, seededRandom, tempDir } from "../helpers.ts";
-import { committedPipelineYaml } from "../committed-pipeline.ts";
+import { committedPipelineYaml, TRANSFORM_HANDLER } from "../committed-pipeline.ts";
 import { runServer } from "../process.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -18,18 +18,7 @@ afterEach(() => temp.cleanup());
 
 /** `in.txt` (COMMITTED) → the handler `transform.ts` in the temp folder → the file sink `out.txt`. */
 function writeApp(): string {
-  writeFileSync(
-    temp.path("transform.ts"),
-    [
-      `import type { HandlerContext, Sink } from "mongoose-server";`,
-      `export default class Transform {`,
-      `  private out!: Sink<string>;`,
-      `  start(ctx: HandlerContext) { this.out = ctx.sink("out"); }`,
-      `  onEvent(line: string) { this.out.accept("out-" + line.slice(3)); }`,
-      `}`,
-      ``,
-    ].join("\n"),
-  );
+  writeFileSync(temp.path("transform.ts"), TRANSFORM_HANDLER);
   const yaml = temp.path("app.yaml");
   writeFileSync(yaml, committedPipelineYaml({ agent: "processor", handlers: ["transform: {handler: ./transform.ts}"] }));
   return yaml;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JournalEntry } from "../../src/core/journal/journal-entry.ts";
 import { readJournal } from "../../src/core/journal/journal-reader.ts";
-import { committedPipelineYaml } from "../committed-pipeline.ts";
+import { committedPipelineYaml, TRANSFORM_HANDLER } from "../committed-pipeline.ts";
 import { eventually, tempDir } from "../helpers.ts";
 import { runServer } from "../process.ts";
 
@@ -35,15 +35,7 @@ function read(dir: string): { entries: JournalEntry[]; torn: { file: string; off
 describe("journal after kill -9", () => {
   it("is readable up to its last whole record, in order; the next run cuts a torn tail off and goes on", async () => {
     writeFileSync(temp.path("in.txt"), Array.from({ length: TOTAL }, (_, i) => `in-${id(i)}`).join("\n") + "\n");
-    writeFileSync(temp.path("transform.ts"), [
-      `import type { HandlerContext, Sink } from "mongoose-server";`,
-      `export default class Transform {`,
-      `  private out!: Sink<string>;`,
-      `  start(ctx: HandlerContext) { this.out = ctx.sink("out"); }`,
-      `  onEvent(line: string) { this.out.accept("out-" + line.slice(3)); }`,
-      `}`,
-      ``,
-    ].join("\n"));
+    writeFileSync(temp.path("transform.ts"), TRANSFORM_HANDLER);
     const yaml = temp.path("app.yaml");
     writeFileSync(yaml, committedPipelineYaml({ agent: "processor", handlers: ["transform: {handler: ./transform.ts}"], top: ["journal: {dir: journal, rollBytes: 1048576, retainFiles: 0}"] }));
     const dir = temp.path("journal");

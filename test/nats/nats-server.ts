@@ -12,24 +12,12 @@
  * ```
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../helpers.ts";
 import { type Child, start } from "../process.ts";
 
 const READY_TIMEOUT_MS = 30_000;
-
-/** A free TCP port on the loopback interface (the OS picks it; closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** One `nats-server -js` process (and its successors after a restart), on one port and one store folder. */
 export class NatsServer {

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { describe, expect, test } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { boot, eventually, FIXTURES } from "../helpers.ts";
-import { NatsServer } from "./nats-server.ts";
+import { useBroker } from "./nats-client.ts";
 
 // The NATS sink on its own: JetStream publish with a deduplicating Nats-Msg-Id, and core publish.
 describe("nats sink", () => {
-  let nats: NatsServer;
-  let client: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await NatsServer.start();
-    client = await connect({ servers: nats.url });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await nats?.stop();
-  });
+  const broker = useBroker();
 
   test("JetStream publish with msgId stores a value sent twice once", async () => {
-    const manager = await jetstreamManager(client);
+    const manager = await jetstreamManager(broker.client);
     await manager.streams.add({ name: "DEDUPE", subjects: ["dedupe.>"] });
     const server = await boot({
       eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
-      eventSinks: [{ name: "out", type: "nats", servers: [nats.url], subject: "dedupe.{kind}", msgId: "order-{orderId}" }],
+      eventSinks: [{ name: "out", type: "nats", servers: [broker.nats.url], subject: "dedupe.{kind}", msgId: "order-{orderId}" }],
       eventHandlers: [{ agentName: "worker", eventHandlers: { twice: { handler: `${FIXTURES}twice.ts` } } }],
     });
     try {
@@ -39,15 +28,15 @@ describe("nats sink", () => {
 
   test("core publish (jetstream: false) sends every value to subscribers", async () => {
     const received: string[] = [];
-    const subscription = client.subscribe("core.>", {
+    const subscription = broker.client.subscribe("core.>", {
       callback: (_error, message) => {
         received.push(`${message.subject} ${message.string()}`);
       },
     });
-    await client.flush();
+    await broker.client.flush();
     const server = await boot({
       eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
-      eventSinks: [{ name: "out", type: "nats", servers: [nats.url], subject: "core.values", jetstream: false }],
+      eventSinks: [{ name: "out", type: "nats", servers: [broker.nats.url], subject: "core.values", jetstream: false }],
       eventHandlers: [{ agentName: "worker", eventHandlers: { forward: { handler: `${FIXTURES}forwarder.ts` } } }],
     });
     try {

@@ -15,7 +15,7 @@ import { expect } from "bun:test";
 import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./nats-server.ts";
+import { freePort } from "../helpers.ts";
 import { type Child, runProgram, runtimeCommand, start } from "../process.ts";
 import { eventually } from "../helpers.ts";
 

@@ -3,41 +3,27 @@
  * existing durable "is used as it is" (and the scale-out guide relies on it). An instance started later
  * with other `maxAckPending`, `ackWaitMs` or `subject` must not change what every other instance gets.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { describe, expect, test } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { MongooseServer } from "../../src/mod.ts";
 import { boot, eventually, FIXTURES } from "../helpers.ts";
-import { NatsServer } from "./nats-server.ts";
+import { useBroker } from "./nats-client.ts";
 
 describe("a durable shared by two instances", () => {
-  let nats: NatsServer;
-  let client: NatsConnection;
-  const servers: MongooseServer[] = [];
-
-  beforeAll(async () => {
-    nats = await NatsServer.start();
-    client = await connect({ servers: nats.url });
-  });
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await client?.close();
-    await nats?.stop();
-  });
+  const broker = useBroker();
 
   /** An instance whose handler subscribes to the feed (a feed connects once someone subscribes). */
   async function instance(feed: { subject: string; maxAckPending: number; ackWaitMs: number }): Promise<void> {
     const server = await boot({
-      eventFeeds: [{ name: "orders", type: "nats", servers: [nats.url], stream: "SHARED", durable: "shared", valueMapper: "json", ...feed }],
+      eventFeeds: [{ name: "orders", type: "nats", servers: [broker.nats.url], stream: "SHARED", durable: "shared", valueMapper: "json", ...feed }],
       eventSinks: [{ name: "out", type: "memory" }],
       eventHandlers: [{ agentName: "worker", eventHandlers: { listen: { handler: `${FIXTURES}subscriber.ts`, configMap: { subscribe: ["orders"] } } } }],
     });
-    servers.push(server);
+    broker.servers.push(server);
     await eventually(async () => (await server.feedStatus()).every((status) => status.connected), "the feed connected", 30_000);
   }
 
   test("keeps the first instance's maxAckPending, ackWaitMs and subject when a second one names other values", async () => {
-    const manager = await jetstreamManager(client);
+    const manager = await jetstreamManager(broker.client);
     await manager.streams.add({ name: "SHARED", subjects: ["shared.>"] });
     await instance({ subject: "shared.>", maxAckPending: 256, ackWaitMs: 5000 });
     const settings = async () => {
