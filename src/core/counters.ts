@@ -72,6 +72,9 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
 /** What a component registered at runtime counts: its own counters only, in a block of its own. */
 export type ComponentCounterSubjects = Pick<CounterSubjects, "agent" | "handlers" | "feeds"> & Partial<CounterSubjects>;
 
+/** One gauge family for NATS feeds and sinks alike, told apart by the `component` label. */
+const NATS_CONNECTED_HELP = "1 while the NATS feed or sink is connected (and its stream and consumer are ready), else 0.";
+
 /**
  * The counters of an agent's components without the agent's own: the layout of the separate block the
  * supervisor allocates for a handler or feed registered at runtime (an agent's block is fixed at boot).
@@ -126,7 +129,7 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
   for (const feed of subjects.natsFeeds ?? []) {
     const labels = { ...agent, feed };
     specs.push(
-      { name: "nats_connected", help: "1 while the NATS feed or sink is connected (and its stream and consumer are ready), else 0.", labels: { ...agent, component: feed } },
+      { name: "nats_connected", help: NATS_CONNECTED_HELP, labels: { ...agent, component: feed } },
       { name: "nats_pending", help: "Messages the NATS feed fetched and has not acked yet.", labels },
       { name: "nats_acked_total", help: "Messages the NATS feed acked (handled, outputs written).", labels },
       { name: "nats_redelivered_total", help: "Messages the broker delivered more than once.", labels },
@@ -135,7 +138,7 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
   for (const sink of subjects.natsSinks ?? []) {
     const labels = { ...agent, sink };
     specs.push(
-      { name: "nats_connected", help: "1 while the NATS feed or sink is connected (and its stream and consumer are ready), else 0.", labels: { ...agent, component: sink } },
+      { name: "nats_connected", help: NATS_CONNECTED_HELP, labels: { ...agent, component: sink } },
       { name: "nats_published_total", help: "Values the NATS sink published (for JetStream: acknowledged by the stream).", labels },
       { name: "nats_publish_failures_total", help: "Failed publish attempts of the NATS sink (each is retried).", labels },
     );
