@@ -56,6 +56,12 @@ async function brokerState(): Promise<{ left: { pending: number; unacked: number
   }
 }
 
+/** The durable has handed out every order and had each acked (redeliveries included). */
+async function durableSettled(): Promise<boolean> {
+  const { left } = await brokerState();
+  return left.pending === 0 && left.unacked === 0;
+}
+
 describe("two instances sharing one durable consumer (config/examples/scale-out)", () => {
   test("process every order exactly once between them, and both do a share (the same with the binary: test/build.test.ts)", async () => {
     await expectTwoInstancesSplitOrders(yaml, nats.url, 3000);
@@ -80,6 +86,8 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
     // miss what it handled last, so redeliveries can exceed the duplicates seen).
     expect(redelivered).toBeGreaterThan(0);
     expect(redelivered).toBeGreaterThanOrEqual(processedTwice);
+    // Orders a handled but had not acked come back after ackWaitMs, possibly after every id was seen.
+    await eventually(durableSettled, "the durable has nothing left to deliver or have acked", DEADLINE_MS);
     expect(await b.stop()).toBe(0);
 
     // The durable has nothing left; the fills of orders handled twice were published twice with the same
@@ -103,6 +111,11 @@ describe("two instances sharing one durable consumer (config/examples/scale-out)
 
     await eventually(allProcessed(2 * count), "every order processed after the restart", DEADLINE_MS);
     expect([...processedIds(yaml)].sort((x, y) => x - y)).toEqual(range(2 * count));
+    // Acks lost with the broker bring their orders back once ackWaitMs has passed, possibly after every id
+    // was seen: wait until the durable has handed out and had acked everything before stopping.
+    await eventually(durableSettled, "the durable has nothing left to deliver or have acked", DEADLINE_MS);
+    const handledTwice = processedLines(yaml).length - 2 * count;
+    expect(await a.metric("mongoose_nats_redelivered_total") + await b.metric("mongoose_nats_redelivered_total")).toBeGreaterThanOrEqual(handledTwice);
     expect(await a.stop()).toBe(0);
     expect(await b.stop()).toBe(0);
     expect(await brokerState()).toEqual({ left: { pending: 0, unacked: 0 }, fills: 2 * count });
