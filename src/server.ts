@@ -13,6 +13,8 @@ import type { AdminTarget } from "./admin/admin-target.ts";
 import type { AuditVia } from "./admin/audit/audit-log.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
+import { pluginVersions } from "./config/plugin-versions.ts";
+import { CONFIG_SCHEMA_VERSION, ENGINE_VERSION, PLUGIN_API_VERSION, type PluginVersion } from "./plan/versions.ts";
 import { type FeedRegistration, type HandlerRegistration, planFeedAddition, planHandlerAddition, type RegistrationOptions } from "./config/runtime-plan.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
@@ -145,6 +147,8 @@ export class MongooseServer implements AdminTarget {
     private readonly options: ServerOptions,
     /** The admin HTTP server, when it runs. */
     private readonly admin: AdminServer | undefined,
+    /** The plugin modules it booted with and what they declare. */
+    private readonly plugins: PluginVersion[],
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -160,6 +164,8 @@ export class MongooseServer implements AdminTarget {
   /** Starts the agents of a validated plan. */
   private static async bootPlan(plan: ServerPlan, options: ServerOptions, baseDir = options.baseDir ?? process.cwd()): Promise<MongooseServer> {
     checkEnvironment(plan);
+    // Before anything starts: a plugin built for another plugin API is refused here (a ConfigError).
+    const plugins = await pluginVersions(plan);
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     const launcher = new ThreadLauncher(runtime, AGENT_WORKER_URL, requestTimeoutMs);
@@ -214,7 +220,7 @@ export class MongooseServer implements AdminTarget {
       await admin?.close();
       throw error;
     }
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin);
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin, plugins);
     return server;
   }
 
@@ -619,6 +625,13 @@ export class MongooseServer implements AdminTarget {
       })),
       services: this.services(),
       rings,
+      versions: {
+        engine: ENGINE_VERSION,
+        runtime: { name: runtime.name, version: runtime.version },
+        configSchema: CONFIG_SCHEMA_VERSION,
+        pluginApi: PLUGIN_API_VERSION,
+        plugins: this.plugins,
+      },
     };
   }
 }
