@@ -189,7 +189,10 @@ export const adminSchema = v.strictObject({
   /** Bearer token every POST (and, with protectReads, every request) must carry. */
   token: v.optional(nonEmptyName),
   /** Named bearer tokens (id → secret): the audit log records the id of the one a caller used, never the secret. */
-  tokens: v.optional(v.record(nonEmptyName, nonEmptyName), {}),
+  tokens: v.optional(v.record(
+    v.pipe(nonEmptyName, v.check((id) => !["default", "anonymous", "rejected"].includes(id), "default, anonymous and rejected are reserved token ids (admin.token is \"default\")")),
+    nonEmptyName,
+  ), {}),
   /** Append-only JSON-lines audit log of every mutating admin call (relative to the configuration's folder). */
   auditLog: v.optional(nonEmptyName),
   /** Audit reads (GET, HEAD) too. */

@@ -11,7 +11,14 @@ import type { ModuleSource } from "../plan/types.ts";
 import { PLUGIN_API_VERSION, type PluginManifest } from "../plan/versions.ts";
 import { ModuleLoadError } from "./module-loader.ts";
 
-/** The export name a plugin declares itself under. */
+/**
+ * The export name a plugin declares itself under.
+ *
+ * @example
+ * ```ts
+ * const manifest = (await import(url))[MANIFEST_EXPORT];
+ * ```
+ */
 export const MANIFEST_EXPORT = "mongoosePlugin";
 
 /**

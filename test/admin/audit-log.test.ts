@@ -63,6 +63,10 @@ describe("admin audit log", () => {
     }
   });
 
+  it("refuses a named token whose id the log reserves", async () => {
+    await expect(boot({ ...base, admin: { port: 0, tokens: { anonymous: "x" } } }, { logLevel: "silent" })).rejects.toThrow("reserved token ids");
+  });
+
   it("records `anonymous` without a token, audits reads only with auditReads, and a reload from the embedding API with its report", async () => {
     const folder = tempDir("mongoose-audit-reads-");
     try {

@@ -13,10 +13,24 @@ import { dirname } from "node:path";
 import type { Logger } from "../../log/log.ts";
 import type { TokenId } from "./caller.ts";
 
-/** How the call reached the server. */
+/**
+ * How the call reached the server.
+ *
+ * @example
+ * ```ts
+ * await server.reloadConfig(undefined, { via: "signal" satisfies AuditVia });
+ * ```
+ */
 export type AuditVia = "http" | "cli" | "signal" | "embedding";
 
-/** One line of the audit log. */
+/**
+ * One line of the audit log.
+ *
+ * @example
+ * ```ts
+ * const entry: AuditEntry = { time: "2026-12-03T06:40:12.345Z", via: "cli", caller: "127.0.0.1", tokenId: "ci", command: "help", outcome: { ok: true, status: 200, durationMs: 1.2 } };
+ * ```
+ */
 export interface AuditEntry {
   /** ISO 8601, UTC. */
   time: string;
@@ -46,7 +60,14 @@ export interface AuditOutcome {
   durationMs: number;
 }
 
-/** The most entries one tail read returns. */
+/**
+ * The most entries one tail read returns.
+ *
+ * @example
+ * ```ts
+ * audit.tail(MAX_AUDIT_TAIL); // the last 1000 entries at most
+ * ```
+ */
 export const MAX_AUDIT_TAIL = 1000;
 /** Bound of one tail read, whatever the entries' sizes. */
 const MAX_TAIL_BYTES = 4 << 20;

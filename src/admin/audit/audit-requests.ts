@@ -18,7 +18,14 @@ export interface AdminBindings {
   remoteAddress?: string;
 }
 
-/** The header `mongoose admin` announces itself with, so its calls read `via: cli`. */
+/**
+ * The header `mongoose admin` announces itself with, so its calls read `via: cli`.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: "POST", headers: { [CLIENT_HEADER]: "cli" } });
+ * ```
+ */
 export const CLIENT_HEADER = "x-mongoose-client";
 
 /**
