@@ -16,7 +16,7 @@ const readEntries = (file: string): Record<string, unknown>[] => {
 };
 
 describe("the audit log of a real mongoose run", () => {
-  it("records `mongoose admin` calls as via cli and SIGHUP reloads as via signal with their report; the token never appears", async () => {
+  it("records `mongoose admin` calls as via cli and SIGHUP reloads, failed ones too, as via signal with their report; the token never appears", async () => {
     const folder = tempDir("mongoose-cli-audit-");
     try {
       const yaml = (level: number) => [
@@ -44,6 +44,11 @@ describe("the audit log of a real mongoose run", () => {
         expect(cli).toMatchObject({ via: "cli", caller: "127.0.0.1", tokenId: "ops", command: "cmd.echo", args: ["x=1"], outcome: { ok: true, status: 200 } });
         expect(rejected).toMatchObject({ via: "cli", tokenId: "rejected", request: "POST /api/commands/help", outcome: { ok: false, status: 401 } });
         expect(reload).toMatchObject({ via: "signal", command: "reload", args: { file: folder.path("app.yaml") }, outcome: { ok: true, report: { applied: ["a/cmd"], rejected: [], needsRestart: [] } } });
+        writeFileSync(folder.path("app.yaml"), "eventFeeds: [{name: in, type: nowhere}]\n");
+        server.child.interrupt("SIGHUP");
+        await eventually(() => readEntries(file).length === 4, "the failed reload to be audited", 30_000);
+        expect(readEntries(file)[3]).toMatchObject({ via: "signal", command: "reload", outcome: { ok: false } });
+        expect(readEntries(file)[3].outcome).toHaveProperty("error", expect.stringContaining("eventFeeds[0].type"));
         expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
       } finally {
         server.child.interrupt("SIGTERM");
