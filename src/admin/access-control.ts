@@ -72,7 +72,7 @@ export function accessControl(settings: Pick<AdminPlan, "token" | "tokens" | "pr
     if (id !== undefined) return await next();
     c.set("tokenId", "rejected");
     if (header === undefined) {
-      return c.json({ error: `${c.req.method} ${c.req.path} needs "Authorization: Bearer <token>" (admin.token is set); mongoose admin takes --token or MONGOOSE_ADMIN_TOKEN` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin"' });
+      return c.json({ error: `${c.req.method} ${c.req.path} needs "Authorization: Bearer <token>" (admin.token or admin.tokens is set); mongoose admin takes --token or MONGOOSE_ADMIN_TOKEN` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin"' });
     }
     return c.json({ error: `${c.req.method} ${c.req.path}: wrong token (the Authorization header must be "Bearer " followed by admin.token or one of admin.tokens)` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin", error="invalid_token"' });
   };

@@ -14,7 +14,8 @@ import type { JsonValue } from "../../core/commands/json-value.ts";
 import type { AdminTargetRef } from "../admin-target.ts";
 import { bodyText } from "../request-guards.ts";
 import { whenRunning } from "./booting.ts";
-import "../audit/caller.ts";
+// For the typed c.set("auditedCommand", …) (the context variables it declares).
+import type {} from "../audit/caller.ts";
 
 const STATUS: Record<CommandErrorKind, 400 | 404 | 500 | 504> = { unknown: 404, "bad-arguments": 400, failed: 500, timeout: 504 };
 
