@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { adminClient } from "./cli/admin-client.ts";
 import { bench } from "./cli/bench.ts";
 import { COMMAND_HELP, USAGE, UsageError } from "./cli/usage.ts";
-import { versionLine } from "./cli/version.ts";
+import { versionText } from "./cli/version.ts";
 import { configSource } from "./cli/config-source.ts";
 import { parseReplayArguments, replay } from "./cli/replay.ts";
 import { run } from "./cli/run.ts";
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.version) {
-    console.log(versionLine());
+    console.log(versionText());
     return 0;
   }
   const [command, ...rest] = positionals;

@@ -10,8 +10,11 @@ import { ConfigError } from "./config/config-error.ts";
 import { buildPlan, defaultAdminPlan, type PlanOptions } from "./config/plan.ts";
 import { type AdminServer, startAdminServer } from "./admin/admin-server.ts";
 import type { AdminTarget } from "./admin/admin-target.ts";
+import type { AuditVia } from "./admin/audit/audit-log.ts";
 import { SUPERVISOR_AGENT } from "./plan/types.ts";
 import { preflight } from "./config/preflight.ts";
+import { pluginVersions } from "./config/plugin-versions.ts";
+import { CONFIG_SCHEMA_VERSION, ENGINE_VERSION, PLUGIN_API_VERSION, type PluginVersion } from "./plan/versions.ts";
 import { type FeedRegistration, type HandlerRegistration, planFeedAddition, planHandlerAddition, type RegistrationOptions } from "./config/runtime-plan.ts";
 import { type LoadedConfig, loadYamlConfig, parseYamlConfig } from "./config/yaml-loader.ts";
 import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
@@ -89,6 +92,9 @@ export interface FeedHandle {
 }
 
 /** A configuration read by the YAML loader (its folder and locator travel with it), not a configuration object. */
+/** What {@link MongooseServer.reloadConfig} reads: a YAML file, a loaded one, a function loading one, or a configuration. */
+export type ReloadSource = string | LoadedConfig | (() => LoadedConfig) | MongooseConfig;
+
 function isLoaded(source: LoadedConfig | MongooseConfig): source is LoadedConfig {
   return "baseDir" in source && "config" in source;
 }
@@ -141,6 +147,8 @@ export class MongooseServer implements AdminTarget {
     private readonly options: ServerOptions,
     /** The admin HTTP server, when it runs. */
     private readonly admin: AdminServer | undefined,
+    /** The plugin modules it booted with and what they declare. */
+    private readonly plugins: PluginVersion[],
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -156,6 +164,8 @@ export class MongooseServer implements AdminTarget {
   /** Starts the agents of a validated plan. */
   private static async bootPlan(plan: ServerPlan, options: ServerOptions, baseDir = options.baseDir ?? process.cwd()): Promise<MongooseServer> {
     checkEnvironment(plan);
+    // Before anything starts: a plugin built for another plugin API is refused here (a ConfigError).
+    const plugins = await pluginVersions(plan);
     const log = { level: options.logLevel ?? "info", format: options.logFormat ?? "text" } as const;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     const launcher = new ThreadLauncher(runtime, AGENT_WORKER_URL, requestTimeoutMs);
@@ -210,7 +220,7 @@ export class MongooseServer implements AdminTarget {
       await admin?.close();
       throw error;
     }
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin);
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin, plugins);
     return server;
   }
 
@@ -328,19 +338,46 @@ export class MongooseServer implements AdminTarget {
 
   /**
    * Reads the configuration again (by default the YAML file the server was booted from; or another file,
-   * a configuration the YAML loader read, or a configuration object) and compares it with the running one: `configMap` differences are applied
+   * a configuration the YAML loader read, a function that reads the booted file again (a read that throws
+   * is reported like an invalid file), or a configuration object) and compares it with the running one: `configMap` differences are applied
    * live as by {@link MongooseServer.updateConfig}; every other difference is listed as needing a restart
-   * and ignored. An invalid configuration changes nothing and is reported in `errors`.
+   * and ignored. An invalid configuration changes nothing and is reported in `errors`. With `admin.auditLog`
+   * set, the reload and its report are audited (`via`: `embedding` unless told, e.g. `signal` for SIGHUP).
    *
    * @example
    * ```ts
    * const { applied, rejected, needsRestart, errors } = await server.reloadConfig();
    * ```
    */
-  async reloadConfig(source: string | LoadedConfig | MongooseConfig | undefined = this.configFile): Promise<ReloadReport> {
-    const failed = (errors: string[]): ReloadReport => ({ applied: [], rejected: [], needsRestart: [], errors });
-    if (source === undefined) return failed(["no configuration file to reload: the server was not booted from one (pass a file or a configuration)"]);
+  async reloadConfig(source: ReloadSource | undefined = this.configFile, options: { via?: AuditVia } = {}): Promise<ReloadReport> {
+    const started = performance.now();
+    const audit = (outcome: { ok: boolean; error?: string; report?: unknown }) =>
+      this.admin?.audit?.record({
+        via: options.via ?? "embedding",
+        command: "reload",
+        args: { file: typeof source === "string" ? source : typeof source === "function" ? this.configFile : source && isLoaded(source) ? source.path : undefined },
+        outcome: { ...outcome, durationMs: Math.round((performance.now() - started) * 1000) / 1000 },
+      });
     try {
+      const report = await this.reload(source);
+      audit({
+        ok: report.errors.length === 0 && report.rejected.length === 0,
+        ...(report.errors.length > 0 && { error: report.errors.join("; ") }),
+        // Which handlers changed, not their new maps: a configMap may hold a secret.
+        report: { applied: report.applied.map((c) => `${c.agent}/${c.handler}`), rejected: report.rejected.map((c) => ({ handler: `${c.agent}/${c.handler}`, error: c.error })), needsRestart: report.needsRestart },
+      });
+      return report;
+    } catch (thrown) {
+      audit({ ok: false, error: (thrown as Error).message ?? String(thrown) });
+      throw thrown;
+    }
+  }
+
+  private async reload(given: ReloadSource | undefined): Promise<ReloadReport> {
+    const failed = (errors: string[]): ReloadReport => ({ applied: [], rejected: [], needsRestart: [], errors });
+    if (given === undefined) return failed(["no configuration file to reload: the server was not booted from one (pass a file or a configuration)"]);
+    try {
+      const source = typeof given === "function" ? given() : given;
       const loaded = typeof source === "string" ? loadYamlConfig(source) : isLoaded(source) ? source : undefined;
       const plan = loaded
         ? await preflight(loaded.config, { ...this.options, baseDir: loaded.baseDir, locate: loaded.locate })
@@ -588,6 +625,13 @@ export class MongooseServer implements AdminTarget {
       })),
       services: this.services(),
       rings,
+      versions: {
+        engine: ENGINE_VERSION,
+        runtime: { name: runtime.name, version: runtime.version },
+        configSchema: CONFIG_SCHEMA_VERSION,
+        pluginApi: PLUGIN_API_VERSION,
+        plugins: this.plugins,
+      },
     };
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Who may use the admin server. With `admin.token` set, every request that changes something (every
- * method but GET and HEAD, so every command) needs `Authorization: Bearer <token>`; with
- * `protectReads` every request does. Mounted first, so no route runs for a refused request.
+ * Who may use the admin server. With `admin.token` or `admin.tokens` set, every request that changes
+ * something (every method but GET and HEAD, so every command) needs `Authorization: Bearer <token>`; with
+ * `protectReads` every request does. Mounted before the routes, so no route runs for a refused request;
+ * it names the caller by token id for the audit log (see audit/caller.ts).
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
 import type { AdminPlan } from "../plan/types.ts";
+import type { TokenId } from "./audit/caller.ts";
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 const encoder = new TextEncoder();
@@ -30,6 +32,27 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
+ * The id of the token `secret` is, if any: `admin.tokens`' ids, and `default` for `admin.token`. Every
+ * token is compared, so the time taken does not tell which one matched.
+ *
+ * @example
+ * ```ts
+ * tokenIdFor("s3cret", { tokens: { ci: "s3cret" } }); // "ci"
+ * tokenIdFor("nope", { token: "s3cret", tokens: {} }); // undefined
+ * ```
+ */
+export function tokenIdFor(secret: string, settings: Pick<AdminPlan, "token" | "tokens">): TokenId | undefined {
+  let id: TokenId | undefined;
+  for (const [name, expected] of namedTokens(settings)) if (sameSecret(secret, expected)) id ??= name;
+  return id;
+}
+
+function namedTokens(settings: Pick<AdminPlan, "token" | "tokens">): [string, string][] {
+  const named = Object.entries(settings.tokens ?? {});
+  return settings.token === undefined ? named : [["default", settings.token], ...named];
+}
+
+/**
  * The access-control middleware for `settings`; lets everything through when no token is set.
  *
  * @example
@@ -38,18 +61,19 @@ export function sameSecret(given: string, expected: string): boolean {
  * // POST /api/commands/quit without "Authorization: Bearer s3cret" → 401
  * ```
  */
-export function accessControl(settings: Pick<AdminPlan, "token" | "protectReads">): MiddlewareHandler {
-  const token = settings.token;
+export function accessControl(settings: Pick<AdminPlan, "token" | "tokens" | "protectReads">): MiddlewareHandler {
+  const guarded = namedTokens(settings).length > 0;
   return async (c, next) => {
-    if (token === undefined || (READ_METHODS.has(c.req.method) && !settings.protectReads)) return await next();
     const header = c.req.header("authorization");
+    const bearer = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header.trim());
+    const id = bearer ? tokenIdFor(bearer[1], settings) : undefined;
+    c.set("tokenId", id ?? "anonymous");
+    if (!guarded || (READ_METHODS.has(c.req.method) && !settings.protectReads)) return await next();
+    if (id !== undefined) return await next();
+    c.set("tokenId", "rejected");
     if (header === undefined) {
-      return c.json({ error: `${c.req.method} ${c.req.path} needs "Authorization: Bearer <token>" (admin.token is set); mongoose admin takes --token or MONGOOSE_ADMIN_TOKEN` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin"' });
+      return c.json({ error: `${c.req.method} ${c.req.path} needs "Authorization: Bearer <token>" (admin.token or admin.tokens is set); mongoose admin takes --token or MONGOOSE_ADMIN_TOKEN` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin"' });
     }
-    const bearer = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (!bearer || !sameSecret(bearer[1], token)) {
-      return c.json({ error: `${c.req.method} ${c.req.path}: wrong token (the Authorization header must be "Bearer " followed by admin.token)` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin", error="invalid_token"' });
-    }
-    await next();
+    return c.json({ error: `${c.req.method} ${c.req.path}: wrong token (the Authorization header must be "Bearer " followed by admin.token or one of admin.tokens)` }, 401, { "WWW-Authenticate": 'Bearer realm="mongoose admin", error="invalid_token"' });
   };
 }

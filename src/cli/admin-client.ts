@@ -7,6 +7,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { CLIENT_HEADER } from "../admin/audit/audit-requests.ts";
 import { UsageError } from "./usage.ts";
 
 /**
@@ -81,7 +82,8 @@ function targetOf(url: string, token: string | undefined): Target {
     throw new UsageError(`--url (or MONGOOSE_ADMIN_URL) must be the admin server's address, e.g. ${DEFAULT_ADMIN_URL}; got "${url}"`);
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") throw new UsageError(`--url must be http:// or https://, got "${url}"`);
-  return { base, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } };
+  // Announced so the server's audit log tells `mongoose admin` from other HTTP callers.
+  return { base, headers: { [CLIENT_HEADER]: "cli", ...(token !== undefined && { authorization: `Bearer ${token}` }) } };
 }
 
 /** The server's response, or why there is none (a message naming the URL and how to point elsewhere). */

@@ -1,7 +1,7 @@
 /**
  * `mongoose run`'s SIGHUP: reload the YAML file and apply what can change live (the `configMap`s),
  * logging what was applied, what needs a restart, and what was rejected. On any error the server keeps
- * running with the config it has.
+ * running with the config it has. With `admin.auditLog` set, each reload is audited (`via: signal`).
  *
  * @module
  */
@@ -30,7 +30,7 @@ export function reloadOnHangup(running: () => MongooseServer | undefined, log: L
     if (!server) return log.warn("SIGHUP while the server boots: ignored");
     log.info("SIGHUP: reloading the configuration file");
     try {
-      const report = await server.reloadConfig(load?.());
+      const report = await server.reloadConfig(load, { via: "signal" });
       for (const error of report.errors) log.error("reload failed, the running configuration stays", { problem: error });
       for (const change of report.applied) log.info("config applied", { handler: `${change.agent}/${change.handler}`, config: change.config });
       for (const change of report.rejected) log.error("config rejected, the old one stays", { handler: `${change.agent}/${change.handler}`, reason: change.error });

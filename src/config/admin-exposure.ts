@@ -28,10 +28,10 @@ export function isLoopback(host: string): boolean {
  * adminExposureProblems({ host: "0.0.0.0", allowUnauthenticated: false }); // [{ path: ["admin", "host"], message: "…" }]
  * ```
  */
-export function adminExposureProblems(admin: { host: string; token?: string; allowUnauthenticated: boolean } | false | undefined): ConfigProblem[] {
-  if (!admin || admin.token !== undefined || admin.allowUnauthenticated || isLoopback(admin.host)) return [];
+export function adminExposureProblems(admin: { host: string; token?: string; tokens?: Record<string, string>; allowUnauthenticated: boolean } | false | undefined): ConfigProblem[] {
+  if (!admin || admin.token !== undefined || Object.keys(admin.tokens ?? {}).length > 0 || admin.allowUnauthenticated || isLoopback(admin.host)) return [];
   return [{
     path: ["admin", "host"],
-    message: `"${admin.host}" is not a loopback address and admin.token is not set, so anyone who reaches it could run admin commands; set admin.token (e.g. "\${ADMIN_TOKEN}"), bind to 127.0.0.1, or set admin.allowUnauthenticated: true`,
+    message: `"${admin.host}" is not a loopback address and admin.token is not set (nor admin.tokens), so anyone who reaches it could run admin commands; set admin.token (e.g. "\${ADMIN_TOKEN}"), bind to 127.0.0.1, or set admin.allowUnauthenticated: true`,
   }];
 }

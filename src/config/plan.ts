@@ -299,12 +299,17 @@ export function defaultAdminPlan(): AdminPlan {
   return adminPlan(v.parse(adminSchema, {}), "") as AdminPlan;
 }
 
-/** The admin server's plan: TLS files resolved against the configuration's folder. */
+/** The admin server's plan: TLS files and the audit log resolved against the configuration's folder. */
 function adminPlan(admin: EffectiveConfig["admin"], baseDir: string): AdminPlan | false | undefined {
   if (admin === undefined || admin === false) return admin;
-  const { tls, readiness, ...rest } = admin;
+  const { tls, readiness, auditLog, ...rest } = admin;
   const maxBacklog = typeof readiness.maxBacklog === "number" ? { events: readiness.maxBacklog } : { fraction: parseFloat(readiness.maxBacklog) / 100 };
-  return { ...rest, readiness: { maxBacklog }, ...(tls && { tls: { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) } }) };
+  return {
+    ...rest,
+    readiness: { maxBacklog },
+    ...(tls && { tls: { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) } }),
+    ...(auditLog && { auditLog: resolve(baseDir, auditLog) }),
+  };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Checks a configuration completely before anything starts: the schema, names and references (the plan),
  * and every module it names (handlers, services, value mappers, feed and sink plugins): each is imported on the
- * calling thread and its export checked, without constructing anything (the agents build their own).
+ * calling thread and its export checked, without constructing anything (the agents build their own), and
+ * the plugin API version it declares, if any (modules/plugin-manifest.ts).
  * Module checks run even when the schema has problems elsewhere, so one run lists everything wrong.
  *
  * @module
  */
 import { checkExport, ModuleLoadError } from "../modules/module-loader.ts";
+import { readPluginManifest } from "../modules/plugin-manifest.ts";
 import { ConfigError } from "./config-error.ts";
 import type { ServerPlan } from "../plan/types.ts";
 import { buildPlan, moduleSource, type PlanOptions } from "./plan.ts";
@@ -58,7 +60,9 @@ async function moduleProblems(config: unknown, baseDir: string): Promise<ConfigP
   const problems: ConfigProblem[] = [];
   for (const { path, reference, kind, method } of modulesOf(config)) {
     try {
-      await checkExport(moduleSource(reference, baseDir), kind, method);
+      const source = moduleSource(reference, baseDir);
+      await checkExport(source, kind, method);
+      await readPluginManifest(source);
     } catch (error) {
       if (!(error instanceof ModuleLoadError)) throw error;
       problems.push({ path, message: `${error.where}: ${error.reason}` });

@@ -188,6 +188,15 @@ export const adminSchema = v.strictObject({
   port: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must be ≥ 0"), v.maxValue(65535, "must be ≤ 65535")), 8080),
   /** Bearer token every POST (and, with protectReads, every request) must carry. */
   token: v.optional(nonEmptyName),
+  /** Named bearer tokens (id → secret): the audit log records the id of the one a caller used, never the secret. */
+  tokens: v.optional(v.record(
+    v.pipe(nonEmptyName, v.check((id) => !["default", "anonymous", "rejected"].includes(id), "default, anonymous and rejected are reserved token ids (admin.token is \"default\")")),
+    nonEmptyName,
+  ), {}),
+  /** Append-only JSON-lines audit log of every mutating admin call (relative to the configuration's folder). */
+  auditLog: v.optional(nonEmptyName),
+  /** Audit reads (GET, HEAD) too. */
+  auditReads: v.optional(v.boolean(), false),
   protectReads: v.optional(v.boolean(), false),
   /** Allows a non-loopback host without a token. */
   allowUnauthenticated: v.optional(v.boolean(), false),

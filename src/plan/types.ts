@@ -190,6 +190,12 @@ export interface AdminPlan {
   /** 0 picks a free port. */
   port: number;
   token?: string;
+  /** Named tokens, id → secret; `token` is the one with id `default`. */
+  tokens: Record<string, string>;
+  /** The audit log's file (absolute), when mutating admin calls are audited. */
+  auditLog?: string;
+  /** Reads are audited too. */
+  auditReads: boolean;
   /** Health and metrics need the token too. */
   protectReads: boolean;
   /** A non-loopback host may run without a token. */

@@ -50,7 +50,7 @@ export const bunRuntime: Runtime = {
     return true;
   },
   serve(handler, options) {
-    const server = Bun.serve({ hostname: options.hostname, port: options.port, fetch: handler, ...(options.tls && { tls: options.tls }) });
+    const server = Bun.serve({ hostname: options.hostname, port: options.port, fetch: (request: Request, server: { requestIP(request: Request): { address: string } | null }) => handler(request, { address: server.requestIP(request)?.address }), ...(options.tls && { tls: options.tls }) });
     const http: HttpServer = { port: server.port, close: async () => void (await server.stop(true)) };
     return Promise.resolve(http);
   },

@@ -70,7 +70,7 @@ export const denoRuntime: Runtime = {
             resolve(http);
           },
         },
-        handler,
+        (request: Request, info: { remoteAddr: { hostname?: string } }) => handler(request, { address: info.remoteAddr.hostname }),
       );
     });
   },

@@ -49,6 +49,12 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** Who sent a request {@link Runtime.serve} hands over. */
+export interface ServeClient {
+  /** The peer's IP address, when the runtime knows it. */
+  address?: string;
+}
+
 /** Options for {@link Runtime.serve}. */
 export interface ServeOptions {
   hostname: string;
@@ -82,5 +88,5 @@ export interface Runtime {
    */
   collectGarbage(): boolean;
   /** Serves HTTP with the runtime's native server. */
-  serve(handler: (request: Request) => Response | Promise<Response>, options: ServeOptions): Promise<HttpServer>;
+  serve(handler: (request: Request, client: ServeClient) => Response | Promise<Response>, options: ServeOptions): Promise<HttpServer>;
 }

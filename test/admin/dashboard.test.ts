@@ -123,6 +123,29 @@ describe("the dashboard (GET /)", () => {
     });
   });
 
+  it("shows the audit log's latest entries when there is one: a command run over HTTP appears live; no panel without one", async () => {
+    const folder = tempDir("mongoose-dashboard-audit-");
+    try {
+      await withDashboard({ ...config, admin: { port: 0, auditLog: folder.path("audit.jsonl") } }, async (page, server, problems) => {
+        await page.locator("#audit-panel").waitFor({ timeout: 30_000 });
+        await eventually(async () => (await text(page, "#audit")).includes("no admin calls yet"), "the empty audit panel", 30_000);
+        expect(await text(page, "#versions")).toContain("config schema");
+        const answer = await fetch(`${server.adminUrl}api/commands/help`, { method: "POST", body: '["quit"]' });
+        expect(answer.status).toBe(200);
+        await page.locator('#audit [data-audit-command="help"]').waitFor({ timeout: 30_000 });
+        const row = await text(page, '#audit tr:has([data-audit-command="help"])');
+        for (const shown of ["http", "127.0.0.1", "anonymous", '["quit"]', "ok 200"]) expect(row).toContain(shown);
+        expect(problems).toEqual([]);
+      });
+    } finally {
+      folder.cleanup();
+    }
+    await withDashboard(config, async (page) => {
+      await page.locator("#status.ok").waitFor({ timeout: 30_000 });
+      expect(await page.locator("#audit-panel").isVisible()).toBe(false);
+    });
+  });
+
   it("says which agent is not running, in red, when one dies", async () => {
     const dying: MongooseConfig = {
       eventFeeds: [{ name: "poison", type: "memory", broadcast: true }],

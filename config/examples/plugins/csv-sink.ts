@@ -4,7 +4,10 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import type { SinkContext, SinkPlugin } from "mongoose-server";
+import type { PluginManifest, SinkContext, SinkPlugin } from "mongoose-server";
+
+/** What this plugin declares: `/api/topology` shows it, and an engine with another plugin API major refuses it. */
+export const mongoosePlugin: PluginManifest = { name: "csv-sink", version: "1.0.0", pluginApi: "1" };
 
 export default class CsvSink implements SinkPlugin {
   private columns: string[] = [];

@@ -2,7 +2,10 @@
  * A custom agent-hosted feed: a random walk of prices for the symbols in its config, one step per duty
  * cycle, `count` prices per symbol, then it declares itself complete.
  */
-import type { FeedContext, FeedPlugin, FeedStatus } from "mongoose-server";
+import type { FeedContext, FeedPlugin, FeedStatus, PluginManifest } from "mongoose-server";
+
+/** What this plugin declares: `/api/topology` shows it, and an engine with another plugin API major refuses it. */
+export const mongoosePlugin: PluginManifest = { name: "price-walk-feed", version: "1.0.0", pluginApi: "1" };
 
 export default class PriceWalkFeed implements FeedPlugin {
   private ctx!: FeedContext;

@@ -1,6 +1,6 @@
 // The dashboard's script, inlined into the page after uPlot (the global `uPlot`). Every second it polls
-// /api/topology and /api/stats, computes rates from the difference between two counter readings (over the
-// server's own monotonic clock, `at`), and redraws; every two seconds it polls /api/dashboard/latency.
+// /api/topology, /api/stats and /api/audit, computes rates from the difference between two counter readings
+// (over the server's own monotonic clock, `at`), and redraws; every two seconds it polls /api/dashboard/latency.
 "use strict";
 (() => {
   const POLL_MS = 1000;
@@ -8,6 +8,8 @@
   const RATE_WINDOW_S = 120;
   /** Latest error reports listed (the Errors tile and the tables count them all). */
   const SHOWN_ERRORS = 8;
+  /** Latest audit entries listed, newest first. */
+  const SHOWN_AUDIT_ENTRIES = 15;
 
   /** @type {any} */ let topology;
   /** @type {any} */ let current;
@@ -236,6 +238,28 @@
       `<div class="error-item"><div class="where">${escapeHtml(new Date(e.time).toLocaleTimeString())} · ${escapeHtml(e.source)} ${escapeHtml(e.agent)}/${escapeHtml(e.component)} · ${escapeHtml(e.phase)}${e.suppressed ? ` · ${e.suppressed} more held back` : ""}</div><div class="bad">${escapeHtml(e.message)}</div></div>`).join("");
   }
 
+  function renderVersions() {
+    const v = topology.versions;
+    byId("versions").textContent = `mongoose ${v.engine} · ${v.runtime.name} ${v.runtime.version} · config schema ${v.configSchema} · plugin API ${v.pluginApi}`;
+  }
+
+  /** The audit panel shows only when the server keeps an audit log (admin.auditLog). */
+  function renderAudit(answer) {
+    byId("audit-panel").hidden = !answer.enabled;
+    if (!answer.enabled) return;
+    const rows = answer.entries.slice().reverse().map((e) => [
+      new Date(e.time).toLocaleTimeString(),
+      e.via,
+      e.caller ?? "—",
+      e.tokenId ?? "—",
+      [e.command ?? e.request ?? "—", "", `data-audit-command="${escapeHtml(e.command ?? "")}"`],
+      e.args === undefined ? "" : JSON.stringify(e.args),
+      [e.outcome.ok ? `ok${e.outcome.status ? ` ${e.outcome.status}` : ""}` : `${e.outcome.status ?? "failed"}: ${e.outcome.error ?? ""}`, e.outcome.ok ? "ok" : "bad"],
+      num(millis(e.outcome.durationMs)),
+    ]);
+    table("audit", ["Time", "Via", "Caller", "Token id", "Command", "Arguments", "Outcome", "#Took"], rows, "no admin calls yet");
+  }
+
   // ---- the feed → agent (handlers) → sink graph ----
   const NODE_WIDTH = 190;
   const COLUMN_GAP = 130;
@@ -401,7 +425,7 @@
 
   async function poll() {
     try {
-      const [topologyAnswer, statsAnswer] = await Promise.all([getJson("/api/topology"), getJson("/api/stats")]);
+      const [topologyAnswer, statsAnswer, auditAnswer] = await Promise.all([getJson("/api/topology"), getJson("/api/stats"), getJson(`/api/audit?limit=${SHOWN_AUDIT_ENTRIES}`)]);
       if (statsAnswer.status === 503 || topologyAnswer.status === 503) {
         renderStatus(false, "booting");
         return;
@@ -425,6 +449,8 @@
       renderDrops();
       renderQueues();
       renderErrors();
+      renderVersions();
+      if (auditAnswer.status === 200) renderAudit(auditAnswer.body);
       renderRatesChart();
       if (polls++ % 2 === 0) await pollLatency();
     } catch (error) {

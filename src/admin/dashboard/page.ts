@@ -30,6 +30,7 @@ const PAGE = `<!doctype html>
   <h1>Mongoose Server</h1>
   <span id="status" class="pill">connecting…</span>
   <span id="updated" class="muted"></span>
+  <span id="versions" class="muted"></span>
 </header>
 <main>
   <section id="tiles" class="tiles"></section>
@@ -43,6 +44,7 @@ const PAGE = `<!doctype html>
   <section class="panel"><h2>Drops and dead letters</h2><table id="drops"></table></section>
   <section class="panel wide"><h2>Queues</h2><table id="queues"></table></section>
   <section class="panel wide"><h2>Recent errors</h2><div id="errors"></div></section>
+  <section class="panel wide" id="audit-panel" hidden><h2>Audit log</h2><table id="audit"></table></section>
 </main>
 ${inlineScript(uplotScript)}
 ${inlineScript(dashboardScript)}

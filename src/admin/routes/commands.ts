@@ -14,6 +14,8 @@ import type { JsonValue } from "../../core/commands/json-value.ts";
 import type { AdminTargetRef } from "../admin-target.ts";
 import { bodyText } from "../request-guards.ts";
 import { whenRunning } from "./booting.ts";
+// For the typed c.set("auditedCommand", …) (the context variables it declares).
+import type {} from "../audit/caller.ts";
 
 const STATUS: Record<CommandErrorKind, 400 | 404 | 500 | 504> = { unknown: 404, "bad-arguments": 400, failed: 500, timeout: 504 };
 
@@ -43,6 +45,7 @@ export function commandRoutes(target: AdminTargetRef): Hono {
           return c.json({ error: `the body must be JSON (the command's arguments): ${(error as Error).message}` }, 400);
         }
         const args = body === undefined ? { success: true as const, output: undefined } : v.safeParse(commandArguments, body);
+        c.set("auditedCommand", { name: c.req.param("name"), args: args.success ? args.output : body });
         if (!args.success) return c.json({ error: args.issues[0].message }, 400);
         try {
           return c.json({ result: await server.command(c.req.param("name"), args.output as JsonValue | undefined) });

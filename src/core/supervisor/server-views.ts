@@ -13,6 +13,7 @@
 import type { CircuitState } from "../circuit-breaker.ts";
 import type { AgentStatus } from "./agent-health.ts";
 import type { RingInfo } from "./ring-registry.ts";
+import type { Versions } from "../../plan/versions.ts";
 import type { ServiceInfo } from "./service-registrar.ts";
 
 /** Agents, feeds, sinks and rings, as JSON-friendly data. */
@@ -40,6 +41,8 @@ export interface Topology {
   sinks: { name: string; type: string; host: string; writers: string[]; circuit?: CircuitState; connected?: boolean }[];
   services: ServiceInfo[];
   rings: RingInfo[];
+  /** The engine's, the runtime's, the config schema's and the plugin API's versions, and every plugin module's. */
+  versions: Versions;
 }
 
 /** Liveness of the server and each agent. */
