@@ -12,6 +12,7 @@ import type { AdminTargetRef } from "./admin-target.ts";
 import { guardRequests } from "./request-guards.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
+import { feedEventRoutes } from "./routes/feed-events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { latencyRoutes } from "./routes/latency.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -34,6 +35,7 @@ export function createAdminApp(target: AdminTargetRef, settings: AdminPlan): Hon
   app.route("/", healthRoutes(target, settings.readiness.maxBacklog));
   app.route("/", topologyRoutes(target));
   app.route("/", commandRoutes(target));
+  app.route("/", feedEventRoutes(target));
   app.route("/", statsRoutes(target));
   app.route("/", latencyRoutes(target));
   app.route("/", metricsRoutes(target));
