@@ -47,3 +47,28 @@ describe("POST /api/feeds/{name}/events", () => {
     expect((await post("in", "1\n", null)).status).toBe(401);
   });
 });
+
+describe("POST /api/feeds/{name}/events into a full ring", () => {
+  it("answers 503 saying how many events went out when an offer gives up after offerTimeoutMs", async () => {
+    // The handler spends 3 s on its first event, so the small ring behind it fills and stays full.
+    const server = await boot({
+      eventFeeds: [{ name: "in", type: "memory", broadcast: true, ringCapacity: 1024 }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "a", eventHandlers: { slow: { handler: "./slow.ts", configMap: { firstDelayMicros: 3_000_000, delayMicros: 0 } } } }],
+      admin: { port: 0 },
+    }, { logLevel: "silent", offerTimeoutMs: 200 });
+    try {
+      const events = Array.from({ length: 500 }, (_, n) => JSON.stringify({ n })).join("\n");
+      const response = await fetch(`${server.adminUrl}api/feeds/in/events`, { method: "POST", body: events });
+      expect(response.status).toBe(503);
+      const body = await response.json() as { error: string; offered: number; lastSequence: number };
+      expect(body.offered).toBeGreaterThan(0);
+      expect(body.offered).toBeLessThan(500);
+      expect(body.lastSequence).toBe(body.offered);
+      expect(body.error.startsWith(`event ${body.offered + 1} could not be offered: `)).toBe(true);
+      await eventually(() => server.sink("out").values().length === body.offered, "the events offered before the timeout delivered", 30_000);
+    } finally {
+      await server.stop();
+    }
+  });
+});

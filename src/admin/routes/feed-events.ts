@@ -4,6 +4,9 @@
  * `server.offer`. The body is JSON lines: each non-blank line is one event. Mutating, so it needs the
  * admin token like every POST. Every line is parsed before any is offered, so a malformed body offers
  * nothing; a feed that is not `type: memory` is a 400 (its events come from elsewhere), an unknown one 404.
+ * Like `server.offer`, an offer waits on this (the main) thread while a subscriber's ring is full
+ * (`onFull: block`); one that gives up after `offerTimeoutMs` ends the request with a 503 saying how many
+ * went out.
  *
  * @module
  */
@@ -38,7 +41,14 @@ export function feedEventRoutes(target: AdminTargetRef): Hono {
         }
       }
       let lastSequence = 0;
-      for (const event of events) lastSequence = server.offer(name, event) || lastSequence;
+      for (const [index, event] of events.entries()) {
+        try {
+          lastSequence = server.offer(name, event) || lastSequence;
+        } catch (error) {
+          // A subscriber's ring stayed full for offerTimeoutMs: the events before this one went out.
+          return c.json({ error: `event ${index + 1} could not be offered: ${(error as Error).message}`, feed: name, offered: index, lastSequence }, 503);
+        }
+      }
       return c.json({ feed: name, offered: events.length, lastSequence });
     }));
 }
