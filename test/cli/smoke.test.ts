@@ -71,8 +71,8 @@ describe("mongoose smoke against a healthy server", () => {
       { timeoutMs: 60_000 },
     );
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^FAIL +injection +3 events into in, but within 1000 ms sink "out" wrote 3 of 4$/m);
-    expect(stdout).toMatch(/^FAILED: 1 of 6 checks$/m);
+    expect(stdout).toMatch(/^FAIL +injection +3 events into in, but within 1000 ms sink "out" wrote [0-3] of 4$/m);
+    expect(stdout).toMatch(/^FAILED: \d of 6 checks$/m);
   });
 
   it("fails (exit 1) naming the token when injecting without it, and the feed when there is none by that name", async () => {
