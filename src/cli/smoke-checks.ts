@@ -38,6 +38,9 @@ type Answer<T> = { status: number; body: T } | { problem: string };
 /** How often the polling checks ask again. */
 const POLL_MS = 250;
 
+/** Resolves after `ms`: the time between two reads of the server, whose answers decide. */
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * `GET`s (or sends) `path` and reads its JSON answer.
  *
@@ -97,7 +100,7 @@ export async function agentsCheck(address: AdminAddress, topology: Topology, win
   const startedAt = performance.now();
   let last = first.body;
   while (waiting.size > 0 && performance.now() - startedAt < windowMs) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await pause(POLL_MS);
     const next = await readJson<Stats>(address, "api/stats");
     if ("problem" in next) return { name: "agents", ok: false, detail: next.problem };
     last = next.body;
@@ -136,7 +139,7 @@ const droppedBy = (ring: Topology["rings"][number]) => ring.droppedNewest + ring
 export async function ringsCheck(address: AdminAddress, maxFraction: number, spanMs: number): Promise<CheckResult> {
   const before = await readJson<Stats>(address, "api/stats");
   if ("problem" in before) return { name: "rings", ok: false, detail: before.problem };
-  await new Promise((resolve) => setTimeout(resolve, spanMs));
+  await pause(spanMs);
   const after = await readJson<Stats>(address, "api/stats");
   if ("problem" in after) return { name: "rings", ok: false, detail: after.problem };
   const problems: string[] = [];
@@ -180,7 +183,7 @@ export async function injectionCheck(address: AdminAddress, feed: string, events
       const short = [...expected].filter(([sink, count]) => growth.get(sink)! < count).map(([sink, count]) => `sink "${sink}" wrote ${growth.get(sink)} of ${count}`);
       return { name: "injection", ok: false, detail: `${offered.body.offered} events into ${feed}, but within ${timeoutMs} ms ${short.join(", ")}` };
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await pause(POLL_MS);
   }
   const counts = [...growth].map(([sink, count]) => `${sink} +${count}`).join(", ");
   return { name: "injection", ok: true, detail: `${offered.body.offered} events into ${feed}; ${counts || "no sinks to watch"}` };
