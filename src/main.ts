@@ -12,15 +12,17 @@ import { versionText } from "./cli/version.ts";
 import { configSource } from "./cli/config-source.ts";
 import { parseReplayArguments, replay } from "./cli/replay.ts";
 import { run } from "./cli/run.ts";
+import { smoke } from "./cli/smoke.ts";
 import { validate } from "./cli/validate.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { BootError } from "./core/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./log/log.ts";
 
 async function main(argv: string[]): Promise<number> {
-  // bench and admin have options of their own: each parses everything after its name.
+  // bench, admin, smoke and replay have options of their own: each parses everything after its name.
   if (argv[0] === "bench" && !argv.includes("--help") && !argv.includes("-h")) return await bench(argv.slice(1));
   if (argv[0] === "admin" && !argv.includes("--help") && !argv.includes("-h")) return await adminClient(argv.slice(1));
+  if (argv[0] === "smoke" && !argv.includes("--help") && !argv.includes("-h")) return await smoke(argv.slice(1));
   if (argv[0] === "replay" && !argv.includes("--help") && !argv.includes("-h")) return await replay(parseReplayArguments(argv.slice(1)));
   const { values, positionals } = parseArgs({
     args: argv,

@@ -94,7 +94,8 @@ export interface RunningServer {
 }
 
 /**
- * Starts `mongoose run <yaml>` (the CLI entry `main`) under the current runtime, collecting its log (stderr).
+ * Starts `mongoose run <yaml>` (the CLI entry `main`) under the current runtime, collecting its log (stderr);
+ * `env` adds to its environment.
  *
  * @example
  * ```ts
@@ -103,8 +104,8 @@ export interface RunningServer {
  * expect(await server.child.exitCode).toBe(0);
  * ```
  */
-export function runServer(main: string, yaml: string): RunningServer {
-  const child = start(runtimeCommand(main, ["run", yaml]));
+export function runServer(main: string, yaml: string, env: Record<string, string> = {}): RunningServer {
+  const child = start(runtimeCommand(main, ["run", yaml]), env);
   let stderr = "";
   child.onStdout(() => {});
   child.onStderr((text) => (stderr += text));

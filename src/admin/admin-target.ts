@@ -32,6 +32,8 @@ export interface AdminTarget {
   /** Throws LatencyLookupError for an unknown or ambiguous handler; undefined when recording is off. */
   latencyDistribution(handler: string, query?: LatencyQuery): string | undefined;
   resetLatency(): boolean;
+  /** Publishes `value` on the memory feed `feed`; returns its sequence number (0 when its mapper dropped it). */
+  offer(feed: string, value: unknown): number;
 }
 
 /**

@@ -16,6 +16,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { guardRequests } from "./request-guards.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
+import { feedEventRoutes } from "./routes/feed-events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { latencyRoutes } from "./routes/latency.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -39,6 +40,7 @@ export function createAdminApp(target: AdminTargetRef, settings: AdminPlan, audi
   app.route("/", healthRoutes(target, settings.readiness.maxBacklog));
   app.route("/", topologyRoutes(target));
   app.route("/", commandRoutes(target));
+  app.route("/", feedEventRoutes(target));
   app.route("/", statsRoutes(target));
   app.route("/", latencyRoutes(target));
   app.route("/", metricsRoutes(target, audit ? [auditMetrics(audit)] : []));

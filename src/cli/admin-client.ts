@@ -23,7 +23,15 @@ export const DEFAULT_ADMIN_URL = "http://127.0.0.1:8080/";
 /** Longest wait for the server's answer (its commands time out sooner: 10 s by default). */
 const ANSWER_TIMEOUT_MS = 60_000;
 
-interface Target {
+/**
+ * A running server's admin address and the headers every request to it carries (the token, if any).
+ *
+ * @example
+ * ```ts
+ * const target: AdminAddress = adminAddress("http://127.0.0.1:8080", "s3cret");
+ * ```
+ */
+export interface AdminAddress {
   base: URL;
   headers: Record<string, string>;
 }
@@ -46,7 +54,7 @@ export async function adminClient(argv: string[], env: Record<string, string | u
   const [command, ...args] = positionals;
   if (!values.list && command === undefined) throw new UsageError("admin needs a command name, or --list");
   if (values.list && command !== undefined) throw new UsageError("admin --list takes no command");
-  const target = targetOf(values.url ?? env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL, values.token ?? env.MONGOOSE_ADMIN_TOKEN);
+  const target = adminAddress(values.url ?? env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL, values.token ?? env.MONGOOSE_ADMIN_TOKEN);
   const response = values.list
     ? await ask(target, "api/commands", { method: "GET" })
     : await ask(target, `api/commands/${encodeURIComponent(command!)}`, { method: "POST", ...(args.length > 0 && { body: JSON.stringify(args) }) });
@@ -74,7 +82,16 @@ export async function adminClient(argv: string[], env: Record<string, string | u
   return 0;
 }
 
-function targetOf(url: string, token: string | undefined): Target {
+/**
+ * The admin server at `url` (`--url`), reached with `token` (`--token`); throws UsageError for a URL that
+ * is not http(s).
+ *
+ * @example
+ * ```ts
+ * const target = adminAddress(values.url ?? env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL, values.token ?? env.MONGOOSE_ADMIN_TOKEN);
+ * ```
+ */
+export function adminAddress(url: string, token: string | undefined): AdminAddress {
   let base: URL;
   try {
     base = new URL(url.endsWith("/") ? url : `${url}/`);
@@ -86,10 +103,19 @@ function targetOf(url: string, token: string | undefined): Target {
   return { base, headers: { [CLIENT_HEADER]: "cli", ...(token !== undefined && { authorization: `Bearer ${token}` }) } };
 }
 
-/** The server's response, or why there is none (a message naming the URL and how to point elsewhere). */
-async function ask(target: Target, path: string, init: RequestInit): Promise<Response | string> {
+/**
+ * The server's response to `path` (relative to the admin address), or why there is none: a message
+ * naming the URL and how to point elsewhere.
+ *
+ * @example
+ * ```ts
+ * const response = await ask(target, "health/live", { method: "GET" });
+ * if (typeof response === "string") console.error(response);
+ * ```
+ */
+export async function ask(target: AdminAddress, path: string, init: RequestInit): Promise<Response | string> {
   try {
-    return await fetch(new URL(path, target.base), { ...init, headers: target.headers, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
+    return await fetch(new URL(path, target.base), { ...init, headers: { ...target.headers, ...init.headers as Record<string, string> }, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? (error as Error).message;
     return `cannot reach the admin server at ${target.base} (${cause}). Is the server running with its admin server on (admin: in its YAML)? Point elsewhere with --url URL or MONGOOSE_ADMIN_URL.`;

@@ -80,6 +80,27 @@ others positional (e.g. mongoose admin config.update pnl currency=EUR).
 
 Exit codes: 0 success, 1 the command failed (its error and kind are printed) or the server could not
 be reached or refused the token, 2 usage.`,
+  smoke: `Usage: mongoose smoke [--url URL] [--token T] [--feed NAME --sample FILE] [options]
+
+Checks a running server after a deploy, through its admin HTTP server, and prints one line per check:
+reachable, live, ready (with the server's reasons), every agent's duty cycle advancing, no ring backed
+up or dropping, and optionally sample events reaching the sinks and p99 latency under a limit.
+
+  --url URL              the admin server (default $MONGOOSE_ADMIN_URL, else http://127.0.0.1:8080/)
+  --token T              its admin.token (default $MONGOOSE_ADMIN_TOKEN); injecting needs it when set
+  --feed NAME            a memory feed to offer the sample events to (with --sample)
+  --sample FILE          JSON lines, one event each, offered to --feed
+  --expect-sink NAME=N   sink NAME must write N more values (repeatable; default every sink, one
+                         value per sample line)
+  --p99-max DURATION     every handler's publish-to-handle p99 at most this (e.g. 500us, 2ms)
+  --timeout DURATION     how long the sinks get to write the sample's outputs (default 10s)
+  --window DURATION      how long each agent gets to show its duty cycle moving (default 5s: a parked
+                         agent beats when the watchdog probes it, every few seconds)
+  --max-backlog PCT      a ring fuller than this is backed up (default 50%)
+  --json                 print one JSON object {ok, url, checks: [{name, ok, detail}]}
+  -h, --help             this help
+
+Exit codes: 0 every check passed, 1 a check failed or the server could not be reached, 2 usage.`,
 };
 
 /** `mongoose --help`. */
@@ -91,6 +112,7 @@ Usage:
   mongoose bench [options]           the one-hop benchmark (mongoose bench --help)
   mongoose replay <config.yaml>      re-drive journaled handlers from --journal DIR (mongoose replay --help)
   mongoose admin <command> [args…]   run an admin command on a running server (mongoose admin --list)
+  mongoose smoke [--url URL]         check a running server after a deploy (mongoose smoke --help)
   mongoose --version | --help        version, this help; mongoose <command> --help for a command
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.`;
