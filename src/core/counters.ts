@@ -98,6 +98,7 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
       { name: "handler_retries_exhausted_total", help: "Failed events dead-lettered after their last attempt.", labels },
       { name: "handler_circuit_rejected_total", help: "Events not handed to the handler because its circuit was open (dead-lettered or held).", labels },
       { name: "handler_circuit_state", help: "The handler's circuit breaker: 0 closed (or none), 1 open, 2 half-open.", labels },
+      { name: "handler_paused_dropped_total", help: "Events not delivered because the handler was paused with policy drop (handler.pause).", labels },
     );
   }
   for (const feed of subjects.feeds) {

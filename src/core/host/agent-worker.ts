@@ -10,6 +10,7 @@ import { createIdleStrategy } from "../../agent/idle-strategy.ts";
 import { BlockingParker } from "../../agent/parker.ts";
 import { AgentRunner } from "../../agent/runner.ts";
 import { AgentSignals } from "../../agent/signals.ts";
+import { SwitchableIdleStrategy } from "../../agent/switchable-idle-strategy.ts";
 import { pinThread } from "../../pinning/pin-thread.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import { describeThrown } from "../errors.ts";
@@ -92,7 +93,8 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       maxParkMs: tuning.maxParkMs,
       ioOnEventLoop: () => created.ioOnEventLoop,
     }, libc?.schedYield);
-    return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
+    created.idleStrategy = new SwitchableIdleStrategy(plan.idle, (spec) => createIdleStrategy(spec, parker));
+    return new AgentRunner(created, created.idleStrategy, signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
   };
 
   port.onMessage(async (message) => {

@@ -29,6 +29,11 @@ export class HostedFeed {
   private producing = false;
   /** Between startComplete and stop: a subscriber arriving then (a handler added at runtime) sets it producing. */
   private live = false;
+  /**
+   * Paused by runtime tuning: its `doWork` is not called, so it reads nothing (a file keeps its position, a
+   * NATS feed pulls no more messages); what it published before is still delivered.
+   */
+  paused = false;
 
   constructor(
     readonly plan: FeedPlan,
@@ -68,7 +73,7 @@ export class HostedFeed {
   /** Runs the plugin's `doWork` if it is producing, then publishes what the cycle produced; returns the work done. */
   runDutyCycle(): number {
     let work = 0;
-    if (this.producing && this.plugin.doWork) {
+    if (this.producing && !this.paused && this.plugin.doWork) {
       try {
         work = this.plugin.doWork();
       } catch (thrown) {
@@ -82,7 +87,7 @@ export class HostedFeed {
 
   /** Milliseconds until the plugin next has work by the clock (Infinity when it is not producing). */
   millisToNextDeadline(): number {
-    return this.producing && this.plugin.millisToNextDeadline ? this.plugin.millisToNextDeadline() : Infinity;
+    return this.producing && !this.paused && this.plugin.millisToNextDeadline ? this.plugin.millisToNextDeadline() : Infinity;
   }
 
   status(agent: string): FeedStatusEntry {
