@@ -20,11 +20,12 @@
 import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
 import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan, ServicePlan } from "../../plan/types.ts";
+import type { TuningChange } from "../../plan/tuning.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, type AgentListeners, AgentUnavailableError } from "../agent-endpoint.ts";
 import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
-import { BootError, describeThrown, type ErrorReport, RegistrationError } from "../errors.ts";
+import { BootError, describeThrown, type ErrorReport, RegistrationError, UnknownComponentError } from "../errors.ts";
 import { type AgentBoot, type AgentEvent, ComponentFailureError, describeRequest, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
 import { AgentGroup, describeComponents } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
@@ -313,6 +314,14 @@ export class Supervisor {
   removeService(name: string): Promise<boolean> {
     if (this.state !== "running") return Promise.reject(new Error(`cannot remove service "${name}": the server is ${this.state}`));
     return this.registrar.remove(name);
+  }
+
+  /** Applies one runtime tuning change on `agent`'s thread; resolves once it is in effect there (see runtime-tuner.ts). */
+  async tune(agent: string, change: TuningChange): Promise<void> {
+    if (this.state !== "running") throw new Error(`cannot tune agent "${agent}": the server is ${this.state}`);
+    const endpoint = this.agents.get(agent);
+    if (!endpoint) throw new UnknownComponentError(`agent "${agent}" is not running`);
+    await endpoint.request({ op: "tune", change }, this.options.requestTimeoutMs);
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
