@@ -60,6 +60,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
   const specs: CounterSpec[] = [
     { name: "agent_duty_cycles_total", help: "Duty cycles run by the agent.", labels: agent },
     { name: "agent_idle_cycles_total", help: "Duty cycles that found no work.", labels: agent },
+    { name: "agent_cpu_seconds_total", help: "CPU time of the worker agent's thread (Linux; 0 elsewhere and for inline agents).", labels: agent },
     { name: "agent_decode_errors_total", help: "Records that could not be decoded (corrupt or unknown codec).", labels: agent },
     { name: "agent_sink_dropped_total", help: "Values sent to sinks that could not be delivered (the sink's host was gone).", labels: agent },
   ];

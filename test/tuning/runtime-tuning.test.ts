@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { appendFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { CommandError, type MongooseConfig, type MongooseServer } from "../../src/mod.ts";
 import { samples, scrape, value } from "../admin/scrape.ts";
 import { boot, eventually, sleep, tempDir } from "../helpers.ts";
@@ -13,6 +14,16 @@ const config = (agent: Record<string, unknown> = {}): MongooseConfig => ({
 });
 
 const dutyCycles = (server: MongooseServer, agent = "worker") => server.counter("agent_duty_cycles_total", { agent });
+const cpuSeconds = (server: MongooseServer, agent = "worker") => server.counter("agent_cpu_seconds_total", { agent });
+
+/** Resolves once, over some `windowMs`, `reading` grew by less than `most` (what a parked agent's counters do). */
+async function nearlyStill(reading: () => number, most: number, description: string, windowMs = 600): Promise<void> {
+  await eventually(async () => {
+    const before = reading();
+    await sleep(windowMs);
+    return reading() - before < most;
+  }, description);
+}
 
 /**
  * Resolves once `agent` has started `cycles` more duty cycles than when called: whatever a cycle would
@@ -38,25 +49,24 @@ async function post(server: MongooseServer, name: string, args: unknown): Promis
 }
 
 describe("runtime tuning", () => {
-  it("switches an agent's idle strategy: busySpin spins, blocking parks (duty cycles stop), visible in topology and metrics", async () => {
+  it("switches an agent's idle strategy: busySpin spins, blocking parks (its thread's CPU time stops growing), visible in topology and metrics", async () => {
     const server = await boot(config({ idleStrategy: "busySpin" }));
     try {
       const worker = () => server.topology().agents.find((a) => a.name === "worker")!;
       expect(worker()).toMatchObject({ idleStrategy: "busySpin", batchSize: 256 });
       expect(worker().tuned).toBeUndefined();
-      // Spinning: idle duty cycles pile up by the thousand.
+      // Spinning: idle duty cycles pile up by the thousand, and the thread burns CPU (Linux reports it per thread).
       await cyclesPass(server, 20_000);
+      const linux = process.platform === "linux";
+      if (linux) await eventually(() => cpuSeconds(server) > 0.2, "the spinning agent's thread to use CPU");
 
       const { status, body } = await post(server, "agent.idleStrategy", ["worker", "blocking"]);
       expect(status).toBe(200);
       expect(body.result).toEqual({ tuned: { agents: { worker: { idleStrategy: { type: "blocking" } } } } });
       expect(worker()).toMatchObject({ idleStrategy: "blocking", idle: { type: "blocking" }, tuned: ["idleStrategy"] });
-      // Parked: only the watchdog's probes wake it, so its duty cycles (and its CPU time) all but stop.
-      await eventually(async () => {
-        const before = dutyCycles(server);
-        await sleep(300);
-        return dutyCycles(server) - before < 50;
-      }, "the blocking agent to stop cycling");
+      // Parked: only the watchdog's probes wake it, so its duty cycles and its CPU time all but stop.
+      await nearlyStill(() => dutyCycles(server), 50, "the blocking agent to stop cycling");
+      if (linux) await nearlyStill(() => cpuSeconds(server), 0.05, "the blocking agent's thread to stop using CPU");
       const lines = await scrape(server.adminUrl!);
       expect(value(lines, "mongoose_agent_info", { agent: "worker" })).toBe(1);
       expect(samples(lines, "mongoose_agent_info", { agent: "worker" })[0].labels.idle_strategy).toBe("blocking");
@@ -73,6 +83,10 @@ describe("runtime tuning", () => {
       expect(worker().tuned).toBeUndefined();
       expect(server.tuning()).toEqual({});
       await cyclesPass(server, 20_000);
+      if (linux) {
+        const parked = cpuSeconds(server);
+        await eventually(() => cpuSeconds(server) > parked + 0.2, "the spinning agent's thread to use CPU again");
+      }
     } finally {
       await server.stop();
     }

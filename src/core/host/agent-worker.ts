@@ -18,6 +18,7 @@ import { unenforcedHeapLimit } from "../heap-limit.ts";
 import { holdLifeLock } from "../life-lock.ts";
 import { type AgentMessage, type ComponentFailure, ComponentFailureError, type SupervisorMessage } from "../protocol.ts";
 import { AgentHost } from "./agent-host.ts";
+import { sampleThreadCpu } from "./thread-cpu.ts";
 
 /** The worker's side of its message channel. */
 export interface ParentPort {
@@ -43,6 +44,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
   let runner: AgentRunner | undefined;
   let running: Promise<void> | undefined;
   let received = 0;
+  let stopCpuSampling = () => {};
 
   const agentError = (phase: string, thrown: unknown) => {
     const name = host?.roleName ?? "unknown";
@@ -107,6 +109,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       }
       // Reply first: the runner's first slice may park.
       port.post({ reply: 0, ok: true });
+      stopCpuSampling = sampleThreadCpu(host!.counters.counter("agent_cpu_seconds_total"));
       running = runner.run().catch((thrown) => {
         const { message, stack } = describeThrown(thrown);
         port.post({ event: "fatal", message: `duty cycle failed: ${message}`, stack });
@@ -118,6 +121,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
     try {
       const value = await host!.handle(request);
       if (request.op === "close") {
+        stopCpuSampling();
         runner!.close();
         await running;
       }
