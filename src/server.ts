@@ -249,6 +249,7 @@ export class MongooseServer implements AdminTarget {
       rings: () => supervisor.ringInfo(),
       send: (agent, change) => supervisor.tune(agent, change),
     });
+    supervisor.retune = (agent, stage) => tuner.retune(agent, stage);
     server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin, tuner);
     if (overlay) {
       const skipped = await tuner.apply(overlay);

@@ -5,8 +5,8 @@
  *
  * Nothing here is persisted by itself: a restart of the server runs the configuration again (plus the
  * overlay file, when one is applied at boot). A worker agent restarted by supervision boots from the
- * configuration too, so its idle strategy, batch size and pauses revert; ring policies, kept in the rings'
- * headers, survive.
+ * plan, and {@link RuntimeTuner.retune} brings its tuning back before it runs (ring policies, kept in the
+ * rings' headers, survive by themselves).
  *
  * @module
  */
@@ -186,6 +186,27 @@ export class RuntimeTuner {
     for (const feed of [...this.pausedFeeds]) await this.pauseFeed(feed, false);
     for (const path of [...this.pausedHandlers.keys()]) await this.pauseHandler(path, undefined);
     return before;
+  }
+
+  /**
+   * Sends a restarted agent its tuning again: idle strategy, batch size and paused feeds once its
+   * components are built (`components`, before they start), paused handlers once they started (`handlers`:
+   * a held handler's rings are known only then). Not queued: the restart waits for it.
+   */
+  async retune(agent: string, stage: "components" | "handlers"): Promise<void> {
+    const send = (change: TuningChange) => this.context.send(agent, change);
+    if (stage === "components") {
+      const idle = this.idle.get(agent);
+      if (idle) await send({ kind: "idleStrategy", spec: idle });
+      const size = this.batches.get(agent);
+      if (size !== undefined) await send({ kind: "batchSize", size });
+      const hosted = this.context.plan().feeds.filter((f) => f.host === agent && this.pausedFeeds.has(f.name));
+      for (const feed of hosted) await send({ kind: "pauseFeed", feed: feed.name, paused: true });
+      return;
+    }
+    for (const [path, policy] of this.pausedHandlers) {
+      if (path.startsWith(`${agent}/`)) await send({ kind: "pauseHandler", handler: path.slice(agent.length + 1), policy });
+    }
   }
 
   /** `agent`'s effective idle strategy and batch size, and which differ from the configuration. */

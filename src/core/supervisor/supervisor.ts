@@ -157,6 +157,7 @@ export class Supervisor {
       running: () => this.state === "running",
       report: (agent, message) => this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message }),
       giveUp: (agent, reason) => this.markDead(agent, reason),
+      retune: (agent, stage) => this.retune(agent, stage),
     });
     this.registration = new Registration({
       plan,
@@ -315,6 +316,12 @@ export class Supervisor {
     if (this.state !== "running") return Promise.reject(new Error(`cannot remove service "${name}": the server is ${this.state}`));
     return this.registrar.remove(name);
   }
+
+  /**
+   * What brings a restarted agent's runtime tuning back (see runtime-tuner.ts); set by the embedding API.
+   * Without one, a restarted agent runs its plan.
+   */
+  retune: (agent: string, stage: "components" | "handlers") => Promise<void> = () => Promise.resolve();
 
   /** Applies one runtime tuning change on `agent`'s thread; resolves once it is in effect there (see runtime-tuner.ts). */
   async tune(agent: string, change: TuningChange): Promise<void> {
