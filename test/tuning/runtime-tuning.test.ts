@@ -214,6 +214,45 @@ describe("runtime tuning", () => {
     expect(server.sink("out").values()).toEqual([1, 2, 3]);
   });
 
+  it("removing a held handler releases the feed for the handlers that stay, and leaves the tuning", async () => {
+    const server = await boot({
+      ...config(),
+      eventSinks: [{ name: "out", type: "memory" }, { name: "kept", type: "memory" }],
+      eventHandlers: [{ agentName: "worker", eventHandlers: { fwd: { handler: "./forwarder.ts" }, stays: { handler: "./forwarder.ts", configMap: { sink: "kept" } } } }],
+    });
+    try {
+      await server.pauseHandler("worker/fwd", "hold");
+      server.offer("in", 1);
+      await server.removeHandler("worker/fwd");
+      server.offer("in", 2);
+      expect(await server.sink("kept").waitFor(2)).toEqual([1, 2]);
+      expect(server.tuning()).toEqual({});
+      expect(await server.command("tuning.reset")).toEqual({ reverted: {}, tuned: {} });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("tunes the agents of an inline server (on the supervisor's thread) the same way", async () => {
+    const server = await boot(config(), { inline: true });
+    const out = server.sink("out");
+    try {
+      await server.setIdleStrategy("worker", "yielding");
+      await server.setBatchSize("worker", 2);
+      expect(server.topology().agents.find((a) => a.name === "worker")).toMatchObject({ mode: "inline", idleStrategy: "yielding", batchSize: 2 });
+      await server.pauseHandler("worker/fwd");
+      for (let i = 1; i <= 5; i++) server.offer("in", i);
+      expect(server.topology().rings.find((r) => r.name === "in" && r.consumer === "worker")!.depth).toBe(5);
+      await server.resumeHandler("worker/fwd");
+      expect(await out.waitFor(5)).toEqual([1, 2, 3, 4, 5]);
+      expect(server.topology().rings.find((r) => r.name === "in" && r.consumer === "worker")!.batchSizes.slice(2).every((polls) => polls === 0)).toBe(true);
+      await server.resetTuning();
+      expect(server.tuning()).toEqual({});
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("refuses to pause a feed no duty cycle reads", async () => {
     const server = await boot(config());
     try {

@@ -467,6 +467,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const handler = this.handlers.find((h) => h.name === name);
     if (!handler) return [];
     this.handlers = this.handlers.filter((h) => h !== handler);
+    // A held handler must not keep holding the feeds it shared with the handlers that stay.
+    this.pauses.resume(handler);
     this.endHandler(name);
     this.handlersByName.delete(name);
     this.handlerSchedulers.delete(name);

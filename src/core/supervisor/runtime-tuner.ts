@@ -132,8 +132,9 @@ export class RuntimeTuner {
     });
   }
 
-  /** What differs from the configuration, as the overlay file holds it. */
+  /** What differs from the configuration, as the overlay file holds it (for components that still exist). */
   overlay(): TuningOverlay {
+    this.forgetRemoved();
     const overlay: TuningOverlay = {};
     const agents: NonNullable<TuningOverlay["agents"]> = {};
     for (const [agent, spec] of this.idle) agents[agent] = { ...agents[agent], idleStrategy: spec };
@@ -177,6 +178,7 @@ export class RuntimeTuner {
 
   /** Reverts everything to the configuration; returns what was tuned before. */
   async reset(): Promise<TuningOverlay> {
+    this.forgetRemoved();
     const before = this.overlay();
     for (const agent of [...this.idle.keys()]) await this.idleStrategy(agent, this.agent(agent).idle);
     for (const agent of [...this.batches.keys()]) await this.batchSize(agent, this.configuredBatchSize(this.agent(agent)));
@@ -233,6 +235,23 @@ export class RuntimeTuner {
   /** Whether the ring carrying `feed` into `agent` has a policy other than configured. */
   ringTuned(feed: string, agent: string): boolean {
     return this.policies.get(feed)?.has(agent) ?? false;
+  }
+
+  /** Drops what was tuned on agents, feeds, handlers and rings removed since (runtime registration). */
+  private forgetRemoved(): void {
+    const plan = this.context.plan();
+    const agents = new Set(plan.agents.map((a) => a.name));
+    const handlers = new Set(plan.agents.flatMap((a) => a.handlers.map((h) => `${a.name}/${h.name}`)));
+    const feeds = new Set(plan.feeds.map((f) => f.name));
+    const rings = new Set(this.context.rings().map((r) => `${r.name}\u0000${r.consumer}`));
+    for (const agent of [...this.idle.keys()]) if (!agents.has(agent)) this.idle.delete(agent);
+    for (const agent of [...this.batches.keys()]) if (!agents.has(agent)) this.batches.delete(agent);
+    for (const feed of [...this.pausedFeeds]) if (!feeds.has(feed)) this.pausedFeeds.delete(feed);
+    for (const path of [...this.pausedHandlers.keys()]) if (!handlers.has(path)) this.pausedHandlers.delete(path);
+    for (const [feed, byAgent] of [...this.policies]) {
+      for (const agent of [...byAgent.keys()]) if (!rings.has(`${feed}\u0000${agent}`)) byAgent.delete(agent);
+      if (byAgent.size === 0) this.policies.delete(feed);
+    }
   }
 
   private one(change: () => Promise<void>): Promise<void> {
