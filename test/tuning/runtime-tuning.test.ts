@@ -362,4 +362,27 @@ describe("runtime tuning", () => {
       folder.cleanup();
     }
   });
+
+  it("refuses a broken overlay file at boot, naming its line, and skips settings that no longer fit", async () => {
+    const folder = tempDir("mongoose-tuning-bad-overlay-");
+    const tuningOverlay = folder.path("app.tuning.yaml");
+    try {
+      writeFileSync(tuningOverlay, "agents:\n  worker: { batchSize: 0, turbo: true }\n");
+      const problems = await boot(config(), { tuningOverlay }).then(() => [], (error) => error.problems as string[]);
+      expect(problems).toEqual([
+        `${tuningOverlay}:2:24 agents.worker.batchSize: must be ≥ 1, got 0`,
+        `${tuningOverlay}:2:27 agents.worker.turbo: unknown key`,
+      ]);
+
+      writeFileSync(tuningOverlay, "agents:\n  gone: { batchSize: 8 }\n  worker: { batchSize: 16 }\n");
+      const server = await boot(config(), { tuningOverlay });
+      try {
+        expect(server.tuning()).toEqual({ agents: { worker: { batchSize: 16 } } });
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      folder.cleanup();
+    }
+  });
 });
