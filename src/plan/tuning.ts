@@ -21,7 +21,14 @@ import type { FullRingPolicy } from "../transport/full-ring-policy.ts";
  */
 export type HandlerPausePolicy = "hold" | "drop";
 
-/** The pause policies, default first. */
+/**
+ * The pause policies, default first.
+ *
+ * @example
+ * ```ts
+ * HANDLER_PAUSE_POLICIES.includes("drop"); // true
+ * ```
+ */
 export const HANDLER_PAUSE_POLICIES: readonly HandlerPausePolicy[] = ["hold", "drop"];
 
 /**

@@ -8,7 +8,14 @@
  */
 import { readFileSync } from "node:fs";
 
-/** How often a worker agent samples its thread's CPU time. */
+/**
+ * How often a worker agent samples its thread's CPU time.
+ *
+ * @example
+ * ```ts
+ * const staleness = THREAD_CPU_SAMPLE_MS / 1000; // agent_cpu_seconds_total lags by at most this (s)
+ * ```
+ */
 export const THREAD_CPU_SAMPLE_MS = 250;
 
 /**

@@ -17,7 +17,14 @@ import { FULL_RING_POLICIES, type FullRingPolicy } from "../../transport/full-ri
 import { UnknownComponentError } from "../errors.ts";
 import type { RingInfo } from "./ring-registry.ts";
 
-/** Largest batch size accepted (a poll never takes more than a ring holds anyway). */
+/**
+ * Largest batch size accepted (a poll never takes more than a ring holds anyway).
+ *
+ * @example
+ * ```ts
+ * await tuner.batchSize("processor", MAX_BATCH_SIZE); // the most; one more is refused
+ * ```
+ */
 export const MAX_BATCH_SIZE = 1 << 20;
 
 /** Feed types whose publishing is not a duty cycle's `doWork`, so pausing cannot stop it. */
