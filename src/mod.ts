@@ -45,6 +45,8 @@ export type { LatencyMetric } from "./core/latency/latency-block.ts";
 export { LatencyLookupError } from "./core/latency/latency-report.ts";
 export type { ErrorReport } from "./core/errors.ts";
 export type { IdleStrategySpec } from "./agent/idle-strategy.ts";
+export type { HandlerPausePolicy, TuningOverlay } from "./plan/tuning.ts";
+export type { FullRingPolicy } from "./transport/full-ring-policy.ts";
 export { BootError, RegistrationError } from "./core/errors.ts";
 export { CommandError } from "./core/commands/command-error.ts";
 export type { FeedRegistration, HandlerRegistration } from "./config/runtime-plan.ts";

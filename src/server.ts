@@ -21,6 +21,12 @@ import type { MongooseConfig, ServiceConfig } from "./config/schema.ts";
 import { parseService } from "./config/service-entry.ts";
 import { registerBuiltIns } from "./core/commands/built-ins.ts";
 import { registerManagementCommands } from "./core/commands/management-commands.ts";
+import { registerTuningCommands } from "./core/commands/tuning-commands.ts";
+import { RuntimeTuner } from "./core/supervisor/runtime-tuner.ts";
+import { parseIdleStrategy, readTuningOverlay, writeTuningOverlay } from "./config/tuning-overlay.ts";
+import type { HandlerPausePolicy, TuningOverlay } from "./plan/tuning.ts";
+import type { IdleStrategySpec } from "./agent/idle-strategy.ts";
+import type { FullRingPolicy } from "./transport/full-ring-policy.ts";
 import { type CommandInfo, CommandRegistry } from "./core/commands/command-registry.ts";
 import type { JsonValue } from "./core/commands/json-value.ts";
 import { circuitStateOf } from "./core/circuit-breaker.ts";
@@ -42,7 +48,7 @@ import type { StopReport } from "./core/supervisor/stop-sequence.ts";
 import { Supervisor } from "./core/supervisor/supervisor.ts";
 import { AGENT_WORKER_URL } from "./entry-urls.ts";
 import { createLogger, type LogFormat, type LogLevel } from "./log/log.ts";
-import type { ServerPlan } from "./plan/types.ts";
+import type { AgentPlan, ServerPlan } from "./plan/types.ts";
 import { runtime } from "./runtime/mod.ts";
 import type { Health, Topology } from "./core/supervisor/server-views.ts";
 
@@ -78,6 +84,12 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
   /** Longest wait for an admin command's result before its caller gets a timeout error (default 10 s). */
   commandTimeoutMs?: number;
   /**
+   * The tuning overlay file (see config/tuning-overlay.ts): applied over the configuration once the server
+   * started, if it exists, and written by {@link MongooseServer.persistTuning}. `mongoose run app.yaml`
+   * uses `app.tuning.yaml`; an embedded server has none unless given.
+   */
+  tuningOverlay?: string;
+  /**
    * Aborts the boot: requests in flight are abandoned, worker agents stuck in a step are terminated, what
    * started is stopped, and the boot rejects with BootError. No effect once the boot has resolved.
    */
@@ -89,6 +101,11 @@ export interface FeedHandle {
   readonly name: string;
   /** Publishes a value to every subscribed handler; returns its sequence number. */
   offer(value: unknown): number;
+}
+
+/** A paused handler's topology entry: how it is paused. */
+function pausedAs(policy: HandlerPausePolicy | undefined): { paused?: HandlerPausePolicy } {
+  return policy === undefined ? {} : { paused: policy };
 }
 
 /** A configuration read by the YAML loader (its folder and locator travel with it), not a configuration object. */
@@ -149,6 +166,8 @@ export class MongooseServer implements AdminTarget {
     private readonly admin: AdminServer | undefined,
     /** The plugin modules it booted with and what they declare. */
     private readonly plugins: PluginVersion[],
+    /** What is tuned at runtime, away from the configuration. */
+    private readonly tuner: RuntimeTuner,
   ) {
     this.supervisorHost = launcher.localComponents(SUPERVISOR_AGENT)!;
   }
@@ -193,6 +212,20 @@ export class MongooseServer implements AdminTarget {
       addService: (entry) => server!.addService(entry as unknown as ServiceConfig),
       removeService: (name) => server!.removeService(name),
     });
+    registerTuningCommands(commands, {
+      setIdleStrategy: (agent, spec) => server!.setIdleStrategy(agent, spec as IdleStrategySpec),
+      setBatchSize: (agent, size) => server!.setBatchSize(agent, size),
+      setOnFull: (feed, agent, policy) => server!.setOnFull(feed, agent, policy),
+      pauseFeed: (feed) => server!.pauseFeed(feed),
+      resumeFeed: (feed) => server!.resumeFeed(feed),
+      pauseHandler: (handler, policy) => server!.pauseHandler(handler, policy),
+      resumeHandler: (handler) => server!.resumeHandler(handler),
+      tuning: () => server!.tuning(),
+      resetTuning: () => server!.resetTuning(),
+      persistTuning: () => server!.persistTuning(),
+    });
+    // Read before anything starts: a broken overlay file fails the boot like a broken configuration.
+    const overlay = options.tuningOverlay === undefined ? undefined : readTuningOverlay(options.tuningOverlay);
     const supervisor = new Supervisor(plan, {
       log,
       logger,
@@ -220,7 +253,19 @@ export class MongooseServer implements AdminTarget {
       await admin?.close();
       throw error;
     }
-    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin, plugins);
+    const tuner = new RuntimeTuner({
+      plan: () => supervisor.plan,
+      defaultBatchSize: options.batchSize ?? DEFAULTS.batchSize,
+      rings: () => supervisor.ringInfo(),
+      send: (agent, change) => supervisor.tune(agent, change),
+    });
+    supervisor.retune = (agent, stage) => tuner.retune(agent, stage);
+    server = new MongooseServer(supervisor, launcher, new ServerKeepAlive(options.keepAlive ?? true), commands, { baseDir, inline: options.inline ?? false }, options, admin, plugins, tuner);
+    if (overlay) {
+      const skipped = await tuner.apply(overlay);
+      for (const reason of skipped) logger.warn("tuning overlay setting skipped: it no longer fits the configuration", { overlay: options.tuningOverlay, reason });
+      logger.info("tuning overlay applied", { overlay: options.tuningOverlay, tuned: tuner.overlay() });
+    }
     return server;
   }
 
@@ -565,6 +610,140 @@ export class MongooseServer implements AdminTarget {
     return this.supervisor.services();
   }
 
+  /**
+   * Switches an agent's idle strategy while it runs (e.g. `busySpin` → `backoff` when CPU is contended):
+   * `spec` is a name or `{type, …}` as in the configuration. Resolves once the agent applied it, between
+   * two duty cycles. Throws ConfigError for a bad spec, UnknownComponentError for an unknown agent.
+   *
+   * @example
+   * ```ts
+   * await server.setIdleStrategy("processor", { type: "sleeping", sleepNanos: 100_000 });
+   * ```
+   */
+  async setIdleStrategy(agent: string, spec: IdleStrategySpec | IdleStrategySpec["type"]): Promise<void> {
+    await this.tuner.idleStrategy(agent, parseIdleStrategy(spec));
+  }
+
+  /**
+   * Sets the most events `agent` takes from one ring per duty cycle (lower it to cut latency tails); in
+   * effect from its next poll, visible in `mongoose_consumer_batch_size`.
+   *
+   * @example
+   * ```ts
+   * await server.setBatchSize("processor", 16);
+   * ```
+   */
+  setBatchSize(agent: string, size: number): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.batchSize(agent, size));
+  }
+
+  /**
+   * Sets the full-ring policy of the ring carrying `feed` into `agent` (a subscription), from the next
+   * time that ring is full. A subscriber already disconnected stays disconnected.
+   *
+   * @example
+   * ```ts
+   * await server.setOnFull("prices", "processor", "dropOldest");
+   * ```
+   */
+  setOnFull(feed: string, agent: string, policy: FullRingPolicy): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.onFull(feed, agent, policy));
+  }
+
+  /**
+   * Pauses a feed: its agent stops calling its `doWork`, so it reads and publishes nothing (a file feed
+   * keeps its position, a NATS feed stops pulling). Memory, pipe and service feeds cannot be paused.
+   *
+   * @example
+   * ```ts
+   * await server.pauseFeed("trades");
+   * ```
+   */
+  pauseFeed(feed: string): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.pauseFeed(feed, true));
+  }
+
+  /**
+   * Resumes a paused feed where it stopped.
+   *
+   * @example
+   * ```ts
+   * await server.resumeFeed("trades");
+   * ```
+   */
+  resumeFeed(feed: string): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.pauseFeed(feed, false));
+  }
+
+  /**
+   * Pauses a handler's events (`agent/handler`, or a name on one agent only): `hold` (default) stops its
+   * agent consuming the rings of the feeds it receives, so nothing is lost and backpressure applies
+   * upstream; `drop` counts its events in `handler_paused_dropped_total` instead. Its timers still run.
+   *
+   * @example
+   * ```ts
+   * await server.pauseHandler("processor/audit", "drop");
+   * ```
+   */
+  pauseHandler(handler: string, policy: HandlerPausePolicy = "hold"): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.pauseHandler(handler, policy));
+  }
+
+  /**
+   * Delivers to a paused handler again; held rings continue where they stopped.
+   *
+   * @example
+   * ```ts
+   * await server.resumeHandler("processor/audit");
+   * ```
+   */
+  resumeHandler(handler: string): Promise<void> {
+    return Promise.resolve().then(() => this.tuner.pauseHandler(handler, undefined));
+  }
+
+  /**
+   * What is tuned away from the configuration, in the overlay file's shape (empty when nothing is).
+   *
+   * @example
+   * ```ts
+   * server.tuning(); // { agents: { processor: { batchSize: 16 } } }
+   * ```
+   */
+  tuning(): TuningOverlay {
+    return this.tuner.overlay();
+  }
+
+  /**
+   * Reverts every runtime tuning to the configuration (the overlay file, if any, is left as it is: persist
+   * afterwards to empty it). Resolves with what was tuned.
+   *
+   * @example
+   * ```ts
+   * const reverted = await server.resetTuning();
+   * ```
+   */
+  resetTuning(): Promise<TuningOverlay> {
+    return this.tuner.reset();
+  }
+
+  /**
+   * Writes what is tuned to the overlay file (`path`, default the `tuningOverlay` option), applied by the
+   * next boot; nothing tuned removes the file. Resolves with the path.
+   *
+   * @example
+   * ```ts
+   * await server.setBatchSize("processor", 16);
+   * await server.persistTuning(); // app.tuning.yaml now holds agents.processor.batchSize: 16
+   * ```
+   */
+  persistTuning(path: string | undefined = this.options.tuningOverlay): Promise<string> {
+    return Promise.resolve().then(() => {
+      if (path === undefined) throw new UnknownComponentError("no tuning overlay file: boot with the tuningOverlay option (mongoose run uses <config>.tuning.yaml) or give a path");
+      writeTuningOverlay(path, this.tuner.overlay());
+      return path;
+    });
+  }
+
   /** Liveness of every agent. */
   health(): Health {
     const agents = this.supervisor.agentStatus();
@@ -593,7 +772,7 @@ export class MongooseServer implements AdminTarget {
       agents: plan.agents.map((agent) => ({
         name: agent.name,
         mode: agent.mode,
-        idleStrategy: agent.idle.type,
+        ...this.agentTuning(agent),
         coreId: agent.coreId,
         pinnedCore: status.get(agent.name)?.pinnedCore,
         pinning: status.get(agent.name)?.pinning,
@@ -603,6 +782,7 @@ export class MongooseServer implements AdminTarget {
           name: handler.name,
           subscriptions: [...(this.supervisor.subscriptionsOf(agent.name).get(handler.name) ?? [])],
           ...circuit(handler.circuitBreaker, "handler_circuit_state", { agent: agent.name, handler: handler.name }),
+          ...pausedAs(this.tuner.handlerPaused(agent.name, handler.name)),
         })),
         feeds: agent.hostedFeeds,
         sinks: agent.hostedSinks,
@@ -614,6 +794,7 @@ export class MongooseServer implements AdminTarget {
         host: feed.host,
         subscribers: rings.filter((r) => r.kind === "feed" && r.name === feed.name).map((r) => r.consumer),
         ...connection(feed),
+        ...this.tuner.feedPaused(feed.name) ? { paused: true as const } : {},
       })),
       sinks: plan.sinks.map((sink) => ({
         name: sink.name,
@@ -624,7 +805,7 @@ export class MongooseServer implements AdminTarget {
         ...connection(sink),
       })),
       services: this.services(),
-      rings,
+      rings: rings.map((ring) => ring.kind === "feed" && this.tuner.ringTuned(ring.name, ring.consumer) ? { ...ring, tuned: true as const } : ring),
       versions: {
         engine: ENGINE_VERSION,
         runtime: { name: runtime.name, version: runtime.version },
@@ -633,5 +814,11 @@ export class MongooseServer implements AdminTarget {
         plugins: this.plugins,
       },
     };
+  }
+
+  /** An agent's idle strategy and batch size in force, and which are tuned away from the configuration. */
+  private agentTuning(agent: AgentPlan): Pick<Topology["agents"][number], "idleStrategy" | "idle" | "batchSize" | "tuned"> {
+    const { idleStrategy, batchSize, tuned } = this.tuner.agentTuning(agent);
+    return { idleStrategy: idleStrategy.type, idle: idleStrategy, batchSize, ...tuned.length > 0 ? { tuned } : {} };
   }
 }

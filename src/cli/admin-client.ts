@@ -1,7 +1,9 @@
 /**
  * `mongoose admin`: runs an admin command on a running server over its admin HTTP API and prints the
- * result (a string as text, anything else as indented JSON); `--list` lists the commands. Exit 0 on
- * success, 1 when the command fails or the server cannot be reached or refuses the token, 2 on usage.
+ * result (a string as text, anything else as indented JSON); `--list` lists the commands. `--reset`
+ * reverts runtime tuning (`tuning.reset`) and `--persist` writes it to the overlay file afterwards
+ * (`tuning.persist`, after the command if one is given). Exit 0 on success, 1 when a command fails or the
+ * server cannot be reached or refuses the token, 2 on usage.
  *
  * @module
  */
@@ -49,37 +51,67 @@ export async function adminClient(argv: string[], env: Record<string, string | u
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: "string" }, token: { type: "string" }, list: { type: "boolean" } },
+    options: { url: { type: "string" }, token: { type: "string" }, list: { type: "boolean" }, reset: { type: "boolean" }, persist: { type: "boolean" } },
   });
   const [command, ...args] = positionals;
-  if (!values.list && command === undefined) throw new UsageError("admin needs a command name, or --list");
-  if (values.list && command !== undefined) throw new UsageError("admin --list takes no command");
+  const { list, reset, persist } = values;
+  if (!list && !reset && !persist && command === undefined) throw new UsageError("admin needs a command name, or --list, --reset or --persist");
+  if (list && (command !== undefined || reset || persist)) throw new UsageError("admin --list takes no command, --reset or --persist");
+  if (reset && command !== undefined) throw new UsageError("admin --reset reverts every runtime tuning (tuning.reset) and takes no command; add --persist to write that to the overlay file");
   const target = adminAddress(values.url ?? env.MONGOOSE_ADMIN_URL ?? DEFAULT_ADMIN_URL, values.token ?? env.MONGOOSE_ADMIN_TOKEN);
-  const response = values.list
-    ? await ask(target, "api/commands", { method: "GET" })
-    : await ask(target, `api/commands/${encodeURIComponent(command!)}`, { method: "POST", ...(args.length > 0 && { body: JSON.stringify(args) }) });
-  if (typeof response === "string") {
-    console.error(`mongoose admin: ${response}`);
-    return 1;
-  }
-  const body = await response.json().catch(() => ({ error: `the server answered ${response.status} without JSON` }));
-  if (response.status === 401) {
-    console.error(`mongoose admin: ${target.base} refused the request (401 unauthorized): ${body.error}\nGive the server's admin.token with --token or MONGOOSE_ADMIN_TOKEN.`);
-    return 1;
-  }
-  if (!response.ok) {
-    const what = values.list ? "listing commands" : `command "${command}"`;
-    console.error(`mongoose admin: ${what} failed${body.kind ? ` (${body.kind})` : ` (HTTP ${response.status})`}: ${body.error ?? (body.reasons ?? []).join("; ")}`);
-    return 1;
-  }
-  if (values.list) {
-    const commands = body as { name: string; usage: string; description: string; owner: string }[];
-    const width = Math.max(...commands.map((c) => c.usage.length));
-    for (const c of commands) console.log(`${c.usage.padEnd(width)}  ${c.description}${c.owner === "built-in" ? "" : ` (${c.owner})`}`);
-  } else {
-    console.log(typeof body.result === "string" ? body.result : JSON.stringify(body.result, null, 2));
+  if (list) return await listCommands(target);
+  // In order, stopping at the first that fails: the revert, the command, then the write of the overlay.
+  const steps = [...reset ? [{ name: "tuning.reset", args: [] as string[] }] : [], ...command === undefined ? [] : [{ name: command, args }], ...persist ? [{ name: "tuning.persist", args: [] }] : []];
+  for (const step of steps) {
+    const code = await runCommand(target, step.name, step.args);
+    if (code !== 0) return code;
   }
   return 0;
+}
+
+/** Lists the server's commands; resolves with the exit code. */
+async function listCommands(target: AdminAddress): Promise<number> {
+  const body = await answer(target, "listing commands", await ask(target, "api/commands", { method: "GET" }));
+  if (body === undefined) return 1;
+  const commands = body as unknown as { name: string; usage: string; description: string; owner: string }[];
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  for (const c of commands) console.log(`${c.usage.padEnd(width)}  ${c.description}${c.owner === "built-in" ? "" : ` (${c.owner})`}`);
+  return 0;
+}
+
+/** Runs one command and prints its result; resolves with the exit code. */
+async function runCommand(target: AdminAddress, command: string, args: string[]): Promise<number> {
+  const response = await ask(target, `api/commands/${encodeURIComponent(command)}`, { method: "POST", ...(args.length > 0 && { body: JSON.stringify(args) }) });
+  const body = await answer(target, `command "${command}"`, response);
+  if (body === undefined) return 1;
+  console.log(typeof body.result === "string" ? body.result : JSON.stringify(body.result, null, 2));
+  return 0;
+}
+
+/** What the admin API answers: a command's `result`, a listing, or why it failed. */
+interface AnswerBody {
+  result?: unknown;
+  error?: string;
+  kind?: string;
+  reasons?: string[];
+}
+
+/** The JSON body of a successful response; undefined (after printing why) for any failure. */
+async function answer(target: AdminAddress, what: string, response: Response | string): Promise<AnswerBody | undefined> {
+  if (typeof response === "string") {
+    console.error(`mongoose admin: ${response}`);
+    return undefined;
+  }
+  const body: AnswerBody = await response.json().catch(() => ({ error: `the server answered ${response.status} without JSON` }));
+  if (response.status === 401) {
+    console.error(`mongoose admin: ${target.base} refused the request (401 unauthorized): ${body.error}\nGive the server's admin.token with --token or MONGOOSE_ADMIN_TOKEN.`);
+    return undefined;
+  }
+  if (!response.ok) {
+    console.error(`mongoose admin: ${what} failed${body.kind ? ` (${body.kind})` : ` (HTTP ${response.status})`}: ${body.error ?? (body.reasons ?? []).join("; ")}`);
+    return undefined;
+  }
+  return body;
 }
 
 /**

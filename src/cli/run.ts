@@ -1,11 +1,13 @@
 /**
  * `mongoose run`: boots a server and keeps it running until SIGINT/SIGTERM, then stops it gracefully
  * (a second signal forces exit). A signal during the boot aborts the boot. SIGHUP reloads the YAML file
- * (only `configMap` changes apply live); it never exits, which would skip the drain.
+ * (only `configMap` changes apply live); it never exits, which would skip the drain. The tuning overlay
+ * next to the file (`app.yaml` → `app.tuning.yaml`), if there is one, is applied once the server started.
  *
  * @module
  */
 import process from "node:process";
+import { overlayPathFor } from "../config/tuning-overlay.ts";
 import { type LoadedConfig, loadYamlConfig } from "../config/yaml-loader.ts";
 import { createLogger } from "../log/log.ts";
 import { SUPERVISOR_AGENT } from "../plan/types.ts";
@@ -48,7 +50,9 @@ export async function run(source: LoadedConfig, options: ServerOptions): Promise
   let server: MongooseServer | undefined;
   // The reloaded file gets the same MONGOOSE_ADMIN_PORT as the booted one, or the port would read as a change.
   reloadOnHangup(() => server, log, source.path === undefined ? undefined : () => withAdminPortFromEnv(loadYamlConfig(source.path!), process.env));
-  server = await MongooseServer.bootLoaded(withAdminPortFromEnv(source, process.env), { adminByDefault: true, ...options, signal: bootAborter.signal });
+  // Runtime tuning persisted with `mongoose admin --persist` lives next to the configuration.
+  const tuningOverlay = source.path === undefined ? undefined : overlayPathFor(source.path);
+  server = await MongooseServer.bootLoaded(withAdminPortFromEnv(source, process.env), { adminByDefault: true, tuningOverlay, ...options, signal: bootAborter.signal });
   booted = true;
   // Last line of the boot, so a newcomer running the demo finds where to look once the output settles.
   if (server.adminUrl) log.info(`dashboard: ${server.adminUrl} (open it in a browser)`);

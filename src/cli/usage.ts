@@ -16,7 +16,8 @@ export const COMMAND_HELP: Record<string, string> = {
 
 Boots the server from a YAML configuration (without one: the built-in demo) and runs until SIGINT or
 SIGTERM, then drains every ring and stops. A second signal exits at once; a signal during the boot
-aborts it. SIGHUP is logged and ignored.
+aborts it. SIGHUP is logged and ignored. Runtime tuning persisted by mongoose admin --persist is read
+from the overlay next to the file (app.yaml → app.tuning.yaml) and applied once the server started.
 
 ${OPTIONS}`,
   validate: `Usage: mongoose validate <config.yaml> [--print] [options]
@@ -66,7 +67,8 @@ summary is printed at the end.
   -h, --help             this help
 
 Exit codes: 0 replayed, 1 the sinks did not stop cleanly, 2 usage, configuration or journal error.`,
-  admin: `Usage: mongoose admin <command> [args…] [--url URL] [--token T]
+  admin: `Usage: mongoose admin <command> [args…] [--persist] [--url URL] [--token T]
+       mongoose admin --reset [--persist] [--url URL] [--token T]
        mongoose admin --list [--url URL] [--token T]
 
 Runs an admin command on a running server (through its admin HTTP server) and prints the result.
@@ -76,6 +78,9 @@ others positional (e.g. mongoose admin config.update pnl currency=EUR).
   --url URL            the admin server (default $MONGOOSE_ADMIN_URL, else http://127.0.0.1:8080/)
   --token T            its admin.token (default $MONGOOSE_ADMIN_TOKEN)
   --list               list the commands
+  --reset              revert every runtime tuning to the configuration (the tuning.reset command)
+  --persist            then write what is tuned to the overlay file, applied at the next boot
+                       (tuning.persist; nothing tuned removes the file)
   -h, --help           this help
 
 Exit codes: 0 success, 1 the command failed (its error and kind are printed) or the server could not

@@ -60,6 +60,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
   const specs: CounterSpec[] = [
     { name: "agent_duty_cycles_total", help: "Duty cycles run by the agent.", labels: agent },
     { name: "agent_idle_cycles_total", help: "Duty cycles that found no work.", labels: agent },
+    { name: "agent_cpu_seconds_total", help: "CPU time of the worker agent's thread (Linux; 0 elsewhere and for inline agents).", labels: agent },
     { name: "agent_decode_errors_total", help: "Records that could not be decoded (corrupt or unknown codec).", labels: agent },
     { name: "agent_sink_dropped_total", help: "Values sent to sinks that could not be delivered (the sink's host was gone).", labels: agent },
   ];
@@ -98,6 +99,7 @@ export function componentCounterLayout(subjects: ComponentCounterSubjects): Coun
       { name: "handler_retries_exhausted_total", help: "Failed events dead-lettered after their last attempt.", labels },
       { name: "handler_circuit_rejected_total", help: "Events not handed to the handler because its circuit was open (dead-lettered or held).", labels },
       { name: "handler_circuit_state", help: "The handler's circuit breaker: 0 closed (or none), 1 open, 2 half-open.", labels },
+      { name: "handler_paused_dropped_total", help: "Events not delivered because the handler was paused with policy drop (handler.pause).", labels },
     );
   }
   for (const feed of subjects.feeds) {

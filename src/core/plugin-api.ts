@@ -118,6 +118,12 @@ export interface FeedPlugin {
   doWork?(): number;
   /** Milliseconds until `doWork` has timed work, or Infinity; the agent wakes no later. */
   millisToNextDeadline?(): number;
+  /**
+   * Called instead of `doWork` while the feed is paused (runtime tuning, `feed.pause`): upkeep that must go
+   * on without publishing, e.g. acking what was handled. Without it a paused feed does nothing.
+   * `millisToNextDeadline` keeps waking the agent for it.
+   */
+  pausedWork?(): number;
   status?(): FeedStatus;
   /**
    * True for a plugin whose I/O completes in the event loop's callbacks (a socket): its agent then never

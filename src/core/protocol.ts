@@ -9,6 +9,7 @@ import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 import type { CommandFailure } from "./commands/command-error.ts";
 import type { JsonValue } from "./commands/json-value.ts";
+import type { TuningChange } from "../plan/tuning.ts";
 
 /** Engine tuning shared by all agents. */
 export interface Tuning {
@@ -136,7 +137,9 @@ export type ControlRequest =
    */
   | { op: "addService"; location: ServiceLocation; plan?: ServicePlan }
   /** A service removed at runtime: handlers told through `onServiceDeregistered`, then it stops and is torn down. */
-  | { op: "removeService"; name: string };
+  | { op: "removeService"; name: string }
+  /** Apply one runtime tuning change between duty cycles (see plan/tuning.ts); reply once it is in effect. */
+  | { op: "tune"; change: TuningChange };
 
 /** The operation names of {@link ControlRequest}. */
 export type ControlOp = ControlRequest["op"];
@@ -172,6 +175,7 @@ export interface ControlReplies extends Record<ControlOp, unknown> {
   /** Rings the new service asked for while it started. */
   addService: Wants;
   removeService: void;
+  tune: void;
 }
 
 /** The outcome of a config update on the handler's agent: the whole new config, or why it was rejected. */

@@ -1,6 +1,8 @@
 /**
  * What a producer does with an event when its ring is full (`onFull`). The policy is stored in the ring's
- * header when the ring is created, so both ends read the same one and a ring's policy never changes.
+ * header when the ring is created, so both ends read the same one. Runtime tuning may change it while the
+ * ring runs (`subscription.onFull`): only the producer writes it then, in an order with the consumer that
+ * `RingProducer.changePolicy` explains.
  *
  * - `block` (default): wait for space; nothing is lost.
  * - `dropNewest`: the event that does not fit is dropped at once.

@@ -26,7 +26,10 @@
  *   HEAD (high-water mark) and a histogram of the events each non-empty poll took ({@link BATCH_SIZE_BOUNDS}).
  *
  * When the ring is full the producer applies the policy in the header ({@link FullRingPolicy}); `block`
- * is the path above. `dropNewest` and `disconnect` only skip the write. `dropOldest` lets the producer
+ * is the path above. The policy may change while the ring is in use (runtime tuning): only the producer
+ * writes the header word, on its own thread between duty cycles, and it alone acts on it (the consumer reads
+ * it only when it is built, e.g. by a restarted agent). The consumer's way of reading, though, must suit
+ * `dropOldest` before a producer discards anything: see {@link RingProducer.changePolicy}. `dropNewest` and `disconnect` only skip the write. `dropOldest` lets the producer
  * free space, so TAIL has two writers, and the ring then works differently on both sides:
  * - The consumer never holds ring space while it runs a handler: it copies each record out (header and
  *   payload, plain loads), then takes it with `Atomics.compareExchange(TAIL, tail, next)`, and only then
@@ -295,13 +298,15 @@ export class RingProducer {
   /** Sleeper side of the "space freed" signal (the consumer is the waker). */
   readonly spaceSignal: WakeSignal;
   /** The ring's policy is `block`: a full ring is waited for, never dropped from. */
-  readonly blocks: boolean;
+  blocks: boolean;
   /**
    * Events earlier producers of this ring (whose agent died: a supervised restart) published or had
    * dropped; the ring's consumed, durable and dropped counts include them. 0 for a new ring.
    */
   readonly inheritedEvents: number;
   private readonly ring: RingViews;
+  /** The {@link FullRingPolicy} code this producer applies (the header's, unless changed since). */
+  private policy: number;
   private head: number;
   private publishedHead: number;
   private tailCache: number;
@@ -329,7 +334,8 @@ export class RingProducer {
     this.stallCount = this.ring.stats[STALLS];
     this.stallNanosTotal = this.ring.stats[STALL_NANOS];
     this.spaceSignal = new WakeSignal(this.ring.control, PRODUCER_WAITING);
-    this.blocks = this.ring.onFull === BLOCK;
+    this.policy = this.ring.onFull;
+    this.blocks = this.policy === BLOCK;
   }
 
   /** Feed id stamped into this ring's records. */
@@ -339,7 +345,25 @@ export class RingProducer {
 
   /** The ring's {@link FullRingPolicy}. */
   get onFull(): FullRingPolicy {
-    return FULL_RING_POLICIES[this.ring.onFull];
+    return FULL_RING_POLICIES[this.policy];
+  }
+
+  /**
+   * Applies `policy` from the next full ring on, and records it in the header (for statistics and for a
+   * producer or consumer built later over this ring). Call it on the producer's thread, between writes, so
+   * no claim is ever decided under two policies.
+   *
+   * Ordering with the consumer: only `dropOldest` lets the producer move TAIL, and a consumer must take
+   * records one by one with an exchange on TAIL ({@link RingConsumer.takeEachRecord}) before the producer
+   * discards any. So a change to `dropOldest` is made on the consumer first and on the producer only once
+   * the consumer answered, and a change away from it on the producer first: the request/reply chain
+   * between the two threads orders the switches (each side's atomics before its reply happen-before the
+   * other side's next step), and TAIL itself is always read and written with atomics on both sides.
+   */
+  changePolicy(policy: FullRingPolicy): void {
+    this.policy = FULL_RING_POLICIES.indexOf(policy);
+    this.blocks = this.policy === BLOCK;
+    Atomics.store(this.ring.control, ON_FULL, this.policy);
   }
 
   /**
@@ -506,7 +530,7 @@ export class RingProducer {
   private whenFull(needed: number): boolean {
     this.publish(); // as a stall does: what is committed goes to the consumer now (and shows in the depth)
     this.fullListener?.();
-    const policy = this.ring.onFull;
+    const policy = this.policy;
     if (needed <= this.ring.capacity) {
       if (policy === DROP_OLDEST) return this.discardOldest(needed);
       if (policy === DISCONNECT) {
@@ -640,9 +664,9 @@ export class RingConsumer {
   /** Bytes of the fragmented event being reassembled; -1 when none is. */
   private assembled = -1;
   /** A `dropOldest` ring: the producer may move TAIL too, so records are copied out and taken one by one. */
-  private readonly sharedTail: boolean;
+  private sharedTail: boolean;
   /** Where a record of a `dropOldest` ring is copied before it is delivered. */
-  private readonly copied: ByteBuffer | undefined;
+  private copied: ByteBuffer | undefined;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.ring = new RingViews(buffer);
@@ -658,6 +682,19 @@ export class RingConsumer {
   /** Feed id stamped into this ring's records. */
   get feedId(): number {
     return this.ring.feedId;
+  }
+
+  /**
+   * Switches between reading a `dropOldest` ring (`true`: copy each record out, take it with an exchange
+   * on TAIL) and the batched read of the other policies. Call it on the consumer's thread between polls;
+   * see {@link RingProducer.changePolicy} for the order the two ends switch in.
+   */
+  takeEachRecord(shared: boolean): void {
+    if (shared === this.sharedTail) return;
+    this.copied ??= new ByteBuffer(4096);
+    this.sharedTail = shared;
+    // Leaving: the producer may have discarded records since this consumer last cached TAIL.
+    this.tail = this.headCache = Atomics.load(this.ring.control, TAIL) >>> 0;
   }
 
   /**

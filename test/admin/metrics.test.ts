@@ -5,6 +5,7 @@ import { counterFamilies } from "../../src/admin/metrics/counter-metrics.ts";
 import type { MongooseConfig } from "../../src/mod.ts";
 import { boot, eventually, freePort, tempDir } from "../helpers.ts";
 import { promtoolCheck } from "./promtool.ts";
+import { type Line, samples, scrape, value } from "./scrape.ts";
 
 const config: MongooseConfig = {
   eventFeeds: [
@@ -17,35 +18,6 @@ const config: MongooseConfig = {
   admin: { port: 0 },
   latency: { sampleEvery: 1 },
 };
-
-/** One parsed sample line of the exposition text. */
-interface Line {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Parses the sample lines (label values here hold no escapes). */
-function parse(text: string): Line[] {
-  return text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).map((line) => {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a sample line: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? "").matchAll(/([a-zA-Z_]\w*)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    return { name: match[1], labels, value: Number(match[3]) };
-  });
-}
-
-/** The samples of `name` whose labels include `labels`. */
-const samples = (lines: Line[], name: string, labels: Record<string, string> = {}) =>
-  lines.filter((line) => line.name === name && Object.entries(labels).every(([key, value]) => line.labels[key] === value));
-/** The value of the one sample of `name` with `labels`. */
-function value(lines: Line[], name: string, labels: Record<string, string> = {}): number {
-  const found = samples(lines, name, labels);
-  if (found.length !== 1) throw new Error(`${found.length} samples of ${name} ${JSON.stringify(labels)}`);
-  return found[0].value;
-}
-
-const scrape = async (url: string) => parse(await (await fetch(`${url}metrics`)).text());
 
 describe("GET /metrics", () => {
   it("counts exactly the events sent, from shared memory, in text promtool accepts without a warning", async () => {

@@ -4,8 +4,12 @@ import { CommandError, type CommandErrorKind, type HandlerContext, type Mongoose
 import { boot, eventually, tempDir } from "../helpers.ts";
 
 const BUILT_INS = [
-  "commands", "config.update", "eventSources", "eventSources.add", "eventSources.remove", "help", "latency.reset", "quit",
+  "agent.batchSize", "agent.idleStrategy",
+  "commands", "config.update", "eventSources", "eventSources.add", "eventSources.remove",
+  "feed.pause", "feed.resume", "handler.pause", "handler.resume",
+  "help", "latency.reset", "quit",
   "server.processors.add", "server.processors.list", "server.processors.remove", "server.service.add", "server.service.list", "server.service.remove",
+  "subscription.onFull", "tuning.persist", "tuning.reset", "tuning.show",
 ];
 
 /** The CommandError `promise` rejects with (fails the test if it resolves or rejects with anything else). */

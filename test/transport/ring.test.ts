@@ -207,6 +207,29 @@ describe("SPSC ring", () => {
     expect(drain(successor).map((r) => r.text)).toEqual(["e0"]);
   });
 
+  it("changes its policy while in use: into dropOldest (consumer first) the oldest go, back to block nothing is dropped", () => {
+    const { buffer, producer, consumer } = pair();
+    const full = { awaitSpace: () => { throw new Error("full"); } };
+    const write = (text: string) => producer.write(1, 0, 0, bytesOf(text), text.length, full);
+    consumer.takeEachRecord(true);
+    producer.changePolicy("dropOldest");
+    expect(readRingStats(buffer).onFull).toBe("dropOldest");
+    for (let i = 0; i < 100; i++) expect(write(`n${i}`)).toBe(true); // ~3 KiB through a 1 KiB ring
+    producer.publish();
+    const kept = drain(consumer).map((r) => r.text);
+    expect(kept.at(-1)).toBe("n99");
+    expect(kept.length + readRingStats(buffer).droppedOldest).toBe(100);
+
+    producer.changePolicy("block");
+    consumer.takeEachRecord(false);
+    expect(write("after")).toBe(true);
+    producer.publish();
+    expect(drain(consumer).map((r) => r.text)).toEqual(["after"]);
+    for (let i = 0; i < 100 && producer.hasRoomFor(8); i++) write(`b${i}`);
+    expect(() => write("one too many")).toThrow("full"); // block waits (here: gives up) instead of dropping
+    expect(readRingStats(buffer)).toMatchObject({ onFull: "block", droppedNewest: 0 });
+  });
+
   it("rejects capacities that are not powers of two", () => {
     expect(() => createRingBuffer(1000, 0)).toThrow(/power of two/);
     expect(() => createRingBuffer(512, 0)).toThrow(/power of two/);

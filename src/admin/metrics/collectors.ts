@@ -9,6 +9,7 @@ import { latencyCollector } from "./latency-collector.ts";
 import type { MetricCollector } from "./metric-family.ts";
 import { processMetrics } from "./process-metrics.ts";
 import { queueMetrics } from "./queue-metrics.ts";
+import { tuningMetrics } from "./tuning-metrics.ts";
 
 /**
  * @example
@@ -16,4 +17,4 @@ import { queueMetrics } from "./queue-metrics.ts";
  * const families = (await Promise.all(METRIC_COLLECTORS.map((collect) => collect(server)))).flat();
  * ```
  */
-export const METRIC_COLLECTORS: MetricCollector[] = [counterMetrics, queueMetrics, agentMetrics, latencyCollector, processMetrics];
+export const METRIC_COLLECTORS: MetricCollector[] = [counterMetrics, queueMetrics, agentMetrics, latencyCollector, processMetrics, tuningMetrics];

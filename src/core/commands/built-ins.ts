@@ -11,6 +11,7 @@ import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
 import { MANAGEMENT_COMMANDS } from "./management-commands.ts";
+import { TUNING_COMMANDS } from "./tuning-commands.ts";
 
 /** An agent as the built-ins describe it (a subset of the server's topology). */
 export interface AgentFacts {
@@ -42,14 +43,14 @@ export interface ServerFacts {
 }
 
 /**
- * The names the server's commands take (these and the management commands); no handler may register them.
+ * The names the server's commands take (these, the management and the tuning commands); no handler may register them.
  *
  * @example
  * ```ts
  * BUILT_IN_COMMANDS.includes("help"); // true
  * ```
  */
-export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "latency.reset", "quit", ...MANAGEMENT_COMMANDS];
+export const BUILT_IN_COMMANDS: readonly string[] = ["help", "commands", "eventSources", "server.processors.list", "latency.reset", "quit", ...MANAGEMENT_COMMANDS, ...TUNING_COMMANDS];
 
 type BuiltIn = Omit<CommandDefinition, "owner">;
 
@@ -153,7 +154,7 @@ function builtIns(registry: CommandRegistry, server: ServerFacts): BuiltIn[] {
  */
 export function registerBuiltIns(registry: CommandRegistry, server: ServerFacts): void {
   for (const command of builtIns(registry, server)) {
-    if (!BUILT_IN_COMMANDS.includes(command.name) || MANAGEMENT_COMMANDS.includes(command.name)) throw new Error(`built-in command "${command.name}" is missing from BUILT_IN_COMMANDS`);
+    if (!BUILT_IN_COMMANDS.includes(command.name) || MANAGEMENT_COMMANDS.includes(command.name) || TUNING_COMMANDS.includes(command.name)) throw new Error(`built-in command "${command.name}" is missing from BUILT_IN_COMMANDS`);
     registry.register({ ...command, owner: BUILT_IN_OWNER });
   }
 }

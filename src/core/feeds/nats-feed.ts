@@ -83,6 +83,8 @@ export class NatsFeed implements FeedPlugin {
   private stopped = false;
   /** The connection was started: at startComplete, or on the first duty cycle, once someone subscribes. */
   private pulling = false;
+  /** Paused: what arrived waits unpublished, reported in progress (see {@link NatsFeed.pausedWork}). */
+  private holding = false;
 
   constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
@@ -114,6 +116,7 @@ export class NatsFeed implements FeedPlugin {
   }
 
   doWork(): number {
+    this.holding = false;
     if (!this.pulling) this.startPulling();
     const ctx = this.ctx;
     const mask = this.queue.length - 1;
@@ -126,6 +129,18 @@ export class NatsFeed implements FeedPlugin {
       work++;
     }
     work += this.ackDurable();
+    if (this.head < this.tail) this.reportProgress();
+    return work;
+  }
+
+  /**
+   * Paused (`feed.pause`): publishes nothing, but acks what the handlers finished and keeps reporting the
+   * held messages in progress, so the broker neither redelivers them nor, once `maxAckPending` are out,
+   * sends more: the pull stalls until the feed resumes.
+   */
+  pausedWork(): number {
+    this.holding = true;
+    const work = this.ackDurable();
     if (this.head < this.tail) this.reportProgress();
     return work;
   }
@@ -145,7 +160,7 @@ export class NatsFeed implements FeedPlugin {
   }
 
   millisToNextDeadline(): number {
-    return this.head < this.published ? ACK_CHECK_MS : Infinity;
+    return this.head < this.published || (this.holding && this.head < this.tail) ? ACK_CHECK_MS : Infinity;
   }
 
   /** Stops pulling; messages not yet published are handed back (nak) for another instance or the next start. */

@@ -14,12 +14,13 @@
  * @module
  */
 import type { Agent } from "../../agent/agent.ts";
+import type { SwitchableIdleStrategy } from "../../agent/switchable-idle-strategy.ts";
 import { AgentSignals } from "../../agent/signals.ts";
 import { createLogger, type Logger } from "../../log/log.ts";
 import type { FeedPlan, HandlerPlan, ServiceLocation, ServicePlan, SinkPlan } from "../../plan/types.ts";
 import { ServerClock } from "../../time/clock.ts";
 import { JsonLineError } from "../../transport/json-text-codec.ts";
-import type { Backpressure } from "../../transport/ring.ts";
+import type { Backpressure, RingProducer } from "../../transport/ring.ts";
 import { agentCounterSubjects, componentCounterLayout, type Counter, CounterBlock, counterLayout } from "../counters.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../dead-letter-reasons.ts";
 import { DeadLetterBox } from "../dead-letters.ts";
@@ -30,6 +31,7 @@ import { LatencyBlock } from "../latency/latency-block.ts";
 import type { JsonValue } from "../commands/json-value.ts";
 import type { AdminCommand, AdminCommandOptions, Scheduler, Sink } from "../handler-api.ts";
 import type { SinkPlugin } from "../plugin-api.ts";
+import type { TuningChange } from "../../plan/tuning.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
 import { AgentJournals } from "./agent-journals.ts";
@@ -42,6 +44,7 @@ import { type DrainRole, DrainWaiters } from "./drain-waiters.ts";
 import { DURABLE_CHECK_MS, DurableAcks, tracksDurability } from "./durable-acks.ts";
 import { FeedDeliveries } from "./feed-delivery.ts";
 import { HandlerCommands } from "./handler-commands.ts";
+import { HandlerPauses } from "./handler-pauses.ts";
 import type { HandlerHost } from "./handler-context.ts";
 import type { HostedFeed } from "./hosted-feed.ts";
 import { AgentServices } from "./agent-services.ts";
@@ -57,7 +60,7 @@ import { Outputs } from "./outputs.ts";
 import { ReentrantEvents } from "./reentrant-events.ts";
 import { RecordTimeline, ReplayRecordDelivery } from "./record-timeline.ts";
 import type { ServiceHost } from "./service-context.ts";
-import { attachRingEnd, type RingEndTargets } from "./ring-ends.ts";
+import { attachRingEnd, feedRingKey, type RingEndTargets } from "./ring-ends.ts";
 import { WantsCollector } from "./wants-collector.ts";
 
 /** What differs between a worker agent and an inline one. */
@@ -129,7 +132,13 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   private readonly dutyCycles: Counter;
   private readonly idleCycles: Counter;
   private readonly decodeErrors: Counter;
-  private readonly batchSize: number;
+  /** Most events taken from one ring per duty cycle (runtime tuning may change it). */
+  private batchSize: number;
+  /** The runner's idle strategy, set by the worker or inline agent that runs this host (runtime tuning switches it). */
+  idleStrategy: SwitchableIdleStrategy | undefined;
+  /** Every feed ring this agent produces into (see ring-ends.ts). */
+  private readonly feedProducers = new Map<string, RingProducer>();
+  private readonly pauses: HandlerPauses;
   /**
    * True when a feed or sink here does its I/O in the event loop's callbacks (a NATS connection): the
    * agent then parks without blocking its thread, so those callbacks run while it waits and wake it.
@@ -173,6 +182,10 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.services = new AgentServices(plan.name, boot.services);
     this.wants = new WantsCollector((wants) => environment.emit({ event: "wants", wants }));
     this.commands = new HandlerCommands(plan.name, (event) => environment.emit(event));
+    this.pauses = new HandlerPauses((feed) => {
+      const feedPlan = this.feedPlans.get(feed);
+      return feedPlan && this.deliveries.of(feedPlan);
+    });
     this.factory = new ComponentFactory({
       boot,
       clock: this.clock,
@@ -203,6 +216,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       inbound: this.inbound,
       outputs: this.outputs,
       decodeFailed: this.decodeFailed,
+      feedProducers: this.feedProducers,
     };
     this.handle = controlDispatch(this);
   }
@@ -387,6 +401,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
   drain(role: DrainRole): Promise<void> {
     // Events kept for a retry or behind an open circuit do not wait out backoffs at stop.
     if (role === "handlers") for (const handler of this.handlers) handler.guard?.hurry();
+    // A handler paused with hold would keep its rings full forever: it gets what they hold instead.
+    if (role === "handlers") this.pauses.releaseHolds();
     return this.drains.wait(role);
   }
 
@@ -451,6 +467,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const handler = this.handlers.find((h) => h.name === name);
     if (!handler) return [];
     this.handlers = this.handlers.filter((h) => h !== handler);
+    // A held handler must not keep holding the feeds it shared with the handlers that stay.
+    this.pauses.resume(handler);
     this.endHandler(name);
     this.handlersByName.delete(name);
     this.handlerSchedulers.delete(name);
@@ -486,6 +504,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
 
   /** Closes the ring this agent publishes a feed or pipe into for `consumerAgent`, whose handlers no longer receive it. */
   detachRing(feed: string, consumerAgent: string): void {
+    this.feedProducers.delete(feedRingKey(feed, consumerAgent));
     if (!this.outputs.detachPipe(feed, consumerAgent)) this.feeds.get(feed)?.removeSubscriber(consumerAgent);
   }
 
@@ -546,6 +565,40 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     this.tellHandlers("onServiceDeregistered", name);
     await this.retireService(service);
     this.outputs.flush();
+  }
+
+  /**
+   * Applies one runtime tuning change. Control requests are handled between duty cycles, so the next cycle
+   * runs with it: a new idle strategy from its next idle cycle, a batch size from its next poll.
+   */
+  tune(change: TuningChange): void {
+    switch (change.kind) {
+      case "idleStrategy":
+        this.idleStrategy!.switchTo(change.spec);
+        break;
+      case "batchSize":
+        this.batchSize = change.size;
+        break;
+      case "onFull": {
+        // Both ends are asked (see RingProducer.changePolicy for the order); each does its own part.
+        this.feedProducers.get(feedRingKey(change.feed, change.consumerAgent))?.changePolicy(change.policy);
+        if (change.consumerAgent === this.roleName) {
+          for (const ring of this.inbound.feeds) if (ring.source === change.feed) ring.consumer.takeEachRecord(change.policy === "dropOldest");
+        }
+        break;
+      }
+      case "pauseFeed":
+        this.feeds.get(change.feed)!.paused = change.paused;
+        break;
+      case "pauseHandler": {
+        const handler = this.handlersByName.get(change.handler);
+        if (!handler) throw new Error(`no handler "${change.handler}" on agent "${this.roleName}"`);
+        if (change.policy) this.pauses.pause(handler, change.policy);
+        else this.pauses.resume(handler);
+        break;
+      }
+    }
+    this.log.info("runtime tuning applied", { change });
   }
 
   // ---- internals ----

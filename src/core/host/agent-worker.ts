@@ -10,6 +10,7 @@ import { createIdleStrategy } from "../../agent/idle-strategy.ts";
 import { BlockingParker } from "../../agent/parker.ts";
 import { AgentRunner } from "../../agent/runner.ts";
 import { AgentSignals } from "../../agent/signals.ts";
+import { SwitchableIdleStrategy } from "../../agent/switchable-idle-strategy.ts";
 import { pinThread } from "../../pinning/pin-thread.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import { describeThrown } from "../errors.ts";
@@ -17,6 +18,7 @@ import { unenforcedHeapLimit } from "../heap-limit.ts";
 import { holdLifeLock } from "../life-lock.ts";
 import { type AgentMessage, type ComponentFailure, ComponentFailureError, type SupervisorMessage } from "../protocol.ts";
 import { AgentHost } from "./agent-host.ts";
+import { sampleThreadCpu } from "./thread-cpu.ts";
 
 /** The worker's side of its message channel. */
 export interface ParentPort {
@@ -42,6 +44,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
   let runner: AgentRunner | undefined;
   let running: Promise<void> | undefined;
   let received = 0;
+  let stopCpuSampling = () => {};
 
   const agentError = (phase: string, thrown: unknown) => {
     const name = host?.roleName ?? "unknown";
@@ -92,7 +95,8 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       maxParkMs: tuning.maxParkMs,
       ioOnEventLoop: () => created.ioOnEventLoop,
     }, libc?.schedYield);
-    return new AgentRunner(created, createIdleStrategy(plan.idle, parker), signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
+    created.idleStrategy = new SwitchableIdleStrategy(plan.idle, (spec) => createIdleStrategy(spec, parker));
+    return new AgentRunner(created, created.idleStrategy, signals, { sliceMs: tuning.sliceMs, controlBacklog, asyncParker: parker });
   };
 
   port.onMessage(async (message) => {
@@ -105,6 +109,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
       }
       // Reply first: the runner's first slice may park.
       port.post({ reply: 0, ok: true });
+      stopCpuSampling = sampleThreadCpu(host!.counters.counter("agent_cpu_seconds_total"));
       running = runner.run().catch((thrown) => {
         const { message, stack } = describeThrown(thrown);
         port.post({ event: "fatal", message: `duty cycle failed: ${message}`, stack });
@@ -116,6 +121,7 @@ export function serveAgentWorker(port: ParentPort, runtime: Runtime): void {
     try {
       const value = await host!.handle(request);
       if (request.op === "close") {
+        stopCpuSampling();
         runner!.close();
         await running;
       }

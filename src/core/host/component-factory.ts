@@ -117,6 +117,7 @@ export class ComponentFactory {
     const timing = latency && HandlerTiming.of(latency, plan.name, boot.latency!.sampleEvery, clock);
     const hosted = new HostedHandler(plan.name, instance, context, counters.counter("handler_events_total", labels), counters.counter("handler_errors_total", labels), failed, timing,
       plan.source.kind === "module" ? plan.source.display : undefined, journal);
+    hosted.pausedDrops = counters.counter("handler_paused_dropped_total", labels);
     if (plan.retry || plan.circuitBreaker) hosted.guard = this.guard(hosted, plan, counters, handlerLog);
     return hosted;
   }

@@ -9,6 +9,7 @@ import type { ServerClock } from "../../time/clock.ts";
 import type { FeedPlan, HandlerPlan, ServiceLocation, ServicePlan } from "../../plan/types.ts";
 import type { JsonValue } from "../commands/json-value.ts";
 import type { CommandOutcome, ConfigUpdateReply, ControlOp, ControlReplies, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
+import type { TuningChange } from "../../plan/tuning.ts";
 import type { DrainRole } from "./drain-waiters.ts";
 
 /** What control requests act on: the agent host implements it. */
@@ -35,6 +36,7 @@ export interface ControlTarget {
   updateConfig(handler: string, patch: Record<string, unknown>): ConfigUpdateReply;
   addService(location: ServiceLocation, plan?: ServicePlan): Promise<Wants>;
   removeService(name: string): Promise<void>;
+  tune(change: TuningChange): void;
 }
 
 type ControlHandlers = { [Op in ControlOp]: (request: Extract<ControlRequest, { op: Op }>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
@@ -76,6 +78,7 @@ export function controlDispatch(host: ControlTarget): <R extends ControlRequest>
     updateConfig: ({ handler, patch }) => host.updateConfig(handler, patch),
     addService: ({ location, plan }) => host.addService(location, plan),
     removeService: ({ name }) => host.removeService(name),
+    tune: ({ change }) => host.tune(change),
   };
   // TypeScript cannot correlate `request.op` with the handler's parameter; the mapped type above guarantees it.
   return async <R extends ControlRequest>(request: R) => await (handlers[request.op] as unknown as (request: R) => ReplyTo<R> | Promise<ReplyTo<R>>)(request);

@@ -29,6 +29,11 @@ export class HostedFeed {
   private producing = false;
   /** Between startComplete and stop: a subscriber arriving then (a handler added at runtime) sets it producing. */
   private live = false;
+  /**
+   * Paused by runtime tuning: its `doWork` is not called (its `pausedWork` is, if it has one), so it reads
+   * and publishes nothing (a file keeps its position); what it published before is still delivered.
+   */
+  paused = false;
 
   constructor(
     readonly plan: FeedPlan,
@@ -68,9 +73,10 @@ export class HostedFeed {
   /** Runs the plugin's `doWork` if it is producing, then publishes what the cycle produced; returns the work done. */
   runDutyCycle(): number {
     let work = 0;
-    if (this.producing && this.plugin.doWork) {
+    const step = this.paused ? this.plugin.pausedWork : this.plugin.doWork;
+    if (this.producing && step) {
       try {
-        work = this.plugin.doWork();
+        work = step.call(this.plugin);
       } catch (thrown) {
         this.channel.abandonClaim();
         this.errors.report("feed", this.plan.name, "doWork", thrown);
@@ -82,7 +88,8 @@ export class HostedFeed {
 
   /** Milliseconds until the plugin next has work by the clock (Infinity when it is not producing). */
   millisToNextDeadline(): number {
-    return this.producing && this.plugin.millisToNextDeadline ? this.plugin.millisToNextDeadline() : Infinity;
+    const working = this.producing && (!this.paused || this.plugin.pausedWork !== undefined);
+    return working && this.plugin.millisToNextDeadline ? this.plugin.millisToNextDeadline() : Infinity;
   }
 
   status(agent: string): FeedStatusEntry {

@@ -33,6 +33,10 @@ export class HostedHandler implements EventReceiver {
   guard?: HandlerGuard;
   /** Its journal, if it is journaled: every delivery is recorded first. Delivery only tests this field. */
   readonly journal?: JournalWriter;
+  /** Paused with policy `drop` (runtime tuning): events are counted in {@link pausedDrops} instead of delivered. */
+  dropping = false;
+  /** Its `handler_paused_dropped_total`. */
+  pausedDrops: Counter | undefined;
 
   constructor(
     readonly name: string,
@@ -52,6 +56,7 @@ export class HostedHandler implements EventReceiver {
   }
 
   deliver(event: unknown, meta: EventMeta): void {
+    if (this.dropping) return this.pausedDrops!.inc();
     const journal = this.journal;
     if (journal === undefined) return this.deliverNow(event, meta);
     // The handler's clock reads the recorded time for the whole delivery (see JournalClock).

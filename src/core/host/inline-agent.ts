@@ -10,6 +10,7 @@ import { createIdleStrategy } from "../../agent/idle-strategy.ts";
 import { AsyncParker } from "../../agent/parker.ts";
 import { AgentRunner } from "../../agent/runner.ts";
 import type { AgentSignals } from "../../agent/signals.ts";
+import { SwitchableIdleStrategy } from "../../agent/switchable-idle-strategy.ts";
 import type { AgentPlan } from "../../plan/types.ts";
 import { type AgentEndpoint, type AgentListeners, AgentUnavailableError, withTimeout } from "../agent-endpoint.ts";
 import { describeThrown } from "../errors.ts";
@@ -38,7 +39,8 @@ export class InlineAgent implements AgentEndpoint, LocalWork {
       millisToNextDeadline: () => host.millisToNextDeadline(),
       maxParkMs: host.boot.tuning.maxParkMs,
     }, host.boot.tuning.keepAlive);
-    this.runner = new AgentRunner(host, createIdleStrategy(plan.idle, parker), host.signals, {
+    host.idleStrategy = new SwitchableIdleStrategy(plan.idle, (spec) => createIdleStrategy(spec, parker));
+    this.runner = new AgentRunner(host, host.idleStrategy, host.signals, {
       sliceMs: host.boot.tuning.sliceMs,
       asyncParker: parker,
     });

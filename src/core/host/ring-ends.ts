@@ -30,6 +30,20 @@ export interface RingEndTargets {
   inbound: InboundRings;
   outputs: Outputs;
   decodeFailed: DecodeFailure;
+  /** Every feed ring this agent produces into, by {@link feedRingKey} (runtime tuning changes their policy). */
+  feedProducers: Map<string, RingProducer>;
+}
+
+/**
+ * The key of the ring carrying `feed` into `consumerAgent`.
+ *
+ * @example
+ * ```ts
+ * targets.feedProducers.get(feedRingKey("prices", "processor"));
+ * ```
+ */
+export function feedRingKey(feed: string, consumerAgent: string): string {
+  return `${feed}\u0000${consumerAgent}`;
 }
 
 /**
@@ -50,6 +64,7 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
     }
     case "feedProducer": {
       const producer = new RingProducer(endpoint.ring, new AgentSignals(endpoint.consumerSignals).wake);
+      targets.feedProducers.set(feedRingKey(endpoint.feed, endpoint.consumerAgent), producer);
       if (!targets.outputs.attachPipe(endpoint.feed, producer, endpoint.consumerAgent)) {
         targets.feeds.get(endpoint.feed)!.addSubscriber(producer, endpoint.consumerAgent);
       }

@@ -49,6 +49,11 @@ export interface RestartContext {
   report(agent: string, message: string): void;
   /** Gives the agent up: the dead-agent handling. */
   giveUp(agent: string, reason: string): void;
+  /**
+   * Brings a restarted agent's runtime tuning back (it boots from the plan): `components` once its
+   * components are built, before they start; `handlers` once they started (their subscriptions exist).
+   */
+  retune(agent: string, stage: "components" | "handlers"): Promise<void>;
 }
 
 interface Supervised {
@@ -139,12 +144,14 @@ export class AgentRestarter {
       agent = await context.launcher.launch(context.rebuild(entry.boot, context.endpointsOf(name), attempt), context.listeners);
       context.agents.add(agent);
       await context.calibrate(agent);
+      await context.retune(name, "components");
       for (const phase of FORWARD) {
         for (const role of ROLES) {
           const wants = await agent.request({ op: "lifecycle", phase, role }, context.requestTimeoutMs);
           await context.connect(new Map([[name, wants]]));
         }
       }
+      await context.retune(name, "handlers");
     } catch (thrown) {
       agent?.terminate();
       const reason = `restart attempt ${attempt} failed: ${describeThrown(thrown).message}`;

@@ -20,11 +20,12 @@
 import { AgentSignals } from "../../agent/signals.ts";
 import type { LogSettings, Logger } from "../../log/log.ts";
 import type { AgentPlan, FeedAddition, HandlerAddition, ServerPlan, ServicePlan } from "../../plan/types.ts";
+import type { TuningChange } from "../../plan/tuning.ts";
 import { markConsumerGone, markProducerClosed, readRingStats } from "../../transport/ring.ts";
 import { type AgentEndpoint, type AgentLauncher, type AgentListeners, AgentUnavailableError } from "../agent-endpoint.ts";
 import type { CommandRegistry } from "../commands/command-registry.ts";
 import { agentCounterSubjects, allocateCounters, CounterBlock, type CounterSample, counterLayout } from "../counters.ts";
-import { BootError, describeThrown, type ErrorReport, RegistrationError } from "../errors.ts";
+import { BootError, describeThrown, type ErrorReport, RegistrationError, UnknownComponentError } from "../errors.ts";
 import { type AgentBoot, type AgentEvent, ComponentFailureError, describeRequest, type Endpoint, type FeedStatusEntry, type LifecyclePhase, type Role, type Tuning, type Wants } from "../protocol.ts";
 import { AgentGroup, describeComponents } from "./agent-group.ts";
 import { AgentHealth, type AgentStatus } from "./agent-health.ts";
@@ -156,6 +157,7 @@ export class Supervisor {
       running: () => this.state === "running",
       report: (agent, message) => this.errorLog.record({ time: Date.now(), source: "agent", agent, component: agent, phase: "run", message }),
       giveUp: (agent, reason) => this.markDead(agent, reason),
+      retune: (agent, stage) => this.retune(agent, stage),
     });
     this.registration = new Registration({
       plan,
@@ -313,6 +315,20 @@ export class Supervisor {
   removeService(name: string): Promise<boolean> {
     if (this.state !== "running") return Promise.reject(new Error(`cannot remove service "${name}": the server is ${this.state}`));
     return this.registrar.remove(name);
+  }
+
+  /**
+   * What brings a restarted agent's runtime tuning back (see runtime-tuner.ts); set by the embedding API.
+   * Without one, a restarted agent runs its plan.
+   */
+  retune: (agent: string, stage: "components" | "handlers") => Promise<void> = () => Promise.resolve();
+
+  /** Applies one runtime tuning change on `agent`'s thread; resolves once it is in effect there (see runtime-tuner.ts). */
+  async tune(agent: string, change: TuningChange): Promise<void> {
+    if (this.state !== "running") throw new Error(`cannot tune agent "${agent}": the server is ${this.state}`);
+    const endpoint = this.agents.get(agent);
+    if (!endpoint) throw new UnknownComponentError(`agent "${agent}" is not running`);
+    await endpoint.request({ op: "tune", change }, this.options.requestTimeoutMs);
   }
 
   /** Feeds each handler of `agent` receives, by handler. */
