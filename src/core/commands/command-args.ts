@@ -47,3 +47,23 @@ export function commandArgs(command: string, args: JsonValue | undefined): Comma
   }
   throw new CommandError("bad-arguments", command, `command "${command}": arguments must be a list of strings or an object, found ${JSON.stringify(args)}`);
 }
+
+/**
+ * A value typed on a command line: JSON where it parses (numbers, booleans, null, objects), else the text
+ * itself. Values given as JSON already (an HTTP body's) are returned as they are.
+ *
+ * @example
+ * ```ts
+ * typedArgument("42"); // 42
+ * typedArgument('{"type":"sleeping"}'); // { type: "sleeping" }
+ * typedArgument("backoff"); // "backoff"
+ * ```
+ */
+export function typedArgument(value: JsonValue): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

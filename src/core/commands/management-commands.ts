@@ -6,7 +6,7 @@
  * @module
  */
 import { UnknownComponentError } from "../errors.ts";
-import { commandArgs } from "./command-args.ts";
+import { commandArgs, typedArgument } from "./command-args.ts";
 import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
@@ -42,20 +42,10 @@ export const MANAGEMENT_COMMANDS: readonly string[] = [
   "server.service.remove",
 ];
 
-/** A value typed on a command line: JSON where it parses (numbers, booleans, null, objects), else the text itself. */
-function typed(value: JsonValue): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
 /** The named arguments as an object, values typed (`configMap={"a":1}` on a command line becomes an object). */
 function entryOf(command: string, args: JsonValue | undefined): Record<string, unknown> {
   const { named } = commandArgs(command, args);
-  return Object.fromEntries(Object.entries(named).map(([key, value]) => [key, typed(value)]));
+  return Object.fromEntries(Object.entries(named).map(([key, value]) => [key, typedArgument(value)]));
 }
 
 /** The one positional argument a command needs, e.g. a name. */

@@ -10,7 +10,7 @@
 import { HANDLER_PAUSE_POLICIES, type HandlerPausePolicy, type TuningOverlay } from "../../plan/tuning.ts";
 import { FULL_RING_POLICIES, type FullRingPolicy } from "../../transport/full-ring-policy.ts";
 import { UnknownComponentError } from "../errors.ts";
-import { commandArgs } from "./command-args.ts";
+import { commandArgs, typedArgument } from "./command-args.ts";
 import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
@@ -87,15 +87,6 @@ async function tuning(command: string, controls: TuningControls, change: () => P
   return { tuned: controls.tuning() as JsonValue };
 }
 
-/** A spec typed on a command line: JSON where it parses (`{"type":"sleeping"}`), else the name itself. */
-function specOf(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 function tuningCommands(controls: TuningControls): Omit<CommandDefinition, "owner">[] {
   return [
     {
@@ -104,7 +95,7 @@ function tuningCommands(controls: TuningControls): Omit<CommandDefinition, "owne
       description: "switches an agent's idle strategy from its next idle cycle (e.g. busySpin → backoff)",
       run: (args) => {
         const { agent, spec } = needs("agent.idleStrategy", args, ["agent", "spec"]);
-        return tuning("agent.idleStrategy", controls, () => controls.setIdleStrategy(agent!, specOf(spec!)));
+        return tuning("agent.idleStrategy", controls, () => controls.setIdleStrategy(agent!, typedArgument(spec!)));
       },
     },
     {
