@@ -194,15 +194,16 @@ export class EventOutlet {
   send(value: unknown): number;
   /**
    * With `wait: false`: sends only if every ring has room now; returns 0 (nothing sent) otherwise.
-   * `codec` overrides the codec chosen by the value's type.
+   * `codec` overrides the codec chosen by the value's type; a `traceparent` travels with the value (see
+   * traced-record.ts).
    */
-  send(value: unknown, wait: boolean, codec?: Codec): number;
-  send(value: unknown, wait = true, codec?: Codec): number {
-    if (this.sending || this.held) return this.enqueue(value, codec);
+  send(value: unknown, wait: boolean, codec?: Codec, traceparent?: string): number;
+  send(value: unknown, wait = true, codec?: Codec, traceparent?: string): number {
+    if (this.sending || this.held) return this.enqueue(value, codec, traceparent);
     this.sending = true;
     try {
       this.sendQueued();
-      const length = this.encoder.encode(value, codec);
+      const length = traceparent === undefined ? this.encoder.encode(value, codec) : this.encoder.encodeTraced(value, codec, traceparent);
       if (!wait && !this.roomEverywhere(length)) return 0;
       const sequence = this.nextSequence();
       try {
@@ -309,8 +310,8 @@ export class EventOutlet {
     return this.sequence;
   }
 
-  private enqueue(value: unknown, codec: Codec | undefined): number {
-    const length = this.queueEncoder.encode(value, codec);
+  private enqueue(value: unknown, codec: Codec | undefined, traceparent: string | undefined): number {
+    const length = traceparent === undefined ? this.queueEncoder.encode(value, codec) : this.queueEncoder.encodeTraced(value, codec, traceparent);
     const sequence = this.nextSequence();
     this.queue.push({ codecId: this.queueEncoder.codecId, sequence, publishedNanos: this.clock.nanos(), bytes: this.queueEncoder.bytes.slice(0, length) });
     return sequence;

@@ -33,6 +33,7 @@ import type { SinkPlugin } from "../plugin-api.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
 import { AgentJournals } from "./agent-journals.ts";
+import { TraceScope } from "../tracing/trace-scope.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import { applyConfigUpdate } from "./config-update.ts";
@@ -166,6 +167,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       if (!this.inDutyCycle) this.signals.wake.signal();
     };
     this.journals = new AgentJournals(this.clock);
+    const traceScope = boot.tracing && new TraceScope();
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;
@@ -188,6 +190,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       sinks: this.sinks,
       deliveries: this.deliveries,
       journals: this.journals,
+      traceScope,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
@@ -203,6 +206,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       inbound: this.inbound,
       outputs: this.outputs,
       decodeFailed: this.decodeFailed,
+      traceScope,
     };
     this.handle = controlDispatch(this);
   }
