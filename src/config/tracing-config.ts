@@ -17,11 +17,11 @@ export const DEFAULT_TRACING_SERVICE_NAME = "mongoose-server";
  */
 export const tracingSchema = v.strictObject({
   /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`. */
-  otlpEndpoint: v.optional(v.pipe(
-    v.string(),
-    v.url("must be a URL, e.g. http://127.0.0.1:4318/v1/traces"),
-    v.check((url) => /^https?:\/\//i.test(url), "must be an http:// or https:// URL (OTLP/HTTP)"),
-  )),
+  otlpEndpoint: v.optional(v.pipe(v.string(), v.check(isHttpUrl, "must be an http:// or https:// URL (OTLP/HTTP), e.g. http://127.0.0.1:4318/v1/traces"))),
   sampleRatio: v.optional(v.pipe(v.number(), v.minValue(0, "must be between 0 and 1"), v.maxValue(1, "must be between 0 and 1")), 1),
   serviceName: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty")), DEFAULT_TRACING_SERVICE_NAME),
 });
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
+}
