@@ -26,7 +26,7 @@ export type { JsonValue } from "./core/commands/json-value.ts";
 export type { Service, ServiceContext } from "./core/service-api.ts";
 export type { ServiceInfo } from "./core/supervisor/service-registrar.ts";
 export type { ServiceConfig } from "./config/schema.ts";
-export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
+export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, PublishOptions, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
 export type { DeadLetter } from "./core/dead-letters.ts";
 export type { DeadLetterReason } from "./core/dead-letter-reasons.ts";
 export type { FeedStatusEntry } from "./core/protocol.ts";
