@@ -8,6 +8,7 @@
  * @module
  */
 import type { ByteBuffer } from "./byte-buffer.ts";
+import { readUtf8 } from "./utf8.ts";
 
 /** Characters of a version-00 traceparent: `00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`. */
 export const TRACEPARENT_LENGTH = 55;
@@ -48,8 +49,7 @@ export function appendTrace(buffer: ByteBuffer, length: number, codecId: number,
  * ```
  */
 export function readTraceparent(bytes: Uint8Array, offset: number, length: number): string {
-  const start = offset + length - TRACE_SUFFIX_BYTES;
-  return String.fromCharCode.apply(null, bytes.subarray(start, start + TRACEPARENT_LENGTH) as unknown as number[]);
+  return readUtf8(bytes, offset + length - TRACE_SUFFIX_BYTES, TRACEPARENT_LENGTH);
 }
 
 /** The event's own codec id in a traced record (see {@link readTraceparent}). */
