@@ -27,6 +27,7 @@ import type { Clock } from "../time/clock.ts";
 import type { Codec } from "../transport/codec.ts";
 import { codecById } from "../transport/codecs.ts";
 import { type Backpressure, ConsumerGoneError, type RingProducer } from "../transport/ring.ts";
+import { TRACED_CODEC_ID } from "../transport/traced-record.ts";
 import { EventEncoder } from "./event-encoder.ts";
 
 interface Target {
@@ -345,9 +346,11 @@ export class EventOutlet {
         }
       }
     }
-    // The first live target gets the codec's id, the others its mirror (see Codec.mirrorId).
+    // The first live target gets the codec's id, the others its mirror (see Codec.mirrorId). A traced
+    // record names its own codec in its last byte (see traced-record.ts): the mirror goes there.
     let id = codecId;
     const mirrorId = targets.length > 1 ? codecById(codecId)?.mirrorId ?? codecId : codecId;
+    const tracedOwnId = codecId === TRACED_CODEC_ID && targets.length > 1 ? bytes[length - 1] : -1;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
@@ -356,13 +359,18 @@ export class EventOutlet {
         continue;
       }
       try {
-        if (target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure)) id = mirrorId;
-        else this.refused(target);
+        if (target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure)) {
+          id = mirrorId;
+          if (tracedOwnId >= 0) bytes[length - 1] = codecById(tracedOwnId)?.mirrorId ?? tracedOwnId;
+        } else {
+          this.refused(target);
+        }
       } catch (error) {
         this.lose(target, error);
         this.dropped();
       }
     }
+    if (tracedOwnId >= 0) bytes[length - 1] = tracedOwnId; // a queued copy may be written again
     this.written++;
   }
 

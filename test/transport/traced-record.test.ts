@@ -1,6 +1,9 @@
 import { describe, expect, it } from "bun:test";
+import { EventOutlet } from "../../src/core/event-outlet.ts";
+import { ServerClock } from "../../src/time/clock.ts";
 import { ByteBuffer } from "../../src/transport/byte-buffer.ts";
 import { CodecTable } from "../../src/transport/codecs.ts";
+import { jsonTextCodec, jsonTextMirrorCodec } from "../../src/transport/json-text-codec.ts";
 import { type Backpressure, createRingBuffer, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
 import { stringCodec } from "../../src/transport/string-codec.ts";
 import { WakeSignal } from "../../src/transport/wake-signal.ts";
@@ -29,5 +32,25 @@ describe("traced records", () => {
       seen.push([codecs.get(own)!.decode(bytes, offset, length - TRACE_SUFFIX_BYTES), readTraceparent(bytes, offset, length)]);
     }, 10);
     expect(seen).toEqual([["plain", undefined], ["traced", TRACEPARENT]]);
+  });
+});
+
+describe("traced records from an outlet to several rings", () => {
+  it("name the codec's mirror for every ring but the first, as plain records do (a bad JSON line is reported once)", () => {
+    const rings = [createRingBuffer(1 << 12, 1), createRingBuffer(1 << 12, 1)];
+    const outlet = new EventOutlet("test", new ServerClock(performance.timeOrigin), NEVER_FULL, () => {});
+    rings.forEach((buffer, i) => outlet.addTarget(new RingProducer(buffer, new WakeSignal(new Int32Array(new SharedArrayBuffer(64)), 0)), `agent-${i}`));
+    for (let i = 0; i < 2; i++) outlet.send({ text: '{"a":1}', line: 1, offset: -1 }, true, jsonTextCodec, TRACEPARENT);
+    outlet.flush();
+    const ownIds = rings.map((buffer) => {
+      const ids: number[] = [];
+      new RingConsumer(buffer).poll((bytes, offset, length, codecId) => {
+        expect(codecId).toBe(TRACED_CODEC_ID);
+        expect(readTraceparent(bytes, offset, length)).toBe(TRACEPARENT);
+        ids.push(tracedCodecId(bytes, offset, length));
+      }, 10);
+      return ids;
+    });
+    expect(ownIds).toEqual([[jsonTextCodec.id, jsonTextCodec.id], [jsonTextMirrorCodec.id, jsonTextMirrorCodec.id]]);
   });
 });
