@@ -52,7 +52,14 @@ export function readTraceparent(bytes: Uint8Array, offset: number, length: numbe
   return readUtf8(bytes, offset + length - TRACE_SUFFIX_BYTES, TRACEPARENT_LENGTH);
 }
 
-/** The event's own codec id in a traced record (see {@link readTraceparent}). */
+/**
+ * The event's own codec id in a traced record (see {@link readTraceparent}).
+ *
+ * @example
+ * ```ts
+ * const value = codecs.get(tracedCodecId(bytes, offset, length))!.decode(bytes, offset, length - TRACE_SUFFIX_BYTES);
+ * ```
+ */
 export function tracedCodecId(bytes: Uint8Array, offset: number, length: number): number {
   return bytes[offset + length - 1];
 }

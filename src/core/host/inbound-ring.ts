@@ -97,18 +97,16 @@ export class InboundRing {
 
   /** A record that may carry a traceparent (see traced-record.ts): the context is set for its delivery only. */
   private readonly decodeTracedRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {
-    if (codecId !== TRACED_CODEC_ID) {
-      this.meta.traceparent = undefined;
-      this.decodeRecord(bytes, offset, length, codecId, sequence, publishedNanos);
-      return;
-    }
-    const traceparent = readTraceparent(bytes, offset, length);
+    const traced = codecId === TRACED_CODEC_ID;
     const scope = this.traceScope!;
-    this.meta.traceparent = scope.current = traceparent;
+    // A delivery may run inside another (a caller-runs wait for ring space runs a duty cycle): the outer one's context comes back after.
+    const outer = scope.current;
+    this.meta.traceparent = scope.current = traced ? readTraceparent(bytes, offset, length) : undefined;
     try {
-      this.decodeRecord(bytes, offset, length - TRACE_SUFFIX_BYTES, tracedCodecId(bytes, offset, length), sequence, publishedNanos);
+      if (traced) this.decodeRecord(bytes, offset, length - TRACE_SUFFIX_BYTES, tracedCodecId(bytes, offset, length), sequence, publishedNanos);
+      else this.decodeRecord(bytes, offset, length, codecId, sequence, publishedNanos);
     } finally {
-      scope.current = undefined;
+      scope.current = outer;
       this.meta.traceparent = undefined;
     }
   };

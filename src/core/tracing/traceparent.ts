@@ -51,7 +51,14 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.parentId}-${(context.flags & 0xff).toString(16).padStart(2, "0")}`;
 }
 
-/** Whether the caller sampled this trace (flags bit 0). */
+/**
+ * Whether the caller sampled this trace (flags bit 0).
+ *
+ * @example
+ * ```ts
+ * isSampled(parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")!); // false
+ * ```
+ */
 export function isSampled(context: TraceContext): boolean {
   return (context.flags & 1) === 1;
 }
