@@ -26,12 +26,16 @@ describe("nats tracing", () => {
     body: { event: unknown; traceparent: string | null };
   }
 
+  /** The handlers between the feed and the sink: by default one trace-echo handler on the agent "worker". */
+  type Route = Pick<MongooseConfig, "eventHandlers" | "pipes">;
+  const DIRECT: Route = { eventHandlers: [{ agentName: "worker", eventHandlers: { echo: { handler: `${FIXTURES}trace-echo.ts`, configMap: { subscribe: ["in"] } } } }] };
+
   /**
-   * Boots feed (subject `<name>.in`) → trace-echo handler on a worker agent → NATS sink (`<name>.out`,
+   * Boots feed (subject `<name>.in`) → `route` (ending in trace-echo) → NATS sink (`<name>.out`,
    * JetStream), subscribes to the output and returns what it received; messages are published with the
    * given `traceparent` header, or none.
    */
-  async function pipeline(name: string, tracing: MongooseConfig["tracing"]) {
+  async function pipeline(name: string, tracing: MongooseConfig["tracing"], route = DIRECT) {
     const manager = await jetstreamManager(broker.client);
     await manager.streams.add({ name: `${name.toUpperCase()}_OUT`, subjects: [`${name}.out`] });
     const received: Out[] = [];
@@ -41,9 +45,9 @@ describe("nats tracing", () => {
       },
     });
     const server: MongooseServer = await boot({
-      eventFeeds: [{ name: "in", type: "nats", servers: [broker.nats.url], subject: `${name}.in`, stream: `${name.toUpperCase()}_IN`, valueMapper: "json", broadcast: true }],
+      eventFeeds: [{ name: "in", type: "nats", servers: [broker.nats.url], subject: `${name}.in`, stream: `${name.toUpperCase()}_IN`, valueMapper: "json" }],
       eventSinks: [{ name: "out", type: "nats", servers: [broker.nats.url], subject: `${name}.out` }],
-      eventHandlers: [{ agentName: "worker", eventHandlers: { echo: { handler: `${FIXTURES}trace-echo.ts` } } }],
+      ...route,
       tracing,
     }, { logLevel: "silent" });
     broker.servers.push(server);
@@ -78,6 +82,34 @@ describe("nats tracing", () => {
       expect(byEvent.get(2)).toEqual({ header: null, body: { event: 2, traceparent: null } });
       expect(byEvent.get(3)).toEqual({ header: unsampled, body: { event: 3, traceparent: unsampled } });
       expect(byEvent.get(4)).toEqual({ header: null, body: { event: 4, traceparent: null } });
+    } finally {
+      await run.stop();
+    }
+  });
+
+  test("through pipes, to a handler on the same agent and on another: the context follows each hop", async () => {
+    const echo = (pipe: string) => ({ handler: `${FIXTURES}trace-echo.ts`, configMap: { subscribe: [pipe] } });
+    const run = await pipeline("piped", {}, {
+      pipes: [{ name: "local", broadcast: false }, { name: "remote", broadcast: false }],
+      eventHandlers: [
+        {
+          agentName: "first",
+          eventHandlers: {
+            toLocal: { handler: `${FIXTURES}forwarder.ts`, configMap: { subscribe: ["in"], sink: "local.sink" } },
+            toRemote: { handler: `${FIXTURES}forwarder.ts`, configMap: { subscribe: ["in"], sink: "remote.sink" } },
+            nearEcho: echo("local"),
+          },
+        },
+        { agentName: "second", eventHandlers: { farEcho: echo("remote") } },
+      ],
+    });
+    try {
+      await run.publish(1, SAMPLED);
+      await run.publish(2);
+      await eventually(() => run.received.length === 4, "each message published by the sink once per echo", 30_000);
+      const traced = run.received.filter((out) => out.body.event === 1);
+      expect(traced).toEqual([{ header: SAMPLED, body: { event: 1, traceparent: SAMPLED } }, { header: SAMPLED, body: { event: 1, traceparent: SAMPLED } }]);
+      expect(run.received.filter((out) => out.body.event === 2).map((out) => out.header ?? out.body.traceparent)).toEqual([null, null]);
     } finally {
       await run.stop();
     }

@@ -161,13 +161,13 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
-    this.deliveries = new FeedDeliveries(this.clock, (feed) => new ReplayRecordDelivery(feed, this.clock, this.recordTimeline(), this.deadLetters));
+    const traceScope = boot.tracing && new TraceScope();
+    this.deliveries = new FeedDeliveries(this.clock, (feed) => new ReplayRecordDelivery(feed, this.clock, this.recordTimeline(), this.deadLetters), traceScope);
     // A timer or emit from outside the duty cycle (a promise or I/O callback) may find the agent in an async park that ends later.
     const wakeAgent = () => {
       if (!this.inDutyCycle) this.signals.wake.signal();
     };
     this.journals = new AgentJournals(this.clock);
-    const traceScope = boot.tracing && new TraceScope();
     this.scheduler = new AgentScheduler(this.clock, (owner, thrown) => this.timerThrew(owner, thrown), wakeAgent);
     this.reentrant = new ReentrantEvents(this.clock);
     this.wakeAgent = wakeAgent;

@@ -267,8 +267,9 @@ export class ComponentFactory {
       fullRings: new SlowConsumerWarnings(this.parts.log.child(labels), `pipe "${pipe.name}"`),
       local: () => {
         const delivery = deliveries.receiving(pipe.name);
-        return delivery && ((value, sequence, publishedNanos) => deliveries.queueLocal(delivery, value, sequence, publishedNanos));
+        return delivery && ((value, sequence, publishedNanos, traceparent) => deliveries.queueLocal(delivery, value, sequence, publishedNanos, traceparent));
       },
+      traceScope: this.parts.traceScope,
     });
     if (pipe.cache.enabled && held) writer.hold();
     return writer;
