@@ -175,17 +175,17 @@ export class NatsSink implements SinkPlugin {
   private send(nc: NatsConnection, position: number): void {
     const at = position & (MAX_IN_FLIGHT - 1);
     const traced = this.traceparents?.[at];
-    const headers = traced === undefined ? undefined : traceHeaders(traced);
+    const traceparent = traced === undefined ? undefined : traceHeaders(traced);
     if (!this.js) {
       try {
-        nc.publish(this.subjects[at], this.payloads[at], headers && { headers });
+        nc.publish(this.subjects[at], this.payloads[at], traceparent && { headers: traceparent });
         this.acknowledged(position);
       } catch (thrown) {
         this.failed(position, thrown);
       }
       return;
     }
-    this.js.publish(this.subjects[at], this.payloads[at], { msgID: this.ids[at], headers }).then(
+    this.js.publish(this.subjects[at], this.payloads[at], { msgID: this.ids[at], headers: traceparent }).then(
       () => this.acknowledged(position),
       (thrown) => this.failed(position, thrown),
     );
