@@ -21,7 +21,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type MsgHdrs, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { median } from "./child-runs.ts";
 import { type Order, orderNumber, toFill } from "./notional.ts";
@@ -62,7 +62,7 @@ export interface NatsPipelineReport {
 }
 
 const INPUT = "BENCH_IN";
-const OUTPUT = { plain: "BENCH_OUT_PLAIN", engine: "BENCH_OUT_ENGINE" } as const;
+export const OUTPUT = { plain: "BENCH_OUT_PLAIN", engine: "BENCH_OUT_ENGINE" } as const;
 const HANDLER = fileURLToPath(new URL("./notional-handler.ts", import.meta.url));
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -111,7 +111,7 @@ export async function natsPipeline(options: NatsPipelineOptions): Promise<NatsPi
 const rate = (run: PipelineRun) => `${Math.round(run.perSecond).toLocaleString("en-US")} msg/s (${run.outputs} outputs)`;
 
 /** Deletes and recreates the input stream and both output streams (file storage, the server's default). */
-async function freshStreams(manager: JetStreamManager): Promise<void> {
+export async function freshStreams(manager: JetStreamManager): Promise<void> {
   const existing = new Set<string>();
   for await (const name of manager.streams.names()) existing.add(name);
   for (const [name, subject] of [[INPUT, "bench.in"], [OUTPUT.plain, "bench.plain.>"], [OUTPUT.engine, "bench.engine.>"]]) {
@@ -120,10 +120,13 @@ async function freshStreams(manager: JetStreamManager): Promise<void> {
   }
 }
 
-/** Publishes the orders (core publish, the stream captures them) and waits until the stream holds them all. */
-async function publishOrders(connection: NatsConnection, manager: JetStreamManager, messages: number): Promise<void> {
+/**
+ * Publishes the orders (core publish, the stream captures them) and waits until the stream holds them all;
+ * with `headers`, each order carries them (e.g. a `traceparent`).
+ */
+export async function publishOrders(connection: NatsConnection, manager: JetStreamManager, messages: number, headers?: MsgHdrs): Promise<void> {
   for (let i = 0; i < messages; i++) {
-    connection.publish("bench.in", JSON.stringify(orderNumber(i)));
+    connection.publish("bench.in", JSON.stringify(orderNumber(i)), headers && { headers });
     if (i % 10_000 === 9_999) await connection.flush(); // bounds the client's outgoing buffer
   }
   await connection.flush();
@@ -152,8 +155,11 @@ async function plainLoop(connection: NatsConnection, manager: JetStreamManager, 
   if (failure) throw failure;
 }
 
-/** The engine: `mongoose run` with a nats feed, the handler on its own agent and a nats sink, until every output is stored. */
-async function engineRun(url: string, manager: JetStreamManager, messages: number, maxAckPending: number, yaml: string): Promise<void> {
+/**
+ * The engine: `mongoose run` with a nats feed, the handler on its own agent and a nats sink, until every
+ * output is stored. `extraYaml`: more top-level configuration lines (e.g. `tracing: {}`).
+ */
+export async function engineRun(url: string, manager: JetStreamManager, messages: number, maxAckPending: number, yaml: string, extraYaml: string[] = []): Promise<void> {
   writeFileSync(yaml, [
     "admin: false",
     "eventFeeds:",
@@ -164,6 +170,7 @@ async function engineRun(url: string, manager: JetStreamManager, messages: numbe
     "  - agentName: processor",
     "    eventHandlers:",
     `      notional: {handler: "${HANDLER}"}`,
+    ...extraYaml,
     "",
   ].join("\n"));
   const child = start(runtimeCommand(MAIN, ["run", yaml]));
@@ -197,7 +204,7 @@ async function untilStored(manager: JetStreamManager, stream: string, messages: 
 }
 
 /** Outputs and their rate, from the output stream's count and first and last timestamps. */
-async function measured(manager: JetStreamManager, stream: string, messages: number): Promise<PipelineRun> {
+export async function measured(manager: JetStreamManager, stream: string, messages: number): Promise<PipelineRun> {
   const { state } = await manager.streams.info(stream);
   if (state.messages !== messages) throw new Error(`stream ${stream} holds ${state.messages} outputs for ${messages} orders`);
   const seconds = Math.max(Date.parse(state.last_ts) - Date.parse(state.first_ts), 1) / 1000;

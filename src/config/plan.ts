@@ -434,5 +434,5 @@ export function buildPlan(config: MongooseConfig | unknown, options: PlanOptions
     };
   });
   const eventTypes = eventTypeSpecs(effective).map((spec, index): EventTypePlan => ({ ...spec, codecId: MIN_FIXED_CODEC_ID + index }));
-  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir), journal: journalPlanOf(effective.journal, baseDir), shutdownTimeoutMs: effective.shutdownTimeoutMs };
+  return { agents: [supervisor, ...agents], eventTypes, feeds, sinks, services, deadLetter: effective.deadLetter, defaultIdle, latency: effective.latency, admin: adminPlan(effective.admin, baseDir), journal: journalPlanOf(effective.journal, baseDir), shutdownTimeoutMs: effective.shutdownTimeoutMs, tracing: effective.tracing };
 }

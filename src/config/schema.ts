@@ -14,6 +14,7 @@ import { MAX_RING_CAPACITY, MIN_RING_CAPACITY } from "../transport/ring.ts";
 import { type ComponentType, feedTypes, sinkTypes } from "./component-types.ts";
 import { restartKeys } from "./restart-policy.ts";
 import { journalSchema } from "./journal-config.ts";
+import { tracingSchema } from "./tracing-config.ts";
 import { circuitBreakerSchema, retrySchema } from "./failure-policy-schemas.ts";
 import { mapOf, nonEmptyName, oneOf, positiveInteger, settingsMap } from "./schema-parts.ts";
 
@@ -246,6 +247,8 @@ export const configSchema = v.strictObject({
   }), {}),
   /** Records every delivery to the chosen handlers, with its clock, for replay (src/core/journal/). Absent: off. */
   journal: v.optional(journalSchema),
+  /** W3C trace context at NATS boundaries, and OTLP export of boundary spans (src/core/tracing/). Absent: off. */
+  tracing: v.optional(tracingSchema),
   /** Bound of the whole stop (SIGTERM → drained, flushed, pointers saved); what did not finish is reported. Default 30 000. */
   shutdownTimeoutMs: v.optional(positiveInteger),
   /** Absent: on for `mongoose run` (127.0.0.1:8080), off when embedded. */

@@ -63,6 +63,7 @@ export function counterLayout(subjects: CounterSubjects): CounterSpec[] {
     { name: "agent_cpu_seconds_total", help: "CPU time of the worker agent's thread (Linux; 0 elsewhere and for inline agents).", labels: agent },
     { name: "agent_decode_errors_total", help: "Records that could not be decoded (corrupt or unknown codec).", labels: agent },
     { name: "agent_sink_dropped_total", help: "Values sent to sinks that could not be delivered (the sink's host was gone).", labels: agent },
+    { name: "tracing_export_failures_total", help: "Failed exports of boundary spans to tracing.otlpEndpoint (the spans are dropped).", labels: agent },
   ];
   for (const reason of DEAD_LETTER_REASONS) {
     specs.push({ name: "dead_letter_total", help: "Events given up on, by reason.", labels: { ...agent, reason } });

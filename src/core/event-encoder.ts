@@ -7,6 +7,7 @@
 import { ByteBuffer } from "../transport/byte-buffer.ts";
 import { type Codec, CodecError } from "../transport/codec.ts";
 import { codecForValue } from "../transport/codecs.ts";
+import { appendTrace, TRACED_CODEC_ID } from "../transport/traced-record.ts";
 
 /**
  * @example
@@ -42,5 +43,15 @@ export class EventEncoder {
       if (error instanceof CodecError) throw new CodecError(`${this.label}: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * Encodes `value` as {@link EventEncoder.encode} does, followed by `traceparent` (a traced record: the
+   * codec id becomes {@link TRACED_CODEC_ID}); returns the whole payload's length.
+   */
+  encodeTraced(value: unknown, codec: Codec | undefined, traceparent: string): number {
+    const length = appendTrace(this.buffer, this.encode(value, codec), this.codecId, traceparent);
+    this.codecId = TRACED_CODEC_ID;
+    return length;
   }
 }

@@ -27,6 +27,7 @@ import type { Clock } from "../time/clock.ts";
 import type { Codec } from "../transport/codec.ts";
 import { codecById } from "../transport/codecs.ts";
 import { type Backpressure, ConsumerGoneError, type RingProducer } from "../transport/ring.ts";
+import { TRACED_CODEC_ID } from "../transport/traced-record.ts";
 import { EventEncoder } from "./event-encoder.ts";
 
 interface Target {
@@ -194,15 +195,16 @@ export class EventOutlet {
   send(value: unknown): number;
   /**
    * With `wait: false`: sends only if every ring has room now; returns 0 (nothing sent) otherwise.
-   * `codec` overrides the codec chosen by the value's type.
+   * `codec` overrides the codec chosen by the value's type; a `traceparent` travels with the value (see
+   * traced-record.ts).
    */
-  send(value: unknown, wait: boolean, codec?: Codec): number;
-  send(value: unknown, wait = true, codec?: Codec): number {
-    if (this.sending || this.held) return this.enqueue(value, codec);
+  send(value: unknown, wait: boolean, codec?: Codec, traceparent?: string): number;
+  send(value: unknown, wait = true, codec?: Codec, traceparent?: string): number {
+    if (this.sending || this.held) return this.enqueue(value, codec, traceparent);
     this.sending = true;
     try {
       this.sendQueued();
-      const length = this.encoder.encode(value, codec);
+      const length = traceparent === undefined ? this.encoder.encode(value, codec) : this.encoder.encodeTraced(value, codec, traceparent);
       if (!wait && !this.roomEverywhere(length)) return 0;
       const sequence = this.nextSequence();
       try {
@@ -309,8 +311,8 @@ export class EventOutlet {
     return this.sequence;
   }
 
-  private enqueue(value: unknown, codec: Codec | undefined): number {
-    const length = this.queueEncoder.encode(value, codec);
+  private enqueue(value: unknown, codec: Codec | undefined, traceparent: string | undefined): number {
+    const length = traceparent === undefined ? this.queueEncoder.encode(value, codec) : this.queueEncoder.encodeTraced(value, codec, traceparent);
     const sequence = this.nextSequence();
     this.queue.push({ codecId: this.queueEncoder.codecId, sequence, publishedNanos: this.clock.nanos(), bytes: this.queueEncoder.bytes.slice(0, length) });
     return sequence;
@@ -344,9 +346,11 @@ export class EventOutlet {
         }
       }
     }
-    // The first live target gets the codec's id, the others its mirror (see Codec.mirrorId).
+    // The first live target gets the codec's id, the others its mirror (see Codec.mirrorId). A traced
+    // record names its own codec in its last byte (see traced-record.ts): the mirror goes there.
     let id = codecId;
     const mirrorId = targets.length > 1 ? codecById(codecId)?.mirrorId ?? codecId : codecId;
+    const tracedOwnId = codecId === TRACED_CODEC_ID && targets.length > 1 ? bytes[length - 1] : -1;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (target.gone) {
@@ -355,13 +359,18 @@ export class EventOutlet {
         continue;
       }
       try {
-        if (target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure)) id = mirrorId;
-        else this.refused(target);
+        if (target.ring.write(id, sequence, publishedNanos, bytes, length, this.backpressure)) {
+          id = mirrorId;
+          if (tracedOwnId >= 0) bytes[length - 1] = codecById(tracedOwnId)?.mirrorId ?? tracedOwnId;
+        } else {
+          this.refused(target);
+        }
       } catch (error) {
         this.lose(target, error);
         this.dropped();
       }
     }
+    if (tracedOwnId >= 0) bytes[length - 1] = tracedOwnId; // a queued copy may be written again
     this.written++;
   }
 

@@ -23,6 +23,11 @@ export interface EventMeta {
   readonly publishedAt: number;
   /** Publish time on the server clock (nanoseconds); subtract from `ctx.clock.nanos()` for latency. */
   readonly publishedNanos: number;
+  /**
+   * The W3C `traceparent` the event came in with (a NATS message's header), when `tracing:` is configured
+   * and it had one; values the handler sends to sinks while handling the event carry it on.
+   */
+  readonly traceparent?: string;
 }
 
 /** Where a handler sends values. `accept` copies the value, so the caller may reuse it afterwards. */

@@ -19,6 +19,17 @@ export interface EventOrigin {
   raw?: string;
 }
 
+/** How {@link FeedContext.publish} publishes one event. */
+export interface PublishOptions {
+  /** False: publish nothing (and return false) rather than wait while a subscriber's ring is full. */
+  wait?: boolean;
+  /**
+   * The event's W3C trace context, handed to handlers as `meta.traceparent` and carried on to the sinks
+   * they write to while handling it. Ignored unless `tracing:` is configured.
+   */
+  traceparent?: string;
+}
+
 /** What a feed gets in `init(ctx)` and `start(ctx)`; valid for the feed's life. */
 export interface FeedContext {
   readonly feedName: string;
@@ -35,7 +46,7 @@ export interface FeedContext {
    * published: the cache is full, or (with `wait: false`) a ring is full right now. Keep the event and
    * offer it again later (e.g. in the next `doWork`).
    */
-  publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean;
+  publish(value: unknown, origin?: EventOrigin, options?: PublishOptions): boolean;
   /**
    * For a feed with an `eventType`: the event to fill next. When the feed has one subscribing agent and
    * its ring has room, the event is a flyweight over the claimed ring slot itself, so setting fields

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, JournalPlan, ServiceLocation, ServicePlan, SinkPlan } from "../plan/types.ts";
+import type { AgentPlan, EventTypePlan, FeedPlan, HandlerPlan, JournalPlan, ServiceLocation, ServicePlan, SinkPlan, TracingPlan } from "../plan/types.ts";
 import type { ErrorReport } from "./errors.ts";
 import type { LogSettings } from "../log/log.ts";
 import type { CommandFailure } from "./commands/command-error.ts";
@@ -53,6 +53,8 @@ export interface AgentBoot {
   latency?: { sampleEvery: number; block: SharedArrayBuffer };
   /** The server's journal; absent when nothing is journaled. */
   journal?: JournalPlan;
+  /** The server's `tracing:`; absent when off (nothing is read, carried or written). */
+  tracing?: TracingPlan;
   log: LogSettings;
   tuning: Tuning;
   /**

@@ -242,6 +242,16 @@ export interface EventTypePlan extends EventTypeSpec {
   codecId: number;
 }
 
+/** `tracing:` with defaults applied: W3C trace context at NATS boundaries, spans exported when `otlpEndpoint` is set. */
+export interface TracingPlan {
+  /** OTLP/HTTP traces URL (e.g. `http://collector:4318/v1/traces`); absent: propagate only, export nothing. */
+  otlpEndpoint?: string;
+  /** Share of traces started here (messages without a traceparent) that are sampled, 0..1. */
+  sampleRatio: number;
+  /** The exported spans' `service.name`. */
+  serviceName: string;
+}
+
 /** Everything the supervisor needs to boot. `agents[0]` is the supervisor's own agent. */
 export interface ServerPlan {
   agents: AgentPlan[];
@@ -262,6 +272,8 @@ export interface ServerPlan {
   journal?: JournalPlan;
   /** The configuration's `shutdownTimeoutMs`: the bound of the whole stop, if given. */
   shutdownTimeoutMs?: number;
+  /** Absent: no trace context is read, carried or written anywhere. */
+  tracing?: TracingPlan;
 }
 
 /** A handler to register at runtime, checked against the running plan; `newAgent` when its agent does not exist yet. */

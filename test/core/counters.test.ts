@@ -16,7 +16,7 @@ describe("counters", () => {
     expect(samples.find((s) => s.name === "handler_events_total" && s.labels.handler === "h1")?.value).toBe(0);
     expect(samples.find((s) => s.name === "feed_published_total")).toMatchObject({ labels: { agent: "a", feed: "f" }, value: 1 });
     expect(new Set(samples.map((s) => s.name))).toEqual(new Set([
-      "agent_duty_cycles_total", "agent_idle_cycles_total", "agent_cpu_seconds_total", "agent_decode_errors_total", "agent_sink_dropped_total", "dead_letter_total",
+      "agent_duty_cycles_total", "agent_idle_cycles_total", "agent_cpu_seconds_total", "agent_decode_errors_total", "agent_sink_dropped_total", "tracing_export_failures_total", "dead_letter_total",
       "handler_events_total", "handler_errors_total",
       "handler_retries_total", "handler_retry_successes_total", "handler_retries_exhausted_total", "handler_circuit_rejected_total", "handler_circuit_state", "handler_paused_dropped_total",
       "feed_published_total", "feed_unrouted_total", "feed_dropped_total", "feed_mapper_dropped_total",

@@ -15,13 +15,15 @@ import type { LockClaim } from "./pointer-lock.ts";
 import { IntervalFeed } from "./interval-feed.ts";
 import { MemoryFeed } from "./memory-feed.ts";
 import { NatsFeed } from "./nats-feed.ts";
+import type { BoundaryTracer } from "../tracing/boundary-tracer.ts";
 
 /**
  * Creates the feed; module plugins are imported on the calling (hosting) thread. `pointerOwner`: who a
  * COMMITTED file feed claims its read pointer lock as (see {@link LockClaim}). `counters`: the block holding
- * the feed's own counters (a NATS feed's).
+ * the feed's own counters (a NATS feed's). `tracer`: given when `tracing:` is configured (a NATS feed then
+ * reads each message's trace context).
  */
-export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher, pointerOwner: Omit<LockClaim, "feed">, counters: CounterBlock): Promise<FeedPlugin> {
+export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher: FeedPublisher, pointerOwner: Omit<LockClaim, "feed">, counters: CounterBlock, tracer?: () => Promise<BoundaryTracer>): Promise<FeedPlugin> {
   switch (plan.type) {
     case "memory":
       return new MemoryFeed(plan.name, channel, publisher);
@@ -30,7 +32,7 @@ export async function createFeed(plan: FeedPlan, channel: FeedChannel, publisher
     case "interval":
       return new IntervalFeed();
     case "nats":
-      return new NatsFeed(plan, counters);
+      return new NatsFeed(plan, counters, await tracer?.());
     case "service":
       // Passive: its worker service publishes through the channel (ServiceContext.publish).
       return {};

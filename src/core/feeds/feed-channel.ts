@@ -18,9 +18,10 @@ import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
 import type { Logger } from "../../log/log.ts";
-import type { EventOrigin, FeedContext } from "../plugin-api.ts";
+import type { EventOrigin, FeedContext, PublishOptions } from "../plugin-api.ts";
 import { jsonFeedMapper, type Mapper, ParseError } from "../value-mappers.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";
+import { parseTraceparent } from "../tracing/traceparent.ts";
 
 /** What a channel needs besides its feed's identity. */
 export interface ChannelOptions {
@@ -35,6 +36,8 @@ export interface ChannelOptions {
   eventType?: EventType;
   /** Wakes the hosting agent (see {@link FeedContext.wake}); absent where nothing parks (tests). */
   wake?: () => void;
+  /** `tracing:` is configured: a valid `traceparent` given to publish travels with the event. */
+  tracing?: boolean;
 }
 
 /**
@@ -77,7 +80,7 @@ export class FeedChannel implements FeedContext {
     return this.claimedInRing ? event.wrap(this.options.publisher.claimedBytes, at) : event.wrap(this.scratch ??= new Uint8Array(type.byteLength), 0);
   }
 
-  publish(value: unknown, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
+  publish(value: unknown, origin?: EventOrigin, options?: PublishOptions): boolean {
     if (value === this.claimed && value !== undefined) {
       const type = this.options.eventType!;
       if (!this.claimedInRing) return this.send(value, type.codec, origin, options); // no mapper for a claimed event
@@ -121,7 +124,7 @@ export class FeedChannel implements FeedContext {
   }
 
   /** The cache check, then the publisher; encoding failures go to the dead letters (or the caller). */
-  private send(event: unknown, codec: Codec | undefined, origin?: EventOrigin, options?: { wait?: boolean }): boolean {
+  private send(event: unknown, codec: Codec | undefined, origin?: EventOrigin, options?: PublishOptions): boolean {
     const { publisher, cache } = this.options;
     if (!this.live && cache.enabled && publisher.held >= cache.limit) {
       if (!this.cacheFullReported) {
@@ -131,12 +134,18 @@ export class FeedChannel implements FeedContext {
       return false;
     }
     try {
-      if (publisher.publish(event, options?.wait ?? true, codec) === 0) return false;
+      if (publisher.publish(event, options?.wait ?? true, codec, this.traceparentOf(options)) === 0) return false;
     } catch (error) {
       if (!(error instanceof CodecError) || this.options.onEncodingError === "throw") throw error;
       this.options.deadLetters.send({ reason: "encode-error", feed: this.feedName, error, event: origin?.raw ?? String(event), origin });
     }
     return true;
+  }
+
+  /** The publish's traceparent if tracing is on and it is a valid one (anything else would not fit the record). */
+  private traceparentOf(options: PublishOptions | undefined): string | undefined {
+    const traceparent = options?.traceparent;
+    return traceparent !== undefined && this.options.tracing && parseTraceparent(traceparent) ? traceparent.trim() : undefined;
   }
 
   private droppedByMapper(): boolean {

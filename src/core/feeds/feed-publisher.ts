@@ -60,11 +60,12 @@ export class FeedPublisher {
    * Writes one event to every subscriber's ring (visible after {@link FeedPublisher.flush}); returns its
    * sequence number. If it throws (a value no codec can encode, or backpressure giving up), the event
    * reached nobody. With `wait: false` it returns 0, sending nothing, when a ring is full right now.
-   * `codec` overrides the codec chosen by the value's type.
+   * `codec` overrides the codec chosen by the value's type; `traceparent` travels with the event to the
+   * handlers (`meta.traceparent`).
    */
-  publish(value: unknown, wait = true, codec?: Codec): number {
+  publish(value: unknown, wait = true, codec?: Codec, traceparent?: string): number {
     if (this.closed) throw new FeedClosedError(this.feed);
-    const sequence = this.outlet.send(value, wait, codec);
+    const sequence = this.outlet.send(value, wait, codec, traceparent);
     if (sequence === 0) return 0;
     this.counters.published.inc();
     if (this.outlet.targetCount === 0) this.counters.unrouted.inc();

@@ -16,6 +16,9 @@
  * - **Wakeups.** Messages arrive in the event loop (the agent parks without blocking its thread: see
  *   `ioOnEventLoop`), are queued there and wake the agent; the duty cycle publishes them. While messages
  *   wait for their ack the agent looks again every {@link ACK_CHECK_MS}; idle, it costs no wakeups.
+ * - **Trace context.** Only with `tracing:` configured (a tracer given): each message's `traceparent`
+ *   header goes through the tracer (see boundary-tracer.ts) and the result travels with the event.
+ *   Without it the headers are never looked at.
  *
  * @module
  */
@@ -38,6 +41,8 @@ import type { FeedPlan } from "../../plan/types.ts";
 import type { Counter, CounterBlock } from "../counters.ts";
 import { NatsLink, type NatsConnectionSettings } from "../nats/nats-link.ts";
 import type { FeedContext, FeedPlugin, FeedStatus } from "../plugin-api.ts";
+import type { BoundaryTracer } from "../tracing/boundary-tracer.ts";
+import { TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** A feed's NATS keys as planned (see config/nats-keys.ts). */
 export interface NatsFeedSettings extends NatsConnectionSettings {
@@ -51,6 +56,8 @@ export interface NatsFeedSettings extends NatsConnectionSettings {
 
 /** While messages wait for their ack, the agent looks at the durable sequence at least this often. */
 const ACK_CHECK_MS = 5;
+/** Publish options of an untraced message (one object for all). */
+const NO_WAIT = { wait: false } as const;
 /** Most messages one pull asks for: several instances sharing a durable split the work in pulls this size. */
 const MAX_PULL = 256;
 /** At stop, how long to wait for handled messages' outputs to be written before the rest are left unacked. */
@@ -60,6 +67,7 @@ const STOP_ACK_WAIT_MS = 5_000;
  * @example
  * ```ts
  * const feed = new NatsFeed(plan, counters); // plan.settings: servers, subject, stream, durable, …
+ * const traced = new NatsFeed(plan, counters, new PassThroughTracer()); // handlers see meta.traceparent
  * ```
  */
 export class NatsFeed implements FeedPlugin {
@@ -71,6 +79,8 @@ export class NatsFeed implements FeedPlugin {
   /** Circular queue of messages in arrival order: [head, published) published and not acked, [published, tail) waiting. */
   private queue: (JsMsg | undefined)[] = new Array(64);
   private ackAfter = new Float64Array(64);
+  /** With a tracer: the trace context to publish each queued message with, at the same positions as `queue`. */
+  private traceparents: (string | undefined)[] | undefined;
   private head = 0;
   private published = 0;
   private tail = 0;
@@ -86,8 +96,9 @@ export class NatsFeed implements FeedPlugin {
   /** Paused: what arrived waits unpublished, reported in progress (see {@link NatsFeed.pausedWork}). */
   private holding = false;
 
-  constructor(private readonly plan: FeedPlan, counters: CounterBlock) {
+  constructor(private readonly plan: FeedPlan, counters: CounterBlock, private readonly tracer?: BoundaryTracer) {
     this.settings = plan.settings as unknown as NatsFeedSettings;
+    if (tracer) this.traceparents = new Array(64);
     const labels = { feed: plan.name };
     this.pending = counters.counter("nats_pending", labels);
     this.acked = counters.counter("nats_acked_total", labels);
@@ -121,9 +132,11 @@ export class NatsFeed implements FeedPlugin {
     const ctx = this.ctx;
     const mask = this.queue.length - 1;
     let work = 0;
+    const traceparents = this.traceparents;
     while (this.published < this.tail) {
       const message = this.queue[this.published & mask]!;
-      if (!ctx.publish(message.string(), undefined, { wait: false })) break;
+      const options = traceparents === undefined ? NO_WAIT : { wait: false, traceparent: traceparents[this.published & mask] };
+      if (!ctx.publish(message.string(), undefined, options)) break;
       this.ackAfter[this.published & mask] = ctx.lastSequence();
       this.published++;
       work++;
@@ -182,6 +195,7 @@ export class NatsFeed implements FeedPlugin {
     }
     this.ackDurable();
     await this.link.close();
+    await this.tracer?.flush();
   }
 
   /** Acks, from the head, every message whose sequence is durable. */
@@ -192,6 +206,7 @@ export class NatsFeed implements FeedPlugin {
     while (this.head < this.published && this.ackAfter[this.head & mask] <= durable) {
       this.queue[this.head & mask]!.ack();
       this.queue[this.head & mask] = undefined;
+      if (this.traceparents) this.traceparents[this.head & mask] = undefined;
       this.head++;
       acked++;
     }
@@ -211,23 +226,32 @@ export class NatsFeed implements FeedPlugin {
     if (this.tail === this.head) this.nextProgressAt = performance.now() + this.settings.ackWaitMs / 3;
     if (this.tail - this.head === this.queue.length) this.grow();
     this.queue[this.tail & (this.queue.length - 1)] = message;
+    if (this.traceparents) this.traceparents[this.tail & (this.queue.length - 1)] = this.traceOf(message);
     this.tail++;
     if (message.info.deliveryCount > 1) this.redelivered.inc();
     this.pending.set(this.tail - this.head);
     this.ctx.wake();
   };
 
+  /** The trace context to carry with `message`: its `traceparent` header as the tracer passes it on. */
+  private traceOf(message: JsMsg): string | undefined {
+    return this.tracer!.received(message.headers?.get(TRACEPARENT_HEADER) || undefined, { subject: message.subject, component: this.plan.name });
+  }
+
   /** Doubles the queue (its size stays a power of two), keeping the entries at their absolute positions. */
   private grow(): void {
     const size = this.queue.length;
     const queue: (JsMsg | undefined)[] = new Array(size * 2);
     const ackAfter = new Float64Array(size * 2);
+    const traceparents: (string | undefined)[] | undefined = this.traceparents && new Array(size * 2);
     for (let i = this.head; i < this.tail; i++) {
       queue[i & (size * 2 - 1)] = this.queue[i & (size - 1)];
       ackAfter[i & (size * 2 - 1)] = this.ackAfter[i & (size - 1)];
+      if (traceparents) traceparents[i & (size * 2 - 1)] = this.traceparents![i & (size - 1)];
     }
     this.queue = queue;
     this.ackAfter = ackAfter;
+    this.traceparents = traceparents;
   }
 
   /** Once connected: the stream (created if missing and allowed), the durable consumer, then the pull. */

@@ -35,6 +35,7 @@ import type { TuningChange } from "../../plan/tuning.ts";
 import type { AgentBoot, AgentEvent, CommandOutcome, ConfigUpdateReply, ControlRequest, Endpoint, FeedStatusEntry, LifecyclePhase, ReplyTo, Role, Wants } from "../protocol.ts";
 import { AgentScheduler, type HandlerScheduler } from "./agent-scheduler.ts";
 import { AgentJournals } from "./agent-journals.ts";
+import { TraceScope } from "../tracing/trace-scope.ts";
 import { ComponentErrors } from "./component-errors.ts";
 import { ComponentFactory } from "./component-factory.ts";
 import { applyConfigUpdate } from "./config-update.ts";
@@ -169,7 +170,8 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
     const deadLetterSink = boot.deadLetter;
     this.deadLetters = new DeadLetterBox(plan.name, byReason as Record<DeadLetterReason, Counter>, reporter, this.clock, () => deadLetterSink ? this.sinkWriter(deadLetterSink) : undefined);
     this.feedPlans = new Map(boot.feeds.map((f) => [f.name, f]));
-    this.deliveries = new FeedDeliveries(this.clock, (feed) => new ReplayRecordDelivery(feed, this.clock, this.recordTimeline(), this.deadLetters));
+    const traceScope = boot.tracing && new TraceScope();
+    this.deliveries = new FeedDeliveries(this.clock, (feed) => new ReplayRecordDelivery(feed, this.clock, this.recordTimeline(), this.deadLetters), traceScope);
     // A timer or emit from outside the duty cycle (a promise or I/O callback) may find the agent in an async park that ends later.
     const wakeAgent = () => {
       if (!this.inDutyCycle) this.signals.wake.signal();
@@ -201,6 +203,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       sinks: this.sinks,
       deliveries: this.deliveries,
       journals: this.journals,
+      traceScope,
     });
     this.outputs = new Outputs(new Map(boot.sinks.map((s) => [s.name, s])), this.factory, this.wants, this.errors);
     this.durableAcks = tracksDurability(boot.feeds) ? new DurableAcks(this.inbound.feeds, this.outputs.sinkWriters) : undefined;
@@ -217,6 +220,7 @@ export class AgentHost implements Agent, HandlerHost, ServiceHost, ControlTarget
       outputs: this.outputs,
       decodeFailed: this.decodeFailed,
       feedProducers: this.feedProducers,
+      traceScope,
     };
     this.handle = controlDispatch(this);
   }

@@ -29,6 +29,9 @@ import { type AgentBoot, ComponentFailureError } from "../protocol.ts";
 import { createSink, type FanoutWiring } from "../sinks/create-sink.ts";
 import type { FanoutTarget } from "../sinks/fanout-sink.ts";
 import { SinkWriter } from "../sinks/sink-writer.ts";
+import { TracedSinkWriter } from "../sinks/traced-sink-writer.ts";
+import { type BoundaryTracer, createBoundaryTracer } from "../tracing/boundary-tracer.ts";
+import type { TraceScope } from "../tracing/trace-scope.ts";
 import { loadFeedMapper, loadSinkMapper, type Mapper } from "../value-mappers.ts";
 import type { ComponentErrors } from "./component-errors.ts";
 import type { FeedDeliveries } from "./feed-delivery.ts";
@@ -66,6 +69,8 @@ export interface FactoryParts {
   deliveries: FeedDeliveries;
   /** The journals of this agent's journaled handlers, written out when the agent goes idle; a closed one leaves them. */
   journals: AgentJournals;
+  /** The trace context of the delivery running on this agent; present only when `tracing:` is configured. */
+  traceScope?: TraceScope;
 }
 
 /** What a feed or sink sees as `ctx.config`: a plugin's `config` map, or a built-in type's own keys. */
@@ -87,6 +92,8 @@ export class ComponentFactory {
   private readonly pipeMappers = new Map<string, Mapper>();
   private readonly pipeSequences: BigInt64Array;
   private readonly sinkDropped;
+  /** This agent's boundary tracer, made on first use (it may load the OpenTelemetry packages). */
+  private tracer: Promise<BoundaryTracer> | undefined;
 
   constructor(private readonly parts: FactoryParts) {
     this.agent = parts.boot.plan.name;
@@ -182,7 +189,7 @@ export class ComponentFactory {
   async sink(plan: SinkPlan): Promise<HostedSink> {
     return await this.loading("sink", plan.name, async () => {
       const { clock, log, counters, errors, problems } = this.parts;
-      const plugin = await createSink(plan, () => this.fanoutWiring(plan), counters);
+      const plugin = await createSink(plan, () => this.fanoutWiring(plan), counters, this.tracerIfOn());
       const lostValues = counters.counter("sink_lost_total", { sink: plan.name });
       const context: SinkContext = {
         sinkName: plan.name,
@@ -221,17 +228,27 @@ export class ComponentFactory {
         onEncodingError: plan.type === "memory" ? "throw" : "dead-letter",
         eventType: plan.eventType === undefined ? undefined : eventTypes.get(plan.eventType),
         wake: this.parts.wake,
+        tracing: boot.tracing !== undefined,
       });
       // Only a feed this agent was booted with can have a predecessor that died with the agent.
       const replacesDeadInstance = (boot.restart ?? 0) > 0 && boot.plan.hostedFeeds.includes(plan.name);
-      const plugin = await createFeed(plan, channel, publisher, { server: boot.serverId, replacesDeadInstance }, counters);
+      const plugin = await createFeed(plan, channel, publisher, { server: boot.serverId, replacesDeadInstance }, counters, this.tracerIfOn());
       return new HostedFeed(plan, plugin, channel, publisher, feedLog, errors);
     });
   }
 
   /** The writer a handler on this agent uses for the sink `plan` (its rings are attached later). */
   sinkWriter(plan: SinkPlan): SinkWriter {
-    return new SinkWriter(plan.name, this.parts.clock, this.parts.backpressure, () => this.sinkDropped.inc());
+    const { clock, backpressure, traceScope } = this.parts;
+    const dropped = () => this.sinkDropped.inc();
+    return traceScope ? new TracedSinkWriter(plan.name, clock, backpressure, dropped, traceScope) : new SinkWriter(plan.name, clock, backpressure, dropped);
+  }
+
+  /** With `tracing:` configured, how NATS feeds and sinks get this agent's one tracer; else undefined. */
+  private tracerIfOn(): (() => Promise<BoundaryTracer>) | undefined {
+    const plan = this.parts.boot.tracing;
+    if (plan === undefined) return undefined;
+    return () => this.tracer ??= createBoundaryTracer(plan, this.parts.counters.counter("tracing_export_failures_total"), this.parts.log);
   }
 
   /** The writer for the pipe whose sink half is `plan`; `held` while its pipe caches events before the start completes. */
@@ -251,8 +268,9 @@ export class ComponentFactory {
       fullRings: new SlowConsumerWarnings(this.parts.log.child(labels), `pipe "${pipe.name}"`),
       local: () => {
         const delivery = deliveries.receiving(pipe.name);
-        return delivery && ((value, sequence, publishedNanos) => deliveries.queueLocal(delivery, value, sequence, publishedNanos));
+        return delivery && ((value, sequence, publishedNanos, traceparent) => deliveries.queueLocal(delivery, value, sequence, publishedNanos, traceparent));
       },
+      traceScope: this.parts.traceScope,
     });
     if (pipe.cache.enabled && held) writer.hold();
     return writer;

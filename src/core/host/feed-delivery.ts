@@ -10,6 +10,7 @@ import type { Clock } from "../../time/clock.ts";
 import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import type { EventMeta } from "../handler-api.ts";
 import { ReusedMeta, type RingGate } from "./inbound-ring.ts";
+import type { TraceScope } from "../tracing/trace-scope.ts";
 
 /** What receives a feed's events on this agent: a handler, or a service that subscribed. */
 export interface EventReceiver {
@@ -79,10 +80,11 @@ export class FeedDelivery implements RingGate {
   /** Delivers one event of the feed (the same function as {@link fanOut}: no extra call on the hot path). */
   readonly deliver: (value: unknown, meta: EventMeta) => void = this.fanOut;
 
-  /** A pipe event written on this very agent. */
-  deliverLocal(value: unknown, sequence: number, publishedNanos: number): void {
+  /** A pipe event written on this very agent, with the trace context it carries, if any. */
+  deliverLocal(value: unknown, sequence: number, publishedNanos: number, traceparent?: string): void {
     this.localMeta.sequenceNumber = sequence;
     this.localMeta.publishedNanos = publishedNanos;
+    this.localMeta.traceparent = traceparent;
     this.deliver(value, this.localMeta);
   }
 
@@ -100,6 +102,7 @@ interface LocalPipeEvent {
   value: unknown;
   sequence: number;
   publishedNanos: number;
+  traceparent: string | undefined;
 }
 
 /**
@@ -117,8 +120,15 @@ export class FeedDeliveries {
   private readonly byFeed = new Map<string, FeedDelivery>();
   private queued: LocalPipeEvent[] = [];
 
-  /** @param recordDelivery builds the delivery of a `clock: replayRecords` feed (see record-timeline.ts). */
-  constructor(private readonly clock: Clock, private readonly recordDelivery: (feed: FeedPlan) => FeedDelivery = (feed) => new FeedDelivery(feed, clock)) {}
+  /**
+   * @param recordDelivery builds the delivery of a `clock: replayRecords` feed (see record-timeline.ts).
+   * @param traceScope the agent's trace scope, with `tracing:` on: set around each local pipe event's delivery.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly recordDelivery: (feed: FeedPlan) => FeedDelivery = (feed) => new FeedDelivery(feed, clock),
+    private readonly traceScope?: TraceScope,
+  ) {}
 
   /** The delivery of `feed`, created if needed. */
   of(feed: FeedPlan): FeedDelivery {
@@ -156,8 +166,8 @@ export class FeedDeliveries {
     this.queued = this.queued.filter((event) => event.delivery.feed.name !== feedName);
   }
 
-  queueLocal(delivery: FeedDelivery, value: unknown, sequence: number, publishedNanos: number): void {
-    this.queued.push({ delivery, value, sequence, publishedNanos });
+  queueLocal(delivery: FeedDelivery, value: unknown, sequence: number, publishedNanos: number, traceparent?: string): void {
+    this.queued.push({ delivery, value, sequence, publishedNanos, traceparent });
   }
 
   get hasQueued(): boolean {
@@ -168,7 +178,20 @@ export class FeedDeliveries {
   deliverQueued(): number {
     const events = this.queued;
     this.queued = [];
-    for (const { delivery, value, sequence, publishedNanos } of events) delivery.deliverLocal(value, sequence, publishedNanos);
+    const scope = this.traceScope;
+    for (const { delivery, value, sequence, publishedNanos, traceparent } of events) {
+      if (scope === undefined) {
+        delivery.deliverLocal(value, sequence, publishedNanos);
+        continue;
+      }
+      const outer = scope.current;
+      scope.current = traceparent;
+      try {
+        delivery.deliverLocal(value, sequence, publishedNanos, traceparent);
+      } finally {
+        scope.current = outer;
+      }
+    }
     return events.length;
   }
 }

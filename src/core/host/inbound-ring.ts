@@ -6,7 +6,9 @@
  */
 import type { Clock } from "../../time/clock.ts";
 import type { CodecTable } from "../../transport/codecs.ts";
-import type { RingConsumer } from "../../transport/ring.ts";
+import type { RecordHandler, RingConsumer } from "../../transport/ring.ts";
+import { readTraceparent, TRACE_SUFFIX_BYTES, TRACED_CODEC_ID, tracedCodecId } from "../../transport/traced-record.ts";
+import type { TraceScope } from "../tracing/trace-scope.ts";
 import type { EventMeta } from "../handler-api.ts";
 
 /** Receives each decoded value; the meta object is reused for the next event. */
@@ -27,6 +29,7 @@ export interface RingGate {
 export class ReusedMeta implements EventMeta {
   sequenceNumber = 0;
   publishedNanos = 0;
+  traceparent: string | undefined = undefined;
   constructor(readonly feed: string, private readonly clock: Clock) {}
   get publishedAt(): number {
     return this.clock.toEpochMillis(this.publishedNanos);
@@ -42,6 +45,8 @@ export class ReusedMeta implements EventMeta {
  */
 export class InboundRing {
   private readonly meta: ReusedMeta;
+  /** What each record goes through: {@link InboundRing.decodeRecord}, or its traced variant when tracing is on. */
+  private readonly onRecord: RecordHandler;
 
   constructor(
     readonly consumer: RingConsumer,
@@ -52,8 +57,12 @@ export class InboundRing {
     private readonly deliver: Delivery,
     private readonly decodeFailed: DecodeFailure,
     private readonly gate?: RingGate,
+    /** Given when `tracing:` is on: traced records set `meta.traceparent` and the scope around their delivery. */
+    private readonly traceScope?: TraceScope,
   ) {
     this.meta = new ReusedMeta(source, clock);
+    // Chosen once: with tracing off the per-record path is exactly the untraced one.
+    this.onRecord = traceScope === undefined ? this.decodeRecord : this.decodeTracedRecord;
   }
 
   /** Delivers up to `limit` events (fewer if its gate says so); returns how many. */
@@ -71,7 +80,7 @@ export class InboundRing {
     return (this.gate === undefined || this.gate.admit(1) > 0) && this.consumer.hasPending();
   }
 
-  private readonly onRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {
+  private readonly decodeRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {
     const codec = this.codecs.get(codecId);
     let value: unknown;
     try {
@@ -84,5 +93,21 @@ export class InboundRing {
     this.meta.sequenceNumber = sequence;
     this.meta.publishedNanos = publishedNanos;
     this.deliver(value, this.meta);
+  };
+
+  /** A record that may carry a traceparent (see traced-record.ts): the context is set for its delivery only. */
+  private readonly decodeTracedRecord = (bytes: Uint8Array, offset: number, length: number, codecId: number, sequence: number, publishedNanos: number) => {
+    const traced = codecId === TRACED_CODEC_ID;
+    const scope = this.traceScope!;
+    // A delivery may run inside another (a caller-runs wait for ring space runs a duty cycle): the outer one's context comes back after.
+    const outer = scope.current;
+    this.meta.traceparent = scope.current = traced ? readTraceparent(bytes, offset, length) : undefined;
+    try {
+      if (traced) this.decodeRecord(bytes, offset, length - TRACE_SUFFIX_BYTES, tracedCodecId(bytes, offset, length), sequence, publishedNanos);
+      else this.decodeRecord(bytes, offset, length, codecId, sequence, publishedNanos);
+    } finally {
+      scope.current = outer;
+      this.meta.traceparent = undefined;
+    }
   };
 }

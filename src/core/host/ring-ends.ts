@@ -18,6 +18,7 @@ import { LaterWrites } from "./later-writes.ts";
 import { type DecodeFailure, InboundRing } from "./inbound-ring.ts";
 import type { InboundRings } from "./inbound-rings.ts";
 import type { Outputs } from "./outputs.ts";
+import type { TraceScope } from "../tracing/trace-scope.ts";
 
 /** The parts of an agent that ring ends connect to. */
 export interface RingEndTargets {
@@ -32,6 +33,8 @@ export interface RingEndTargets {
   decodeFailed: DecodeFailure;
   /** Every feed ring this agent produces into, by {@link feedRingKey} (runtime tuning changes their policy). */
   feedProducers: Map<string, RingProducer>;
+  /** Present when `tracing:` is configured: inbound rings then read the trace context records carry. */
+  traceScope?: TraceScope;
 }
 
 /**
@@ -53,12 +56,12 @@ export function feedRingKey(feed: string, consumerAgent: string): string {
  * ```
  */
 export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void {
-  const { clock, codecs, decodeFailed } = targets;
+  const { clock, codecs, decodeFailed, traceScope } = targets;
   switch (endpoint.kind) {
     case "feedConsumer": {
       const feed = targets.feedPlans.get(endpoint.feed)!;
       const delivery = targets.deliveries.of(feed);
-      const ring = new InboundRing(new RingConsumer(endpoint.ring), feed.name, clock, codecs, delivery.deliver, decodeFailed, delivery);
+      const ring = new InboundRing(new RingConsumer(endpoint.ring), feed.name, clock, codecs, delivery.deliver, decodeFailed, delivery, traceScope);
       targets.inbound.add(feed.type === "pipe" ? "pipe" : "feed", ring);
       return;
     }
@@ -76,7 +79,7 @@ export function attachRingEnd(endpoint: Endpoint, targets: RingEndTargets): void
       const consumer = new RingConsumer(endpoint.ring);
       const sink = targets.sinks.get(endpoint.sink)!;
       const later = sink.writesLater ? new LaterWrites(consumer, sink) : undefined;
-      targets.inbound.add("sink", new InboundRing(consumer, endpoint.producerAgent, clock, codecs, deliver, decodeFailed, gate), later);
+      targets.inbound.add("sink", new InboundRing(consumer, endpoint.producerAgent, clock, codecs, deliver, decodeFailed, gate, traceScope), later);
       return;
     }
     case "sinkProducer":

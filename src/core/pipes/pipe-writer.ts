@@ -18,9 +18,10 @@ import { EventOutlet, type FullRingListener } from "../event-outlet.ts";
 import type { Sink } from "../handler-api.ts";
 import type { Mapper } from "../value-mappers.ts";
 import { SinkClosedError } from "../sinks/sink-writer.ts";
+import type { TraceScope } from "../tracing/trace-scope.ts";
 
-/** Hands a value to this agent's own subscribers of the pipe. */
-export type LocalDelivery = (value: unknown, sequence: number, publishedNanos: number) => void;
+/** Hands a value to this agent's own subscribers of the pipe, with the trace context it carries, if any. */
+export type LocalDelivery = (value: unknown, sequence: number, publishedNanos: number, traceparent: string | undefined) => void;
 
 /**
  * @example
@@ -35,7 +36,7 @@ export class PipeWriter implements Sink {
   private closed = false;
   private held = false;
   /** Copies for this agent's own subscribers, waiting while the pipe is held. */
-  private heldLocal: { value: unknown; sequence: number; publishedNanos: number }[] = [];
+  private heldLocal: { value: unknown; sequence: number; publishedNanos: number; traceparent: string | undefined }[] = [];
 
   constructor(
     readonly name: string,
@@ -56,6 +57,8 @@ export class PipeWriter implements Sink {
       local: () => LocalDelivery | undefined;
       /** Told when a subscriber's ring is full or its subscriber is disconnected (warnings). */
       fullRings?: FullRingListener;
+      /** With `tracing:` on, the agent's trace scope: each value carries the context of the delivery writing it. */
+      traceScope?: TraceScope;
     },
   ) {
     this.outlet = new EventOutlet(`pipe "${pipe}"`, clock, backpressure, options.dropped, options.nextSequence);
@@ -83,7 +86,7 @@ export class PipeWriter implements Sink {
     this.held = false;
     this.outlet.release();
     const local = this.options.local();
-    for (const { value, sequence, publishedNanos } of this.heldLocal.splice(0)) local?.(value, sequence, publishedNanos);
+    for (const { value, sequence, publishedNanos, traceparent } of this.heldLocal.splice(0)) local?.(value, sequence, publishedNanos, traceparent);
   }
 
   accept(value: unknown): void {
@@ -101,15 +104,16 @@ export class PipeWriter implements Sink {
         return;
       }
     }
-    const sequence = this.outlet.send(event, true, this.options.eventType?.codec);
+    const traceparent = this.options.traceScope?.current;
+    const sequence = this.outlet.send(event, true, this.options.eventType?.codec, traceparent);
     const local = this.options.local();
     if (!local) {
       if (this.outlet.targetCount === 0 && !this.held) this.options.unrouted.inc();
       return;
     }
     const copy = this.localCopy(event);
-    if (this.held) this.heldLocal.push({ value: copy, sequence, publishedNanos: this.clock.nanos() });
-    else local(copy, sequence, this.clock.nanos());
+    if (this.held) this.heldLocal.push({ value: copy, sequence, publishedNanos: this.clock.nanos(), traceparent });
+    else local(copy, sequence, this.clock.nanos(), traceparent);
   }
 
   flush(): void {

@@ -12,6 +12,7 @@ import { type FanoutSettings, FanoutSink, type FanoutTarget } from "./fanout-sin
 import { FileSink } from "./file-sink.ts";
 import { MemorySink } from "./memory-sink.ts";
 import { NatsSink } from "./nats-sink.ts";
+import type { BoundaryTracer } from "../tracing/boundary-tracer.ts";
 
 /** What a fan-out needs from its host. */
 export interface FanoutWiring {
@@ -19,8 +20,12 @@ export interface FanoutWiring {
   report: ConstructorParameters<typeof FanoutSink>[2];
 }
 
-/** Creates the sink; module plugins are imported on the calling (hosting) thread. `counters`: the block holding the sink's own counters (a NATS sink's). */
-export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring, counters: CounterBlock): Promise<SinkPlugin> {
+/**
+ * Creates the sink; module plugins are imported on the calling (hosting) thread. `counters`: the block
+ * holding the sink's own counters (a NATS sink's). `tracer`: given when `tracing:` is configured (a NATS
+ * sink then publishes each value's trace context).
+ */
+export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring, counters: CounterBlock, tracer?: () => Promise<BoundaryTracer>): Promise<SinkPlugin> {
   switch (plan.type) {
     case "memory":
       return new MemorySink(plan.name);
@@ -29,7 +34,7 @@ export async function createSink(plan: SinkPlan, fanout: () => FanoutWiring, cou
     case "file":
       return new FileSink();
     case "nats":
-      return new NatsSink(plan, counters);
+      return new NatsSink(plan, counters, await tracer?.());
     case "fanout": {
       const { targets, report } = fanout();
       return new FanoutSink(targets, plan.settings as unknown as FanoutSettings, report);

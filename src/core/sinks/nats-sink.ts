@@ -13,11 +13,15 @@
  *
  * The payload is the value if it is a string, else its JSON text (as the file sink writes it).
  *
+ * With `tracing:` configured (a tracer given), a value that carries trace context (`meta.traceparent`: it
+ * was sent while a traced event was handled) is published with a `traceparent` header, as the tracer
+ * says (see boundary-tracer.ts); other values get no header. Without it no header is ever made.
+ *
  * @module
  */
 import { clearTimeout, setTimeout } from "node:timers";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { InvalidArgumentError, InvalidSubjectError, type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
+import { headers, InvalidArgumentError, InvalidSubjectError, type MsgHdrs, type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
 import type { SinkPlan } from "../../plan/types.ts";
 import type { Counter, CounterBlock } from "../counters.ts";
 import { describeThrown } from "../errors.ts";
@@ -25,6 +29,9 @@ import { NatsLink, type NatsConnectionSettings } from "../nats/nats-link.ts";
 import type { SinkContext, SinkPlugin, SinkStatus } from "../plugin-api.ts";
 import { renderText } from "../value-mappers.ts";
 import { Template } from "./template.ts";
+import type { EventMeta } from "../handler-api.ts";
+import type { BoundaryTracer } from "../tracing/boundary-tracer.ts";
+import { TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** A sink's NATS keys as planned (see config/nats-keys.ts). */
 export interface NatsSinkSettings extends NatsConnectionSettings {
@@ -60,6 +67,8 @@ export class NatsSink implements SinkPlugin {
   private readonly subjects: string[] = new Array(MAX_IN_FLIGHT);
   private readonly payloads: string[] = new Array(MAX_IN_FLIGHT);
   private readonly ids: string[] = new Array(MAX_IN_FLIGHT);
+  /** With a tracer: each held value's outgoing `traceparent`, or undefined for none. */
+  private readonly traceparents: (string | undefined)[] | undefined;
   /** 1 once the value at that position is written (or failed in `accept`), else 0. */
   private readonly done = new Uint8Array(MAX_IN_FLIGHT);
   private accepted = 0;
@@ -74,8 +83,9 @@ export class NatsSink implements SinkPlugin {
   private readonly failures: Counter;
   private readonly connected: Counter;
 
-  constructor(private readonly plan: SinkPlan, counters: CounterBlock) {
+  constructor(private readonly plan: SinkPlan, counters: CounterBlock, private readonly tracer?: BoundaryTracer) {
     this.settings = plan.settings as unknown as NatsSinkSettings;
+    if (tracer) this.traceparents = new Array(MAX_IN_FLIGHT);
     this.subject = new Template(this.settings.subject, "subject");
     this.msgId = this.settings.msgId === undefined ? undefined : new Template(this.settings.msgId, "msgId");
     const labels = { sink: plan.name };
@@ -111,7 +121,7 @@ export class NatsSink implements SinkPlugin {
    * Throws (counted and reported by the host) when the value lacks a placeholder's field; such a value
    * counts as done, so `written()` does not wait for it.
    */
-  accept(value: unknown): void {
+  accept(value: unknown, meta?: EventMeta): void {
     const position = this.accepted++;
     const at = position & (MAX_IN_FLIGHT - 1);
     try {
@@ -119,6 +129,7 @@ export class NatsSink implements SinkPlugin {
       if (!VALID_SUBJECT.test(subject)) throw new Error(`subject "${this.subject.text}": "${subject}" is not a subject to publish to (empty token, whitespace, * or >)`);
       this.ids[at] = this.msgId ? this.msgId.fill(value) : this.idPrefix + position;
       this.payloads[at] = renderText(value);
+      if (this.traceparents) this.traceparents[at] = this.traceOf(subject, meta?.traceparent);
     } catch (thrown) {
       this.settle(position);
       throw thrown;
@@ -137,6 +148,12 @@ export class NatsSink implements SinkPlugin {
     this.retries.clear();
     this.settled = this.accepted;
     await this.link.close();
+    await this.tracer?.flush();
+  }
+
+  /** The `traceparent` to publish a value to `subject` with, given the context it carries (the tracer's PRODUCER span). */
+  private traceOf(subject: string, carried: string | undefined): string | undefined {
+    return carried === undefined ? undefined : this.tracer!.sent(carried, { subject, component: this.plan.name });
   }
 
   /** Connected (again): values held while it was away go out now. */
@@ -157,16 +174,18 @@ export class NatsSink implements SinkPlugin {
 
   private send(nc: NatsConnection, position: number): void {
     const at = position & (MAX_IN_FLIGHT - 1);
+    const traced = this.traceparents?.[at];
+    const traceparent = traced === undefined ? undefined : traceHeaders(traced);
     if (!this.js) {
       try {
-        nc.publish(this.subjects[at], this.payloads[at]);
+        nc.publish(this.subjects[at], this.payloads[at], traceparent && { headers: traceparent });
         this.acknowledged(position);
       } catch (thrown) {
         this.failed(position, thrown);
       }
       return;
     }
-    this.js.publish(this.subjects[at], this.payloads[at], { msgID: this.ids[at] }).then(
+    this.js.publish(this.subjects[at], this.payloads[at], { msgID: this.ids[at], headers: traceparent }).then(
       () => this.acknowledged(position),
       (thrown) => this.failed(position, thrown),
     );
@@ -186,6 +205,7 @@ export class NatsSink implements SinkPlugin {
     while (this.settled < this.accepted && this.done[this.settled & (MAX_IN_FLIGHT - 1)] === 1) {
       const at = this.settled & (MAX_IN_FLIGHT - 1);
       this.payloads[at] = "";
+      if (this.traceparents) this.traceparents[at] = undefined;
       this.settled++;
     }
     if (this.settled !== before) this.ctx.wake();
@@ -215,4 +235,11 @@ export class NatsSink implements SinkPlugin {
     this.retries.add(timer);
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   }
+}
+
+/** NATS headers holding one `traceparent` (made per publish: the client keeps them with the message). */
+function traceHeaders(traceparent: string): MsgHdrs {
+  const made = headers();
+  made.set(TRACEPARENT_HEADER, traceparent);
+  return made;
 }

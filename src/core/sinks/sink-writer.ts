@@ -26,8 +26,8 @@ export class SinkClosedError extends Error {
  * ```
  */
 export class SinkWriter implements Sink {
-  private readonly outlet: EventOutlet;
-  private closed = false;
+  protected readonly outlet: EventOutlet;
+  protected closed = false;
 
   constructor(readonly name: string, clock: Clock, backpressure: Backpressure, dropped: () => void) {
     this.outlet = new EventOutlet(`sink "${name}"`, clock, backpressure, dropped);

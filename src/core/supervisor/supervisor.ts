@@ -381,6 +381,7 @@ export class Supervisor {
       counters,
       latency,
       journal: this.plan.journal,
+      tracing: this.plan.tracing,
       log: this.options.log,
       tuning: this.options.tuning,
     };
