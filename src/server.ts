@@ -37,6 +37,7 @@ import { type ErrorReport, UnknownComponentError } from "./core/errors.ts";
 import type { LocalComponents } from "./core/agent-endpoint.ts";
 import { ThreadLauncher } from "./core/launcher.ts";
 import type { FeedStatusEntry, Tuning } from "./core/protocol.ts";
+import type { PublishOptions } from "./core/plugin-api.ts";
 import { ServerKeepAlive } from "./core/keep-alive.ts";
 import { MemorySink } from "./core/sinks/memory-sink.ts";
 import type { AgentStatus } from "./core/supervisor/agent-health.ts";
@@ -99,8 +100,11 @@ export interface ServerOptions extends PlanOptions, Partial<Tuning> {
 /** A feed the embedding program publishes into. */
 export interface FeedHandle {
   readonly name: string;
-  /** Publishes a value to every subscribed handler; returns its sequence number. */
-  offer(value: unknown): number;
+  /**
+   * Publishes a value to every subscribed handler; returns its sequence number. With `tracing:`
+   * configured, `options.traceparent` (a W3C trace context, e.g. from an HTTP request) travels with it.
+   */
+  offer(value: unknown, options?: Pick<PublishOptions, "traceparent">): number;
 }
 
 /** A paused handler's topology entry: how it is paused. */
@@ -435,8 +439,8 @@ export class MongooseServer implements AdminTarget {
   }
 
   /** Publishes `value` on the memory feed `feed`; returns its sequence number. See {@link FeedHandle.offer}. */
-  offer(feed: string, value: unknown): number {
-    return this.feed(feed).offer(value);
+  offer(feed: string, value: unknown, options?: Pick<PublishOptions, "traceparent">): number {
+    return this.feed(feed).offer(value, options);
   }
 
   /** The memory feed called `name`; throws if there is none. */

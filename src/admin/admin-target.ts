@@ -10,6 +10,7 @@ import type { CounterSample } from "../core/counters.ts";
 import type { ErrorReport } from "../core/errors.ts";
 import type { LatencyQuery, LatencySummary } from "../core/latency/latency-report.ts";
 import type { FeedStatusEntry } from "../core/protocol.ts";
+import type { PublishOptions } from "../core/plugin-api.ts";
 import type { Health, Topology } from "../core/supervisor/server-views.ts";
 
 /**
@@ -33,7 +34,7 @@ export interface AdminTarget {
   latencyDistribution(handler: string, query?: LatencyQuery): string | undefined;
   resetLatency(): boolean;
   /** Publishes `value` on the memory feed `feed`; returns its sequence number (0 when its mapper dropped it). */
-  offer(feed: string, value: unknown): number;
+  offer(feed: string, value: unknown, options?: Pick<PublishOptions, "traceparent">): number;
 }
 
 /**

@@ -48,6 +48,47 @@ describe("POST /api/feeds/{name}/events", () => {
   });
 });
 
+describe("POST /api/feeds/{name}/events with a traceparent header", () => {
+  const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const echoServer = (tracing: boolean) =>
+    boot({
+      eventFeeds: [{ name: "in", type: "memory", broadcast: true }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "a", eventHandlers: { echo: { handler: "./trace-echo.ts" } } }],
+      admin: { port: 0 },
+      ...(tracing && { tracing: {} }),
+    }, { logLevel: "silent" });
+  const post = (server: MongooseServer, body: string, traceparent?: string) =>
+    fetch(`${server.adminUrl}api/feeds/in/events`, { method: "POST", body, headers: traceparent === undefined ? {} : { traceparent } });
+
+  it("hands the header to the handlers with every event of the request when tracing is configured", async () => {
+    const server = await echoServer(true);
+    try {
+      expect((await post(server, "1\n2\n", TRACEPARENT)).status).toBe(200);
+      expect((await post(server, "3\n")).status).toBe(200);
+      await eventually(() => server.sink("out").values().length === 3, "three events echoed");
+      expect(server.sink("out").values()).toEqual([
+        { event: 1, traceparent: TRACEPARENT },
+        { event: 2, traceparent: TRACEPARENT },
+        { event: 3, traceparent: null },
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("ignores it without tracing configured", async () => {
+    const server = await echoServer(false);
+    try {
+      expect((await post(server, "1\n", TRACEPARENT)).status).toBe(200);
+      await eventually(() => server.sink("out").values().length === 1, "the event echoed");
+      expect(server.sink("out").values()).toEqual([{ event: 1, traceparent: null }]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("POST /api/feeds/{name}/events into a full ring", () => {
   it("answers 503 saying how many events went out when an offer gives up after offerTimeoutMs", async () => {
     // The handler spends 3 s on its first event, so the small ring behind it fills and stays full.

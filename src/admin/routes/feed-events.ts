@@ -8,6 +8,9 @@
  * (`onFull: block`); one that gives up after `offerTimeoutMs` ends the request with a 503 saying how many
  * went out.
  *
+ * With `tracing:` configured, the request's W3C `traceparent` header goes with every event it offers, to
+ * the handlers (`meta.traceparent`) and on to what they publish across a process boundary (a NATS sink).
+ *
  * @module
  */
 import { Hono } from "hono";
@@ -40,10 +43,12 @@ export function feedEventRoutes(target: AdminTargetRef): Hono {
           return c.json({ error: `line ${index + 1} of the body is not JSON (one event per line): ${(error as Error).message}` }, 400);
         }
       }
+      const traceparent = c.req.header("traceparent");
+      const options = traceparent === undefined ? undefined : { traceparent };
       let lastSequence = 0;
       for (const [index, event] of events.entries()) {
         try {
-          lastSequence = server.offer(name, event) || lastSequence;
+          lastSequence = server.offer(name, event, options) || lastSequence;
         } catch (error) {
           // A subscriber's ring stayed full for offerTimeoutMs: the events before this one went out.
           return c.json({ error: `event ${index + 1} could not be offered: ${(error as Error).message}`, feed: name, offered: index, lastSequence }, 503);
