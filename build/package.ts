@@ -44,7 +44,7 @@ export function buildPackage(outdir: string): void {
   const external = Object.keys(packageJson.dependencies).flatMap((name) => ["--external", name, "--external", `${name}/*`]);
   run(["build", ...PACKAGE_ENTRYPOINTS, "--splitting", "--root", "src", "--outdir", outdir, "--target", "node", ...external]);
   run([
-    join(ROOT, "node_modules/typescript/bin/tsc"), "src/mod.ts", "--declaration", "--emitDeclarationOnly", "--noCheck", "--outDir", outdir,
+    join(ROOT, "node_modules/typescript/bin/tsc"), "src/mod.ts", "--declaration", "--emitDeclarationOnly", "--noCheck", "--outDir", outdir, "--rootDir", "src",
     "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "esnext", "--lib", "esnext,dom", "--types", "node",
     "--allowImportingTsExtensions", "--resolveJsonModule", "--strict", "--skipLibCheck",
   ]);
