@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildPlan } from "../src/config/plan.ts";
+import { parseYamlConfig } from "../src/config/yaml-loader.ts";
 import { ConfigError, MongooseServer, type ServerOptions } from "../src/mod.ts";
 import type { MongooseConfig } from "../src/mod.ts";
 
@@ -26,6 +28,17 @@ export function configProblems(action: () => unknown): string[] {
     throw error;
   }
   return [];
+}
+
+/**
+ * The problems a YAML text produces, loading it (as `/srv/app/app.yaml`, with `env` for `${VAR}`) and
+ * then planning it; [] when it is valid.
+ */
+export function yamlProblems(text: string, env: Record<string, string> = {}): string[] {
+  return configProblems(() => {
+    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app", env);
+    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
+  });
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -1,15 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../src/config/plan.ts";
-import { parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { configProblems } from "../helpers.ts";
-
-/** The problems a YAML text produces, loading and then planning it. */
-function problemsOf(text: string): string[] {
-  return configProblems(() => {
-    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app");
-    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  });
-}
+import { yamlProblems } from "../helpers.ts";
 
 /** One handler `h` with the given extra keys (YAML lines indented under it). */
 const handlerWith = (lines: string) => `eventHandlers:
@@ -41,31 +32,31 @@ describe("retry and circuitBreaker configuration", () => {
   });
 
   it("rejects bad values and unknown keys, located in the YAML", () => {
-    expect(problemsOf(handlerWith("        retry: { attempts: 1 }\n"))).toEqual([
+    expect(yamlProblems(handlerWith("        retry: { attempts: 1 }\n"))).toEqual([
       "app.yaml:6:28 eventHandlers[0].eventHandlers.h.retry.attempts: must be ≥ 2 (the first call and at least one retry), got 1",
     ]);
-    expect(problemsOf(handlerWith("        retry: { backoffMs: 500, maxBackoffMs: 100 }\n"))).toEqual([
+    expect(yamlProblems(handlerWith("        retry: { backoffMs: 500, maxBackoffMs: 100 }\n"))).toEqual([
       expect.stringMatching(/^app\.yaml:6:\d+ eventHandlers\[0\]\.eventHandlers\.h\.retry\.maxBackoffMs: must be ≥ backoffMs/),
     ]);
-    expect(problemsOf(handlerWith("        retry: { backoffMs: -1 }\n"))).toEqual([
+    expect(yamlProblems(handlerWith("        retry: { backoffMs: -1 }\n"))).toEqual([
       expect.stringMatching(/retry\.backoffMs: must be ≥ 0, got -1$/),
     ]);
-    expect(problemsOf(handlerWith("        retry: { tries: 3 }\n"))).toEqual([expect.stringMatching(/retry\.tries: unknown key/)]);
-    expect(problemsOf(handlerWith("        retry: { ordered: maybe }\n"))).toEqual([expect.stringMatching(/retry\.ordered: .*boolean/)]);
-    expect(problemsOf(handlerWith("        circuitBreaker: { whenOpen: drop }\n"))).toEqual([
+    expect(yamlProblems(handlerWith("        retry: { tries: 3 }\n"))).toEqual([expect.stringMatching(/retry\.tries: unknown key/)]);
+    expect(yamlProblems(handlerWith("        retry: { ordered: maybe }\n"))).toEqual([expect.stringMatching(/retry\.ordered: .*boolean/)]);
+    expect(yamlProblems(handlerWith("        circuitBreaker: { whenOpen: drop }\n"))).toEqual([
       expect.stringMatching(/circuitBreaker\.whenOpen: expected one of deadLetter, hold, got "drop"$/),
     ]);
-    expect(problemsOf(handlerWith("        circuitBreaker: { failures: 0 }\n"))).toEqual([expect.stringMatching(/circuitBreaker\.failures: must be ≥ 1, got 0$/)]);
-    expect(problemsOf(handlerWith("        circuitBreaker: { openMs: 0 }\n"))).toEqual([expect.stringMatching(/circuitBreaker\.openMs: must be ≥ 1, got 0$/)]);
-    expect(problemsOf("eventSinks:\n  - { name: s, type: console, circuitBreaker: { windowMs: .inf } }\n")).toEqual([
+    expect(yamlProblems(handlerWith("        circuitBreaker: { failures: 0 }\n"))).toEqual([expect.stringMatching(/circuitBreaker\.failures: must be ≥ 1, got 0$/)]);
+    expect(yamlProblems(handlerWith("        circuitBreaker: { openMs: 0 }\n"))).toEqual([expect.stringMatching(/circuitBreaker\.openMs: must be ≥ 1, got 0$/)]);
+    expect(yamlProblems("eventSinks:\n  - { name: s, type: console, circuitBreaker: { windowMs: .inf } }\n")).toEqual([
       expect.stringMatching(/^app\.yaml:2:\d+ eventSinks\[0\]\.circuitBreaker\.windowMs: must be a finite number/),
     ]);
   });
 
   it("refuses a dead-letter sink whose open circuit would dead-letter to itself", () => {
-    expect(problemsOf("eventSinks:\n  - { name: dlq, type: console, circuitBreaker: { whenOpen: deadLetter } }\ndeadLetter: dlq\n")).toEqual([
+    expect(yamlProblems("eventSinks:\n  - { name: dlq, type: console, circuitBreaker: { whenOpen: deadLetter } }\ndeadLetter: dlq\n")).toEqual([
       expect.stringMatching(/eventSinks\[0\]\.circuitBreaker\.whenOpen: "dlq" is the dead-letter sink: while its circuit is open it can only hold values/),
     ]);
-    expect(problemsOf("eventSinks:\n  - { name: dlq, type: console, circuitBreaker: { whenOpen: hold } }\ndeadLetter: dlq\n")).toEqual([]);
+    expect(yamlProblems("eventSinks:\n  - { name: dlq, type: console, circuitBreaker: { whenOpen: hold } }\ndeadLetter: dlq\n")).toEqual([]);
   });
 });

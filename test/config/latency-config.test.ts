@@ -1,15 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../src/config/plan.ts";
-import { parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { configProblems } from "../helpers.ts";
-
-/** The problems a YAML text produces, loading and then planning it. */
-function problemsOf(text: string): string[] {
-  return configProblems(() => {
-    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app");
-    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  });
-}
+import { yamlProblems } from "../helpers.ts";
 
 describe("latency configuration (latency:)", () => {
   it("records one event in 64 by default, and takes enabled and sampleEvery", () => {
@@ -19,9 +10,9 @@ describe("latency configuration (latency:)", () => {
   });
 
   it("rejects unknown keys and bad values, located in the YAML", () => {
-    expect(problemsOf("latency:\n  sampleEvry: 8\n")).toEqual([expect.stringMatching(/^app\.yaml:2:3 latency\.sampleEvry: unknown key/)]);
-    expect(problemsOf("latency:\n  sampleEvery: 0\n")).toEqual(["app.yaml:2:16 latency.sampleEvery: must be ≥ 1, got 0"]);
-    expect(problemsOf("latency:\n  sampleEvery: 2.5\n")).toEqual(["app.yaml:2:16 latency.sampleEvery: must be an integer, got 2.5"]);
-    expect(problemsOf("latency:\n  enabled: sometimes\n")).toEqual([expect.stringMatching(/^app\.yaml:2:12 latency\.enabled: .*boolean/)]);
+    expect(yamlProblems("latency:\n  sampleEvry: 8\n")).toEqual([expect.stringMatching(/^app\.yaml:2:3 latency\.sampleEvry: unknown key/)]);
+    expect(yamlProblems("latency:\n  sampleEvery: 0\n")).toEqual(["app.yaml:2:16 latency.sampleEvery: must be ≥ 1, got 0"]);
+    expect(yamlProblems("latency:\n  sampleEvery: 2.5\n")).toEqual(["app.yaml:2:16 latency.sampleEvery: must be an integer, got 2.5"]);
+    expect(yamlProblems("latency:\n  enabled: sometimes\n")).toEqual([expect.stringMatching(/^app\.yaml:2:12 latency\.enabled: .*boolean/)]);
   });
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../src/config/plan.ts";
-import { parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { configProblems } from "../helpers.ts";
-
-/** The problems a YAML text produces, loading and then planning it. */
-function problemsOf(text: string): string[] {
-  return configProblems(() => {
-    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app");
-    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  });
-}
+import { yamlProblems } from "../helpers.ts";
 
 describe("tracing configuration (tracing:)", () => {
   it("is off when absent; present, it propagates with defaults, and takes an OTLP endpoint", () => {
@@ -20,9 +11,9 @@ describe("tracing configuration (tracing:)", () => {
   });
 
   it("rejects unknown keys, ratios outside 0..1 and endpoints that are not http(s) URLs, located in the YAML", () => {
-    expect(problemsOf("tracing:\n  endpoint: http://x\n")).toEqual([expect.stringMatching(/^app\.yaml:2:3 tracing\.endpoint: unknown key/)]);
-    expect(problemsOf("tracing:\n  sampleRatio: 1.5\n")).toEqual(["app.yaml:2:16 tracing.sampleRatio: must be between 0 and 1, got 1.5"]);
-    expect(problemsOf("tracing:\n  otlpEndpoint: collector:4318\n")).toEqual([expect.stringMatching(/^app\.yaml:2:17 tracing\.otlpEndpoint: must be an http/)]);
-    expect(problemsOf("tracing:\n  otlpEndpoint: not a url\n")).toEqual([expect.stringMatching(/^app\.yaml:2:17 tracing\.otlpEndpoint: must be an http/)]);
+    expect(yamlProblems("tracing:\n  endpoint: http://x\n")).toEqual([expect.stringMatching(/^app\.yaml:2:3 tracing\.endpoint: unknown key/)]);
+    expect(yamlProblems("tracing:\n  sampleRatio: 1.5\n")).toEqual(["app.yaml:2:16 tracing.sampleRatio: must be between 0 and 1, got 1.5"]);
+    expect(yamlProblems("tracing:\n  otlpEndpoint: collector:4318\n")).toEqual([expect.stringMatching(/^app\.yaml:2:17 tracing\.otlpEndpoint: must be an http/)]);
+    expect(yamlProblems("tracing:\n  otlpEndpoint: not a url\n")).toEqual([expect.stringMatching(/^app\.yaml:2:17 tracing\.otlpEndpoint: must be an http/)]);
   });
 });

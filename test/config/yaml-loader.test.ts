@@ -4,16 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPlan, validateConfig } from "../../src/config/plan.ts";
 import { loadYamlConfig, parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { configProblems } from "../helpers.ts";
+import { yamlProblems } from "../helpers.ts";
 
 /** The problems a YAML text produces, loading and then validating it. */
-function problemsOf(text: string, env: Record<string, string> = {}): string[] {
-  return configProblems(() => {
-    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app", env);
-    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  });
-}
-
 describe("YAML configuration loader", () => {
   it("names file, line, column, path, what was expected and what was found", () => {
     const text = `eventFeeds:
@@ -25,7 +18,7 @@ describe("YAML configuration loader", () => {
     filename: prices.txt
     readStrategy: LATESTT
 `;
-    expect(problemsOf(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       `app.yaml:8:19 eventFeeds[1].readStrategy: expected one of COMMITTED, COMMITED, EARLIEST, LATEST, ONCE_EARLIEST, ONCE_LATEST, got "LATESTT"`,
     ]);
   });
@@ -40,7 +33,7 @@ eventFeeds:
     brodcast: true
 idleStrategy: spinny
 `;
-    expect(problemsOf(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       "app.yaml:2:5 eventSinks[0].filename: missing (required)",
       "app.yaml:7:5 eventFeeds[0].brodcast: unknown key",
       `app.yaml:8:15 idleStrategy: expected one of busySpin, noOp, yielding, backoff, sleeping, blocking or {type: …}, got "spinny"`,
@@ -48,7 +41,7 @@ idleStrategy: spinny
   });
 
   it("locates problems inside flow collections", () => {
-    expect(problemsOf(`agentThreads: [{agentName: a, coreId: -1}]\n`)).toContain("app.yaml:1:39 agentThreads[0].coreId: must be ≥ 0, got -1");
+    expect(yamlProblems(`agentThreads: [{agentName: a, coreId: -1}]\n`)).toContain("app.yaml:1:39 agentThreads[0].coreId: must be ≥ 0, got -1");
   });
 
   it("replaces ${VAR} and ${VAR:-default} in string values, keeps $$ as $, and leaves keys alone", () => {
@@ -79,7 +72,7 @@ idleStrategy: spinny
     const effective = validateConfig(parseYamlConfig(text, "app.yaml", "/srv", { POLL: "", EMPTY: "" }).config);
     expect(effective.eventFeeds[0]).toMatchObject({ periodMs: 25 });
     expect(effective.eventFeeds[1].name).toBe("xyfallbackalso");
-    expect(problemsOf(`eventFeeds:\n  - name: beat\n    type: interval\n    periodMs: \${POLL-25}\n`, { POLL: "" })).toEqual([
+    expect(yamlProblems(`eventFeeds:\n  - name: beat\n    type: interval\n    periodMs: \${POLL-25}\n`, { POLL: "" })).toEqual([
       `app.yaml:4:15 eventFeeds[0].periodMs: expected number, got ""`,
     ]);
   });
@@ -104,17 +97,17 @@ idleStrategy: spinny
     type: file
     filename: \${OUT_DIR}/\${RUN_ID}.log
 `;
-    expect(problemsOf(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       "app.yaml:4:15 eventSinks[0].filename: environment variable OUT_DIR is not set (write ${OUT_DIR:-default} to give a default)",
       "app.yaml:4:15 eventSinks[0].filename: environment variable RUN_ID is not set (write ${RUN_ID:-default} to give a default)",
     ]);
   });
 
   it("reports YAML syntax errors with their position, all of them", () => {
-    const problems = problemsOf(`eventFeeds:\n  - name: a\n    type: [memory\nidleStrategy: busySpin\nidleStrategy: noOp\n`);
+    const problems = yamlProblems(`eventFeeds:\n  - name: a\n    type: [memory\nidleStrategy: busySpin\nidleStrategy: noOp\n`);
     expect(problems.length).toBeGreaterThanOrEqual(2);
     for (const problem of problems) expect(problem).toMatch(/^app\.yaml:\d+:\d+ YAML syntax: /);
-    expect(problemsOf(`a: 1\na: 2\n`)).toEqual(["app.yaml:2:1 YAML syntax: Map keys must be unique"]);
+    expect(yamlProblems(`a: 1\na: 2\n`)).toEqual(["app.yaml:2:1 YAML syntax: Map keys must be unique"]);
   });
 
   it("supports anchors and merge keys, with top-level x- keys as a home for shared settings", () => {
@@ -136,12 +129,12 @@ eventFeeds:
         { type: "file", readStrategy: "LATEST", name: "b", filename: "b.txt" },
       ],
     });
-    expect(problemsOf(`eventFeeds:\n  - <<: *nowhere\n    name: a\n`)[0]).toMatch(/^app\.yaml:2:\d+ YAML syntax: .*nowhere/);
+    expect(yamlProblems(`eventFeeds:\n  - <<: *nowhere\n    name: a\n`)[0]).toMatch(/^app\.yaml:2:\d+ YAML syntax: .*nowhere/);
   });
 
   it("treats an empty file as an empty configuration and rejects a top level that is not a map", () => {
-    expect(problemsOf("# nothing yet\n")).toEqual([]);
-    expect(problemsOf("- a\n- b\n")).toEqual(["app.yaml:1:1 (top level): expected a map of settings (eventFeeds, eventHandlers, …), got a list"]);
+    expect(yamlProblems("# nothing yet\n")).toEqual([]);
+    expect(yamlProblems("- a\n- b\n")).toEqual(["app.yaml:1:1 (top level): expected a map of settings (eventFeeds, eventHandlers, …), got a list"]);
   });
 
   it("reads files relative to their folder and says when a file cannot be read", () => {
@@ -153,16 +146,16 @@ eventFeeds:
   });
 
   it("refuses nesting deeper than 1000 levels before parsing it, and accepts deep nesting under the bound", () => {
-    expect(problemsOf(`x-deep: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`)).toEqual(["app.yaml:1:1009 YAML: flow collections nested deeper than 1000 levels"]);
-    expect(problemsOf(`x-deep: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}\n`)).toEqual(["app.yaml:1:4009 YAML: flow collections nested deeper than 1000 levels"]);
+    expect(yamlProblems(`x-deep: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`)).toEqual(["app.yaml:1:1009 YAML: flow collections nested deeper than 1000 levels"]);
+    expect(yamlProblems(`x-deep: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}\n`)).toEqual(["app.yaml:1:4009 YAML: flow collections nested deeper than 1000 levels"]);
     const block = Array.from({ length: 600 }, (_, level) => `${" ".repeat(level * 2)}k${level}:`).join("\n");
-    expect(problemsOf(`x-deep:\n${block} 1\n`)).toEqual(["app.yaml:503:1 YAML: block nesting deeper than 1000 columns of indentation"]);
-    expect(problemsOf(`x-deep: ${"[".repeat(500)}${"]".repeat(500)}\n`)).toEqual([]);
+    expect(yamlProblems(`x-deep:\n${block} 1\n`)).toEqual(["app.yaml:503:1 YAML: block nesting deeper than 1000 columns of indentation"]);
+    expect(yamlProblems(`x-deep: ${"[".repeat(500)}${"]".repeat(500)}\n`)).toEqual([]);
   }, 60_000);
 
   it("bounds alias expansion: a billion-laughs document fails with a message", () => {
     const bomb = ["a", "b", "c", "d", "e", "f", "g", "h", "i"].map((name, level, names) =>
       `x-${name}: &${name} [${Array(10).fill(level === 0 ? '"lol"' : `*${names[level - 1]}`).join(", ")}]`).join("\n");
-    expect(problemsOf(`${bomb}\neventFeeds: []\n`)).toEqual(["app.yaml: YAML: Excessive alias count indicates a resource exhaustion attack"]);
+    expect(yamlProblems(`${bomb}\neventFeeds: []\n`)).toEqual(["app.yaml: YAML: Excessive alias count indicates a resource exhaustion attack"]);
   });
 });

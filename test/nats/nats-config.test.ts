@@ -1,15 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { buildPlan } from "../../src/config/plan.ts";
 import { parseYamlConfig } from "../../src/config/yaml-loader.ts";
-import { boot, configProblems } from "../helpers.ts";
-
-/** The problems a YAML text produces, loading and then planning it. */
-function problemsOf(text: string): string[] {
-  return configProblems(() => {
-    const loaded = parseYamlConfig(text, "app.yaml", "/srv/app");
-    buildPlan(loaded.config, { baseDir: loaded.baseDir, locate: loaded.locate });
-  });
-}
+import { boot, yamlProblems } from "../helpers.ts";
 
 describe("nats feed and sink configuration", () => {
   it("plans a feed and a sink with their defaults, one server as a list, file paths relative to the YAML", () => {
@@ -39,12 +31,12 @@ describe("nats feed and sink configuration", () => {
 
   it("accepts a start sequence or a start time as deliverPolicy", () => {
     for (const policy of ["{startSequence: 42}", "{startTime: \"2026-12-02T17:00:00Z\"}", "new", "last"]) {
-      expect(problemsOf(`eventFeeds: [{name: f, type: nats, servers: nats://a:4222, subject: s, deliverPolicy: ${policy}}]`)).toEqual([]);
+      expect(yamlProblems(`eventFeeds: [{name: f, type: nats, servers: nats://a:4222, subject: s, deliverPolicy: ${policy}}]`)).toEqual([]);
     }
   });
 
   it("locates a missing subject or servers, a bad deliverPolicy and an unknown key by path", () => {
-    expect(problemsOf([
+    expect(yamlProblems([
       "eventFeeds:",
       "  - {name: a, type: nats, servers: nats://a:4222}",
       "  - {name: b, type: nats, subject: s}",
