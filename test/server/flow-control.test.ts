@@ -243,10 +243,15 @@ describe("onFull from a YAML file, run by the CLI", () => {
     try {
       await eventually(() => /slow consumer disconnected/.test(stderr) && /ring of feed "dropping" into agent "held" is full/.test(stderr), "both rings to fill", 60_000);
       const url = /admin: (http:\/\/\S+)/.exec(stderr)![1];
+      let scraped = "";
       await eventually(async () => {
-        const metrics = await (await fetch(`${url}metrics`)).text();
-        return /mongoose_queue_dropped_total\{[^}]*feed="dropping"[^}]*reason="dropNewest"[^}]*\} [1-9]/.test(metrics);
-      }, "the drops exported", 30_000);
+        const response = await fetch(`${url}metrics`, { signal: AbortSignal.timeout(10_000) });
+        scraped = `${response.status} ${await response.text()}`;
+        return /mongoose_queue_dropped_total\{[^}]*feed="dropping"[^}]*reason="dropNewest"[^}]*\} [1-9]/.test(scraped);
+      }, "the drops exported", 30_000).catch((error) => {
+        const dropped = scraped.split("\n").filter((line) => line.startsWith("mongoose_queue_dropped_total") || !line.startsWith("mongoose_") && !line.startsWith("#"));
+        throw new Error(`${(error as Error).message}\nlast scrape: ${dropped.join("\n")}\nserver log:\n${stderr.slice(-3000)}`);
+      });
       const warnings = stderr.split("\n").filter((line) => line.includes("WARN  slow consumer"));
       const dropping = warnings.filter((line) => line.includes(`feed "dropping"`));
       expect(dropping.length).toBeGreaterThanOrEqual(1);
@@ -264,5 +269,5 @@ describe("onFull from a YAML file, run by the CLI", () => {
       child.interrupt();
       await child.exitCode;
     }
-  });
+  }, 150_000);
 });
