@@ -57,10 +57,15 @@ function single(command: string, args: JsonValue | undefined, what: string, key:
 }
 
 /**
- * A rejected change: bad input (a ConfigError's problems, a name that is not there) is the caller's to
- * fix, anything else failed.
+ * Runs `change`; when it is rejected for bad input (a ConfigError's problems, a name that is not there)
+ * that is the caller's to fix and answers as bad arguments, anything else failed.
+ *
+ * @example
+ * ```ts
+ * await changing("agent.batchSize", () => server.setBatchSize("ghost", 16)); // CommandError "bad-arguments"
+ * ```
  */
-async function changing<T>(command: string, change: () => Promise<T>): Promise<T> {
+export async function changing<T>(command: string, change: () => Promise<T>): Promise<T> {
   try {
     return await change();
   } catch (thrown) {

@@ -9,11 +9,11 @@
  */
 import { HANDLER_PAUSE_POLICIES, type HandlerPausePolicy, type TuningOverlay } from "../../plan/tuning.ts";
 import { FULL_RING_POLICIES, type FullRingPolicy } from "../../transport/full-ring-policy.ts";
-import { UnknownComponentError } from "../errors.ts";
 import { commandArgs, typedArgument } from "./command-args.ts";
 import { CommandError } from "./command-error.ts";
 import { BUILT_IN_OWNER, type CommandDefinition, type CommandRegistry } from "./command-registry.ts";
 import type { JsonValue } from "./json-value.ts";
+import { changing } from "./management-commands.ts";
 
 /** What the tuning commands call: the embedding API's tuning methods. */
 export interface TuningControls {
@@ -73,17 +73,9 @@ function oneOf<T extends string>(command: string, what: string, value: string, a
   throw new CommandError("bad-arguments", command, `command "${command}": ${what} must be one of ${allowed.join(", ")}, got "${value}"`);
 }
 
-/** Runs a change; the caller's mistakes (unknown names, bad values) answer as bad arguments. */
+/** Runs a change (the caller's mistakes answer as bad arguments), then answers with what is tuned now. */
 async function tuning(command: string, controls: TuningControls, change: () => Promise<unknown>): Promise<JsonValue> {
-  try {
-    await change();
-  } catch (thrown) {
-    if (thrown instanceof UnknownComponentError || (thrown instanceof Error && thrown.name === "ConfigError")) {
-      const problems = (thrown as Error & { problems?: string[] }).problems;
-      throw new CommandError("bad-arguments", command, `command "${command}": ${problems?.join("; ") ?? thrown.message}`);
-    }
-    throw thrown;
-  }
+  await changing(command, change);
   return { tuned: controls.tuning() as JsonValue };
 }
 
