@@ -11,6 +11,20 @@ import type { AdminPlan } from "../plan/types.ts";
 import type { TokenId } from "./audit/caller.ts";
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
+
+/**
+ * A request that only reads (GET, HEAD): open without a token unless `protectReads`, and not audited
+ * unless `auditReads`.
+ *
+ * @example
+ * ```ts
+ * isRead("GET"); // true
+ * isRead("POST"); // false
+ * ```
+ */
+export function isRead(method: string): boolean {
+  return READ_METHODS.has(method);
+}
 const encoder = new TextEncoder();
 
 /**
@@ -68,7 +82,7 @@ export function accessControl(settings: Pick<AdminPlan, "token" | "tokens" | "pr
     const bearer = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header.trim());
     const id = bearer ? tokenIdFor(bearer[1], settings) : undefined;
     c.set("tokenId", id ?? "anonymous");
-    if (!guarded || (READ_METHODS.has(c.req.method) && !settings.protectReads)) return await next();
+    if (!guarded || (isRead(c.req.method) && !settings.protectReads)) return await next();
     if (id !== undefined) return await next();
     c.set("tokenId", "rejected");
     if (header === undefined) {

@@ -71,8 +71,7 @@ export function parseIdleStrategy(value: unknown): IdleStrategySpec {
  *
  * @example
  * ```ts
- * const overlay = readTuningOverlay("config/app.tuning.yaml");
- * if (overlay) await server.applyTuning(overlay);
+ * const overlay = readTuningOverlay("config/app.tuning.yaml"); // undefined: no file, nothing tuned
  * ```
  */
 export function readTuningOverlay(path: string): TuningOverlay | undefined {

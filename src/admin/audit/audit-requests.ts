@@ -7,10 +7,9 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { isRead } from "../access-control.ts";
 import type { AuditLog, AuditVia } from "./audit-log.ts";
 import { tokenIdOf } from "./caller.ts";
-
-const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /** What the runtime's HTTP server passes along with each request (see runtime/types.ts ServeClient). */
 export interface AdminBindings {
@@ -36,7 +35,7 @@ export const CLIENT_HEADER = "x-mongoose-client";
  */
 export function auditRequests(audit: AuditLog, settings: { auditReads: boolean }): MiddlewareHandler {
   return async (c, next) => {
-    if (READ_METHODS.has(c.req.method) && !settings.auditReads) return await next();
+    if (isRead(c.req.method) && !settings.auditReads) return await next();
     const started = performance.now();
     await next();
     const command = c.get("auditedCommand");
