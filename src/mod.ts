@@ -26,7 +26,7 @@ export type { JsonValue } from "./core/commands/json-value.ts";
 export type { Service, ServiceContext } from "./core/service-api.ts";
 export type { ServiceInfo } from "./core/supervisor/service-registrar.ts";
 export type { ServiceConfig } from "./config/schema.ts";
-export type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, PublishOptions, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
+export type { EventBatch, EventOrigin, FeedContext, FeedPlugin, FeedStatus, PublishOptions, SinkContext, SinkPlugin } from "./core/plugin-api.ts";
 export type { PluginManifest, PluginVersion, Versions } from "./plan/versions.ts";
 export { CONFIG_SCHEMA_VERSION, ENGINE_VERSION, PLUGIN_API_VERSION } from "./plan/versions.ts";
 export type { DeadLetter } from "./core/dead-letters.ts";

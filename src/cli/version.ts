@@ -34,7 +34,7 @@ export function versionLine(): string {
  *
  * @example
  * ```ts
- * versionText(); // "mongoose 0.1.0 (bun 1.4.5, linux-arm64)\nconfig schema 1.0\nplugin API 1.0"
+ * versionText(); // "mongoose 0.1.0 (bun 1.4.5, linux-arm64)\nconfig schema 1.0\nplugin API 1.1"
  * ```
  */
 export function versionText(): string {

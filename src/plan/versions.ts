@@ -34,10 +34,11 @@ export const CONFIG_SCHEMA_VERSION = "1.0";
  *
  * @example
  * ```ts
- * PLUGIN_API_VERSION; // "1.0"
+ * PLUGIN_API_VERSION; // "1.1"
  * ```
  */
-export const PLUGIN_API_VERSION = "1.0";
+// 1.1 added FeedContext.claimBatch.
+export const PLUGIN_API_VERSION = "1.1";
 
 /**
  * The `mongoosePlugin` export of a plugin module.

@@ -53,14 +53,14 @@ describe("fixed-layout events through the engine", () => {
     expect(described(server).map((d) => d.value)).toEqual([{ id: 3, px: 2, sym: "MSFT" }]);
   });
 
-  it("are claimed and written in place by a plugin feed, reaching one subscriber, two subscribers and a pre-start cache alike", async () => {
+  for (const batch of [false, true]) it(`are claimed ${batch ? "in batches (ctx.claimBatch)" : "one by one"} and written in place by a plugin feed, reaching one subscriber, two subscribers and a pre-start cache alike`, async () => {
     for (const variant of ["one subscriber", "two subscribers", "cached"] as const) {
       const handlers = variant === "two subscribers"
         ? [{ agentName: "a", eventHandlers: { recA: { handler: "./fixed-recorder.ts", configMap: { sink: "outA" } } } }, { agentName: "b", eventHandlers: { recB: { handler: "./fixed-recorder.ts", configMap: { sink: "outB" } } } }]
         : [{ agentName: "a", eventHandlers: { recA: { handler: "./fixed-recorder.ts", configMap: { sink: "outA" } } } }];
       const server = await boot({
         eventTypes: [TICK],
-        eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", cacheEventLog: variant === "cached", config: { count: 500, perCycle: 7 } }],
+        eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", cacheEventLog: variant === "cached", config: { count: 500, perCycle: 7, batch } }],
         eventSinks: [{ name: "outA", type: "memory" }, { name: "outB", type: "memory" }],
         eventHandlers: handlers,
       });
@@ -80,10 +80,10 @@ describe("fixed-layout events through the engine", () => {
     }
   });
 
-  it("go on after a plugin feed throws between claim and publish: the claim is abandoned, nothing is lost or dropped, the error is reported", async () => {
+  for (const batch of [false, true]) it(`go on after a plugin feed throws between ${batch ? "claimBatch" : "claim"} and publish: the claim is abandoned, nothing is lost or dropped, the error is reported`, async () => {
     const server = await boot({
       eventTypes: [TICK],
-      eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", config: { count: 300, perCycle: 7, failAt: 100, failInStop: true } }],
+      eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", config: { count: 300, perCycle: 7, failAt: 100, failInStop: true, batch } }],
       eventSinks: [{ name: "out", type: "memory" }],
       eventHandlers: [{ agentName: "a", eventHandlers: { rec: { handler: "./fixed-recorder.ts" } } }],
     }, { logLevel: "silent" });
@@ -101,8 +101,35 @@ describe("fixed-layout events through the engine", () => {
     expect(server.counter("feed_dropped_total", { feed: "ticks" })).toBe(0);
     expect(report.undeliveredEvents).toBe(0);
     expect(server.errors().map((e) => `${e.component} ${e.phase}: ${e.message}`)).toEqual([
-      "ticks doWork: Error: claim-feed: failed after claiming tick 100",
+      `ticks doWork: Error: claim-feed: failed after claiming ${batch ? "a batch holding tick" : "tick"} 100`,
       "ticks stop: Error: claim-feed: failed in stop after claiming",
+    ]);
+  });
+
+  it("refuse a misused batch claim with a clear error, and the feed goes on publishing", async () => {
+    const server = await boot({
+      eventTypes: [TICK],
+      eventFeeds: [
+        { name: "ticks", type: "module", module: "./batch-misuse-feed.ts", broadcast: true, eventType: "Tick", config: { misuses: ["zero", "outside", "twice", "claimWhileOpen", "atAfterPublish"] } },
+        { name: "plain", type: "module", module: "./batch-misuse-feed.ts", broadcast: true, config: { misuses: [] } },
+      ],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "a", eventHandlers: { rec: { handler: "./fixed-recorder.ts" } } }],
+    }, { logLevel: "silent" });
+    try {
+      await server.sink("out").waitFor(3);
+      await eventually(() => server.errors().length >= 6, "six doWork errors");
+    } finally {
+      await server.stop();
+    }
+    expect(described(server).map((d) => [d.seq, d.value])).toEqual([1, 2, 3].map((id) => [id, { id, px: id - 1, sym: "OK" }]));
+    expect(server.errors().map((e) => `${e.component}: ${e.message}`).sort()).toEqual([
+      `plain: Error: feed "plain" has no eventType: claimBatch() is for fixed-layout feeds`,
+      "ticks: Error: Tick batch: already published or abandoned",
+      "ticks: Error: Tick batch: claim a batch before filling it (this one was published or abandoned)",
+      `ticks: Error: feed "ticks": publish the claimed event or batch before claiming again`,
+      "ticks: RangeError: Tick batch: event 2 is outside the batch of 2",
+      "ticks: RangeError: claimBatch: the count must be a positive integer, got 0",
     ]);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { BATCH_SIZE_BOUNDS, ConsumerGoneError, createRingBuffer, markConsumerGone, readRingStats, RingConsumer, RingProducer } from "../../src/transport/ring.ts";
 import type { Backpressure } from "../../src/transport/ring.ts";
 import { WakeSignal } from "../../src/transport/wake-signal.ts";
+import { DROP_OLDEST } from "../../src/transport/full-ring-policy.ts";
 
 const wake = () => new WakeSignal(new Int32Array(new SharedArrayBuffer(64)), 0);
 
@@ -228,6 +229,106 @@ describe("SPSC ring", () => {
     for (let i = 0; i < 100 && producer.hasRoomFor(8); i++) write(`b${i}`);
     expect(() => write("one too many")).toThrow("full"); // block waits (here: gives up) instead of dropping
     expect(readRingStats(buffer)).toMatchObject({ onFull: "block", droppedNewest: 0 });
+  });
+
+  describe("batch records", () => {
+    const ITEM = 16;
+    /** Claims up to `count` 16-byte events, fills event i with words [first + i, 0xBA7C], commits `commit ?? all`; returns how many were claimed. */
+    function writeBatch(producer: RingProducer, first: number, count: number, commit?: number): number {
+      const claimed = producer.claimBatch(ITEM, count);
+      const words = new Uint32Array(producer.bytes.buffer, producer.bytes.byteOffset, producer.bytes.length / 4);
+      for (let i = 0; i < claimed; i++) {
+        words[(producer.batchOffset + i * ITEM) >> 2] = first + i;
+        words[((producer.batchOffset + i * ITEM) >> 2) + 1] = 0xBA7C;
+      }
+      producer.commitBatch(9, first, 5_000, ITEM, commit ?? claimed);
+      return claimed;
+    }
+    function drainBatches(consumer: RingConsumer, limit = 1_000_000): { id: number; length: number; codec: number; sequence: number; at: number }[] {
+      const out: { id: number; length: number; codec: number; sequence: number; at: number }[] = [];
+      consumer.poll((bytes, offset, length, codec, sequence, at) => {
+        const words = new Uint32Array(bytes.buffer, bytes.byteOffset + offset, 2);
+        expect(words[1]).toBe(0xBA7C);
+        out.push({ id: words[0], length, codec, sequence, at });
+      }, limit);
+      return out;
+    }
+
+    it("deliver each event of a batch as a record of its own: consecutive sequences, the batch's codec and time, one header for all", () => {
+      const { buffer, producer, consumer } = pair();
+      expect(writeBatch(producer, 1, 10)).toBe(10);
+      expect(drainBatches(consumer)).toEqual([]); // not before publish
+      producer.publish();
+      const received = drainBatches(consumer);
+      expect(received).toEqual(Array.from({ length: 10 }, (_, i) => ({ id: i + 1, length: ITEM, codec: 9, sequence: i + 1, at: 5_000 })));
+      const stats = readRingStats(buffer);
+      expect([stats.publishedEvents, stats.consumedEvents, stats.depth]).toEqual([10, 10, 0]);
+      // 24-byte header + 8-byte count/length prefix + 10 × 16 bytes, against 10 × (24 + 16) as single records.
+      expect(stats.usedBytes).toBe(0);
+      writeBatch(producer, 11, 10);
+      producer.publish();
+      expect(readRingStats(buffer).usedBytes).toBe(24 + 8 + 10 * ITEM);
+    });
+
+    it("hold what fits before the end of the data, then start at offset 0 behind padding, in order over many laps", () => {
+      const { producer, consumer } = pair(1024);
+      const received: number[] = [];
+      let next = 1;
+      let smaller = 0;
+      for (let lap = 0; lap < 200; lap++) {
+        const claimed = writeBatch(producer, next, 13);
+        expect(claimed).toBeGreaterThan(0);
+        if (claimed < 13) smaller++;
+        next += claimed;
+        producer.publish();
+        if (lap % 3 === 2) received.push(...drainBatches(consumer).map((r) => r.id));
+      }
+      received.push(...drainBatches(consumer).map((r) => r.id));
+      expect(smaller).toBeGreaterThan(0);
+      expect(received).toEqual(Array.from({ length: next - 1 }, (_, i) => i + 1));
+    });
+
+    it("claim only the room there is (none when full), cap a batch at a quarter of the ring, and commit fewer or none of what was claimed", () => {
+      const { buffer, producer, consumer } = pair(1024);
+      expect(producer.maxBatchEvents(ITEM)).toBe(Math.floor((1024 / 4 - 24 - 8) / ITEM));
+      expect(producer.claimBatch(ITEM, 1000)).toBe(producer.maxBatchEvents(ITEM));
+      producer.commitBatch(9, 1, 0, ITEM, 0); // abandoned: nothing written
+      expect(writeBatch(producer, 1, 5, 2)).toBe(5); // claimed 5, committed 2
+      producer.publish();
+      expect(drainBatches(consumer).map((r) => r.id)).toEqual([1, 2]);
+      let claimed = 0;
+      for (let first = 3; (claimed = writeBatch(producer, first, 14)) > 0; first += claimed) producer.publish();
+      expect(producer.claimBatch(ITEM, 1)).toBe(0);
+      const stats = readRingStats(buffer);
+      expect(stats.capacityBytes - stats.usedBytes).toBeLessThan(24 + 8 + ITEM);
+      expect(drainBatches(consumer).length).toBe(stats.publishedEvents - 2);
+      expect(producer.claimBatch(ITEM, 1)).toBe(1);
+    });
+
+    it("are discarded whole by a dropOldest producer, every event counted, and delivered whole by a consumer taking each record", () => {
+      const buffer = createRingBuffer(1024, 7, DROP_OLDEST);
+      const producer = new RingProducer(buffer, wake());
+      const consumer = new RingConsumer(buffer);
+      let next = 1;
+      for (let claimed = 0; (claimed = writeBatch(producer, next, 6)) > 0;) next += claimed;
+      producer.publish();
+      const batched = next - 1;
+      const single = new Uint8Array(ITEM);
+      const singleWords = new Uint32Array(single.buffer);
+      for (let i = 0; i < 20; i++, next++) {
+        singleWords[0] = next;
+        singleWords[1] = 0xBA7C;
+        expect(producer.write(9, next, 0, single, ITEM, { awaitSpace: () => {} })).toBe(true);
+      }
+      producer.publish();
+      const stats = readRingStats(buffer);
+      expect(stats.droppedOldest).toBeGreaterThan(0);
+      expect(stats.droppedOldest % 6).toBe(0); // whole batches of 6
+      const received = drainBatches(consumer).map((r) => r.id);
+      expect(received.length + stats.droppedOldest).toBe(next - 1);
+      expect(received).toEqual(Array.from({ length: received.length }, (_, i) => next - received.length + i));
+      expect(batched).toBeGreaterThan(stats.droppedOldest - 1);
+    });
   });
 
   it("rejects capacities that are not powers of two", () => {

@@ -18,7 +18,8 @@ import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
 import type { Logger } from "../../log/log.ts";
-import type { EventOrigin, FeedContext, PublishOptions } from "../plugin-api.ts";
+import type { EventBatch, EventOrigin, FeedContext, PublishOptions } from "../plugin-api.ts";
+import { ClaimedEventBatch } from "./event-batch.ts";
 import { jsonFeedMapper, type Mapper, ParseError } from "../value-mappers.ts";
 import type { FeedPublisher } from "./feed-publisher.ts";
 import { parseTraceparent } from "../tracing/traceparent.ts";
@@ -57,6 +58,8 @@ export class FeedChannel implements FeedContext {
   private claimed: FixedEvent | undefined;
   private scratch: Uint8Array | undefined;
   private claimedInRing = false;
+  /** What {@link FeedChannel.claimBatch} hands out, re-opened by each claim. */
+  private batch: ClaimedEventBatch | undefined;
   completed = false;
 
   constructor(
@@ -73,11 +76,23 @@ export class FeedChannel implements FeedContext {
   claim(): FixedEvent {
     const type = this.options.eventType;
     if (!type) throw new Error(`feed "${this.feedName}" has no eventType: claim() is for fixed-layout feeds`);
-    if (this.claimedInRing) throw new Error(`feed "${this.feedName}": publish the claimed event before claiming another`);
+    this.requireNoOpenClaim();
     const event = this.claimed ??= type.flyweight();
     const at = this.options.publisher.claim(type.byteLength);
     this.claimedInRing = at >= 0;
     return this.claimedInRing ? event.wrap(this.options.publisher.claimedBytes, at) : event.wrap(this.scratch ??= new Uint8Array(type.byteLength), 0);
+  }
+
+  claimBatch(count: number): EventBatch {
+    const type = this.options.eventType;
+    if (!type) throw new Error(`feed "${this.feedName}" has no eventType: claimBatch() is for fixed-layout feeds`);
+    this.requireNoOpenClaim();
+    this.batch ??= new ClaimedEventBatch(type, this.options.publisher, (event) => this.send(event, type.codec));
+    return this.batch.open(count);
+  }
+
+  private requireNoOpenClaim(): void {
+    if (this.claimedInRing || this.batch?.isOpen) throw new Error(`feed "${this.feedName}": publish the claimed event or batch before claiming again`);
   }
 
   publish(value: unknown, origin?: EventOrigin, options?: PublishOptions): boolean {
@@ -118,6 +133,7 @@ export class FeedChannel implements FeedContext {
    * duty cycle or lifecycle step fails.
    */
   abandonClaim(): void {
+    this.batch?.abandon();
     if (!this.claimedInRing) return;
     this.claimedInRing = false;
     this.options.publisher.abandonClaim();

@@ -93,6 +93,28 @@ export class FeedPublisher {
     return sequence;
   }
 
+  /**
+   * Claims a batch record for up to `count` events of `itemLength` bytes in the single subscriber's ring;
+   * returns how many were claimed (the first at {@link FeedPublisher.batchOffset}), or 0 when they must be
+   * published one by one instead.
+   */
+  claimBatch(itemLength: number, count: number): number {
+    if (this.closed) throw new FeedClosedError(this.feed);
+    return this.outlet.claimBatch(itemLength, count);
+  }
+
+  /** Where the first event of the claimed batch goes in {@link FeedPublisher.claimedBytes}. */
+  get batchOffset(): number {
+    return this.outlet.batchOffset;
+  }
+
+  /** Publishes the first `count` events of the claimed batch; returns the sequence number of the first. */
+  commitBatch(codecId: number, itemLength: number, count: number): number {
+    const first = this.outlet.commitBatch(codecId, itemLength, count);
+    this.counters.published.add(count);
+    return first;
+  }
+
   /** Abandons an open claim (the feed failed before publishing it): nothing is published for it. */
   abandonClaim(): void {
     this.outlet.abandonClaim();
