@@ -5,7 +5,8 @@
  * ns), so latency is measured from the schedule, not from when a stalled publisher got round to it.
  *
  * Control events share the shape: `id` {@link WARMUP_DONE} ends the warm-up, {@link END} follows the
- * last measured event and carries the publisher's heap growth in `px`.
+ * last measured event and carries the publisher's heap growth in `px` and its thread's CPU seconds over
+ * the measured part in `t` (-1 where the system does not say).
  *
  * @module
  */

@@ -2,7 +2,11 @@
  * The benchmark's receiver: records each measured tick's one-way latency, from its intended send time
  * to `onEvent` entry on the server clock, in an HdrHistogram; counts events and times the run. Unpaced
  * runs record every `sampleEvery`-th latency (a clock read alone costs more than the hop). On
- * {@link END} it reports everything, with both threads' heap growth, to the sink `results`.
+ * {@link END} it reports everything, with both threads' heap growth and CPU time, to the sink `results`.
+ * It also counts the events of each whole second (closed on the sampled events, which read the clock
+ * anyway) and the threads' CPU time against the wall time: a run slowed by a thread losing its core
+ * shows as CPU time short of wall time, one slowed by slower cross-core traffic as full CPU and fewer
+ * events per second.
  *
  * @module
  */
@@ -12,10 +16,16 @@ import type { HandlerContext, Sink } from "../core/handler-api.ts";
 import { type BenchTick, END, WARMUP_DONE } from "./bench-event.ts";
 import { settledHeap } from "./heap.ts";
 import { newLatencyHistogram } from "./histogram.ts";
+import { threadCpuSeconds } from "../core/host/thread-cpu.ts";
 
 /** What the receiver reports. */
 export interface ReceiverReport {
   count: number;
+  /** Events received in each whole second of the measured run, from the first measured event's send time. */
+  perSecond: number[];
+  /** CPU time of the receiving and publishing threads over the measured run; undefined where the system does not say. */
+  receiverCpuSeconds: number | undefined;
+  publisherCpuSeconds: number | undefined;
   /** Intended send time of the first measured event and arrival of the last (server clock, ns). */
   firstSentAt: number;
   lastReceivedAt: number;
@@ -36,6 +46,11 @@ export default class LatencyRecorder {
   private lastReceivedAt = 0;
   private heapAtStart = 0;
   private heapCollected = false;
+  private readonly perSecond: number[] = [];
+  /** Start of the second being counted (server clock ns) and the count when it began. */
+  private secondStart = 0;
+  private countAtSecondStart = 0;
+  private cpuAtStart: number | undefined;
 
   start(ctx: HandlerContext): void {
     this.clock = ctx.clock;
@@ -46,13 +61,31 @@ export default class LatencyRecorder {
   onEvent(event: unknown): void {
     const tick = event as BenchTick;
     const id = tick.id;
-    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.report(tick.px);
+    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.report(tick.px, tick.t);
     if (tick.warmup) return;
     // A clock read costs more than a hop here: read it only for the events whose latency is recorded.
-    if (++this.count === 1) this.firstSentAt = tick.t;
+    if (++this.count === 1) this.begin(tick.t);
     if ((this.count & this.sampleMask) !== 0) return;
     const now = this.clock.nanos();
     this.histogram.recordValue(Math.max(1, Math.round(now - tick.t)));
+    if (now - this.secondStart >= 1e9) this.countSeconds(now);
+  }
+
+  private begin(firstSentAt: number): void {
+    this.firstSentAt = this.secondStart = firstSentAt;
+    this.cpuAtStart = threadCpuSeconds();
+  }
+
+  /** Closes the seconds that have passed by `now` (checked on sampled events: their clock read is paid already). */
+  private countSeconds(now: number): void {
+    // Counted up to this event, so a second's count may take up to sampleEvery - 1 events from the next.
+    this.perSecond.push(this.count - this.countAtSecondStart);
+    this.countAtSecondStart = this.count;
+    this.secondStart += 1e9;
+    while (now - this.secondStart >= 1e9) {
+      this.perSecond.push(0);
+      this.secondStart += 1e9;
+    }
   }
 
   private settle(): void {
@@ -61,11 +94,15 @@ export default class LatencyRecorder {
     this.heapCollected = heap.collected;
   }
 
-  private report(publisherHeapGrowth: number): void {
+  private report(publisherHeapGrowth: number, publisherCpuSeconds: number): void {
     // END follows the last measured event at once: its arrival is the end of the run.
     this.lastReceivedAt = this.clock.nanos();
+    const cpu = threadCpuSeconds();
     this.results.accept({
       count: this.count,
+      perSecond: this.perSecond,
+      receiverCpuSeconds: cpu === undefined || this.cpuAtStart === undefined ? undefined : cpu - this.cpuAtStart,
+      publisherCpuSeconds: publisherCpuSeconds < 0 ? undefined : publisherCpuSeconds,
       firstSentAt: this.firstSentAt,
       lastReceivedAt: this.lastReceivedAt,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),

@@ -39,6 +39,8 @@ export interface BenchOptions {
   handlerLatency?: "off" | number;
   /** A folder to journal the receiving handler into (`journal:`); absent: no journal. */
   journal?: string;
+  /** Struct ticks go out as one claimed batch per publisher duty cycle (`ctx.claimBatch`) instead of one claim each. */
+  batchClaim?: boolean;
 }
 
 /** The latency summary of one transport. */
@@ -62,6 +64,22 @@ export interface BenchReport extends HopSummary {
   handlerLatency: "off" | number;
   /** Whether the receiving handler was journaled. */
   journaled: boolean;
+  /** Whether the publisher claimed its ticks in batches. */
+  batchClaim: boolean;
+  /**
+   * Events delivered in each whole second of the measured run: a run that changed speed part way (a
+   * slow period of the machine) shows here, where the average hides it.
+   */
+  perSecond: number[];
+  /** The measured span: first event's send time to the last event's arrival. */
+  wallSeconds: number;
+  /**
+   * CPU time of the publishing and receiving threads over the measured run (Linux; null elsewhere). With
+   * busy-spinning threads both are close to `wallSeconds`; a thread that lost its core to another runnable
+   * thread shows as less.
+   */
+  publisherCpuSeconds: number | null;
+  receiverCpuSeconds: number | null;
   p90Ns: number;
   p9999Ns: number;
   /** Heap growth over the measured events, publisher and receiver threads together. */
@@ -92,6 +110,7 @@ function feedConfig(options: BenchOptions) {
     events: options.events ?? (options.rate === "max" ? 0 : Math.round(options.rate * options.seconds)),
     measureNanos: options.seconds * 1e9,
     batch: options.batch,
+    batchClaim: options.batchClaim === true,
   };
 }
 
@@ -193,6 +212,11 @@ export async function runOneHop(options: BenchOptions): Promise<BenchRun> {
       events: engine.count,
       handlerLatency: options.handlerLatency ?? DEFAULT_HANDLER_LATENCY,
       journaled: options.journal !== undefined,
+      batchClaim: options.batchClaim === true,
+      perSecond: engine.perSecond,
+      wallSeconds: (engine.lastReceivedAt - engine.firstSentAt) / 1e9,
+      publisherCpuSeconds: engine.publisherCpuSeconds ?? null,
+      receiverCpuSeconds: engine.receiverCpuSeconds ?? null,
       ...summary,
       heapGrowthBytes: engine.publisherHeapGrowth + engine.receiverHeapGrowth,
     },

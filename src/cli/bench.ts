@@ -46,10 +46,12 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
       journal: { type: "string" },
       hgrm: { type: "string" },
       json: { type: "boolean", default: false },
+      "batch-claim": { type: "boolean", default: false },
     },
   });
   if (positionals.length > 0) throw new UsageError(`bench takes no arguments, got "${positionals[0]}"`);
   if (values.codec !== "struct" && values.codec !== "json") throw new UsageError(`--codec must be struct or json, got "${values.codec}"`);
+  if (values["batch-claim"] && values.codec !== "struct") throw new UsageError(`--batch-claim claims fixed-layout events: it needs --codec struct`);
   if (!IDLE_STRATEGY_NAMES.includes(values.idle as IdleStrategySpec["type"])) {
     throw new UsageError(`--idle must be one of ${IDLE_STRATEGY_NAMES.join(", ")}, got "${values.idle}"`);
   }
@@ -66,6 +68,7 @@ export function benchOptions(argv: string[]): BenchOptions & { hgrm?: string; js
     baseline: values.baseline,
     handlerLatency: handlerLatency(values["handler-latency"]),
     journal: values.journal,
+    batchClaim: values["batch-claim"],
     hgrm: values.hgrm,
     json: values.json,
   };
@@ -77,15 +80,29 @@ function line(label: string, hop: HopSummary): string {
   return `  ${label.padEnd(12)} ${(hop.throughput / 1e6).toFixed(2).padStart(7)} M events/s   p50 ${micros(hop.p50Ns)}  p99 ${micros(hop.p99Ns)}  p99.9 ${micros(hop.p999Ns)}  max ${micros(hop.maxNs)}`;
 }
 
+/** The spread of the per-second throughput: a steady run has min close to max. */
+function perSecondLine(perSecond: number[]): string {
+  if (perSecond.length === 0) return "per second: run shorter than a second";
+  const millions = (n: number) => (n / 1e6).toFixed(2);
+  return `per second: ${millions(Math.min(...perSecond))}–${millions(Math.max(...perSecond))} M events/s over ${perSecond.length} s`;
+}
+
+/** Each thread's CPU time as a share of the wall time: below ~90 % for a spinning thread, it lost its core part of the time. */
+function cpuLine(report: BenchReport): string {
+  const share = (seconds: number | null) => seconds === null ? "n/a" : `${Math.round((seconds / report.wallSeconds) * 100)} %`;
+  return `thread CPU / wall: publisher ${share(report.publisherCpuSeconds)}, receiver ${share(report.receiverCpuSeconds)}`;
+}
+
 function summary(report: BenchReport, heapCollected: boolean): string {
   const lines = [
-    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured, handler latency recording ${report.handlerLatency === "off" ? "off" : `1 in ${report.handlerLatency}`}${report.journaled ? ", receiver journaled" : ""}`,
+    `mongoose bench: ${runtime.name} ${runtime.version}, codec ${report.codec}${report.batchClaim ? " (batch claims)" : ""}, receiver idle ${report.idle}, rate ${report.rate}, ${report.events} events measured, handler latency recording ${report.handlerLatency === "off" ? "off" : `1 in ${report.handlerLatency}`}${report.journaled ? ", receiver journaled" : ""}`,
     line("ring", report),
   ];
   if (report.baseline) {
     lines.push(line("postMessage", report.baseline));
     lines.push(`  throughput ${(report.throughput / report.baseline.throughput).toFixed(1)}× postMessage; p99 ${(report.baseline.p99Ns / report.p99Ns).toFixed(1)}× lower`);
   }
+  lines.push(`  ${perSecondLine(report.perSecond)}; ${cpuLine(report)}`);
   lines.push(`  heap growth ${report.heapGrowthBytes} bytes (publisher + receiver${heapCollected ? ", after GC" : ", GC not exposed: includes garbage"})`);
   if (report.rate === "max") lines.push(`  (at --rate max latency is queueing time, sampled 1 in 64 events)`);
   return lines.join("\n");

@@ -42,6 +42,8 @@ Options:
   --codec struct|json  fixed-layout events (zero allocation) or plain objects (default struct)
   --idle NAME          the receiving agent's idle strategy (default busySpin; the publisher always spins)
   --batch N            events per duty cycle, both sides (default 256)
+  --batch-claim        struct only: the publisher claims each duty cycle's ticks as one batch
+                       (ctx.claimBatch: one record header per batch) instead of one claim each
   --baseline           also run the same ticks by postMessage in the same run
   --handler-latency off|N  the server's per-handler latency recording on the receiver: off, or 1 event in N (default 64)
   --journal DIR        journal the receiving handler into DIR (journal: {dir: DIR}); default no journal

@@ -9,7 +9,7 @@ const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const bench = (...args: string[]) => runProgram(runtimeCommand(MAIN, ["bench", ...args]));
 
 const HOP_FIELDS = ["throughput", "p50Ns", "p99Ns", "p999Ns", "maxNs"];
-const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "handlerLatency", "journaled", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
+const REPORT_FIELDS = ["runtime", "codec", "idle", "rate", "seconds", "events", "handlerLatency", "journaled", "batchClaim", "perSecond", "wallSeconds", "publisherCpuSeconds", "receiverCpuSeconds", "throughput", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs", "heapGrowthBytes"];
 
 describe("mongoose bench", () => {
   it("prints the one JSON object of the contract, with the baseline, and writes both .hgrm files", async () => {
@@ -28,7 +28,8 @@ describe("mongoose bench", () => {
       expect(["bun", "deno"]).toContain(report.runtime);
       // Paced: exactly rate × seconds events are measured, each with a latency.
       expect(report.events).toBe(10000);
-      for (const field of [...REPORT_FIELDS.slice(8), "heapGrowthBytes"]) expect(typeof report[field]).toBe("number");
+      for (const field of [...REPORT_FIELDS.slice(REPORT_FIELDS.indexOf("throughput")), "wallSeconds"]) expect(typeof report[field]).toBe("number");
+      expect(report.batchClaim).toBe(false);
       expect(report.handlerLatency).toBe(64);
       expect(report.journaled).toBe(false);
       for (const field of HOP_FIELDS) expect(report.baseline[field]).toBeGreaterThan(0);
@@ -51,6 +52,24 @@ describe("mongoose bench", () => {
     const report = JSON.parse(stdout);
     expect([report.codec, report.rate, report.events, report.baseline, report.handlerLatency]).toEqual(["json", "max", 50000, undefined, "off"]);
     expect(report.throughput).toBeGreaterThan(0);
+  });
+
+  it("publishes claimed batches with --batch-claim, and shows each second's throughput and the threads' CPU time against the wall time", async () => {
+    const { code, stdout } = await bench("--rate", "max", "--seconds", "2.2", "--warmup", "0.2", "--batch-claim", "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.batchClaim).toBe(true);
+    expect(report.events).toBeGreaterThan(0);
+    expect(report.wallSeconds).toBeGreaterThanOrEqual(2.2);
+    // The whole seconds of the run, each counted: together at most every event measured.
+    expect(report.perSecond.length).toBe(Math.floor(report.wallSeconds));
+    expect(report.perSecond.every((n: number) => n > 0)).toBe(true);
+    expect(report.perSecond.reduce((a: number, b: number) => a + b, 0)).toBeLessThanOrEqual(report.events);
+    // Thread CPU time comes from Linux's /proc; each thread ran for at most the wall time (plus a sampling slack).
+    for (const cpu of [report.publisherCpuSeconds, report.receiverCpuSeconds]) {
+      expect(cpu).toBeGreaterThan(0);
+      expect(cpu).toBeLessThanOrEqual(report.wallSeconds + 0.5);
+    }
   });
 
   it("journals the receiving handler with --journal DIR", async () => {
@@ -76,6 +95,7 @@ describe("mongoose bench", () => {
       [["--rate", "fast"], `--rate must be a positive number, got "fast"`],
       [["--idle", "lazy"], `--idle must be one of`],
       [["--batch", "0"], `--batch must be a positive integer, got "0"`],
+      [["--batch-claim", "--codec", "json"], `--batch-claim claims fixed-layout events: it needs --codec struct`],
       [["--handler-latency", "sometimes"], `--handler-latency must be off or a positive integer, got "sometimes"`],
       [["--frobnicate"], `Unknown option '--frobnicate'`],
     ] as [string[], string][]) {
