@@ -717,6 +717,29 @@ export type RecordHandler = (
 ) => void;
 
 /**
+ * Receives the `count` fixed-length events of one batch record at once: event `i` is
+ * `bytes[at + i * itemLength, at + (i + 1) * itemLength)` with sequence `first + i`; all are valid only
+ * during the call. A consumer that takes it decodes with one codec lookup per batch instead of per event.
+ */
+export type BatchHandler = (
+  bytes: Uint8Array,
+  at: number,
+  count: number,
+  itemLength: number,
+  codecId: number,
+  first: number,
+  publishedNanos: number,
+) => void;
+
+/**
+ * Hands the events of a batch record to a {@link RecordHandler} one by one (what {@link RingConsumer.poll}
+ * does without a {@link BatchHandler}).
+ */
+function deliverEach(handler: RecordHandler, bytes: Uint8Array, at: number, count: number, itemLength: number, codecId: number, first: number, publishedNanos: number): void {
+  for (let i = 0; i < count; i++, at += itemLength) handler(bytes, at, itemLength, codecId, first + i, publishedNanos);
+}
+
+/**
  * The consuming end of a ring, owned by the subscribing agent.
  *
  * @example
@@ -773,10 +796,12 @@ export class RingConsumer {
 
   /**
    * Delivers up to `limit` events to `handler`, then releases their space in one TAIL store and wakes a
-   * producer waiting for space. Returns the number of events delivered.
+   * producer waiting for space. Returns the number of events delivered. The events of a batch record go
+   * to `batchHandler` all at once if given, else to `handler` one by one; a batch is delivered whole, so
+   * a poll may deliver more than `limit`.
    */
-  poll(handler: RecordHandler, limit: number): number {
-    if (this.sharedTail) return this.pollTakingEach(handler, limit);
+  poll(handler: RecordHandler, limit: number, batchHandler?: BatchHandler): number {
+    if (this.sharedTail) return this.pollTakingEach(handler, limit, batchHandler);
     let tail = this.tail;
     let head = this.headCache;
     if (tail === head) {
@@ -812,7 +837,9 @@ export class RingConsumer {
         } else if (kind === KIND_BATCH) {
           const count = ring.words[payload >> 2];
           delivered += count;
-          this.deliverBatch(handler, ring.bytes, payload + BATCH_PREFIX_BYTES, count, ring.words[(payload >> 2) + 1], codecId, sequence, publishedNanos);
+          const itemLength = ring.words[(payload >> 2) + 1];
+          if (batchHandler) batchHandler(ring.bytes, payload + BATCH_PREFIX_BYTES, count, itemLength, codecId, sequence, publishedNanos);
+          else deliverEach(handler, ring.bytes, payload + BATCH_PREFIX_BYTES, count, itemLength, codecId, sequence, publishedNanos);
         } else {
           if (kind === KIND_FRAGMENT_FIRST) this.assembled = 0;
           else if (this.assembled < 0) {
@@ -848,7 +875,7 @@ export class RingConsumer {
    * exchange on TAIL (failing if the producer discarded it meanwhile), then delivered from the copy, so
    * no ring space is held while the handler runs. Costs a copy and an exchange per event.
    */
-  private pollTakingEach(handler: RecordHandler, limit: number): number {
+  private pollTakingEach(handler: RecordHandler, limit: number, batchHandler: BatchHandler | undefined): number {
     const ring = this.ring;
     const copied = this.copied!;
     const maxPayload = ring.capacity / 4 - RECORD_HEADER_BYTES;
@@ -901,7 +928,8 @@ export class RingConsumer {
         }
         if (kind === KIND_BATCH) {
           delivered += batchCount;
-          this.deliverBatch(handler, copied.bytes, BATCH_PREFIX_BYTES, batchCount, batchItemLength, codecId, sequence, publishedNanos);
+          if (batchHandler) batchHandler(copied.bytes, BATCH_PREFIX_BYTES, batchCount, batchItemLength, codecId, sequence, publishedNanos);
+          else deliverEach(handler, copied.bytes, BATCH_PREFIX_BYTES, batchCount, batchItemLength, codecId, sequence, publishedNanos);
           continue;
         }
         this.assembled = at + length;
@@ -920,16 +948,6 @@ export class RingConsumer {
       this.producerSpace.signal();
     }
     return delivered;
-  }
-
-  /**
-   * Delivers the `count` events of a batch record, the first at `bytes[at]`, each as a record of its own
-   * (sequence `first + i`, the batch's publish time). The caller counts all of them delivered first: the
-   * ring space is already released (or copied out), so a handler that throws takes the rest with it, as
-   * it would take a single record.
-   */
-  private deliverBatch(handler: RecordHandler, bytes: Uint8Array, at: number, count: number, itemLength: number, codecId: number, first: number, publishedNanos: number): void {
-    for (let i = 0; i < count; i++, at += itemLength) handler(bytes, at, itemLength, codecId, first + i, publishedNanos);
   }
 
   // The statistics live in methods of their own: written inline in poll(), they made JavaScriptCore's

@@ -106,6 +106,22 @@ describe("fixed-layout events through the engine", () => {
     ]);
   });
 
+  it("claimed in batches reach handlers in order with tracing on too (the traced ring reader takes batch records)", async () => {
+    const server = await boot({
+      eventTypes: [TICK],
+      tracing: {},
+      eventFeeds: [{ name: "ticks", type: "module", module: "./claim-feed.ts", broadcast: true, eventType: "Tick", config: { count: 50, perCycle: 20, batch: true } }],
+      eventSinks: [{ name: "out", type: "memory" }],
+      eventHandlers: [{ agentName: "a", eventHandlers: { rec: { handler: "./fixed-recorder.ts" } } }],
+    });
+    try {
+      await server.sink("out").waitFor(50);
+    } finally {
+      await server.stop();
+    }
+    expect(described(server).map((d) => [d.seq, (d.value as { id: number }).id])).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1, i + 1]));
+  });
+
   it("refuse a misused batch claim with a clear error, and the feed goes on publishing", async () => {
     const server = await boot({
       eventTypes: [TICK],

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../../time/clock.ts";
 import type { CodecTable } from "../../transport/codecs.ts";
-import type { RecordHandler, RingConsumer } from "../../transport/ring.ts";
+import type { BatchHandler, RecordHandler, RingConsumer } from "../../transport/ring.ts";
 import { readTraceparent, TRACE_SUFFIX_BYTES, TRACED_CODEC_ID, tracedCodecId } from "../../transport/traced-record.ts";
 import type { TraceScope } from "../tracing/trace-scope.ts";
 import type { EventMeta } from "../handler-api.ts";
@@ -47,6 +47,8 @@ export class InboundRing {
   private readonly meta: ReusedMeta;
   /** What each record goes through: {@link InboundRing.decodeRecord}, or its traced variant when tracing is on. */
   private readonly onRecord: RecordHandler;
+  /** What each batch record goes through (see {@link InboundRing.decodeBatch}). */
+  private readonly onBatch: BatchHandler;
 
   constructor(
     readonly consumer: RingConsumer,
@@ -63,6 +65,7 @@ export class InboundRing {
     this.meta = new ReusedMeta(source, clock);
     // Chosen once: with tracing off the per-record path is exactly the untraced one.
     this.onRecord = traceScope === undefined ? this.decodeRecord : this.decodeTracedRecord;
+    this.onBatch = traceScope === undefined ? this.decodeBatch : this.decodeTracedBatch;
   }
 
   /** Delivers up to `limit` events (fewer if its gate says so); returns how many. */
@@ -72,7 +75,7 @@ export class InboundRing {
       limit = gate.admit(limit);
       if (limit === 0) return 0;
     }
-    return this.consumer.poll(this.onRecord, limit);
+    return this.consumer.poll(this.onRecord, limit, this.onBatch);
   }
 
   /** True if a record waits and the gate would let it through. */
@@ -93,6 +96,40 @@ export class InboundRing {
     this.meta.sequenceNumber = sequence;
     this.meta.publishedNanos = publishedNanos;
     this.deliver(value, this.meta);
+  };
+
+  /**
+   * The events of a batch record (fixed-length events claimed together: see ring.ts): one codec lookup
+   * and one publish time for all of them, then each decoded into the codec's flyweight and delivered.
+   */
+  private readonly decodeBatch = (bytes: Uint8Array, at: number, count: number, itemLength: number, codecId: number, first: number, publishedNanos: number) => {
+    const codec = this.codecs.get(codecId);
+    const meta = this.meta;
+    meta.publishedNanos = publishedNanos;
+    for (let i = 0; i < count; i++, at += itemLength) {
+      let value: unknown;
+      try {
+        if (!codec) throw new Error(`unknown codec id ${codecId}`);
+        value = codec.decode(bytes, at, itemLength);
+      } catch (error) {
+        this.decodeFailed(error, this.source, first + i);
+        continue;
+      }
+      meta.sequenceNumber = first + i;
+      this.deliver(value, meta);
+    }
+  };
+
+  /** A batch record with tracing on: it carries no trace context, so its events are delivered outside any (as an untraced record's are). */
+  private readonly decodeTracedBatch = (bytes: Uint8Array, at: number, count: number, itemLength: number, codecId: number, first: number, publishedNanos: number) => {
+    const scope = this.traceScope!;
+    const outer = scope.current;
+    scope.current = undefined;
+    try {
+      this.decodeBatch(bytes, at, count, itemLength, codecId, first, publishedNanos);
+    } finally {
+      scope.current = outer;
+    }
   };
 
   /** A record that may carry a traceparent (see traced-record.ts): the context is set for its delivery only. */
