@@ -25,6 +25,12 @@ export interface IdleStrategy {
   idle(workCount: number): void;
   /** Forgets any backoff progress. */
   reset(): void;
+  /**
+   * True while idle cycles return at once (the strategy spins, or is in a spinning phase): the runner then
+   * reads the clock only every so many cycles rather than after each idle one, which would cost more than
+   * the cycle itself (45 ns on Bun, 180 ns on Deno, against a 30 ns idle cycle).
+   */
+  readonly spinning: boolean;
 }
 
 /** Parameters of {@link BackoffIdleStrategy}. */
@@ -53,6 +59,7 @@ export const IDLE_STRATEGY_NAMES = ["busySpin", "noOp", "yielding", "backoff", "
 
 /** Polls again at once (`busySpin`, `noOp`). */
 export class SpinIdleStrategy implements IdleStrategy {
+  readonly spinning = true;
   constructor(readonly name: "busySpin" | "noOp") {}
   idle(): void {}
   reset(): void {}
@@ -61,6 +68,7 @@ export class SpinIdleStrategy implements IdleStrategy {
 /** Gives up the CPU on every idle cycle. */
 export class YieldingIdleStrategy implements IdleStrategy {
   readonly name = "yielding";
+  readonly spinning = false;
   constructor(private readonly parker: Parker) {}
   idle(workCount: number): void {
     if (workCount === 0) this.parker.yield();
@@ -71,6 +79,7 @@ export class YieldingIdleStrategy implements IdleStrategy {
 /** Sleeps a fixed time on every idle cycle; new input does not cut the sleep short. */
 export class SleepingIdleStrategy implements IdleStrategy {
   readonly name = "sleeping";
+  readonly spinning = false;
   constructor(private readonly parker: Parker, readonly sleepNanos: number) {}
   idle(workCount: number): void {
     if (workCount === 0) this.parker.sleep(this.sleepNanos);
@@ -81,6 +90,7 @@ export class SleepingIdleStrategy implements IdleStrategy {
 /** Parks until a producer signals; ~0 CPU while idle. */
 export class BlockingIdleStrategy implements IdleStrategy {
   readonly name = "blocking";
+  readonly spinning = false;
   constructor(private readonly parker: Parker, readonly maxParkNanos: number) {}
   idle(workCount: number): void {
     if (workCount === 0) this.parker.park(this.maxParkNanos);
@@ -88,11 +98,16 @@ export class BlockingIdleStrategy implements IdleStrategy {
   reset(): void {}
 }
 
+/** While spinning, {@link BackoffIdleStrategy} reads the clock once in this many idle cycles (a power of two). */
+const SPIN_CLOCK_EVERY = 16;
+
 /** Spin → yield → park, with the park timeout doubling while idle. */
 export class BackoffIdleStrategy implements IdleStrategy {
   readonly name = "backoff";
   private idleSinceMs = -1;
   private parkNanos: number;
+  /** Idle cycles so far in the spin phase, which reads the clock only every {@link SPIN_CLOCK_EVERY}-th. */
+  private spins = 0;
 
   /** @param nowMs the time source (milliseconds); replaceable in tests. */
   constructor(private readonly parker: Parker, readonly options: BackoffOptions, private readonly nowMs: () => number = () => performance.now()) {
@@ -104,10 +119,16 @@ export class BackoffIdleStrategy implements IdleStrategy {
       this.reset();
       return;
     }
+    // A spinning idle cycle is shorter than a clock read: the spin phase ends within a few cycles of its time.
+    if (this.spins > 0 && (++this.spins & (SPIN_CLOCK_EVERY - 1)) !== 0) return;
     const now = this.nowMs();
     if (this.idleSinceMs < 0) this.idleSinceMs = now;
     const idleNanos = (now - this.idleSinceMs) * 1e6;
-    if (idleNanos < this.options.spinNanos) return;
+    if (idleNanos < this.options.spinNanos) {
+      this.spins ||= 1;
+      return;
+    }
+    this.spins = 0;
     if (idleNanos < this.options.spinNanos + this.options.yieldNanos) {
       this.parker.yield();
       return;
@@ -119,6 +140,11 @@ export class BackoffIdleStrategy implements IdleStrategy {
   reset(): void {
     this.idleSinceMs = -1;
     this.parkNanos = this.options.minParkNanos;
+    this.spins = 0;
+  }
+
+  get spinning(): boolean {
+    return this.spins > 0;
   }
 }
 

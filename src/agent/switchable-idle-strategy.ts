@@ -25,6 +25,10 @@ export class SwitchableIdleStrategy implements IdleStrategy {
     return this.current.name;
   }
 
+  get spinning(): boolean {
+    return this.current.spinning;
+  }
+
   idle(workCount: number): void {
     this.current.idle(workCount);
   }

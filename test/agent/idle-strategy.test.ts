@@ -51,15 +51,21 @@ describe("idle strategies", () => {
   it("backoff spins, then yields, then parks with a timeout that doubles up to its maximum, and resets on work", () => {
     const { parker, calls } = recordingParker();
     let nowMs = 0;
-    const strategy = new BackoffIdleStrategy(parker, { spinNanos: 200_000, yieldNanos: 300_000, minParkNanos: 1_000, maxParkNanos: 8_000 }, () => nowMs);
+    let clockReads = 0;
+    const strategy = new BackoffIdleStrategy(parker, { spinNanos: 200_000, yieldNanos: 300_000, minParkNanos: 1_000, maxParkNanos: 8_000 }, () => (clockReads++, nowMs));
     const idleAt = (ms: number) => {
       nowMs = ms;
       strategy.idle(0);
     };
+    expect(strategy.spinning).toBe(false);
     idleAt(10); // idle since 10 ms
-    idleAt(10.1); // 100 µs: still spinning
+    expect(strategy.spinning).toBe(true);
+    // While spinning it reads the clock once in 16 idle cycles: a spin is cheaper than a clock read.
+    for (let cycle = 0; cycle < 15; cycle++) idleAt(10.1); // 100 µs: still spinning
+    expect(clockReads).toBe(2);
     expect(calls).toEqual([]);
-    idleAt(10.3); // 300 µs: yielding
+    for (let cycle = 0; cycle < 16 && calls.length === 0; cycle++) idleAt(10.3); // 300 µs: yielding, seen within 16 cycles
+    expect(strategy.spinning).toBe(false);
     idleAt(10.45);
     expect(calls).toEqual(["yield", "yield"]);
     for (const ms of [10.6, 10.7, 10.8, 10.9, 11]) idleAt(ms); // past 500 µs: parking
@@ -69,6 +75,7 @@ describe("idle strategies", () => {
     idleAt(12);
     idleAt(12.1);
     expect(calls).toEqual([]);
+    expect(strategy.spinning).toBe(true);
   });
 
   it("builds every named strategy and applies defaults", () => {
