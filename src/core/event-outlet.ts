@@ -262,8 +262,23 @@ export class EventOutlet {
    */
   claimBatch(itemLength: number, count: number): number {
     if (this.sending || this.held || this.queue.length > 0 || this.targets.length !== 1 || this.liveTargets !== 1 || this.sharedSequence) return 0;
-    const ring = this.targets[0].ring;
-    const claimed = ring.claimBatch(itemLength, count);
+    const target = this.targets[0];
+    const ring = target.ring;
+    let claimed = ring.claimBatch(itemLength, count);
+    // A full ring that blocks is waited for here, as a send would wait: sending the batch one event at a
+    // time instead would cost a header and a copy per event just when the consumer is the bottleneck.
+    if (claimed === 0 && ring.blocks) {
+      this.sending = true; // sends made while it waits (caller-runs duty cycles) queue behind the batch
+      try {
+        ring.awaitRoom(ring.batchPayloadBytes(itemLength, count), this.backpressure);
+      } catch (error) {
+        this.lose(target, error); // its consumer is gone: the one-by-one path counts what it drops
+        return 0;
+      } finally {
+        this.sending = false;
+      }
+      claimed = ring.claimBatch(itemLength, count);
+    }
     if (claimed === 0) return 0;
     this.claimedRing = ring;
     this.sending = true;

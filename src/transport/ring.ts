@@ -452,6 +452,11 @@ export class RingProducer {
     return Math.floor((this.maxRecordPayload - BATCH_PREFIX_BYTES) / itemLength);
   }
 
+  /** The payload of a batch record of `count` events of `itemLength` bytes (as many as one record holds). */
+  batchPayloadBytes(itemLength: number, count: number): number {
+    return BATCH_PREFIX_BYTES + Math.min(count, this.maxBatchEvents(itemLength)) * itemLength;
+  }
+
   /**
    * Writes the header of the claimed batch, holding its first `count` events (at most the number claimed;
    * 0 abandons it). They become visible at the next {@link RingProducer.publish}.
