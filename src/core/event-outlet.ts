@@ -228,12 +228,35 @@ export class EventOutlet {
    */
   claim(length: number): number {
     if (this.sending || this.held || this.queue.length > 0 || this.targets.length !== 1 || this.liveTargets !== 1) return -1;
-    const ring = this.targets[0].ring;
-    const at = length <= ring.maxRecordPayload ? ring.claim(length) : -1;
+    const target = this.targets[0];
+    const ring = target.ring;
+    if (length > ring.maxRecordPayload) return -1;
+    let at = ring.claim(length);
+    if (at < 0 && this.waitedForRoom(target, length)) at = ring.claim(length);
     if (at < 0) return -1;
     this.claimedRing = ring;
     this.sending = true;
     return at;
+  }
+
+  /**
+   * A claim found the target's ring full: if it blocks, waits for room for `payloadLength` bytes, as a
+   * send would wait (falling back to encoding and sending instead would cost a copy, and for a batch a
+   * header per event, just when the consumer is the bottleneck). True once there is room; false for a
+   * lossy ring (the send path applies its policy) or a consumer gone (the send path counts the drop).
+   */
+  private waitedForRoom(target: Target, payloadLength: number): boolean {
+    if (!target.ring.blocks) return false;
+    this.sending = true; // sends made while it waits (caller-runs duty cycles) queue behind the claim
+    try {
+      target.ring.awaitRoom(payloadLength, this.backpressure);
+      return true;
+    } catch (error) {
+      this.lose(target, error);
+      return false;
+    } finally {
+      this.sending = false;
+    }
   }
 
   /** The bytes of the ring the last successful {@link EventOutlet.claim} was made in. */
@@ -265,20 +288,7 @@ export class EventOutlet {
     const target = this.targets[0];
     const ring = target.ring;
     let claimed = ring.claimBatch(itemLength, count);
-    // A full ring that blocks is waited for here, as a send would wait: sending the batch one event at a
-    // time instead would cost a header and a copy per event just when the consumer is the bottleneck.
-    if (claimed === 0 && ring.blocks) {
-      this.sending = true; // sends made while it waits (caller-runs duty cycles) queue behind the batch
-      try {
-        ring.awaitRoom(ring.batchPayloadBytes(itemLength, count), this.backpressure);
-      } catch (error) {
-        this.lose(target, error); // its consumer is gone: the one-by-one path counts what it drops
-        return 0;
-      } finally {
-        this.sending = false;
-      }
-      claimed = ring.claimBatch(itemLength, count);
-    }
+    if (claimed === 0 && this.waitedForRoom(target, ring.batchPayloadBytes(itemLength, count))) claimed = ring.claimBatch(itemLength, count);
     if (claimed === 0) return 0;
     this.claimedRing = ring;
     this.sending = true;
