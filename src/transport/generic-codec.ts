@@ -363,7 +363,7 @@ class GenericDecoder implements ShapeReader {
       }
     }
     const object = this.properties({}, count);
-    shapes.learn(fingerprint, object);
+    shapes.learn(fingerprint, count, object);
     return object;
   }
 

@@ -46,7 +46,7 @@ const textEncoder = new TextEncoder();
  * const shapes = new ObjectShapes(TAG_SHORT_STRING);
  * const fingerprint = shapes.fingerprint(bytes, firstKeyAt, count);
  * const shape = shapes.lookup(fingerprint); // then shape.build(decoder), or decode slowly and:
- * shapes.learn(fingerprint, decodedObject);
+ * shapes.learn(fingerprint, count, decodedObject);
  * ```
  */
 export class ObjectShapes {
@@ -85,8 +85,11 @@ export class ObjectShapes {
     this.candidates[slot] = -1;
   }
 
-  /** `object` was decoded the slow way: its layout is compiled if the slot saw the same fingerprint just before. */
-  learn(fingerprint: number, object: Record<string, unknown>): void {
+  /**
+   * `object` was decoded the slow way from `count` (key, value) pairs: its layout is compiled if the slot
+   * saw the same fingerprint just before.
+   */
+  learn(fingerprint: number, count: number, object: Record<string, unknown>): void {
     if (fingerprint < 0 || this.compiled >= MAX_COMPILED) return;
     const slot = fingerprint & (SLOTS - 1);
     if (this.candidates[slot] !== fingerprint) {
@@ -94,7 +97,17 @@ export class ObjectShapes {
       return;
     }
     if (this.compiledIn[slot] > MAX_REPLACED) return;
-    const shape = compile(fingerprint, Object.keys(object), this.shortStringTag);
+    const keys = Object.keys(object);
+    // A key repeated on the wire (never written by the encoder) leaves fewer properties than pairs.
+    if (keys.length !== count) return;
+    let shape: ObjectShape | undefined;
+    try {
+      shape = compile(fingerprint, keys, this.shortStringTag);
+    } catch {
+      // Code generation from strings is disabled in this runtime: every object is decoded the slow way.
+      this.compiled = MAX_COMPILED;
+      return;
+    }
     if (shape === undefined) return;
     this.compiledIn[slot]++;
     this.shapes[slot] = shape;
