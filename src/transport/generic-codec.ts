@@ -23,6 +23,7 @@
 import { type Codec, CodecError, CodecIds } from "./codec.ts";
 import type { ByteBuffer } from "./byte-buffer.ts";
 import { readUtf8 } from "./utf8.ts";
+import { KEY_MISMATCH, ObjectShapes, type ShapeReader } from "./object-shapes.ts";
 
 const TAG_NULL = 0;
 const TAG_UNDEFINED = 1;
@@ -260,7 +261,8 @@ class GenericEncoder {
   }
 }
 
-class GenericDecoder {
+class GenericDecoder implements ShapeReader {
+  private readonly shapes = new ObjectShapes(TAG_SHORT_STRING);
   private bytes!: Uint8Array;
   /** A DataView over the bytes being decoded (floats), rebuilt only when those bytes change. */
   private viewOf: Uint8Array | undefined;
@@ -275,7 +277,7 @@ class GenericDecoder {
     return value;
   }
 
-  private value(): unknown {
+  value(): unknown {
     const tag = this.bytes[this.pos++];
     switch (tag) {
       case TAG_SHORT_STRING:
@@ -298,17 +300,11 @@ class GenericDecoder {
         return value;
       }
       case TAG_OBJECT:
+        return this.object();
       case TAG_BARE_OBJECT: {
         const count = this.int32(this.pos) >>> 0;
         this.pos += 4;
-        const object: Record<string, unknown> = tag === TAG_OBJECT ? {} : Object.create(null);
-        for (let i = 0; i < count; i++) {
-          const key = this.string();
-          // Assigning "__proto__" would set the prototype instead of creating the property.
-          if (key === "__proto__") Object.defineProperty(object, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
-          else object[key] = this.value();
-        }
-        return object;
+        return this.properties(Object.create(null), count);
       }
       case TAG_ARRAY: {
         const count = this.int32(this.pos) >>> 0;
@@ -343,6 +339,53 @@ class GenericDecoder {
       default:
         throw new CodecError(`generic codec: unknown tag ${tag} at byte ${this.pos - 1} (corrupt record)`);
     }
+  }
+
+  /**
+   * A plain object: built by its shape's literal when this key sequence was seen before (see ObjectShapes),
+   * else property by property. A shape whose keys turn out not to match is abandoned mid-object and the
+   * object decoded again the slow way: decoding has no side effects, so starting over is safe.
+   */
+  private object(): Record<string, unknown> {
+    const start = this.pos;
+    const count = this.int32(start) >>> 0;
+    this.pos += 4;
+    const shapes = this.shapes;
+    const fingerprint = shapes.fingerprint(this.bytes, this.pos, count);
+    const shape = fingerprint < 0 ? undefined : shapes.lookup(fingerprint);
+    if (shape !== undefined) {
+      try {
+        return shape.build(this);
+      } catch (error) {
+        if (error !== KEY_MISMATCH) throw error;
+        shapes.mismatched(fingerprint);
+        this.pos = start + 4;
+      }
+    }
+    const object = this.properties({}, count);
+    shapes.learn(fingerprint, count, object);
+    return object;
+  }
+
+  /** Reads `count` (key, value) pairs into `object`. */
+  private properties(object: Record<string, unknown>, count: number): Record<string, unknown> {
+    for (let i = 0; i < count; i++) {
+      const key = this.string();
+      // Assigning "__proto__" would set the prototype instead of creating the property.
+      if (key === "__proto__") Object.defineProperty(object, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      else object[key] = this.value();
+    }
+    return object;
+  }
+
+  /** Skips the encoded key at the read position if its bytes are `expected`; throws {@link KEY_MISMATCH} otherwise. */
+  key(expected: Uint8Array): void {
+    const bytes = this.bytes;
+    const at = this.pos;
+    for (let i = 0; i < expected.length; i++) {
+      if (bytes[at + i] !== expected[i]) throw KEY_MISMATCH;
+    }
+    this.pos = at + expected.length;
   }
 
   private int32(at: number): number {

@@ -110,6 +110,40 @@ describe("generic codec", () => {
     expect(() => genericCodec.decode(buffer.bytes, 0, length + 3)).toThrow(/corrupt record/);
   });
 
+  it("decodes repeated layouts and their look-alikes exactly (same key count and first key, other keys or order)", () => {
+    const layouts: Record<string, unknown>[] = [
+      { sym: "AAPL", px: 101.25, qty: 100, legs: [{ sym: "MSFT", qty: -50 }, { sym: "NVDA", qty: 5 }] },
+      { sym: "AAPL", qty: 100, px: 101.25, legs: [] },
+      { sym: "AAPL", px: 1, size: 2, legs: [{ sym: "MSFT", size: -50 }] },
+      { sym: "AAPL", 2: "two", 1: "one", legs: null },
+      { sym: "AAPL", __proto__x: 1, ["__proto__"]: 2, last: 3 },
+      JSON.parse('{"sym": "AAPL", "__proto__": {"polluted": true}, "a": 1, "b": 2}'),
+    ];
+    // Each layout several times in a row (it is compiled on its second sighting), then all of them interleaved.
+    const sequence = [...layouts.flatMap((layout) => [layout, layout, layout]), ...layouts, ...layouts.toReversed()];
+    for (const value of sequence) {
+      const decoded = roundTrip(value) as Record<string, unknown>;
+      expect(decoded).toEqual(value);
+      expect(Object.keys(decoded)).toEqual(Object.keys(value));
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("decodes a record with a repeated key (not written by the encoder) the same way every time: the last value wins", () => {
+    const a = 0x61;
+    const record = new Uint8Array([9, 2, 0, 0, 0, 6, 1, a, 4, 1, 0, 0, 0, 6, 1, a, 4, 2, 0, 0, 0]);
+    for (let i = 0; i < 4; i++) expect(genericCodec.decode(record, 0, record.length)).toEqual({ a: 2 });
+  });
+
+  it("reports a corrupt value inside a repeated layout", () => {
+    const buffer = new ByteBuffer(64);
+    const length = genericCodec.encode({ first: 1, second: 2 }, buffer);
+    for (let i = 0; i < 3; i++) genericCodec.decode(buffer.bytes, 0, length);
+    buffer.bytes[length - 5] = 99; // the second value's tag
+    expect(() => genericCodec.decode(buffer.bytes, 0, length)).toThrow(/unknown tag 99/);
+  });
+
   it("decodes from shared memory (ring payloads live in a SharedArrayBuffer)", () => {
     const buffer = new ByteBuffer();
     const value = { text: "non-ascii ✓ text that is longer than the interning limit", tag: "AAPL" };
@@ -117,5 +151,14 @@ describe("generic codec", () => {
     const shared = new Uint8Array(new SharedArrayBuffer(length + 8));
     shared.set(buffer.bytes.subarray(0, length), 8);
     expect(genericCodec.decode(shared, 8, length)).toEqual(value);
+  });
+
+  // Last: it uses up the layouts the codec compiles in this process, which the tests above rely on.
+  it("decodes objects whose keys never repeat, beyond the layouts it compiles", () => {
+    for (let i = 0; i < 3000; i++) {
+      const value = { [`id-${i}`]: i, [`name-${i}`]: `row ${i}` };
+      expect(roundTrip(value)).toEqual(value);
+      expect(roundTrip(value)).toEqual(value);
+    }
   });
 });
