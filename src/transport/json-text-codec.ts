@@ -29,6 +29,20 @@ export interface JsonLine {
   offset: number;
 }
 
+/**
+ * A JSON line given as its UTF-8 bytes `bytes[from, to)` (a file feed's read block): copied as they are,
+ * so the sender never builds a string (the consumer decodes it anyway). Fill one, reuse it.
+ */
+export interface JsonLineBytes {
+  bytes: Uint8Array;
+  from: number;
+  to: number;
+  /** 1-based line number, 0 when unknown. */
+  line: number;
+  /** Byte offset of the line in its source, -1 when unknown. */
+  offset: number;
+}
+
 /** A line that is not valid JSON, found by the consumer; `report` is false on the mirrored copies. */
 export class JsonLineError extends Error {
   constructor(message: string, readonly raw: string, readonly line: number | undefined, readonly offset: number | undefined, readonly report: boolean) {
@@ -38,13 +52,27 @@ export class JsonLineError extends Error {
 }
 
 function encode(value: unknown, out: ByteBuffer): number {
-  const line = value as JsonLine;
-  if (typeof line?.text !== "string") throw new CodecError("json-text codec: expected a JSON line");
-  out.ensure(PREFIX_BYTES);
-  scratch[0] = line.line;
-  scratch[1] = line.offset;
-  out.bytes.set(scratchBytes, 0);
-  return PREFIX_BYTES + writeUtf8(line.text, out, PREFIX_BYTES);
+  const line = value as Partial<JsonLine & JsonLineBytes> | undefined;
+  const text = line?.text;
+  const bytes = line?.bytes;
+  if (typeof text !== "string" && !(bytes instanceof Uint8Array)) throw new CodecError("json-text codec: expected a JSON line");
+  const length = bytes === undefined ? 0 : line!.to! - line!.from!;
+  out.ensure(PREFIX_BYTES + length);
+  scratch[0] = line!.line!;
+  scratch[1] = line!.offset!;
+  const into = out.bytes;
+  into.set(scratchBytes, 0);
+  if (typeof text === "string") return PREFIX_BYTES + writeUtf8(text, out, PREFIX_BYTES);
+  copyBytes(bytes!, line!.from!, length, into, PREFIX_BYTES);
+  return PREFIX_BYTES + length;
+}
+
+/** Up to this many bytes a JS loop copies faster than `set` with the `subarray` it needs (120–180 vs 220–600 ns per 70-byte line split and encoded, Bun). */
+const SHORT_COPY = 256;
+
+function copyBytes(from: Uint8Array, at: number, length: number, into: Uint8Array, to: number): void {
+  if (length > SHORT_COPY) into.set(from.subarray(at, at + length), to);
+  else for (let i = 0; i < length; i++) into[to + i] = from[at + i];
 }
 
 function decoder(report: boolean) {
@@ -60,7 +88,7 @@ function decoder(report: boolean) {
 }
 
 /**
- * Carries a {@link JsonLine}; decodes to the parsed value, or throws {@link JsonLineError}.
+ * Carries a {@link JsonLine} or a {@link JsonLineBytes}; decodes to the parsed value, or throws {@link JsonLineError}.
  *
  * @example
  * ```ts
