@@ -3,8 +3,11 @@
  * another agent, against a plain single-threaded loop that reads, splits and parses the same file, in
  * the same run.
  *
- *   bun bench/file-feed.ts [--lines N] [--json]
+ *   bun bench/file-feed.ts [--lines N] [--ring-capacity BYTES] [--json]
  *   deno run -A bench/file-feed.ts …
+ *
+ * `--ring-capacity` sets the feed's `ringCapacity` (default: the server's, 256 KiB); the results in
+ * bench/results/file-feed.md compare 256 KiB with 4 MiB.
  */
 import { Buffer } from "node:buffer";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
@@ -16,8 +19,9 @@ import { MongooseServer } from "../src/mod.ts";
 import { ServerClock } from "../src/time/clock.ts";
 import { runtime } from "../src/runtime/mod.ts";
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { lines: { type: "string", default: "1000000" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({ args: process.argv.slice(2), options: { lines: { type: "string", default: "1000000" }, "ring-capacity": { type: "string" }, json: { type: "boolean", default: false } } });
 const lines = Number(values.lines);
+const ringCapacity = values["ring-capacity"] === undefined ? undefined : Number(values["ring-capacity"]);
 const dir = mkdtempSync(join(tmpdir(), "mongoose-bench-"));
 const file = join(dir, "trades.jsonl");
 const rows: string[] = [];
@@ -50,7 +54,7 @@ function plainLoop(): number {
 async function engine(): Promise<number> {
   const clock = new ServerClock(performance.timeOrigin);
   const server = await MongooseServer.boot({
-    idleStrategy: (process.env.IDLE ?? "backoff") as "backoff", eventFeeds: [{ name: "trades", type: "file", filename: file, readStrategy: "ONCE_EARLIEST", valueMapper: "json", broadcast: true }],
+    idleStrategy: (process.env.IDLE ?? "backoff") as "backoff", eventFeeds: [{ name: "trades", type: "file", filename: file, readStrategy: "ONCE_EARLIEST", valueMapper: "json", broadcast: true, ...(ringCapacity ? { ringCapacity } : {}) }],
     eventSinks: [{ name: "results", type: "memory" }],
     eventHandlers: [{ agentName: "processor", eventHandlers: { count: { handler: new URL("./count-handler.ts", import.meta.url).href, configMap: { expected: lines } } } }],
   }, { logLevel: "warn" });
@@ -65,7 +69,7 @@ async function engine(): Promise<number> {
 const plain = plainLoop();
 const delivered = await engine();
 rmSync(dir, { recursive: true, force: true });
-const report = { runtime: runtime.name, version: runtime.version, lines, engineLinesPerSecond: delivered, plainLinesPerSecond: plain, ratio: delivered / plain };
+const report = { runtime: runtime.name, version: runtime.version, lines, ringCapacity: ringCapacity ?? "default", engineLinesPerSecond: delivered, plainLinesPerSecond: plain, ratio: delivered / plain };
 if (values.json) console.log(JSON.stringify(report));
 else console.log(`${runtime.name}: file feed → handler ${(delivered / 1e6).toFixed(2)} M lines/s; plain read+parse loop ${(plain / 1e6).toFixed(2)} M lines/s (${report.ratio.toFixed(2)}×)`);
 process.exit(0);

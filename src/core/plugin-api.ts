@@ -48,6 +48,19 @@ export interface FeedContext {
    */
   publish(value: unknown, origin?: EventOrigin, options?: PublishOptions): boolean;
   /**
+   * Publishes one line of text given as its UTF-8 bytes `bytes[from, to)`, as {@link FeedContext.publish}
+   * would publish its decoded text (with `origin.raw` set to it). A `valueMapper: json` feed copies the
+   * bytes to its subscribers without decoding them (they parse the line), so a line-reading feed never
+   * builds a string on its own thread. The bytes are copied before it returns.
+   *
+   * @example
+   * ```ts
+   * const bytes = new TextEncoder().encode('{"px":1}\n');
+   * ctx.publishLine(bytes, 0, bytes.length - 1, { line: 1, offset: 0 }, { wait: false });
+   * ```
+   */
+  publishLine(bytes: Uint8Array, from: number, to: number, origin?: EventOrigin, options?: PublishOptions): boolean;
+  /**
    * For a feed with an `eventType`: the event to fill next. When the feed has one subscribing agent and
    * its ring has room, the event is a flyweight over the claimed ring slot itself, so setting fields
    * writes the record in place; otherwise over a scratch buffer. Set every field, then `publish` it

@@ -37,7 +37,7 @@ export const CONFIG_SCHEMA_VERSION = "1.0";
  * PLUGIN_API_VERSION; // "1.1"
  * ```
  */
-// 1.1 added FeedContext.claimBatch.
+// 1.1 added FeedContext.claimBatch and FeedContext.publishLine.
 export const PLUGIN_API_VERSION = "1.1";
 
 /**

@@ -15,6 +15,7 @@
 import { type Codec, CodecError, CodecIds } from "./codec.ts";
 import type { ByteBuffer } from "./byte-buffer.ts";
 import { readUtf8, writeUtf8 } from "./utf8.ts";
+import { copyBytes } from "./copy-bytes.ts";
 
 const PREFIX_BYTES = 16;
 const scratch = new Float64Array(2);
@@ -23,6 +24,20 @@ const scratchBytes = new Uint8Array(scratch.buffer);
 /** A JSON line to send: fill one, reuse it (the codec copies it out at once). */
 export interface JsonLine {
   text: string;
+  /** 1-based line number, 0 when unknown. */
+  line: number;
+  /** Byte offset of the line in its source, -1 when unknown. */
+  offset: number;
+}
+
+/**
+ * A JSON line given as its UTF-8 bytes `bytes[from, to)` (a file feed's read block): copied as they are,
+ * so the sender never builds a string (the consumer decodes it anyway). Fill one, reuse it.
+ */
+export interface JsonLineBytes {
+  bytes: Uint8Array;
+  from: number;
+  to: number;
   /** 1-based line number, 0 when unknown. */
   line: number;
   /** Byte offset of the line in its source, -1 when unknown. */
@@ -38,13 +53,19 @@ export class JsonLineError extends Error {
 }
 
 function encode(value: unknown, out: ByteBuffer): number {
-  const line = value as JsonLine;
-  if (typeof line?.text !== "string") throw new CodecError("json-text codec: expected a JSON line");
-  out.ensure(PREFIX_BYTES);
-  scratch[0] = line.line;
-  scratch[1] = line.offset;
-  out.bytes.set(scratchBytes, 0);
-  return PREFIX_BYTES + writeUtf8(line.text, out, PREFIX_BYTES);
+  const line = value as Partial<JsonLine & JsonLineBytes> | undefined;
+  const text = line?.text;
+  const bytes = line?.bytes;
+  if (typeof text !== "string" && !(bytes instanceof Uint8Array)) throw new CodecError("json-text codec: expected a JSON line");
+  const length = bytes === undefined ? 0 : line!.to! - line!.from!;
+  out.ensure(PREFIX_BYTES + length);
+  scratch[0] = line!.line!;
+  scratch[1] = line!.offset!;
+  const into = out.bytes;
+  into.set(scratchBytes, 0);
+  if (typeof text === "string") return PREFIX_BYTES + writeUtf8(text, out, PREFIX_BYTES);
+  copyBytes(bytes!, line!.from!, length, into, PREFIX_BYTES);
+  return PREFIX_BYTES + length;
 }
 
 function decoder(report: boolean) {
@@ -60,7 +81,7 @@ function decoder(report: boolean) {
 }
 
 /**
- * Carries a {@link JsonLine}; decodes to the parsed value, or throws {@link JsonLineError}.
+ * Carries a {@link JsonLine} or a {@link JsonLineBytes}; decodes to the parsed value, or throws {@link JsonLineError}.
  *
  * @example
  * ```ts

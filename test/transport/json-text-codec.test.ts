@@ -16,6 +16,17 @@ describe("json-text codec", () => {
     expect(jsonTextCodec.decode(out.bytes, 0, length)).toEqual({ sym: "€uro", px: -0.5, tags: ["a"] });
   });
 
+  it("carries a line given as a range of UTF-8 bytes, short or long, exactly as its text", () => {
+    for (const text of ['{"sym":"€uro","px":1}', JSON.stringify({ note: "𝄞✓".repeat(200) })]) {
+      const source = new TextEncoder().encode(`xx${text}\nyy`); // the line is bytes [2, 2 + its length)
+      const out = new ByteBuffer(8);
+      const length = jsonTextCodec.encode({ bytes: source, from: 2, to: source.length - 3, line: 4, offset: 30 }, out);
+      expect(length).toBe(roundTrip(text, 4, 30).length);
+      expect(out.bytes.subarray(0, length)).toEqual(roundTrip(text, 4, 30).out.bytes.subarray(0, length));
+      expect(jsonTextCodec.decode(out.bytes, 0, length)).toEqual(JSON.parse(text));
+    }
+  });
+
   it("throws a JsonLineError with the raw text, line and offset for a line that is not JSON", () => {
     const { out, length } = roundTrip("{not json", 7, 120);
     let thrown: unknown;

@@ -14,7 +14,8 @@
 import type { Clock } from "../../time/clock.ts";
 import { type Codec, CodecError } from "../../transport/codec.ts";
 import type { EventType, FixedEvent } from "../../transport/fixed-layout.ts";
-import { type JsonLine, jsonTextCodec } from "../../transport/json-text-codec.ts";
+import { type JsonLine, type JsonLineBytes, jsonTextCodec } from "../../transport/json-text-codec.ts";
+import { readUtf8 } from "../../transport/utf8.ts";
 import type { Counter } from "../counters.ts";
 import type { DeadLetterBox } from "../dead-letters.ts";
 import type { Logger } from "../../log/log.ts";
@@ -54,6 +55,8 @@ export class FeedChannel implements FeedContext {
   private cacheFullReported = false;
   /** Reused for every line of a JSON feed: the codec copies it into the ring at once. */
   private readonly jsonLine: JsonLine = { text: "", line: 0, offset: -1 };
+  /** The same for a line given as bytes (see publishLine). */
+  private readonly jsonLineBytes: JsonLineBytes = { bytes: new Uint8Array(0), from: 0, to: 0, line: 0, offset: -1 };
   /** What {@link FeedChannel.claim} hands out, and where it points when not into a ring. */
   private claimed: FixedEvent | undefined;
   private scratch: Uint8Array | undefined;
@@ -127,6 +130,21 @@ export class FeedChannel implements FeedContext {
     return this.send(event, codec, origin, options);
   }
 
+  publishLine(bytes: Uint8Array, from: number, to: number, origin?: EventOrigin, options?: PublishOptions): boolean {
+    if (this.options.mapper !== jsonFeedMapper || this.options.eventType || mayBeNull(bytes, from, to)) {
+      const text = readUtf8(bytes, from, to - from);
+      if (origin) origin.raw = text;
+      return this.publish(text, origin, options);
+    }
+    const line = this.jsonLineBytes;
+    line.bytes = bytes;
+    line.from = from;
+    line.to = to;
+    line.line = origin?.line ?? 0;
+    line.offset = origin?.offset ?? -1;
+    return this.send(line, jsonTextCodec, origin, options);
+  }
+
   /**
    * Abandons the claimed event if it was never published (the feed threw in between): nothing is
    * published for it and the next {@link FeedChannel.claim} succeeds. The host calls it when a feed's
@@ -198,4 +216,16 @@ export class FeedChannel implements FeedContext {
     this.live = true;
     if (this.options.cache.enabled) this.options.publisher.release();
   }
+}
+
+const LETTER_N = 0x6e;
+
+/**
+ * A short line with an `n` in it may be the JSON `null` (dropped by the json mapper): it takes the text
+ * path, which decides as for any text.
+ */
+function mayBeNull(bytes: Uint8Array, from: number, to: number): boolean {
+  if (to - from >= 16) return false;
+  for (let i = from; i < to; i++) if (bytes[i] === LETTER_N) return true;
+  return false;
 }

@@ -34,7 +34,7 @@
  */
 import { Buffer } from "node:buffer";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import type { EventOrigin, FeedContext, FeedPlugin, FeedStatus } from "../plugin-api.ts";
+import type { EventOrigin, FeedContext, FeedPlugin, FeedStatus, PublishOptions } from "../plugin-api.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { FileFingerprint } from "./file-fingerprint.ts";
 import { type LockClaim, PointerLock, PointerLockedError } from "./pointer-lock.ts";
@@ -51,30 +51,37 @@ const POINTER_WRITE_MS = 20;
 const DURABLE_WAIT_MS = 2_000;
 /** Handler agents acknowledge every few milliseconds while they run: this long without progress, none will come. */
 const DURABLE_STALL_MS = 100;
+const NO_WAIT: PublishOptions = { wait: false };
 const LF = 10;
 const CR = 13;
 
 /**
- * Lines read but not yet published, as parallel arrays (no object per line). `next` is the first one
- * still waiting.
+ * Lines read but not yet published (a ring or the pre-start cache was full), as parallel arrays (no object
+ * per line). A line is kept as a byte range of its source: the feed's read block, which is not read into
+ * again before every held line is out, or a copy (a line the splitter assembled in its own buffer). `next`
+ * is the first one still waiting.
  */
 class PendingLines {
-  texts: string[] = [];
+  sources: Uint8Array[] = [];
+  froms: number[] = [];
+  tos: number[] = [];
   lines: number[] = [];
   starts: number[] = [];
   ends: number[] = [];
   next = 0;
   get size(): number {
-    return this.texts.length - this.next;
+    return this.sources.length - this.next;
   }
-  add(text: string, line: number, start: number, end: number): void {
-    this.texts.push(text);
+  add(source: Uint8Array, from: number, to: number, line: number, start: number, end: number): void {
+    this.sources.push(source);
+    this.froms.push(from);
+    this.tos.push(to);
     this.lines.push(line);
     this.starts.push(start);
     this.ends.push(end);
   }
   clear(): void {
-    this.texts.length = this.lines.length = this.starts.length = this.ends.length = 0;
+    this.sources.length = this.froms.length = this.tos.length = this.lines.length = this.starts.length = this.ends.length = 0;
     this.next = 0;
   }
 }
@@ -151,8 +158,13 @@ export class FileFeed implements FeedPlugin {
   private readonly pending = new PendingLines();
   /** Reused for every line: an origin is valid only during the publish call it is passed to. */
   private readonly origin: EventOrigin = {};
-  private readonly onLine = (text: string, start: number, end: number, lineNumber: number) => {
-    if (start >= this.skipBefore) this.pending.add(text, this.readFromStart ? lineNumber : 0, start, end);
+  /** Publishes each line at once while nothing waits before it; holds it (and all after it) otherwise. */
+  private readonly onLine = (bytes: Buffer, from: number, to: number, start: number, end: number, lineNumber: number) => {
+    if (start < this.skipBefore) return;
+    const line = this.readFromStart ? lineNumber : 0;
+    if (this.pending.size === 0 && this.publishLine(bytes, from, to, line, start, end)) return;
+    if (bytes === this.buffer) this.pending.add(bytes, from, to, line, start, end);
+    else this.pending.add(new Uint8Array(bytes.subarray(from, to)), 0, to - from, line, start, end); // a copy: the splitter reuses its buffer
   };
   /** The read began at the file's start, so the splitter's line numbers are the file's (else unknown: 0). */
   private readFromStart = true;
@@ -214,7 +226,6 @@ export class FileFeed implements FeedPlugin {
         return 1;
       }
       this.splitter.push(this.buffer, bytes, this.onLine);
-      this.drainPending();
       this.commit(now, false);
       return 1;
     }
@@ -289,18 +300,24 @@ export class FileFeed implements FeedPlugin {
   /** Publishes waiting lines in order; false if rings or the cache are full (the rest stay waiting). */
   private drainPending(): boolean {
     const pending = this.pending;
-    const origin = this.origin;
-    for (; pending.next < pending.texts.length; pending.next++) {
+    for (; pending.next < pending.sources.length; pending.next++) {
       const i = pending.next;
-      origin.line = pending.lines[i] || undefined; // 0: unknown (read not begun at the file's start)
-      origin.offset = pending.starts[i];
-      origin.raw = pending.texts[i];
-      // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
-      // slow subscriber does not widen what a crash can deliver twice.
-      if (!this.ctx.publish(pending.texts[i], origin, { wait: false })) return false;
-      if (this.pointer) this.commits.add(this.ctx.lastSequence(), pending.ends[i]);
+      if (!this.publishLine(pending.sources[i], pending.froms[i], pending.tos[i], pending.lines[i], pending.starts[i], pending.ends[i])) return false;
     }
     pending.clear();
+    return true;
+  }
+
+  /** Offers one line (its bytes `bytes[from, to)`, file offsets `start`..`end`); false if a ring or the cache is full. */
+  private publishLine(bytes: Uint8Array, from: number, to: number, line: number, start: number, end: number): boolean {
+    const origin = this.origin;
+    origin.line = line || undefined; // 0: unknown (read not begun at the file's start)
+    origin.offset = start;
+    origin.raw = undefined;
+    // Never wait for ring space here: the duty cycle must come back to commit the read pointer, so a
+    // slow subscriber does not widen what a crash can deliver twice.
+    if (!this.ctx.publishLine(bytes, from, to, origin, NO_WAIT)) return false;
+    if (this.pointer) this.commits.add(this.ctx.lastSequence(), end);
     return true;
   }
 
@@ -468,9 +485,9 @@ export class FileFeed implements FeedPlugin {
     while (end > 0 && (this.byteAt(end - 1) === LF || this.byteAt(end - 1) === CR)) end--;
     const start = this.lastLineStart(end);
     if (end > start) {
-      const text = Buffer.alloc(end - start);
-      readSync(this.fd, text, 0, end - start, start);
-      this.pending.add(text.toString("utf8"), 0, start, end);
+      const bytes = Buffer.alloc(end - start);
+      readSync(this.fd, bytes, 0, end - start, start);
+      this.pending.add(bytes, 0, bytes.length, 0, start, end);
       this.drainPending();
     }
     this.finish();

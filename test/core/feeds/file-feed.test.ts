@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { Buffer } from "node:buffer";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import type { MongooseConfig, MongooseServer, ServerOptions } from "../../../src/mod.ts";
 import { boot, eventually, sleep, tempDir } from "../../helpers.ts";
@@ -258,6 +259,47 @@ describe("file feed", () => {
     ]);
     expect(server.counter("dead_letter_total", { reason: "parse-error" })).toBe(1);
     expect(server.counter("feed_mapper_dropped_total", { feed: "orders" })).toBe(1);
+  });
+
+  it("carries JSON lines as bytes through a ring that is always full: lines longer than a read block, characters split across blocks, CRLF, a bad line with its place, a last line without terminator", async () => {
+    // The feed reads 64 KiB blocks and publishes byte ranges of them; a 4 KiB ring refuses most lines, so
+    // held lines (from the block, or assembled from several blocks) are published later, and long ones
+    // travel as fragmented records.
+    const file = temp.path("in.jsonl");
+    const block = 64 * 1024;
+    const values: unknown[] = [];
+    const lines: string[] = [];
+    const add = (value: unknown) => {
+      values.push(value);
+      lines.push(JSON.stringify(value));
+    };
+    for (let i = 0; i < 400; i++) add({ id: i, text: "é✓𝄞".repeat(i % 7) + "x".repeat((i * 997) % 3000) });
+    add({ id: "long", text: "日本語".repeat(40_000) }); // 360 KB of three-byte characters: spans several blocks
+    for (let i = 400; i < 800; i++) add({ id: i, text: "𝄞".repeat(i % 5) + "y".repeat((i * 613) % 2000) });
+    const prefix = lines.slice(0, 600).join("\n") + "\r\n" + lines.slice(600).join("\n") + "\n";
+    // The next line's four-byte character starts one byte before a block ends (split 1+3 across reads).
+    const opening = '{"id":"edge","text":"';
+    const at = Buffer.byteLength(prefix) + opening.length;
+    const edge = { id: "edge", text: "a".repeat((((block - 1 - at) % block) + block) % block) + "𝄞" };
+    expect((at + edge.text.length - 2) % block).toBe(block - 1);
+    const beforeBad = prefix + JSON.stringify(edge) + "\n";
+    writeFileSync(file, beforeBad + "{not json}\n" + JSON.stringify({ id: "last" }));
+    const server = await boot({
+      ...config(file, "ONCE_EARLIEST", { valueMapper: "json", ringCapacity: 4096 }),
+      eventSinks: [{ name: "out", type: "memory" }, { name: "rejects", type: "memory" }],
+      deadLetter: "rejects",
+    });
+    try {
+      await server.sink("out").waitFor(values.length + 2, 30_000);
+      await server.sink("rejects").waitFor(1);
+    } finally {
+      await server.stop();
+    }
+    expect(received(server)).toEqual([...values, edge, { id: "last" }] as never);
+    const rejects = server.sink<Record<string, unknown>>("rejects").values();
+    expect(rejects.map(({ reason, line, offset, event }) => ({ reason, line, offset, event }))).toEqual([
+      { reason: "parse-error", line: values.length + 2, offset: Buffer.byteLength(beforeBad), event: "{not json}" },
+    ]);
   });
 
   it("drops lines its mapper maps to null, counting them", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { Buffer } from "node:buffer";
-import { LineSplitter } from "../../../src/core/feeds/line-splitter.ts";
+import { type LineListener, LineSplitter } from "../../../src/core/feeds/line-splitter.ts";
 import { seededRandom } from "../../helpers.ts";
 
 type Line = [string, number, number];
@@ -10,7 +10,7 @@ function split(text: string | Buffer, chunkSizes: number[], atEnd = false): { li
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
   const splitter = new LineSplitter(0);
   const lines: Line[] = [];
-  const onLine = (line: string, start: number, end: number) => void lines.push([line, start, end]);
+  const onLine = (line: Buffer, from: number, to: number, start: number, end: number) => void lines.push([line.toString("utf8", from, to), start, end]);
   const scratch = Buffer.alloc(1 << 16, 0x2a); // stale bytes past `length` must be ignored
   let offset = 0;
   for (let i = 0; offset < bytes.length; i++) {
@@ -32,8 +32,9 @@ describe("line splitter", () => {
     const numbers: [string, number][] = [];
     const splitter = new LineSplitter(0);
     const text = Buffer.from("a\n\n\r\nb\r\rc\nd");
-    splitter.push(text, text.length, (line, _start, _end, lineNumber) => void numbers.push([line, lineNumber]));
-    splitter.end((line, _start, _end, lineNumber) => void numbers.push([line, lineNumber]));
+    const onLine: LineListener = (line, from, to, _start, _end, lineNumber) => void numbers.push([line.toString("utf8", from, to), lineNumber]);
+    splitter.push(text, text.length, onLine);
+    splitter.end(onLine);
     expect(numbers).toEqual([["a", 1], ["b", 4], ["c", 6], ["d", 7]]);
   });
 
@@ -42,7 +43,7 @@ describe("line splitter", () => {
     expect(split("ab\r\ncd\r\n", [3, 1, 3]).lines).toEqual([["ab", 0, 3], ["cd", 4, 7]]);
     const resumed = new LineSplitter(3, true);
     const lines: string[] = [];
-    resumed.push(Buffer.from("\ncd\n"), 4, (line) => void lines.push(line));
+    resumed.push(Buffer.from("\ncd\n"), 4, (line, from, to) => void lines.push(line.toString("utf8", from, to)));
     expect(lines).toEqual(["cd"]);
   });
 
