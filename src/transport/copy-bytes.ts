@@ -7,7 +7,7 @@
 /**
  * Up to this many bytes a JS loop copies faster than `set` with the `subarray` it needs: no view object,
  * no native call (per 70-byte JSON line split and encoded on a file feed's thread: 120–180 ns with the
- * loop, 220–600 with `set`, Bun). The ring's write and read paths inline the same rule (`SMALL_COPY`).
+ * loop, 220–600 with `set`, Bun). The ring's write and copy-out paths use it too.
  */
 const SHORT_COPY = 256;
 

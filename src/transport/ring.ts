@@ -56,6 +56,7 @@
  * @module
  */
 import { ByteBuffer } from "./byte-buffer.ts";
+import { copyBytes } from "./copy-bytes.ts";
 import { BLOCK, DISCONNECT, DROP_OLDEST, FULL_RING_POLICIES, type FullRingPolicy } from "./full-ring-policy.ts";
 import { WakeSignal } from "./wake-signal.ts";
 
@@ -282,8 +283,6 @@ export class ConsumerGoneError extends Error {
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
-/** Payloads up to this size are copied byte by byte. */
-const SMALL_COPY = 256;
 
 /**
  * The producing end of a ring. Exactly one exists per ring, on one thread.
@@ -497,13 +496,7 @@ export class RingProducer {
     if (length <= this.maxRecordPayload) {
       const at = this.claimOrWait(length, backpressure);
       if (at < 0) return false;
-      if (length <= SMALL_COPY) {
-        // A loop beats subarray() + set() for small payloads: no view object, no native call.
-        const bytes = this.bytes;
-        for (let i = 0; i < length; i++) bytes[at + i] = source[i];
-      } else {
-        this.bytes.set(source.subarray(0, length), at);
-      }
+      copyBytes(source, 0, length, this.bytes, at);
       this.commit(codecId, sequence, publishedNanos, length);
       return true;
     }
@@ -918,13 +911,7 @@ export class RingConsumer {
         const at = whole || kind === KIND_FRAGMENT_FIRST ? 0 : this.assembled;
         into.ensure(at + length);
         const payload = index + RECORD_HEADER_BYTES;
-        if (length <= SMALL_COPY) {
-          const from = ring.bytes;
-          const to = into.bytes;
-          for (let i = 0; i < length; i++) to[at + i] = from[payload + i];
-        } else {
-          into.bytes.set(ring.bytes.subarray(payload, payload + length), at);
-        }
+        copyBytes(ring.bytes, payload, length, into.bytes, at);
         if (Atomics.compareExchange(ring.control, TAIL, tail | 0, next) !== (tail | 0)) continue; // discarded meanwhile
         if (kind === KIND_DATA) {
           delivered++;
