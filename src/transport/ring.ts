@@ -396,14 +396,7 @@ export class RingProducer {
 
   /** Writes the header of the claimed record. It becomes visible at the next {@link RingProducer.publish}. */
   commit(codecId: number, sequence: number, publishedNanos: number, payloadLength: number, kind = KIND_DATA): void {
-    const index = this.claimIndex;
-    const ring = this.ring;
-    ring.words[index >> 2] = payloadLength;
-    ring.bytes[index + 4] = kind;
-    ring.bytes[index + 5] = codecId;
-    ring.halfWords[(index + 6) >> 1] = ring.feedId;
-    ring.doubles[(index >> 3) + 1] = sequence;
-    ring.doubles[(index >> 3) + 2] = publishedNanos;
+    this.writeHeader(this.claimIndex, payloadLength, kind, codecId, sequence, publishedNanos);
     this.head = (this.head + this.claimLength) >>> 0;
     this.claimIndex = -1;
     if (kind === KIND_DATA || kind === KIND_FRAGMENT_LAST) this.eventsCommitted++;
@@ -466,16 +459,22 @@ export class RingProducer {
     if (count === 0) return;
     const ring = this.ring;
     const length = BATCH_PREFIX_BYTES + count * itemLength;
-    ring.words[index >> 2] = length;
-    ring.bytes[index + 4] = KIND_BATCH;
-    ring.bytes[index + 5] = codecId;
-    ring.halfWords[(index + 6) >> 1] = ring.feedId;
-    ring.doubles[(index >> 3) + 1] = firstSequence;
-    ring.doubles[(index >> 3) + 2] = publishedNanos;
+    this.writeHeader(index, length, KIND_BATCH, codecId, firstSequence, publishedNanos);
     ring.words[(index + RECORD_HEADER_BYTES) >> 2] = count;
     ring.words[(index + RECORD_HEADER_BYTES + 4) >> 2] = itemLength;
     this.head = (this.head + align8(RECORD_HEADER_BYTES + length)) >>> 0;
     this.eventsCommitted += count;
+  }
+
+  /** Writes the header of the record at `index` (plain stores: visible at the next publish). */
+  private writeHeader(index: number, payloadLength: number, kind: number, codecId: number, sequence: number, publishedNanos: number): void {
+    const ring = this.ring;
+    ring.words[index >> 2] = payloadLength;
+    ring.bytes[index + 4] = kind;
+    ring.bytes[index + 5] = codecId;
+    ring.halfWords[(index + 6) >> 1] = ring.feedId;
+    ring.doubles[(index >> 3) + 1] = sequence;
+    ring.doubles[(index >> 3) + 2] = publishedNanos;
   }
 
   /** Makes every committed record visible to the consumer and wakes it if it sleeps. */
