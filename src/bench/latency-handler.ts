@@ -4,6 +4,9 @@
  * runs record every `sampleEvery`-th latency (a clock read alone costs more than the hop). On
  * {@link END} it reports everything, with both threads' heap growth, to the sink `results`.
  *
+ * Config: `sampleEvery` (a power of two); `subscribe` (optional): feed or pipe names to subscribe to
+ * instead of relying on broadcast; the report then waits for an END from each of them.
+ *
  * @module
  */
 import * as hdr from "hdr-histogram-js";
@@ -36,17 +39,26 @@ export default class LatencyRecorder {
   private lastReceivedAt = 0;
   private heapAtStart = 0;
   private heapCollected = false;
+  /** ENDs still to come: one per source feed. */
+  private sourcesLeft = 1;
+  private warmedUp = false;
+  private publisherHeapGrowth = 0;
 
   start(ctx: HandlerContext): void {
     this.clock = ctx.clock;
     this.results = ctx.sink("results");
     this.sampleMask = (ctx.config.sampleEvery as number) - 1;
+    const sources = ctx.config.subscribe as string[] | undefined;
+    if (sources !== undefined) {
+      for (const source of sources) ctx.subscribe(source);
+      this.sourcesLeft = sources.length;
+    }
   }
 
   onEvent(event: unknown): void {
     const tick = event as BenchTick;
     const id = tick.id;
-    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.report(tick.px);
+    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.sourceEnded(tick.px);
     if (tick.warmup) return;
     // A clock read costs more than a hop here: read it only for the events whose latency is recorded.
     if (++this.count === 1) this.firstSentAt = tick.t;
@@ -56,12 +68,19 @@ export default class LatencyRecorder {
   }
 
   private settle(): void {
+    if (this.warmedUp) return; // several sources: the first one's warm-up end settles the heap
+    this.warmedUp = true;
     const heap = settledHeap();
     this.heapAtStart = heap.bytes;
     this.heapCollected = heap.collected;
   }
 
-  private report(publisherHeapGrowth: number): void {
+  private sourceEnded(publisherHeapGrowth: number): void {
+    this.publisherHeapGrowth += publisherHeapGrowth;
+    if (--this.sourcesLeft === 0) this.report();
+  }
+
+  private report(): void {
     // END follows the last measured event at once: its arrival is the end of the run.
     this.lastReceivedAt = this.clock.nanos();
     this.results.accept({
@@ -70,7 +89,7 @@ export default class LatencyRecorder {
       lastReceivedAt: this.lastReceivedAt,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       receiverHeapGrowth: settledHeap().bytes - this.heapAtStart,
-      publisherHeapGrowth,
+      publisherHeapGrowth: this.publisherHeapGrowth,
       heapCollected: this.heapCollected,
     });
   }
