@@ -21,6 +21,7 @@
  *
  *   bun bench/scaling.ts [--seconds 2] [--warmup 0.5] [--runs 3] [--rates max[,100000]] [--only handlers,agents,feeds,chain]
  *   deno run -A bench/scaling.ts …
+ *   bun bench/scaling.ts --replot     # only redraws the plots and scaling.md from the saved JSON
  *
  * @module
  */
@@ -303,7 +304,7 @@ function markdown(reports: ScalingReport[]): string {
 Commands:
 ${commands}
 
-Medians of ${first.runs} rounds (points run round-robin, one run each per round) of ${first.seconds} s after a ${first.warmupSeconds} s warm-up; fixed-layout 40-byte ticks, batch 256, publishers busy-spin. Events/s is through the slowest receiver (for \`feeds\`: all feeds together); deliveries/s sums every receiver. Latency is one-way from the intended send time, all receivers' histograms merged; at \`max\` it is queueing time in full rings and one event in 64 is sampled. This machine has 2 shared vCPUs: compare rows of one table, not runs; ±40 % between runs is normal.
+Medians of ${first.runs} rounds (points run round-robin, one run each per round) of ${first.seconds} s after a ${first.warmupSeconds} s warm-up; fixed-layout 40-byte ticks, batch 256, publishers busy-spin. Events/s is through the slowest receiver (for \`feeds\`: all feeds together); deliveries/s sums every receiver. Latency is one-way from the intended send time, all receivers' histograms merged; at \`max\` it is queueing time in full rings and one event in 64 is sampled. This machine has 2 shared vCPUs: compare rows of one table, not runs; ±40 % between runs is normal. What the rows show and what limits them: README.md, Performance, **Scaling**.
 
 ${reports.map(table).join("\n\n")}
 
@@ -321,8 +322,16 @@ if (import.meta.main) {
       runs: { type: "string", default: "3" },
       rates: { type: "string", default: "max" },
       only: { type: "string" },
+      replot: { type: "boolean", default: false },
     },
   });
+  const dir = join(import.meta.dirname!, "results");
+  const saved = () => ["bun", "deno"].map((name) => join(dir, `scaling-${name}.json`)).filter(existsSync).map((file) => JSON.parse(readFileSync(file, "utf8")) as ScalingReport);
+  if (values.replot) {
+    for (const report of saved()) writeFileSync(join(dir, `scaling-${report.runtime}.svg`), scalingPlotSvg(report));
+    writeFileSync(join(dir, "scaling.md"), markdown(saved()));
+    process.exit(0);
+  }
   const scenarios = values.only?.split(",");
   const unknown = scenarios?.filter((s) => !SCALING_POINTS.some((p) => p.scenario === s)) ?? [];
   const rates = values.rates!.split(",").map((rate) => (rate === "max" ? "max" as const : Number(rate)));
@@ -337,11 +346,9 @@ if (import.meta.main) {
   for (const rate of rates) results.push(...await measure(points, { seconds, warmupSeconds, rate }, runs, (line) => console.error(line)));
   const command = `${runtime.name === "deno" ? "deno run -A" : "bun"} bench/scaling.ts ${process.argv.slice(2).join(" ")}`.trim();
   const report: ScalingReport = { runtime: runtime.name, command, date: new Date().toISOString().slice(0, 10), seconds, warmupSeconds, runs, points: results };
-  const dir = join(import.meta.dirname!, "results");
   writeFileSync(join(dir, `scaling-${runtime.name}.json`), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(dir, `scaling-${runtime.name}.svg`), scalingPlotSvg(report));
-  const reports = ["bun", "deno"].map((name) => join(dir, `scaling-${name}.json`)).filter(existsSync).map((file) => JSON.parse(readFileSync(file, "utf8")) as ScalingReport);
-  writeFileSync(join(dir, "scaling.md"), markdown(reports));
+  writeFileSync(join(dir, "scaling.md"), markdown(saved()));
   console.log(table(report));
   process.exit(0);
 }

@@ -25,6 +25,7 @@ export interface ReceiverReport {
   /** Latencies in ns, `hdr.encodeIntoCompressedBase64`. */
   histogram: string;
   receiverHeapGrowth: number;
+  /** With several sources, the sum of what each one's END carried (feeds sharing a thread each report that thread). */
   publisherHeapGrowth: number;
   heapCollected: boolean;
 }
