@@ -36,7 +36,15 @@ const TOP = 50;
 const BOTTOM = 60;
 const X_DECADES = 5; // up to 99.999 %
 const X_TICKS = [0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999];
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+/**
+ * Line colours, one per series (the usual categorical palette).
+ *
+ * @example
+ * ```ts
+ * const color = COLORS[index % COLORS.length];
+ * ```
+ */
+export const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 /**
  * Parses the `Value Percentile TotalCount 1/(1-Percentile)` rows of an .hgrm text (values in µs).
@@ -59,7 +67,15 @@ export function parseHgrm(hgrm: string, label = "hgrm"): PercentilePoint[] {
   return points;
 }
 
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Text made safe to put inside an SVG element or attribute.
+ *
+ * @example
+ * ```ts
+ * escapeXml("a <b>"); // "a &#60;b&#62;"
+ * ```
+ */
+export const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function formatNanos(exponent: number): string {
   const [unit, shift] = exponent >= 9 ? ["s", 9] : exponent >= 6 ? ["ms", 6] : exponent >= 3 ? ["µs", 3] : ["ns", 0];

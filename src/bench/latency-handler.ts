@@ -8,6 +8,9 @@
  * shows as CPU time short of wall time, one slowed by slower cross-core traffic as full CPU and fewer
  * events per second.
  *
+ * Config: `sampleEvery` (a power of two); `subscribe` (optional): feed or pipe names to subscribe to
+ * instead of relying on broadcast; the report then waits for an END from each of them.
+ *
  * @module
  */
 import * as hdr from "hdr-histogram-js";
@@ -23,7 +26,7 @@ export interface ReceiverReport {
   count: number;
   /** Events received in each whole second of the measured run, from the first measured event's send time. */
   perSecond: number[];
-  /** CPU time of the receiving and publishing threads over the measured run; undefined where the system does not say. */
+  /** CPU time of the receiving thread and of the publishing threads (summed) over the measured run; undefined where the system does not say. */
   receiverCpuSeconds: number | undefined;
   publisherCpuSeconds: number | undefined;
   /** Intended send time of the first measured event and arrival of the last (server clock, ns). */
@@ -32,6 +35,7 @@ export interface ReceiverReport {
   /** Latencies in ns, `hdr.encodeIntoCompressedBase64`. */
   histogram: string;
   receiverHeapGrowth: number;
+  /** With several sources, the sum of what each one's END carried (feeds sharing a thread each report that thread). */
   publisherHeapGrowth: number;
   heapCollected: boolean;
 }
@@ -51,17 +55,28 @@ export default class LatencyRecorder {
   private secondStart = 0;
   private countAtSecondStart = 0;
   private cpuAtStart: number | undefined;
+  /** ENDs still to come: one per source feed. */
+  private sourcesLeft = 1;
+  private warmedUp = false;
+  private publisherHeapGrowth = 0;
+  /** The publishers' CPU seconds, summed over the sources; -1 once one of them could not say. */
+  private publisherCpuSeconds = 0;
 
   start(ctx: HandlerContext): void {
     this.clock = ctx.clock;
     this.results = ctx.sink("results");
     this.sampleMask = (ctx.config.sampleEvery as number) - 1;
+    const sources = ctx.config.subscribe as string[] | undefined;
+    if (sources !== undefined) {
+      for (const source of sources) ctx.subscribe(source);
+      this.sourcesLeft = sources.length;
+    }
   }
 
   onEvent(event: unknown): void {
     const tick = event as BenchTick;
     const id = tick.id;
-    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.report(tick.px, tick.t);
+    if (id < 0) return id === WARMUP_DONE ? this.settle() : this.sourceEnded(tick.px, tick.t);
     if (tick.warmup) return;
     // A clock read costs more than a hop here: read it only for the events whose latency is recorded.
     if (++this.count === 1) this.begin(tick.t);
@@ -89,12 +104,20 @@ export default class LatencyRecorder {
   }
 
   private settle(): void {
+    if (this.warmedUp) return; // several sources: the first one's warm-up end settles the heap
+    this.warmedUp = true;
     const heap = settledHeap();
     this.heapAtStart = heap.bytes;
     this.heapCollected = heap.collected;
   }
 
-  private report(publisherHeapGrowth: number, publisherCpuSeconds: number): void {
+  private sourceEnded(publisherHeapGrowth: number, publisherCpuSeconds: number): void {
+    this.publisherHeapGrowth += publisherHeapGrowth;
+    this.publisherCpuSeconds = publisherCpuSeconds < 0 || this.publisherCpuSeconds < 0 ? -1 : this.publisherCpuSeconds + publisherCpuSeconds;
+    if (--this.sourcesLeft === 0) this.report();
+  }
+
+  private report(): void {
     // END follows the last measured event at once: its arrival is the end of the run.
     this.lastReceivedAt = this.clock.nanos();
     const cpu = threadCpuSeconds();
@@ -102,12 +125,12 @@ export default class LatencyRecorder {
       count: this.count,
       perSecond: this.perSecond,
       receiverCpuSeconds: cpu === undefined || this.cpuAtStart === undefined ? undefined : cpu - this.cpuAtStart,
-      publisherCpuSeconds: publisherCpuSeconds < 0 ? undefined : publisherCpuSeconds,
+      publisherCpuSeconds: this.publisherCpuSeconds < 0 ? undefined : this.publisherCpuSeconds,
       firstSentAt: this.firstSentAt,
       lastReceivedAt: this.lastReceivedAt,
       histogram: hdr.encodeIntoCompressedBase64(this.histogram),
       receiverHeapGrowth: settledHeap().bytes - this.heapAtStart,
-      publisherHeapGrowth,
+      publisherHeapGrowth: this.publisherHeapGrowth,
       heapCollected: this.heapCollected,
     });
   }
