@@ -187,6 +187,32 @@ describe("fixed-layout events through the engine", () => {
     ]);
   });
 
+  it("written to a pipe by the thousand in one onEvent reach a subscriber on the writer's own agent each as written", async () => {
+    const server = await boot({
+      eventTypes: [TICK],
+      eventFeeds: [{ name: "numbers", type: "memory" }],
+      pipes: [{ name: "ticks", eventType: "Tick" }],
+      eventSinks: [{ name: "local", type: "memory" }],
+      eventHandlers: [{
+        agentName: "writer",
+        eventHandlers: {
+          write: { handler: "./tick-writer.ts", configMap: { subscribe: ["numbers"], pipe: "ticks.sink", type: "Tick", repeat: 3000 } },
+          localRec: { handler: "./fixed-recorder.ts", configMap: { subscribe: ["ticks"], sink: "local" } },
+        },
+      }],
+    });
+    try {
+      await eventually(() => server.topology().feeds.find((f) => f.name === "numbers")!.subscribers.length > 0, "the writer to subscribe");
+      server.offer("numbers", 1);
+      server.offer("numbers", 2);
+      await server.sink("local").waitFor(6000);
+    } finally {
+      await server.stop();
+    }
+    // 6000 copies queued in two duty cycles: more than one copy arena's worth (64 KiB of 24-byte ticks).
+    expect(described(server, "local").map((d) => d.value)).toEqual(Array.from({ length: 6000 }, (_, i) => ({ id: i + 1, px: (i + 1) * 1.5, sym: `T${i + 1}`.slice(0, 4) })));
+  });
+
   it("travel through a pipe from ctx.newEvent to subscribers on other agents and on the writer's own agent", async () => {
     const server = await boot({
       eventTypes: [TICK],

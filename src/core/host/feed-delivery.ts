@@ -11,6 +11,7 @@ import { isFixedEvent } from "../../transport/fixed-layout.ts";
 import type { EventMeta } from "../handler-api.ts";
 import { ReusedMeta, type RingGate } from "./inbound-ring.ts";
 import type { TraceScope } from "../tracing/trace-scope.ts";
+import { FixedCopy } from "../pipes/fixed-copy.ts";
 
 /** What receives a feed's events on this agent: a handler, or a service that subscribed. */
 export interface EventReceiver {
@@ -85,7 +86,7 @@ export class FeedDelivery implements RingGate {
     this.localMeta.sequenceNumber = sequence;
     this.localMeta.publishedNanos = publishedNanos;
     this.localMeta.traceparent = traceparent;
-    this.deliver(value, this.localMeta);
+    this.deliver(value instanceof FixedCopy ? value.read() : value, this.localMeta);
   }
 
   private wrap(value: unknown, meta: EventMeta): NamedEvent {

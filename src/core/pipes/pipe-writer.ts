@@ -19,6 +19,7 @@ import type { Sink } from "../handler-api.ts";
 import type { Mapper } from "../value-mappers.ts";
 import { SinkClosedError } from "../sinks/sink-writer.ts";
 import type { TraceScope } from "../tracing/trace-scope.ts";
+import { FixedCopyArena } from "./fixed-copy.ts";
 
 /** Hands a value to this agent's own subscribers of the pipe, with the trace context it carries, if any. */
 export type LocalDelivery = (value: unknown, sequence: number, publishedNanos: number, traceparent: string | undefined) => void;
@@ -33,6 +34,7 @@ export type LocalDelivery = (value: unknown, sequence: number, publishedNanos: n
 export class PipeWriter implements Sink {
   private readonly outlet: EventOutlet;
   private readonly copy = new ByteBuffer(256);
+  private readonly arena = new FixedCopyArena();
   private closed = false;
   private held = false;
   /** Copies for this agent's own subscribers, waiting while the pipe is held. */
@@ -122,13 +124,13 @@ export class PipeWriter implements Sink {
 
   /**
    * A copy, as a ring would make: the local subscriber must not share the writer's object. Fixed-layout
-   * events get a flyweight over their own bytes (the writer reuses its event; the copy waits in a queue).
+   * events are copied into an arena and read when delivered (see fixed-copy.ts): the writer reuses its
+   * event, and the copy waits in a queue.
    */
   private localCopy(event: unknown): unknown {
     const type = this.options.eventType ?? (isFixedEvent(event) ? event.eventType : undefined);
     if (!type) return genericCodec.decode(this.copy.bytes, 0, genericCodec.encode(event, this.copy));
-    const length = type.codec.encode(event as Record<string, unknown>, this.copy);
-    return type.flyweight().wrap(this.copy.bytes.slice(0, length), 0);
+    return this.arena.copy(type, event, this.copy);
   }
 
   /** Closes the rings; returns how many values never left. */
