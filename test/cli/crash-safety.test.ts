@@ -30,7 +30,9 @@ const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 describe("crash safety of a COMMITTED file feed into a file sink", () => {
   it("kill -9 at random points, then restarts: every input line's output is there, whole, duplicates only after the pointer and counted", async () => {
-    const total = 200_000;
+    // Large enough that a kill lands mid-input even when the pipeline overshoots the threshold by a lot
+    // between two polls (the file feed moves over a million lines a second on a fast machine).
+    const total = 1_000_000;
     const id = (i: number) => String(i).padStart(6, "0");
     writeFileSync(temp.path("in.txt"), Array.from({ length: total }, (_, i) => `in-${id(i)}`).join("\n") + "\n");
     const lineBytes = "out-000000\n".length;
@@ -44,7 +46,7 @@ describe("crash safety of a COMMITTED file feed into a file sink", () => {
     const logs: string[] = [];
     for (let k = 0; k < kills; k++) {
       segmentStarts.push(sizeOf(output));
-      // Kill at a random point 40,000–60,000 output lines into this run (3 runs stay within the 200,000 lines).
+      // Kill at a random point 40,000–60,000 output lines into this run (3 runs stay far within the input).
       const threshold = segmentStarts[k] + Math.floor((40_000 + random() * 20_000) * lineBytes);
       const server = run(yaml);
       await eventually(() => sizeOf(output) >= threshold, `run ${k} to write past byte ${threshold} (seed ${seed}); log:\n${server.log()}`, 150_000);
