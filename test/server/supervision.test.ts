@@ -119,7 +119,7 @@ describe("supervision", () => {
     server.onError((report) => reports.push(report));
     server.offer("in", "die");
     // Three workers boot one after the other: generous, for a loaded machine (Deno type-checks each worker it starts under test).
-    await eventually(() => risky(server).state === "dead", "the agent given up", 120_000);
+    await eventually(() => risky(server).state === "dead", `the agent given up; health: ${JSON.stringify(risky(server))}`, 120_000);
     expect(risky(server).restarts).toBe(2);
     expect(risky(server).reason).toContain("not restarted again: 2 restarts within restartWindowMs 60000 (maxRestarts 2)");
     expect(reports.filter((r) => r.agent === "risky").map((r) => r.message.match(/restarting \(attempt (\d)\)/)?.[1] ?? "gave up")).toEqual(["1", "2", "gave up"]);
@@ -127,6 +127,19 @@ describe("supervision", () => {
     const stopped = await server.stop();
     expect(stopped.clean).toBe(false);
     expect(stopped.problems.join("\n")).toContain(`agent "risky"`);
+  }, 180_000);
+
+  test("restart attempts that fail count as restarts, as maxRestarts counts them: given up after 2, restarts is 2", async () => {
+    const server = await boot(config({ restart: "always", maxRestarts: 2, restartBackoffMs: 10 }, { initFailsAfterDeath: true }), options);
+    const reports: ErrorReport[] = [];
+    server.onError((report) => reports.push(report));
+    server.offer("in", "die");
+    await eventually(() => risky(server).state === "dead", `the agent given up; health: ${JSON.stringify(risky(server))}`, 120_000);
+    expect(risky(server).reason).toMatch(/^restart attempt 2 failed: .*init refuses: this handler died before.*; not restarted again: 2 restarts within restartWindowMs 60000 \(maxRestarts 2\)$/);
+    expect(risky(server).restarts).toBe(2); // neither attempt came up
+    expect(reports.filter((r) => r.agent === "risky").map((r) => r.message.match(/restarting \(attempt (\d)\)/)?.[1] ?? "gave up")).toEqual(["1", "2", "gave up"]);
+    expect(journal().filter((line) => line.startsWith("init"))).toHaveLength(3);
+    await server.stop();
   }, 180_000);
 
   test("restart settings are checked, each problem at its path", () => {

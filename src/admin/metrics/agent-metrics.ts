@@ -38,7 +38,7 @@ export function agentFamilies(agents: Topology["agents"], statuses: readonly Age
     },
     {
       name: "mongoose_agent_restarts_total",
-      help: "Times the agent's worker was restarted after it died (agents with restart: always).",
+      help: "Restart attempts after the agent's worker died, counted as the restart budget counts them (agents with restart: always).",
       type: "counter",
       samples: statuses.filter((status) => status.restarts !== undefined).map((status) => ({ labels: { agent: status.name }, value: status.restarts! })),
     },

@@ -19,7 +19,10 @@ export interface AgentStatus {
   state: AgentState;
   /** Why the agent is dead, unresponsive or restarting. */
   reason?: string;
-  /** Times its worker was restarted after dying; present for agents with `restart: always`. */
+  /**
+   * Restart attempts after its worker died (a new worker started, whether or not it came up): what the
+   * restart budget counts. Present for agents with `restart: always`.
+   */
   restarts?: number;
   /** Milliseconds since its heartbeat last moved (workers only). */
   heartbeatAgeMs?: number;
@@ -85,12 +88,20 @@ export class AgentHealth {
     this.setState(agent, "restarting", reason);
   }
 
+  /**
+   * A restart attempt begins: counted now, as the restart budget counts it, so an attempt that fails (or
+   * whose worker dies before its last boot step is answered) is not missing from the count.
+   */
+  restartAttempted(agent: string): void {
+    const status = this.tracked.get(agent);
+    if (status) status.restarts = (status.restarts ?? 0) + 1;
+  }
+
   /** A new worker runs the agent again; its heartbeat is judged afresh. */
   restarted(agent: string): void {
     const status = this.tracked.get(agent);
     if (!status) return;
     this.setState(agent, "running");
-    status.restarts = (status.restarts ?? 0) + 1;
     status.lastBeatAt = performance.now();
     status.probedAt = undefined;
   }

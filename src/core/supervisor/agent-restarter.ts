@@ -139,6 +139,7 @@ export class AgentRestarter {
   private async restart(name: string, entry: Supervised, attempt: number): Promise<void> {
     const { context } = this;
     if (!context.running()) return context.giveUp(name, `${entry.pending?.reason}; the server stopped before restart attempt ${attempt}`);
+    context.health.restartAttempted(name);
     let agent: AgentEndpoint | undefined;
     try {
       agent = await context.launcher.launch(context.rebuild(entry.boot, context.endpointsOf(name), attempt), context.listeners);

@@ -37,7 +37,7 @@ export interface Topology {
     /** What became of `coreId`: `pinned to CPU 1 (tid 12345)` or `not pinned: <why>`; absent without a `coreId`. */
     pinning?: string;
     state: string;
-    /** Times its worker was restarted after dying; present for agents with `restart: always`. */
+    /** Restart attempts after its worker died (as the restart budget counts them); present for agents with `restart: always`. */
     restarts?: number;
     /** `circuit`: the state of its circuit breaker, if it has one. */
     handlers: { name: string; subscriptions: string[]; circuit?: CircuitState; paused?: HandlerPausePolicy }[];
