@@ -19,7 +19,7 @@ describe("runtime tuning and supervision", () => {
       await server.setIdleStrategy("risky", "blocking");
       server.offer("in", "die");
       server.offer("in", "after");
-      await out.waitFor(1, 20_000);
+      await out.waitFor(1, 60_000); // a restart under heavy load: the new worker boots and starts its components
       expect(server.health().agents.find((a) => a.name === "risky")?.restarts).toBeGreaterThanOrEqual(1);
 
       // The new thread takes one event per poll again, even from a backlog held for it.
@@ -27,12 +27,12 @@ describe("runtime tuning and supervision", () => {
       await server.pauseHandler("risky/crasher", "hold");
       for (let i = 0; i < 100; i++) server.offer("in", i);
       await server.resumeHandler("risky/crasher");
-      await out.waitFor(101, 20_000);
+      await out.waitFor(101, 60_000);
       expect(largerPolls()).toBe(before);
       expect(server.topology().agents.find((a) => a.name === "risky")).toMatchObject({ idleStrategy: "blocking", batchSize: 1, tuned: ["idleStrategy", "batchSize"] });
     } finally {
       await server.stop();
       folder.cleanup();
     }
-  }, 60_000);
+  }, 180_000);
 });
