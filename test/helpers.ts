@@ -53,11 +53,14 @@ export function tempDir(prefix = "mongoose-test-"): { dir: string; path(name: st
   return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` with `description`. */
-export async function eventually(condition: () => boolean | Promise<boolean>, description: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` with `description` (a function
+ * is called then, so it can say what the state was when the wait gave up).
+ */
+export async function eventually(condition: () => boolean | Promise<boolean>, description: string | (() => string), timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof description === "string" ? description : description()}`);
     await sleep(10);
   }
 }

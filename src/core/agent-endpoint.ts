@@ -34,6 +34,8 @@ export interface AgentEndpoint {
   request<R extends ControlRequest>(request: R, timeoutMs: number): Promise<ReplyTo<R>>;
   /** Ends the agent's thread (workers) or its duty cycle (inline) at once. */
   terminate(): void;
+  /** Why its worker thread ended, once the supervisor knows it did (not after a requested termination). */
+  readonly exitReason?: string;
 }
 
 /**

@@ -123,7 +123,8 @@ describe("supervision", () => {
     server.onError((report) => reports.push(report));
     server.offer("in", "die");
     // Three workers boot one after the other: generous, for a loaded machine (Deno type-checks each worker it starts under test).
-    await eventually(() => risky(server).state === "dead", `the agent given up; health: ${JSON.stringify(risky(server))}`, 120_000);
+    const state = () => JSON.stringify({ health: risky(server), rings: server.topology().rings.filter((r) => r.consumer === "risky"), journal: journal(), reports });
+    await eventually(() => risky(server).state === "dead", () => `the agent given up; ${state()}`, 120_000);
     const { reason, restarts } = risky(server);
     expect(restarts).toBe(2);
     expect(reason).toMatch(/; not restarted again: 2 restarts within restartWindowMs 60000 \(maxRestarts 2\)$/);

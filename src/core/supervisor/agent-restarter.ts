@@ -101,7 +101,8 @@ export class AgentRestarter {
   died(agent: string, reason: string): boolean {
     const entry = this.supervised.get(agent);
     if (!entry || !this.context.running()) return false;
-    // The same death reported twice (its exit event, then its life lock) or the new worker's end during an attempt, which reports itself.
+    // A death reported while restarting is the new worker's, during its attempt: it fails the step in
+    // flight, or the attempt takes it up once it completes (see restart).
     if (this.context.health.stateOf(agent) === "restarting") return true;
     entry.diedAt = performance.now();
     this.planNext(agent, entry, reason);
@@ -163,6 +164,10 @@ export class AgentRestarter {
     entry.pending = undefined;
     context.health.restarted(name);
     context.log.warn("agent restarted", { agent: name, attempt, downMs: Math.round(performance.now() - entry.diedAt) });
+    // The new worker may have ended after answering its last step (it takes events from then on: a
+    // redelivered poison event kills it at once), while the agent still counted as restarting and its death
+    // was set aside. Seen on Deno under load: the agent stayed "running", then "unresponsive", never restarted.
+    if (agent.exitReason !== undefined) context.listeners.onExit(name, agent.exitReason);
   }
 
   /** Whether the agent still has exactly the components it booted with. */

@@ -25,7 +25,7 @@ export class WorkerAgent implements AgentEndpoint {
   readonly signals: AgentSignals;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private exitReason: string | undefined;
+  private exit: string | undefined;
   private terminated = false;
 
   private constructor(readonly plan: AgentPlan, private readonly worker: WorkerHandle, signals: SharedArrayBuffer, listeners: AgentListeners) {
@@ -36,8 +36,8 @@ export class WorkerAgent implements AgentEndpoint {
 
   /** The worker is gone: told once, by its exit event or by its life lock, whichever comes first. */
   private exited(reason: string, listeners: AgentListeners): void {
-    if (this.terminated || this.exitReason !== undefined) return;
-    this.exitReason = reason;
+    if (this.terminated || this.exit !== undefined) return;
+    this.exit = reason;
     for (const waiter of this.pending.values()) waiter.reject(new AgentUnavailableError(this.name, `is gone (${reason})`));
     this.pending.clear();
     listeners.onExit(this.name, reason);
@@ -45,6 +45,10 @@ export class WorkerAgent implements AgentEndpoint {
 
   get name(): string {
     return this.plan.name;
+  }
+
+  get exitReason(): string | undefined {
+    return this.exit;
   }
 
   /**
@@ -69,7 +73,7 @@ export class WorkerAgent implements AgentEndpoint {
   }
 
   request<R extends ControlRequest>(request: R, timeoutMs: number): Promise<ReplyTo<R>> {
-    if (this.exitReason !== undefined) return Promise.reject(new AgentUnavailableError(this.name, `is gone (${this.exitReason})`));
+    if (this.exit !== undefined) return Promise.reject(new AgentUnavailableError(this.name, `is gone (${this.exit})`));
     if (this.terminated) return Promise.reject(new AgentUnavailableError(this.name, "was terminated"));
     const id = this.nextId++;
     // The worker answers request `id` with the reply its protocol names for it (see ControlReplies).
