@@ -152,7 +152,12 @@ export class StopSequence {
     const { replies, failures } = await reportSlowWait(agents.ask(request, role, cut ? left : timeoutMs, targets), (waitedMs) => this.stillWaiting(request, waitedMs), SLOW_STEP);
     for (const { agent, reason } of failures) {
       const outOfTime = cut && reason instanceof AgentUnavailableError && reason.timedOut;
-      if (outOfTime) this.unfinished.push(`${describeRequest(request)} on agent "${agent.name}"`);
+      if (outOfTime) {
+        this.unfinished.push(`${describeRequest(request)} on agent "${agent.name}"`);
+        // The step had all the time that was left: the rest is skipped, even if its timer fired a fraction
+        // of a millisecond early (Bun), which let the next steps run in what remained, now and then.
+        this.deadline = Math.min(this.deadline, performance.now());
+      }
       const problem = `${describeRequest(request)} on agent "${agent.name}": ${outOfTime ? `no answer before shutdownTimeoutMs (${this.context.shutdownTimeoutMs} ms) ran out` : reason.message}`;
       if (reason instanceof AgentUnavailableError && reason.timedOut) this.giveUp(agent.name, problem);
       this.problems.push(problem);
